@@ -6,9 +6,12 @@ const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs'
 
 // 1. The report page: one browser script (ECharts included) and one stylesheet, written to dist/media/,
 //    where the CLI reads them when it writes an HTML report (and the webview will load them).
+const browser = { bundle: true, platform: 'browser', format: 'iife', target: 'es2020', minify: true, legalComments: 'eof', define: { 'process.env.NODE_ENV': '"production"' }, logLevel: 'warning' };
 const [page, css] = await Promise.all([
-  build({ entryPoints: ['media/src/report-page.ts'], bundle: true, platform: 'browser', format: 'iife', target: 'es2020', minify: true, legalComments: 'eof', define: { 'process.env.NODE_ENV': '"production"' }, write: false, outfile: 'dist/media/report-page.js', logLevel: 'warning' }),
+  build({ ...browser, entryPoints: ['media/src/report-page.ts'], write: false, outfile: 'dist/media/report-page.js' }),
   build({ entryPoints: ['media/src/report.css'], bundle: true, minify: true, write: false, outfile: 'dist/media/report.css', logLevel: 'warning' }),
+  // The roofline webview's script (client/src/roofline-panel.ts loads it, with report.css, from dist/media/).
+  build({ ...browser, entryPoints: ['media/src/roofline-panel.ts'], outfile: 'dist/media/roofline-panel.js' }),
 ]);
 const text = (result) => new TextDecoder().decode(result.outputFiles[0].contents);
 const assets = { script: text(page), css: text(css) };
@@ -20,4 +23,7 @@ writeFileSync('dist/media/report.css', assets.css);
 await Promise.all([
   build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', minify: true, keepNames: true, banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' }),
+  // 3. The language server (stdio for any LSP editor, IPC when the VS Code client forks it) and the client.
+  build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js', minify: true, keepNames: true }),
+  build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], minify: true, keepNames: true }),
 ]);

@@ -50,6 +50,8 @@ export interface ReportNode {
   /** The dtype whose peak applies (`bf16`, `fp32`, …). */
   readonly peakDtype?: string | null;
   readonly bound?: string;
+  /** The chip's ridge point for the node's unit and dtype, FLOP/byte. */
+  readonly ridge?: number | null;
   readonly ridgeRatio?: number | null;
   /** Times this node runs per model run (Loop/Scan trip counts). */
   readonly executions?: number;
@@ -178,6 +180,7 @@ function nodeCostFields(n: ProfiledNode): Partial<ReportNode> {
     unit: c.unit,
     peakDtype: n.timing.peak?.dtype ?? null,
     bound: n.timing.bound,
+    ridge: n.timing.ridge,
     ridgeRatio: n.timing.ridgeRatio,
     executions: n.cost.executions,
     timeSeconds: n.cost.executions * n.timing.timeSeconds,

@@ -1,0 +1,112 @@
+import { Diagnostic as LspDiagnostic, DiagnosticSeverity, Range, WorkDoneProgressReporter } from 'vscode-languageserver';
+import { Diagnostic } from '../../analysis/diagnostics';
+import { ProfiledNotification } from '../../protocol';
+import { CancelledError, LoadedModel, modelRefOf, ProfiledModel } from '../models';
+import { spanForId } from '../node-lookup';
+import { ServerContext } from '../server';
+
+/** More would only slow the editor down; the count of the rest is reported in one last diagnostic. */
+const MAX_DIAGNOSTICS = 500;
+/** Binary models larger than this get a progress notification while analysed. */
+const PROGRESS_BYTES = 32 * 2 ** 20;
+
+/**
+ * Analyses an open document off the request path, then publishes its diagnostics and tells the
+ * client its totals (for the status bar). Called by the debounced scheduler.
+ */
+export async function publishModelState(ctx: ServerContext, uri: string): Promise<void> {
+  const doc = ctx.documents.get(uri);
+  const ref = modelRefOf(uri);
+  if (!doc || !ref) return;
+  let progress: WorkDoneProgressReporter | undefined;
+  const size = ref.kind === 'binary' ? (ctx.runtime.stat(ref.path)?.size ?? 0) : 0;
+  if (ctx.supportsProgress && size > PROGRESS_BYTES) {
+    progress = await ctx.connection.window.createWorkDoneProgress();
+    progress.begin('Ridgepoint', undefined, `analysing ${ref.path.split(/[\\/]/).pop() ?? ''} (${(size / 2 ** 20).toFixed(0)} MiB)`, false);
+  }
+  let profiled: ProfiledModel;
+  try {
+    profiled = await ctx.currentProfile(ref);
+  } catch (error) {
+    if (error instanceof CancelledError) return;
+    throw error;
+  } finally {
+    progress?.done();
+  }
+  const current = ctx.documents.get(uri);
+  if (!current) return;
+  // A rendered view shows the text of one file version; positions are only meaningful against it.
+  const textMatches = current.getText() === profiled.loaded.text;
+  const diagnostics = textMatches ? toLspDiagnostics(profiled) : [];
+  void ctx.connection.sendDiagnostics({ uri, version: current.version, diagnostics });
+  const totals = profiled.report.totals;
+  void ctx.connection.sendNotification(ProfiledNotification, {
+    uri,
+    chip: profiled.options.chip.id,
+    chipName: profiled.options.chip.name,
+    totalSeconds: totals ? totals.timeSeconds : null,
+    memoryBoundShare: totals ? totals.memoryBoundShare : null,
+    unboundDims: profiled.report.unboundSymbols,
+  });
+}
+
+const SEVERITY: Record<Diagnostic['severity'], DiagnosticSeverity> = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information };
+
+export function toLspDiagnostics(profiled: ProfiledModel): LspDiagnostic[] {
+  const loaded = profiled.loaded;
+  const out: LspDiagnostic[] = [];
+  const all = profiled.analysis.diagnostics;
+  for (const d of all) {
+    if (out.length >= MAX_DIAGNOSTICS) break;
+    const { range, suffix } = locate(loaded, d);
+    out.push({ range, severity: SEVERITY[d.severity], code: d.code, source: 'ridgepoint', message: `${d.message}${suffix}` });
+  }
+  for (const name of profiled.report.unboundSymbols) {
+    out.push({
+      range: firstMention(loaded, name),
+      severity: DiagnosticSeverity.Warning,
+      code: 'dims.unbound',
+      source: 'ridgepoint',
+      message: `Symbolic dim "${name}" is unbound: tensors sized by it have unknown shapes and are not costed. Bind it with "Ridgepoint: Bind Symbolic Dimensions…" or the ridgepoint.dims setting.`,
+    });
+  }
+  if (all.length > MAX_DIAGNOSTICS) out.push({ range: headerRange(loaded), severity: DiagnosticSeverity.Information, source: 'ridgepoint', message: `${all.length - MAX_DIAGNOSTICS} more problems not shown` });
+  return out;
+}
+
+function headerRange(loaded: LoadedModel): Range {
+  const main = loaded.layout.graphs.find((g) => g.kind === 'main');
+  if (main) return loaded.lines.range(main.header);
+  return loaded.lines.range({ start: 0, end: loaded.lines.lineEnd(0) });
+}
+
+/** Where a core diagnostic points in the text, and what to add to its message when the text cannot show it. */
+function locate(loaded: LoadedModel, d: Diagnostic): { range: Range; suffix: string } {
+  const where = d.location;
+  if (where?.node) {
+    const span = spanForId(loaded, where.node);
+    if (span) return { range: loaded.lines.range(span.op), suffix: span.id === where.node ? '' : ` (in ${where.node})` };
+  }
+  if (where?.offset !== undefined) {
+    // Text models: offsets are into the text. Binary models: byte offsets into the file.
+    if (loaded.ref.kind === 'text') {
+      const end = Math.min(loaded.lines.lineEnd(where.offset), where.offset + 40);
+      return { range: loaded.lines.range({ start: where.offset, end: Math.max(end, where.offset + 1) }), suffix: '' };
+    }
+    return { range: headerRange(loaded), suffix: ` (at byte ${where.offset} of the file)` };
+  }
+  if (where?.graph) {
+    const graph = loaded.layout.graphs.find((g) => g.path === where.graph || (where.graph === 'main' && g.kind === 'main'));
+    if (graph) return { range: loaded.lines.range(graph.header), suffix: '' };
+  }
+  if (where?.value) return { range: firstMention(loaded, where.value), suffix: '' };
+  return { range: headerRange(loaded), suffix: '' };
+}
+
+/** The first whole-word mention of a name in the text (dims and values are declared in the signature). */
+function firstMention(loaded: LoadedModel, name: string): Range {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`(?<![\\w.])${escaped}(?![\\w.])`).exec(loaded.text);
+  if (!match) return headerRange(loaded);
+  return loaded.lines.range({ start: match.index, end: match.index + name.length });
+}

@@ -1,0 +1,186 @@
+import { Connection, DidChangeConfigurationNotification, InitializeParams, InitializeResult, MessageType, ShowMessageNotification, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { URI } from 'vscode-uri';
+import { DEFAULT_SETTINGS, readSettings, RidgepointSettings } from '../settings';
+import { ChipStore } from './chips-store';
+import { registerChips } from './handlers/chips';
+import { registerCodeLens } from './handlers/code-lens';
+import { publishModelState } from './handlers/diagnostics';
+import { registerDims } from './handlers/dims';
+import { registerDocumentSymbols } from './handlers/document-symbols';
+import { registerHover } from './handlers/hover';
+import { registerInlayHints } from './handlers/inlay-hints';
+import { registerProfile } from './handlers/profile';
+import { registerRender } from './handlers/render';
+import { ModelRef, modelRefOf, ModelService, ProfiledModel, ProfileRequestOptions } from './models';
+import { ServerRuntime } from './runtime';
+
+/** Wait after the last keystroke before re-analysing an `.onnxtxt` being edited. */
+const EDIT_DEBOUNCE_MS = 250;
+
+/**
+ * Everything a handler needs: the connection, open documents, settings, chips, per-model bindings and
+ * the model cache. One instance per server.
+ */
+export class ServerContext {
+  readonly documents = new TextDocuments(TextDocument);
+  readonly models: ModelService;
+  readonly chips: ChipStore;
+  settings: RidgepointSettings = DEFAULT_SETTINGS;
+  /** Bindings the user set for one model (Bind Symbolic Dimensions…), over `ridgepoint.dims`. */
+  readonly modelBindings = new Map<string, Record<string, number>>();
+  workspaceRoot: string | null = null;
+  supportsConfiguration = false;
+  supportsProgress = false;
+  supportsInlayRefresh = false;
+  supportsCodeLensRefresh = false;
+  private readonly scheduled = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly reportedChipProblems = new Set<string>();
+
+  constructor(
+    readonly connection: Connection,
+    readonly runtime: ServerRuntime,
+  ) {
+    this.models = new ModelService(runtime, (uri) => {
+      const doc = this.documents.get(uri);
+      return doc ? { text: doc.getText(), version: doc.version } : undefined;
+    });
+    this.chips = new ChipStore(runtime);
+  }
+
+  /** Bindings for a model: settings, then the model's own, then the request's. */
+  bindingsFor(ref: ModelRef, extra?: Record<string, number>): Map<string, number> {
+    return new Map(Object.entries({ ...this.settings.dims, ...(this.modelBindings.get(ref.key) ?? {}), ...(extra ?? {}) }));
+  }
+
+  /** The profile options the editor views use: current chip, peak mode and bindings. */
+  currentOptions(ref: ModelRef): ProfileRequestOptions {
+    const { chip, problem } = this.chips.resolve(this.settings.chip);
+    if (problem && !this.reportedChipProblems.has(problem)) {
+      this.reportedChipProblems.add(problem);
+      this.warn(`${problem} (setting ridgepoint.chip)`);
+    }
+    return { chip, peakMode: this.settings.peakMode, bindings: this.bindingsFor(ref) };
+  }
+
+  /** The profile behind hovers, hints, lenses and diagnostics. */
+  currentProfile(ref: ModelRef, isCancelled?: () => boolean): Promise<ProfiledModel> {
+    return this.models.profile(ref, this.currentOptions(ref), isCancelled);
+  }
+
+  /** Re-analyses a document soon (debounced), then publishes diagnostics and totals. */
+  schedule(uri: string, delayMs = 0): void {
+    const previous = this.scheduled.get(uri);
+    if (previous) clearTimeout(previous);
+    this.scheduled.set(
+      uri,
+      setTimeout(() => {
+        this.scheduled.delete(uri);
+        publishModelState(this, uri).catch((error: unknown) => this.connection.console.error(`analysing ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+      }, delayMs),
+    );
+  }
+
+  /** Settings, chips or bindings changed: every open model's views are out of date. */
+  refreshAll(): void {
+    for (const doc of this.documents.all()) this.schedule(doc.uri);
+    if (this.supportsInlayRefresh) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
+    if (this.supportsCodeLensRefresh) void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+  }
+
+  async reloadSettings(pushed?: unknown): Promise<void> {
+    let section: unknown = pushed;
+    if (this.supportsConfiguration) {
+      try {
+        section = await this.connection.workspace.getConfiguration('ridgepoint');
+      } catch {
+        // Keep the pushed or previous settings when the client cannot answer.
+      }
+    }
+    const { settings, problems } = readSettings(section ?? {});
+    this.settings = settings;
+    for (const problem of problems) this.warn(problem);
+    const chipsPath = settings.chipsFile === '' ? '' : this.resolveUserPath(settings.chipsFile);
+    const { errors, changed } = this.chips.refresh(chipsPath);
+    if (changed) for (const error of errors) this.warn(error);
+  }
+
+  /**
+   * A warning the user sees. Sent as a notification: `window.showWarningMessage` would send a request
+   * that clients without `window/showMessageRequest` reject.
+   */
+  warn(message: string): void {
+    void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Ridgepoint: ${message}` }).catch(() => undefined);
+  }
+
+  private resolveUserPath(path: string): string {
+    if (/^([/\\]|[A-Za-z]:)/.test(path) || this.workspaceRoot === null) return path;
+    return this.runtime.resolve(`${this.workspaceRoot}/.`, path);
+  }
+}
+
+/**
+ * Starts Ridgepoint's language server on a connection. The runtime supplies file access, so tests can
+ * drive the server over in-memory streams and files.
+ */
+export function startServer(connection: Connection, runtime: ServerRuntime): ServerContext {
+  const ctx = new ServerContext(connection, runtime);
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const caps = params.capabilities;
+    ctx.supportsConfiguration = caps.workspace?.configuration === true;
+    ctx.supportsProgress = caps.window?.workDoneProgress === true;
+    ctx.supportsInlayRefresh = caps.workspace?.inlayHint?.refreshSupport === true;
+    ctx.supportsCodeLensRefresh = caps.workspace?.codeLens?.refreshSupport === true;
+    const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
+    if (folder) ctx.workspaceRoot = URI.parse(folder).fsPath;
+    const init = params.initializationOptions as { settings?: unknown } | undefined;
+    const { settings } = readSettings(init?.settings ?? {});
+    ctx.settings = settings;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        inlayHintProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        documentSymbolProvider: true,
+      },
+      serverInfo: { name: 'ridgepoint', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (ctx.supportsConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'ridgepoint' }).catch(() => undefined);
+    void ctx.reloadSettings(undefined).then(() => ctx.refreshAll(), (error: unknown) => connection.console.error(`reading settings failed: ${String(error)}`));
+  });
+
+  connection.onDidChangeConfiguration((change) => {
+    const pushed = (change.settings as { ridgepoint?: unknown } | null)?.ridgepoint;
+    void ctx.reloadSettings(pushed).then(() => ctx.refreshAll(), (error: unknown) => connection.console.error(`reading settings failed: ${String(error)}`));
+  });
+
+  ctx.documents.onDidOpen((e) => ctx.schedule(e.document.uri));
+  ctx.documents.onDidChangeContent((e) => {
+    if (e.document.version > 1) ctx.schedule(e.document.uri, EDIT_DEBOUNCE_MS);
+  });
+  ctx.documents.onDidClose((e) => {
+    const ref = modelRefOf(e.document.uri);
+    // A binary model's cache is shared with its other views; keep it while any is open.
+    if (ref && !ctx.documents.all().some((d) => modelRefOf(d.uri)?.key === ref.key)) ctx.models.forget(ref);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }).catch(() => undefined);
+  });
+
+  registerRender(ctx);
+  registerProfile(ctx);
+  registerChips(ctx);
+  registerDims(ctx);
+  registerHover(ctx);
+  registerInlayHints(ctx);
+  registerCodeLens(ctx);
+  registerDocumentSymbols(ctx);
+
+  connection.onShutdown(() => ctx.models.dispose());
+  ctx.documents.listen(connection);
+  connection.listen();
+  return ctx;
+}

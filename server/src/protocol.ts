@@ -1,0 +1,142 @@
+/**
+ * Ridgepoint's custom LSP protocol: the one definition shared by the language server and the VS Code
+ * client (and documented for other editors in docs/protocol.md). Standard LSP features (hover, inlay
+ * hints, code lenses, symbols, diagnostics) need nothing here.
+ *
+ * Positions are LSP positions (zero-based line, UTF-16 character) in the rendered text.
+ */
+import { NotificationType, Range, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import type { Report } from './analysis/report';
+
+/**
+ * The URI scheme of the read-only text view of a binary `.onnx` file. `ridgepoint-onnx:/abs/model.onnx`
+ * is the rendering of `file:///abs/model.onnx`: same path, different scheme, so the server can find the
+ * file and the editor tab keeps the file's name.
+ */
+export const RENDER_SCHEME = 'ridgepoint-onnx';
+
+/** The language id of ONNX textual syntax (rendered views and user-written `.onnxtxt` files). */
+export const LANGUAGE_ID = 'onnxtxt';
+
+export type PeakModeName = 'achievable' | 'datasheet';
+
+// ---------------------------------------------------------------------------------------------
+// ridgepoint/render
+
+export interface RenderParams {
+  /** The model: a `file:` URI of an `.onnx` file, or the `ridgepoint-onnx:` URI of its view. */
+  readonly uri: string;
+}
+
+export interface NodeRange {
+  /** The node id of the report (`n3`, `n3/then_branch/n0`); function bodies use `fn:<domain>::<name>/n<i>`. */
+  readonly id: string;
+  /** The node's whole statement. */
+  readonly range: Range;
+  /** The op name in the statement (where hovers and diagnostics point). */
+  readonly opRange: Range;
+}
+
+export interface RenderResult {
+  /** The model in ONNX textual syntax (the format of `onnx.printer` / `onnx.parser`), weights elided. */
+  readonly text: string;
+  /** Every node's place in `text`, in text order. */
+  readonly nodes: NodeRange[];
+  /** Set when the model could not be read at all: `text` then is a comment saying why. */
+  readonly error?: string;
+}
+
+export const RenderRequest = new RequestType<RenderParams, RenderResult, void>('ridgepoint/render');
+
+// ---------------------------------------------------------------------------------------------
+// ridgepoint/profile
+
+export interface ProfileParams {
+  /** A `file:` URI (`.onnx`, `.onnxtxt`) or a `ridgepoint-onnx:` view URI. */
+  readonly uri: string;
+  /** Chip id or alias; omitted = the `ridgepoint.chip` setting. */
+  readonly chip?: string;
+  /** Symbolic dim bindings; merged over `ridgepoint.dims` and the document's own bindings. */
+  readonly bindings?: Record<string, number>;
+  readonly peakMode?: PeakModeName;
+}
+
+/** The JSON report of the CLI (docs/report-schema.md), for the chip asked. */
+export type ProfileResult = Report;
+
+export const ProfileRequest = new RequestType<ProfileParams, ProfileResult, void>('ridgepoint/profile');
+
+// ---------------------------------------------------------------------------------------------
+// ridgepoint/chips
+
+export interface ChipSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly vendor: string;
+  readonly category: string;
+  readonly aliases: readonly string[];
+  readonly memoryBandwidthGBs: number;
+  readonly memoryGB: number;
+  /** The highest dense tensor-unit peak and its dtype (TFLOP/s or TOP/s), or the vector peak when the chip has no tensor unit. */
+  readonly peakTFlops: number | null;
+  readonly peakDtype: string | null;
+  /** `builtin` or the path of the user's chips file. */
+  readonly origin: string;
+}
+
+export interface ChipsResult {
+  readonly chips: ChipSummary[];
+  /** Problems in the user's chips file (`ridgepoint.chipsFile`), one message each. */
+  readonly errors: string[];
+}
+
+export const ChipsRequest = new RequestType0<ChipsResult, void>('ridgepoint/chips');
+
+// ---------------------------------------------------------------------------------------------
+// ridgepoint/bindings: symbolic dims a document leaves unbound, and setting them
+
+export interface UnboundDimsParams {
+  readonly uri: string;
+}
+
+export interface UnboundDimsResult {
+  /** Every symbolic dim of the model's inputs, with its current binding (null = unbound). */
+  readonly dims: Array<{ readonly name: string; readonly value: number | null }>;
+}
+
+export const UnboundDimsRequest = new RequestType<UnboundDimsParams, UnboundDimsResult, void>('ridgepoint/dims');
+
+export interface SetBindingsParams {
+  readonly uri: string;
+  /** Replaces the document's own bindings (settings' `ridgepoint.dims` still apply underneath). */
+  readonly bindings: Record<string, number>;
+}
+
+export const SetBindingsNotification = new NotificationType<SetBindingsParams>('ridgepoint/setBindings');
+
+// ---------------------------------------------------------------------------------------------
+// ridgepoint/profiled: the server tells the client a document's current totals (status bar)
+
+export interface ProfiledParams {
+  readonly uri: string;
+  readonly chip: string;
+  readonly chipName: string;
+  /** Predicted time of one model run, seconds; null when nothing could be profiled. */
+  readonly totalSeconds: number | null;
+  readonly memoryBoundShare: number | null;
+  readonly unboundDims: readonly string[];
+}
+
+export const ProfiledNotification = new NotificationType<ProfiledParams>('ridgepoint/profiled');
+
+/** Client commands the server refers to (code lenses). */
+export const Commands = {
+  profileForH100: 'ridgepoint.profileForH100',
+  profileForChip: 'ridgepoint.profileForChip',
+  bindDims: 'ridgepoint.bindDims',
+  showRoofline: 'ridgepoint.showRoofline',
+  exportReport: 'ridgepoint.exportReport',
+  restartServer: 'ridgepoint.restartServer',
+  pickChip: 'ridgepoint.pickChip',
+  revealNode: 'ridgepoint.revealNode',
+} as const;

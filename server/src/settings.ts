@@ -1,0 +1,114 @@
+/**
+ * Ridgepoint's settings: the single source. `package.json` `contributes.configuration` must match
+ * SETTINGS_SCHEMA exactly (test/unit/settings.test.ts checks it), the server reads values through
+ * `readSettings`, and nothing else defines a default.
+ */
+
+export type HoverDetail = 'summary' | 'full';
+
+export interface RidgepointSettings {
+  readonly chip: string;
+  readonly peakMode: 'achievable' | 'datasheet';
+  readonly dims: Readonly<Record<string, number>>;
+  readonly chipsFile: string;
+  readonly inlayHints: { readonly enabled: boolean };
+  readonly hover: { readonly detail: HoverDetail };
+}
+
+export const DEFAULT_SETTINGS: RidgepointSettings = {
+  chip: 'h100',
+  peakMode: 'achievable',
+  dims: { batch: 1, seq: 2048 },
+  chipsFile: '',
+  inlayHints: { enabled: true },
+  hover: { detail: 'full' },
+};
+
+/** JSON-schema of each setting, keyed by its full name, exactly as `package.json` contributes it. */
+export const SETTINGS_SCHEMA: Record<string, Record<string, unknown>> = {
+  'ridgepoint.chip': {
+    type: 'string',
+    default: DEFAULT_SETTINGS.chip,
+    markdownDescription: 'Target chip id or alias (`h100`, `a100-80gb`, `rtx-4090`, …). Run **Ridgepoint: Profile for Chip…** to pick from the list.',
+  },
+  'ridgepoint.peakMode': {
+    type: 'string',
+    enum: ['achievable', 'datasheet'],
+    enumDescriptions: ['Datasheet peaks scaled by measured achievable fractions (the realistic prediction).', 'Datasheet peaks as published (a lower bound on time).'],
+    default: DEFAULT_SETTINGS.peakMode,
+    description: 'Which peaks predict time.',
+  },
+  'ridgepoint.dims': {
+    type: 'object',
+    additionalProperties: { type: 'integer', minimum: 1 },
+    default: DEFAULT_SETTINGS.dims,
+    markdownDescription: 'Values for symbolic dimensions (`batch`, `seq`, …) used when a model leaves them unbound. **Ridgepoint: Bind Symbolic Dimensions…** overrides them per model.',
+  },
+  'ridgepoint.chipsFile': {
+    type: 'string',
+    default: DEFAULT_SETTINGS.chipsFile,
+    markdownDescription: 'Path of a JSON file with extra chips (schema in docs/chips.md). Relative paths are resolved against the first workspace folder.',
+  },
+  'ridgepoint.inlayHints.enabled': {
+    type: 'boolean',
+    default: DEFAULT_SETTINGS.inlayHints.enabled,
+    description: 'Show predicted time and bound at the end of each node line.',
+  },
+  'ridgepoint.hover.detail': {
+    type: 'string',
+    enum: ['summary', 'full'],
+    enumDescriptions: ['Op, shapes, time and bound.', 'Everything: FLOPs, MACs, bytes, intensity, unit, ridge point, share, energy.'],
+    default: DEFAULT_SETTINGS.hover.detail,
+    description: 'How much a hover on an op shows.',
+  },
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Settings from the editor's `ridgepoint` section (any shape: it comes from user JSON), each value
+ * checked and replaced by its default when invalid. Problems are returned, not thrown.
+ */
+export function readSettings(section: unknown): { settings: RidgepointSettings; problems: string[] } {
+  const raw = isRecord(section) ? section : {};
+  const problems: string[] = [];
+  const str = (key: string, fallback: string): string => {
+    const v = raw[key];
+    if (v === undefined || v === null) return fallback;
+    if (typeof v === 'string') return v;
+    problems.push(`ridgepoint.${key} must be a string; using "${fallback}"`);
+    return fallback;
+  };
+  const oneOf = <T extends string>(key: string, options: readonly T[], fallback: T): T => {
+    const v = str(key, fallback);
+    if ((options as readonly string[]).includes(v)) return v as T;
+    problems.push(`ridgepoint.${key} must be one of ${options.join(', ')}; using "${fallback}"`);
+    return fallback;
+  };
+  const dims: Record<string, number> = {};
+  if (raw.dims !== undefined && raw.dims !== null) {
+    if (!isRecord(raw.dims)) problems.push('ridgepoint.dims must be an object like {"batch": 1}');
+    else {
+      for (const [name, value] of Object.entries(raw.dims)) {
+        if (typeof value === 'number' && Number.isInteger(value) && value >= 1) dims[name] = value;
+        else problems.push(`ridgepoint.dims.${name} must be a positive integer; ignored`);
+      }
+    }
+  } else Object.assign(dims, DEFAULT_SETTINGS.dims);
+  const inlay = isRecord(raw.inlayHints) ? raw.inlayHints : {};
+  const hover = isRecord(raw.hover) ? raw.hover : {};
+  const chip = str('chip', DEFAULT_SETTINGS.chip).trim() || DEFAULT_SETTINGS.chip;
+  return {
+    settings: {
+      chip,
+      peakMode: oneOf('peakMode', ['achievable', 'datasheet'] as const, DEFAULT_SETTINGS.peakMode),
+      dims,
+      chipsFile: str('chipsFile', DEFAULT_SETTINGS.chipsFile),
+      inlayHints: { enabled: typeof inlay.enabled === 'boolean' ? inlay.enabled : DEFAULT_SETTINGS.inlayHints.enabled },
+      hover: { detail: hover.detail === 'summary' || hover.detail === 'full' ? hover.detail : DEFAULT_SETTINGS.hover.detail },
+    },
+    problems,
+  };
+}

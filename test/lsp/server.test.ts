@@ -1,0 +1,188 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CodeLens, DiagnosticSeverity, DocumentSymbol, Hover, InlayHint, MarkupContent } from 'vscode-languageserver-protocol';
+import { analyzeModel } from '../../server/src/analysis/analyze';
+import { Report } from '../../server/src/analysis/report';
+import { FileByteSource } from '../../server/src/cli/file-source';
+import { humanTime } from '../../server/src/format/units';
+import { ChipsResult, RenderResult, UnboundDimsResult } from '../../server/src/protocol';
+import { CORPUS, ensureBuilt, fileUri, LspSession } from '../../scripts/lib/lsp-session';
+
+const MNIST = path.join(CORPUS, 'cnn', 'mnist-8_cntk.onnx');
+const TRANSFORMER = path.join(CORPUS, 'transformer', 'vespa_dummy_transformer.onnx');
+const IF_MODEL = path.join(CORPUS, 'control-flow', 'if_subgraph_onnxconverter.onnx');
+
+function viewUri(file: string): string {
+  return fileUri(file).replace(/^file:/, 'ridgepoint-onnx:');
+}
+
+function hoverText(hover: Hover | null): string {
+  assert.ok(hover, 'expected a hover');
+  return (hover.contents as MarkupContent).value;
+}
+
+/** Main-graph node count by the core directly: the render must show exactly these. */
+function mainNodeCount(file: string): number {
+  const source = new FileByteSource(file);
+  try {
+    return analyzeModel(source).model?.graph.nodes.length ?? -1;
+  } finally {
+    source.close();
+  }
+}
+
+describe('language server over stdio', function () {
+  this.timeout(60_000);
+  let session: LspSession;
+  let tmp: string;
+
+  before(async () => {
+    ensureBuilt();
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ridgepoint-lsp-'));
+    session = new LspSession({ chip: 'h100', dims: { batch: 1, seq: 128 } });
+    await session.initialize(tmp);
+  });
+
+  after(async () => {
+    await session.dispose();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  /** Renders a binary model and opens its view, as the VS Code client does. */
+  async function openView(file: string): Promise<{ uri: string; render: RenderResult }> {
+    const render = await session.request<RenderResult>('ridgepoint/render', { uri: fileUri(file) });
+    const uri = viewUri(file);
+    await session.open(uri, render.text);
+    return { uri, render };
+  }
+
+  it('renders a CNN as ONNX text with one range per node, in text order', async () => {
+    const render = await session.request<RenderResult>('ridgepoint/render', { uri: fileUri(MNIST) });
+    assert.equal(render.error, undefined);
+    assert.match(render.text, /= Conv\b/);
+    const main = render.nodes.filter((n) => !n.id.includes('/'));
+    assert.equal(main.length, mainNodeCount(MNIST));
+    const lines = render.text.split('\n');
+    for (const node of render.nodes) {
+      const line = lines[node.opRange.start.line] ?? '';
+      const op = line.slice(node.opRange.start.character, node.opRange.end.character);
+      assert.match(op, /^[A-Za-z][\w.]*$/, `op range of ${node.id} covers "${op}"`);
+    }
+    for (let i = 1; i < render.nodes.length; i++) {
+      assert.ok(render.nodes[i]!.range.start.line >= render.nodes[i - 1]!.range.start.line, 'nodes in text order');
+    }
+  });
+
+  it('hover on a Conv gives shapes and the same cost the profile request reports', async () => {
+    const { uri, render } = await openView(MNIST);
+    const report = await session.request<Report>('ridgepoint/profile', { uri, chip: 'h100' });
+    const conv = render.nodes.find((n) => render.text.split('\n')[n.opRange.start.line]!.slice(n.opRange.start.character, n.opRange.end.character) === 'Conv');
+    assert.ok(conv, 'a Conv node');
+    const text = hoverText(await session.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: conv.opRange.start }));
+    const node = report.nodes.find((n) => n.id === conv.id);
+    assert.ok(node && node.timeSeconds !== undefined);
+    assert.match(text, /\*\*Conv\*\*/);
+    assert.match(text, /float\[1,\d+,\d+,\d+\]/);
+    assert.ok(text.includes(humanTime(node.timeSeconds)), `hover shows ${humanTime(node.timeSeconds)}: ${text}`);
+    assert.match(text, new RegExp(`\\*\\*${node.bound}-bound\\*\\*`));
+    assert.match(text, /FLOP/);
+    assert.match(text, /ridge \d+ FLOP\/B/);
+    assert.match(text, /of the model/);
+    assert.match(text, /Energy/);
+  });
+
+  it('publishes totals for the status bar and diagnostics for an open view', async () => {
+    const { uri } = await openView(MNIST);
+    const profiled = await session.until(() => session.profiled.find((p) => p.uri === uri));
+    assert.equal(profiled.chip, 'h100');
+    assert.ok(profiled.totalSeconds !== null && profiled.totalSeconds > 0);
+    const report = await session.request<Report>('ridgepoint/profile', { uri });
+    assert.equal(profiled.totalSeconds, report.totals?.timeSeconds);
+    await session.until(() => session.diagnostics.get(uri));
+  });
+
+  it('inlay hints: one per costed node line, with time and bound', async () => {
+    const { uri, render } = await openView(MNIST);
+    const report = await session.request<Report>('ridgepoint/profile', { uri });
+    const end = { line: render.text.split('\n').length, character: 0 };
+    const hints = await session.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end } });
+    const kernels = report.nodes.filter((n) => n.bound === 'memory' || n.bound === 'compute');
+    assert.equal(hints.length, kernels.length + report.nodes.filter((n) => n.modelled === false).length);
+    for (const hint of hints) assert.match(String(hint.label), /(µs|ms| s).* · (memory|compute|mixed)$|^not modelled$/);
+    // A range covering only the first half asks for fewer hints.
+    const half = await session.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: Math.floor(end.line / 2), character: 0 } } });
+    assert.ok(half.length < hints.length);
+  });
+
+  it('code lenses on the graph header and an outline of the graph', async () => {
+    const { uri } = await openView(MNIST);
+    const lenses = await session.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
+    assert.match(lenses[0]?.command?.title ?? '', /per run on NVIDIA H100/);
+    assert.ok(lenses.some((l) => l.command?.command === 'ridgepoint.showRoofline'));
+    const symbols = await session.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
+    assert.equal(symbols[0]?.children?.length, mainNodeCount(MNIST));
+  });
+
+  it('subgraph nodes get their own ranges and symbols under the owning If', async () => {
+    const { uri, render } = await openView(IF_MODEL);
+    const inner = render.nodes.filter((n) => n.id.includes('/'));
+    assert.ok(inner.length > 0, 'If branches rendered');
+    const symbols = await session.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
+    const nested = JSON.stringify(symbols);
+    assert.match(nested, /then_branch|else_branch|subgraph/);
+  });
+
+  it('profiles for another chip on request, and lists the chips', async () => {
+    const uri = viewUri(MNIST);
+    const h100 = await session.request<Report>('ridgepoint/profile', { uri, chip: 'h100' });
+    const a100 = await session.request<Report>('ridgepoint/profile', { uri, chip: 'a100' });
+    assert.equal(a100.chip?.id.startsWith('a100'), true);
+    assert.notEqual(a100.totals?.timeSeconds, h100.totals?.timeSeconds);
+    const chips = await session.request<ChipsResult>('ridgepoint/chips');
+    assert.ok(chips.chips.length >= 25);
+    assert.ok(chips.chips.some((c) => c.id === 'h100' && c.memoryBandwidthGBs > 3000 && c.peakTFlops !== null));
+  });
+
+  it('a truncated model: a located error, and the server keeps answering', async () => {
+    const bytes = fs.readFileSync(MNIST);
+    const broken = path.join(tmp, 'truncated.onnx');
+    fs.writeFileSync(broken, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const { uri, render } = await openView(broken);
+    const diagnostics = await session.until(() => session.diagnostics.get(uri));
+    const errors = diagnostics.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error);
+    assert.ok(errors.length > 0 || render.error !== undefined, 'an error is reported');
+    // Still alive: a hover on a good model answers.
+    const good = await openView(MNIST);
+    const first = good.render.nodes[0]!;
+    assert.ok(await session.request<Hover | null>('textDocument/hover', { textDocument: { uri: good.uri }, position: first.opRange.start }));
+    assert.ok(session.alive);
+  });
+
+  it('symbolic dims: unbound ones are diagnosed until bound for the model', async () => {
+    await session.setSettings({ chip: 'h100', dims: {} });
+    const { uri } = await openView(TRANSFORMER);
+    const dims = await session.request<UnboundDimsResult>('ridgepoint/dims', { uri });
+    const unbound = dims.dims.filter((d) => d.value === null).map((d) => d.name);
+    assert.ok(unbound.length > 0, 'the transformer has symbolic input dims');
+    await session.until(() => session.diagnostics.get(uri)?.diagnostics.some((d) => d.code === 'dims.unbound'));
+    await session.connection.sendNotification('ridgepoint/setBindings', { uri, bindings: Object.fromEntries(unbound.map((n) => [n, 8])) });
+    await session.until(() => {
+      const list = session.diagnostics.get(uri)?.diagnostics;
+      return list !== undefined && !list.some((d) => d.code === 'dims.unbound');
+    });
+    const bound = await session.request<UnboundDimsResult>('ridgepoint/dims', { uri });
+    assert.ok(bound.dims.every((d) => d.value === 8));
+    await session.setSettings({ chip: 'h100', dims: { batch: 1, seq: 128 } });
+  });
+
+  it('an unknown chip in the settings: a warning naming near ids, and H100 meanwhile', async () => {
+    await session.setSettings({ chip: 'h10O', dims: { batch: 1 } });
+    const warning = await session.until(() => session.messages.find((m) => m.message.includes('Unknown chip "h10O"')));
+    assert.match(warning.message, /Did you mean "h100/);
+    const report = await session.request<Report>('ridgepoint/profile', { uri: viewUri(MNIST) });
+    assert.equal(report.chip?.id, 'h100');
+    await session.setSettings({ chip: 'h100', dims: { batch: 1, seq: 128 } });
+  });
+});
