@@ -120,11 +120,13 @@ async function main(): Promise<void> {
     { label: 'ViT-H/14, weights inline (one file)', ...ensureModel('vit-h14.onnx', VIT_H14) },
     { label: 'ViT-H/14, external data', ...ensureModel('vit-h14-ext.onnx', { ...VIT_H14, externalData: 'vit-h14-ext.onnx.data' }) },
   ];
+  // BENCH_ONLY=lsp runs just the language-server section.
+  const only = process.env.BENCH_ONLY;
   const rows: string[] = [];
   rows.push('| model | size | task | median wall (ms) | peak RSS (MiB) | note |');
   rows.push('|---|---|---|---:|---:|---|');
   const summary: string[] = [];
-  for (const m of models) {
+  for (const m of only === 'lsp' ? [] : models) {
     const results = new Map<string, Measurement>();
     for (const [task, label] of [['cli', 'ridgepoint profile (whole CLI process)'], ['analyze', 'analysis in-process: shapes, costs, H100 roofline'], ['shapes', 'shapes only in-process (Core I)'], ['decode', 'onnx-proto full decode'], ['read', 'read bytes only']] as const) {
       const r = measure(task, m.file);
@@ -145,7 +147,7 @@ async function main(): Promise<void> {
         : `reading + shapes ${(decode.wallMs / shapes.wallMs).toFixed(1)}x faster, and the whole analysis with costs ${(decode.wallMs / analysis.wallMs).toFixed(1)}x faster, than the full onnx-proto decode (in-process work, same run)`;
     summary.push(`- ${m.label}: CLI ${cli.wallMs.toFixed(0)} ms (target < ${wallTarget}: ${cli.wallMs < wallTarget ? 'met' : 'MISSED'}), peak RSS ${cli.maxRssMiB.toFixed(0)} MiB (target < ${rssTarget}: ${cli.maxRssMiB < rssTarget ? 'met' : 'MISSED'}); analysis ${decodeText}.`);
   }
-  process.stdout.write(`\nNode ${process.version}, ${RUNS} runs each (median wall, max RSS), warm page cache.\n\n${rows.join('\n')}\n\n${summary.join('\n')}\n`);
+  if (only !== 'lsp') process.stdout.write(`\nNode ${process.version}, ${RUNS} runs each (median wall, max RSS), warm page cache.\n\n${rows.join('\n')}\n\n${summary.join('\n')}\n`);
 
   // The language server: first render of the 330 MiB model, hover latency on a 5,000-node model.
   const deep = { label: 'ViT, 172 layers × 64 wide (5,003 nodes)', ...ensureModel('vit-deep-5k.onnx', { layers: 172, dim: 64, mlp: 256, heads: 4, patch: 16, image: 224, classes: 10 }) };
