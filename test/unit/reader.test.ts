@@ -7,6 +7,10 @@ import { readModel } from '../../server/src/analysis/onnx/reader';
 import { buildReport, externalReferences, summariseWeights } from '../../server/src/analysis/report';
 import { modelProto, Msg, valueInfo } from '../../scripts/lib/onnx-writer';
 import { VirtualSource } from '../support/virtual-source';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FileByteSource } from '../../server/src/cli/file-source';
+import { renderModel } from '../../server/src/analysis/onnx/text/printer';
 
 const FLOAT = 1;
 const INT64 = 7;
@@ -229,5 +233,21 @@ describe('ONNX reader', () => {
     });
     const report = buildReport(analyzeModel(bytesSource(model.toBytes()), { trustDeclaredShapes: false }), 'r.onnx', new Map());
     assert.deepEqual(report.outputs[0]?.shape, ['batch', 12, 2]);
+  });
+});
+
+describe('ONNX reader over a file descriptor', () => {
+  it('reads the same values through FileByteSource (Node Buffers) as from one Uint8Array', () => {
+    // Node Buffers come from a shared pool: decoding floats through `slice().buffer` once read pool garbage.
+    const file = path.resolve(__dirname, '../../examples/tiny-vit.onnx');
+    const fromFile = new FileByteSource(file);
+    try {
+      const viaFile = renderModel(readModel(fromFile).model!).text;
+      const viaArray = renderModel(readModel(bytesSource(new Uint8Array(fs.readFileSync(file)))).model!).text;
+      assert.equal(viaFile, viaArray);
+      assert.match(viaFile, /attn_scale = \{0\.25\}/);
+    } finally {
+      fromFile.close();
+    }
   });
 });

@@ -3,6 +3,8 @@ import { Diagnostic } from './diagnostics';
 import { Model } from './ir/graph';
 import { ByteSource } from './onnx/byte-source';
 import { readModel } from './onnx/reader';
+import { TextLayout } from './onnx/text/layout';
+import { parseModelText } from './onnx/text/parser';
 import { InferenceResult, inferModel, InferOptions } from './shape/engine';
 
 /** Everything the views need about one model file: the model, inferred types, and diagnostics. */
@@ -32,4 +34,23 @@ export function analyzeModel(source: ByteSource, options: AnalyzeOptions = {}): 
     diagnostics.push({ severity: 'error', code: 'internal', message: `shape inference stopped: ${error instanceof Error ? error.message : String(error)}` });
   }
   return { model: read.model, inference, diagnostics };
+}
+
+/**
+ * ONNX textual syntax → graph → shapes, with the layout that maps node ids to statements. Never throws:
+ * syntax errors are diagnostics located by UTF-16 offset into `text`, and whatever parsed is analysed.
+ */
+export function analyzeText(text: string, options: AnalyzeOptions = {}): ModelAnalysis & { layout: TextLayout } {
+  const parsed = parseModelText(text);
+  if (parsed.model === null) return { model: null, inference: null, diagnostics: parsed.diagnostics, layout: parsed.layout };
+  const diagnostics = [...parsed.diagnostics];
+  let inference: InferenceResult | null = null;
+  try {
+    // Tensor values in text are in memory: no byte source is needed to load them.
+    inference = inferModel(parsed.model, options);
+    diagnostics.push(...inference.diagnostics);
+  } catch (error) {
+    diagnostics.push({ severity: 'error', code: 'internal', message: `shape inference stopped: ${error instanceof Error ? error.message : String(error)}` });
+  }
+  return { model: parsed.model, inference, diagnostics, layout: parsed.layout };
 }

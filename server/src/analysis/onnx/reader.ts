@@ -8,7 +8,7 @@ import { ValueType } from '../ir/types';
 import { ByteSource } from './byte-source';
 import { ExtendedFunctionProto, ExtendedGraphProto, ExtendedNodeProto, installProtoExtension } from './proto-extension';
 import { sniffModel } from './sniff';
-import { WireCursor, WireType } from './wire';
+import { viewOf, WireCursor, WireType } from './wire';
 
 /**
  * Reads an ONNX ModelProto from a ByteSource without reading weight payloads.
@@ -340,7 +340,7 @@ function walkAttribute(ctx: ReadContext, cur: WireCursor, depth: number): Attrib
         type = cur.varint();
         break;
       case 2:
-        scalars.f = new DataView(cur.fixed32().slice().buffer).getFloat32(0, true);
+        scalars.f = viewOf(cur.fixed32()).getFloat32(0, true);
         break;
       case 3:
         scalars.i = cur.varint();
@@ -373,8 +373,8 @@ function walkAttribute(ctx: ReadContext, cur: WireCursor, depth: number): Attrib
         if (wireType === WireType.LengthDelimited) {
           const len = cur.length();
           const end = cur.pos + len;
-          while (cur.pos < end) floats.push(new DataView(cur.fixed32().slice().buffer).getFloat32(0, true));
-        } else floats.push(new DataView(cur.fixed32().slice().buffer).getFloat32(0, true));
+          while (cur.pos < end) floats.push(viewOf(cur.fixed32()).getFloat32(0, true));
+        } else floats.push(viewOf(cur.fixed32()).getFloat32(0, true));
         break;
       case 8:
         cur.varints(wireType, ints);
@@ -473,8 +473,8 @@ function walkTensor(ctx: ReadContext, cur: WireCursor, offset: number): TensorIn
 }
 
 function readScalar(cur: WireCursor, field: number): number {
-  if (field === 4) return new DataView(cur.bytes(4).slice().buffer).getFloat32(0, true);
-  if (field === 10) return new DataView(cur.bytes(8).slice().buffer).getFloat64(0, true);
+  if (field === 4) return viewOf(cur.bytes(4)).getFloat32(0, true);
+  if (field === 10) return viewOf(cur.bytes(8)).getFloat64(0, true);
   return cur.varint();
 }
 

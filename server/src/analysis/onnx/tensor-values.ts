@@ -1,7 +1,7 @@
 import { DataType, isIntegerType } from '../ir/dtype';
 import { ConstValue, elementCount, TensorInfo } from '../ir/tensor';
 import { ByteSource } from './byte-source';
-import { WireCursor, WireType } from './wire';
+import { viewOf, WireCursor, WireType } from './wire';
 
 /** Largest tensor whose values are ever loaded (for shape folding); weights are never loaded. */
 export const MAX_LOADED_ELEMENTS = 1 << 16;
@@ -52,18 +52,15 @@ function readPackedField(cursor: WireCursor, field: number, length: number): num
   const out: number[] = [];
   const end = cursor.pos + length;
   if (field === 4) {
-    for (; cursor.pos + 4 <= end; ) out.push(new DataView(copy(cursor.bytes(4))).getFloat32(0, true));
+    for (; cursor.pos + 4 <= end; ) out.push(viewOf(cursor.bytes(4)).getFloat32(0, true));
   } else if (field === 10) {
-    for (; cursor.pos + 8 <= end; ) out.push(new DataView(copy(cursor.bytes(8))).getFloat64(0, true));
+    for (; cursor.pos + 8 <= end; ) out.push(viewOf(cursor.bytes(8)).getFloat64(0, true));
   } else {
     while (cursor.pos < end) out.push(cursor.varint());
   }
   return out;
 }
 
-function copy(bytes: Uint8Array): ArrayBuffer {
-  return bytes.slice().buffer;
-}
 
 /** int32_data holds 16-bit floats, bools and small ints as their bit patterns; widen them. */
 function decodeTypedField(dtype: DataType, values: readonly number[], count: number): number[] | undefined {

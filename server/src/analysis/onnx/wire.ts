@@ -184,3 +184,11 @@ export class WireCursor {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * A DataView over exactly these bytes. Never `new DataView(bytes.slice().buffer)`: a Node Buffer's
+ * `slice` is a view into a shared pool, so its `.buffer` starts somewhere else entirely.
+ */
+export function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
