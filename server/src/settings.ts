@@ -1,6 +1,6 @@
 /**
  * Ridgepoint's settings: the single source. `package.json` `contributes.configuration` must match
- * SETTINGS_SCHEMA exactly (test/unit/settings.test.ts checks it), the server reads values through
+ * SETTINGS_SCHEMA exactly (test/unit/manifest.test.ts checks it), the server reads values through
  * `readSettings`, and nothing else defines a default.
  */
 

@@ -1,0 +1,120 @@
+/**
+ * Chips: the quick pick over the server's chip list (`ridgepoint/chips`), the current chip setting and
+ * its update. The list is cached for the status bar's names and refreshed when the chips file changes.
+ */
+import * as vscode from 'vscode';
+import { ChipsRequest, ChipSummary } from '../../server/src/protocol';
+import { DEFAULT_SETTINGS } from '../../server/src/settings';
+import { RidgepointServer } from './language-client';
+import { chipDetail } from './summary';
+
+interface ChipItem extends vscode.QuickPickItem {
+  readonly chip?: ChipSummary;
+}
+
+export class Chips {
+  private list: readonly ChipSummary[] | undefined;
+
+  constructor(private readonly server: RidgepointServer) {}
+
+  /** The `ridgepoint.chip` setting (an id or alias). */
+  current(): string {
+    return vscode.workspace.getConfiguration('ridgepoint').get<string>('chip')?.trim() || DEFAULT_SETTINGS.chip;
+  }
+
+  /** The chip's display name when the list is loaded and knows it, else the id as written. */
+  nameOf(idOrAlias: string): string {
+    const chip = this.find(idOrAlias);
+    return chip ? chip.name : idOrAlias;
+  }
+
+  find(idOrAlias: string): ChipSummary | undefined {
+    const wanted = idOrAlias.toLowerCase();
+    return this.list?.find((c) => c.id.toLowerCase() === wanted || c.aliases.some((a) => a.toLowerCase() === wanted));
+  }
+
+  invalidate(): void {
+    this.list = undefined;
+  }
+
+  async load(token?: vscode.CancellationToken): Promise<readonly ChipSummary[]> {
+    const client = await this.server.ready();
+    const result = await client.sendRequest(ChipsRequest, token);
+    if (result.errors.length > 0) {
+      void vscode.window.showWarningMessage(`Ridgepoint: problems in the chips file: ${result.errors.join('; ')}`);
+    }
+    this.list = result.chips;
+    return result.chips;
+  }
+
+  /** The quick pick (label name, description id, detail bandwidth · peak · memory); undefined when dismissed. */
+  async pick(title: string): Promise<ChipSummary | undefined> {
+    const quickPick = vscode.window.createQuickPick<ChipItem>();
+    quickPick.title = title;
+    quickPick.placeholder = 'Type to filter by name, id or vendor';
+    quickPick.matchOnDescription = true;
+    quickPick.matchOnDetail = true;
+    quickPick.busy = true;
+    quickPick.show();
+    const source = new vscode.CancellationTokenSource();
+    try {
+      const chosen = new Promise<ChipSummary | undefined>((resolve) => {
+        quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0]?.chip));
+        quickPick.onDidHide(() => {
+          source.cancel();
+          resolve(undefined);
+        });
+      });
+      const load = this.load(source.token).then((chips) => {
+        const current = this.find(this.current());
+        const items = chipItems(chips, current);
+        quickPick.items = items;
+        const active = items.find((i) => i.chip === current);
+        if (active) quickPick.activeItems = [active];
+        quickPick.busy = false;
+      });
+      // A failed load closes the pick and reports the error to the command.
+      const failed = load.then(
+        () => new Promise<never>(() => undefined),
+        (error: unknown) => Promise.reject(error),
+      );
+      return await Promise.race([chosen, failed]);
+    } finally {
+      source.dispose();
+      quickPick.dispose();
+    }
+  }
+
+  /** Makes `chip` the current chip: in the workspace when one is open, else for the user. */
+  async setCurrent(chip: string): Promise<void> {
+    const config = vscode.workspace.getConfiguration('ridgepoint');
+    const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    // Already in effect (the default, say): writing it would create .vscode/settings.json for nothing.
+    if (this.current() === chip) return;
+    await config.update('chip', chip, target);
+  }
+}
+
+function chipItems(chips: readonly ChipSummary[], current: ChipSummary | undefined): ChipItem[] {
+  // Grouped by category in the order the server lists them.
+  const groups = new Map<string, ChipSummary[]>();
+  for (const chip of chips) {
+    const group = groups.get(chip.category) ?? [];
+    group.push(chip);
+    groups.set(chip.category, group);
+  }
+  const items: ChipItem[] = [];
+  for (const [category, members] of groups) {
+    items.push({ label: category.replace(/[_-]+/g, ' '), kind: vscode.QuickPickItemKind.Separator });
+    for (const chip of members) {
+      items.push({
+        label: chip.name,
+        iconPath: chip === current ? new vscode.ThemeIcon('check') : undefined,
+        description: chip.id,
+        detail: chipDetail(chip),
+        chip,
+      });
+    }
+  }
+  return items;
+}

@@ -1,0 +1,124 @@
+/**
+ * Ridgepoint's VS Code client: starts the language server and wires the editor parts to it. Each concern
+ * lives in its own file: language-client.ts (the server), onnx-view.ts + custom-editor.ts (binary models as
+ * read-only text), chips.ts, profile.ts, bind-dims.ts, export-report.ts (commands), status-bar.ts and
+ * roofline-panel.ts. The extension never writes model files; the only file it writes is a report the user
+ * chose in a save dialog.
+ */
+import * as vscode from 'vscode';
+import { Commands, ProfiledParams, ProfileResult } from '../../server/src/protocol';
+import { ActiveModel } from './active-model';
+import { bindDims } from './bind-dims';
+import { reopenBinaryTextTabs } from './binary-tabs';
+import { Chips } from './chips';
+import { errorMessage, isCancellation, registerCommand } from './command-runner';
+import { OnnxCustomEditor } from './custom-editor';
+import { exportReport } from './export-report';
+import { RidgepointServer } from './language-client';
+import { displayName, uriFromArgument } from './model-uris';
+import { OnnxViewProvider } from './onnx-view';
+import { Profiler, ReportActions } from './profile';
+import { RooflinePanel } from './roofline-panel';
+import { ChipStatusBar } from './status-bar';
+
+/** Set once a hover came back from the server: completes the walkthrough's "Hover an op" step. */
+const HOVERED_CONTEXT = 'ridgepoint.hoveredOp';
+
+let server: RidgepointServer | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel('Ridgepoint');
+  const active = new ActiveModel();
+  const profiled = new vscode.EventEmitter<ProfiledParams>();
+  let hovered = false;
+  server = new RidgepointServer(context.asAbsolutePath('dist/server.js'), {
+    output,
+    onProfiled: (params) => profiled.fire(params),
+    onHover: () => {
+      if (hovered) return;
+      hovered = true;
+      void vscode.commands.executeCommand('setContext', HOVERED_CONTEXT, true);
+    },
+  });
+  const rp = server;
+  // A failed start is already logged and will be reported by the first command that needs the server.
+  rp.ready().then(
+    () => undefined,
+    (error: unknown) => void vscode.window.showErrorMessage(`Ridgepoint: the language server did not start: ${errorMessage(error)}`),
+  );
+
+  const chips = new Chips(rp);
+  const statusBar = new ChipStatusBar(active, chips);
+  const views = new OnnxViewProvider(rp, output);
+  const profiler = new Profiler(rp, chips);
+  context.subscriptions.push(output, profiled, active, rp, statusBar, views, OnnxCustomEditor.register(views, output));
+  context.subscriptions.push(profiled.event((params) => statusBar.update(params)));
+  context.subscriptions.push(active.addPanelModel(() => RooflinePanel.activeModel()), reopenBinaryTextTabs(output));
+
+  // The status bar names the chip: load the list once the server is up, and again when the chips file changes.
+  const loadChips = (): void => {
+    void chips.load().then(
+      () => statusBar.render(),
+      () => undefined,
+    );
+  };
+  void rp.ready().then(loadChips, () => undefined);
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('ridgepoint.chipsFile')) {
+        chips.invalidate();
+        loadChips();
+      }
+    }),
+  );
+
+  /** The model a command applies to: its argument, else the active one. */
+  const target = (arg: unknown): vscode.Uri => {
+    const uri = uriFromArgument(arg) ?? active.uri;
+    if (!uri) throw new Error('open an ONNX model (.onnx or .onnxtxt) first');
+    return uri;
+  };
+
+  const showRoofline = async (model: vscode.Uri, report?: ProfileResult): Promise<void> => {
+    const onActiveChange = (): void => active.update();
+    if (report) {
+      RooflinePanel.show(context.extensionUri, model, report, onActiveChange);
+      return;
+    }
+    const panel = RooflinePanel.show(context.extensionUri, model, `Profiling ${displayName(model)}…`, onActiveChange);
+    try {
+      panel.update(model, await profiler.report(model));
+    } catch (error) {
+      panel.update(model, isCancellation(error) ? 'Profiling was cancelled.' : `Profiling failed: ${errorMessage(error)}`);
+      throw error;
+    }
+  };
+  const exportFor = (model: vscode.Uri, report?: ProfileResult): Promise<void> => exportReport(model, () => (report ? Promise.resolve(report) : profiler.report(model)));
+  const actions: ReportActions = { showRoofline: showRoofline, exportReport: exportFor };
+
+  context.subscriptions.push(
+    registerCommand(Commands.profileForH100, 'Profile for H100', output, (arg) => profiler.profileOn(target(arg), 'h100', actions)),
+    registerCommand(Commands.profileForChip, 'Profile for Chip', output, async (arg) => {
+      const model = target(arg);
+      const chip = await chips.pick(`Ridgepoint: profile ${displayName(model)} for…`);
+      if (chip) await profiler.profileOn(model, chip.id, actions);
+    }),
+    registerCommand(Commands.pickChip, 'Pick Chip', output, async () => {
+      const chip = await chips.pick('Ridgepoint: target chip');
+      if (chip) await chips.setCurrent(chip.id);
+    }),
+    registerCommand(Commands.bindDims, 'Bind Symbolic Dimensions', output, (arg) => bindDims(rp, target(arg))),
+    registerCommand(Commands.showRoofline, 'Show Roofline', output, (arg) => showRoofline(target(arg))),
+    registerCommand(Commands.exportReport, 'Export Report', output, (arg) => exportFor(target(arg))),
+    registerCommand(Commands.restartServer, 'Restart Server', output, async () => {
+      await rp.restart();
+      void vscode.window.showInformationMessage('Ridgepoint: the language server was restarted.');
+    }),
+    registerCommand(Commands.revealNode, 'Reveal Node', output, (arg) => views.revealNode(arg)),
+  );
+}
+
+export async function deactivate(): Promise<void> {
+  await server?.stop().catch(() => undefined);
+  server = undefined;
+}

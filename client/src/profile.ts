@@ -1,0 +1,48 @@
+/**
+ * Profiling a model on a chip (`ridgepoint/profile`): under a cancellable progress notification, then a
+ * one-line summary with "Show Roofline" and "Export Report…". Profiling on a chip makes it the current chip.
+ */
+import * as vscode from 'vscode';
+import { ProfileRequest, ProfileResult } from '../../server/src/protocol';
+import { Chips } from './chips';
+import { errorMessage, isCancellation, withCancellableProgress } from './command-runner';
+import { RidgepointServer } from './language-client';
+import { displayName } from './model-uris';
+import { profileSummary } from './summary';
+
+export const SHOW_ROOFLINE = 'Show Roofline';
+export const EXPORT_REPORT = 'Export Report…';
+
+export interface ReportActions {
+  readonly showRoofline: (model: vscode.Uri, report: ProfileResult) => Promise<void>;
+  readonly exportReport: (model: vscode.Uri, report: ProfileResult) => Promise<void>;
+}
+
+export class Profiler {
+  constructor(
+    private readonly server: RidgepointServer,
+    private readonly chips: Chips,
+  ) {}
+
+  /** The report of `model` on `chip` (the current chip when omitted). Rejects with CancellationError on Cancel. */
+  async report(model: vscode.Uri, chip?: string): Promise<ProfileResult> {
+    const name = displayName(model);
+    const title = chip ? `Ridgepoint: profiling ${name} on ${this.chips.nameOf(chip)}` : `Ridgepoint: profiling ${name}`;
+    return withCancellableProgress(title, async (token) => (await this.server.ready()).sendRequest(ProfileRequest, { uri: model.toString(), ...(chip ? { chip } : {}) }, token));
+  }
+
+  /** Profile for a chip, make it current, and say what came out. */
+  async profileOn(model: vscode.Uri, chip: string, actions: ReportActions): Promise<void> {
+    const report = await this.report(model, chip);
+    await this.chips.setCurrent(chip);
+    // Not awaited: a notification can stay up for long, and the command is done once it shows.
+    void vscode.window.showInformationMessage(profileSummary(displayName(model), report), SHOW_ROOFLINE, EXPORT_REPORT).then(async (choice) => {
+      try {
+        if (choice === SHOW_ROOFLINE) await actions.showRoofline(model, report);
+        else if (choice === EXPORT_REPORT) await actions.exportReport(model, report);
+      } catch (error) {
+        if (!isCancellation(error)) void vscode.window.showErrorMessage(`Ridgepoint: ${choice ?? 'action'} failed: ${errorMessage(error)}`);
+      }
+    });
+  }
+}
