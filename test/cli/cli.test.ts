@@ -31,7 +31,7 @@ describe('ridgepoint profile (CLI)', () => {
   it('without bound dims, sized ops are left out with a reason naming the symbol', () => {
     const r = run('profile', EXAMPLE);
     assert.match(r.stdout, /unbound: batch/);
-    assert.match(r.stdout, /Not modelled:\n\s+n0 Conv\s*: input "pixel_values" has unbound symbolic dims \(batch\); bind them with --dim/);
+    assert.match(r.stdout, /Not modelled:\n\s+n0 Conv\s*: input "pixel_values" has unbound symbolic dims \(batch\); bind them \(CLI: --dim/);
   });
 
   it('--budget-ms gates CI on the predicted time; unknown chips get suggestions', () => {

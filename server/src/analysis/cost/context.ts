@@ -137,7 +137,7 @@ export function unknownSizeReason(value: ValueRecord | null, role: string): stri
   if (t === null) return `${role} "${value.name}" is a ${value.type.kind}, not a tensor`;
   if (t.shape === null) return `${role} "${value.name}" has an unknown rank`;
   const symbols = [...new Set(t.shape.flatMap((d) => dimSymbols(d)))];
-  if (symbols.length > 0) return `${role} "${value.name}" has unbound symbolic dims (${symbols.join(', ')}); bind them with --dim`;
+  if (symbols.length > 0) return `${role} "${value.name}" has unbound symbolic dims (${symbols.join(', ')}); bind them (CLI: --dim; editor: Bind Symbolic Dimensions… or the ridgepoint.dims setting)`;
   const numeric = t.shape.every((d) => typeof d === 'number');
   const product = numeric ? (t.shape as number[]).reduce((a, b) => a * b, 1) : 0;
   if (t.shape.some((d) => typeof d === 'number' && !Number.isSafeInteger(d)) || (numeric && !Number.isSafeInteger(product))) {
