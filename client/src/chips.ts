@@ -85,10 +85,15 @@ export class Chips {
     }
   }
 
-  /** Makes `chip` the current chip: in the workspace when one is open, else for the user. */
+  /**
+   * Makes `chip` the current chip: in the workspace's settings when the workspace already chooses a
+   * chip there, else in the user's settings, so picking a chip never adds a .vscode/settings.json to
+   * someone's repository.
+   */
   async setCurrent(chip: string): Promise<void> {
     const config = vscode.workspace.getConfiguration('ridgepoint');
-    const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    const inWorkspace = config.inspect<string>('chip')?.workspaceValue !== undefined;
+    const target = inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
     // Already in effect (the default, say): writing it would create .vscode/settings.json for nothing.
     if (this.current() === chip) return;
     await config.update('chip', chip, target);

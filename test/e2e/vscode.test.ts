@@ -178,7 +178,8 @@ describe('VS Code extension end to end (code-server + chromium)', function () {
   beforeEach(async function () {
     this.timeout(90_000);
     assert.ok(browser && server);
-    // Picking a chip writes the workspace's .vscode/settings.json: each test starts from the defaults (H100).
+    // Picking a chip writes the user's settings: each test starts from the defaults (H100).
+    fs.copyFileSync(path.join(__dirname, 'vscode', 'settings.json'), path.join(server.runDir, 'user-data', 'User', 'settings.json'));
     fs.rmSync(path.join(tmp, 'workspace/.vscode'), { recursive: true, force: true });
     wb = await openWorkbench(browser, server.url);
   });
@@ -321,6 +322,8 @@ describe('VS Code extension end to end (code-server + chromium)', function () {
       throw new Error(`${e instanceof Error ? e.message : String(e)}; code lenses: ${JSON.stringify(await page.locator('.codelens-decoration').allInnerTexts())}`);
     });
     await screenshot(page, shot('status-bar-a100.png'));
+    // The choice went to the user's settings: nothing was written into the workspace (the user's repository).
+    assert.ok(!fs.existsSync(path.join(tmp, 'workspace', '.vscode')), 'picking a chip must not create .vscode/ in the workspace');
   });
 
   it('binds a transformer\'s symbolic dimension from the palette; the MatMul hover then has costs', async function () {

@@ -44,7 +44,8 @@ export async function publishModelState(ctx: ServerContext, uri: string): Promis
     uri,
     chip: profiled.options.chip.id,
     chipName: profiled.options.chip.name,
-    totalSeconds: totals ? totals.timeSeconds : null,
+    // Nothing costed (an unreadable model, every size unbound): no total, rather than a misleading 0 s.
+    totalSeconds: totals && totals.costedNodes > 0 ? totals.timeSeconds : null,
     memoryBoundShare: totals ? totals.memoryBoundShare : null,
     unboundDims: profiled.report.unboundSymbols,
   });
