@@ -13,6 +13,7 @@ import { DataType } from '../../server/src/analysis/ir/dtype';
 import { typeToString, ValueType } from '../../server/src/analysis/ir/types';
 import { bytesSource } from '../../server/src/analysis/onnx/byte-source';
 import { CORPUS } from './oracle';
+import { listModels } from '../support/corpus';
 
 const MODELS = path.join(CORPUS, 'models');
 
@@ -22,16 +23,6 @@ const MODELS = path.join(CORPUS, 'models');
  */
 const UNKNOWN_RANK_ALLOWED = new Map<string, string>([['control-flow/if_subgraph_onnxconverter.onnx::result_3', 'If branches of different ranks (1 vs 0)']]);
 
-function listModels(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listModels(p));
-    else if (entry.name.endsWith('.onnx')) out.push(p);
-  }
-  return out.sort();
-}
 
 const cache = new Map<string, ModelAnalysis>();
 function analyse(relative: string): ModelAnalysis {

@@ -15,20 +15,11 @@ import { bytesSource } from '../../server/src/analysis/onnx/byte-source';
 import { TextLayout } from '../../server/src/analysis/onnx/text/layout';
 import { functionPath, renderModel } from '../../server/src/analysis/onnx/text/printer';
 import { CORPUS, listNodeTests } from './oracle';
+import { listModels } from '../support/corpus';
 
 const MODELS = path.join(CORPUS, 'models');
 const OPTIONS = { trustDeclaredShapes: false } as const;
 
-function listModels(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listModels(p));
-    else if (entry.name.endsWith('.onnx')) out.push(p);
-  }
-  return out.sort();
-}
 
 /** Every 10th node test; all of them with RIDGEPOINT_TEXT_ALL_NODE_TESTS=1. */
 function nodeTestSample(): string[] {
