@@ -63,5 +63,7 @@ export interface ReportLike {
   readonly totals?: ReportTotalsLike;
   readonly opTypes?: ReadonlyArray<{ readonly opType: string; readonly count: number; readonly timeSeconds: number; readonly share: number; readonly flops: number; readonly bytes: number }>;
   readonly unmodelled?: ReadonlyArray<{ readonly id: string; readonly opType: string; readonly reason: string }>;
+  /** The fused view's multi-node kernels: `id` is the producer, `nodes` every member, producer first. */
+  readonly fusedGroups?: ReadonlyArray<{ readonly id: string; readonly nodes: readonly string[]; readonly flops: number; readonly bytes: number; readonly timeSeconds: number; readonly bytesSaved: number }>;
   readonly profileNotes?: readonly string[];
 }

@@ -6,7 +6,7 @@ import { elementCount, TensorInfo } from './ir/tensor';
 import { shapeJSON, ValueType } from './ir/types';
 import { NodeRecord, ValueRecord } from './shape/engine';
 import { ModelProfile } from './cost/index';
-import { ProfiledNode, Totals } from './cost/totals';
+import { FusedGroup, ProfiledNode, Totals } from './cost/totals';
 import { energySources } from './cost/energy';
 
 /**
@@ -105,6 +105,8 @@ export interface Report {
   readonly topOps?: Array<{ readonly id: string; readonly name: string; readonly opType: string; readonly timeSeconds: number; readonly share: number; readonly bound: string }>;
   readonly opTypes?: Array<{ readonly opType: string; readonly count: number; readonly timeSeconds: number; readonly share: number; readonly flops: number; readonly bytes: number }>;
   readonly unmodelled?: Array<{ readonly id: string; readonly opType: string; readonly reason: string }>;
+  /** The fused view's multi-node kernels (a producer and the elementwise nodes fused into it). */
+  readonly fusedGroups?: ReadonlyArray<FusedGroup>;
   readonly profileNotes?: string[];
   readonly energySources?: readonly string[];
 }
@@ -163,6 +165,7 @@ function withProfile(base: Report, p: ModelProfile): Report {
     topOps,
     opTypes: [...perType].map(([opType, r]) => ({ opType, ...r, share: total > 0 ? r.timeSeconds / total : 0 })).sort((a, b) => b.timeSeconds - a.timeSeconds),
     unmodelled: result.nodes.filter((n) => n.counted && !n.cost.cost.modelled).map((n) => ({ id: n.cost.record.id, opType: n.cost.record.node.opType, reason: n.cost.cost.reason ?? '' })),
+    fusedGroups: result.fusedGroups,
     profileNotes: result.notes,
     energySources: energySources(),
   };

@@ -1,4 +1,5 @@
 import { ModelAnalysis } from '../analyze';
+import { Graph } from '../ir/graph';
 import { Chip, PeakDtype } from './chips';
 import { computeCosts } from './model';
 import { PeakMode } from './roofline';
@@ -18,5 +19,21 @@ export interface ModelProfile extends ProfileOptions {
 export function profileAnalysis(analysis: ModelAnalysis, options: ProfileOptions): ModelProfile | null {
   if (analysis.model === null || analysis.inference === null) return null;
   const costs = computeCosts(analysis.model, analysis.inference);
-  return { ...options, result: profile(costs, options) };
+  return { ...options, result: profile(costs, options, graphOutputNames(analysis.model.graph)) };
+}
+
+/**
+ * Values every graph hands out (main graph and subgraph outputs): they are written to memory whatever
+ * fuses, so the fused view never counts them as saved.
+ */
+function graphOutputNames(graph: Graph, into = new Set<string>(), depth = 0): Set<string> {
+  if (depth > 64) return into;
+  for (const output of graph.outputs) into.add(output.name);
+  for (const node of graph.nodes) {
+    for (const value of node.attributes.values()) {
+      if (value.type === 'graph') graphOutputNames(value.value, into, depth + 1);
+      else if (value.type === 'graphs') for (const g of value.value) graphOutputNames(g, into, depth + 1);
+    }
+  }
+  return into;
 }

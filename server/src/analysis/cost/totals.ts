@@ -31,9 +31,25 @@ export interface Totals {
   readonly unmodelledShare: number;
 }
 
+/** A kernel of the fused view with more than one node: a producer and the elementwise nodes fused into it. */
+export interface FusedGroup {
+  /** The producer's node id (the group's kernel). */
+  readonly id: string;
+  /** Every member's node id, the producer first, in graph order. */
+  readonly nodes: readonly string[];
+  /** Per model run (executions included). */
+  readonly flops: number;
+  /** External traffic only: the intermediates between members are never written. */
+  readonly bytes: number;
+  readonly timeSeconds: number;
+  /** Bytes the fusion saves against running the members as separate kernels. */
+  readonly bytesSaved: number;
+}
+
 export interface ProfileResult {
   readonly nodes: ProfiledNode[];
   readonly totals: Totals;
+  readonly fusedGroups: FusedGroup[];
   readonly notes: string[];
 }
 
@@ -44,7 +60,8 @@ const FUSABLE = new Set([
   'Clip', 'Cast', 'Where', 'Identity', 'Dropout', 'Reciprocal', 'Floor', 'Ceil', 'Round', 'Sin', 'Cos', 'Min', 'Max',
 ]);
 
-export function profile(costs: readonly NodeCost[], options: RooflineOptions): ProfileResult {
+/** `graphOutputs`: values that leave a graph, so they are written even when their consumer fuses. */
+export function profile(costs: readonly NodeCost[], options: RooflineOptions, graphOutputs: ReadonlySet<string> = new Set()): ProfileResult {
   const notes: string[] = [];
   const timings = costs.map((c) => timeNode(c, options));
   const excluded = cheaperBranches(costs, timings, notes);
@@ -76,10 +93,11 @@ export function profile(costs: readonly NodeCost[], options: RooflineOptions): P
     arithmeticJoules += k * n.timing.energy.arithmetic;
     memoryJoules += k * n.timing.energy.memory;
   }
-  const fused = fusedTotals(nodes, options);
+  const fused = fusedTotals(nodes, options, graphOutputs);
   return {
     nodes,
     notes,
+    fusedGroups: fused.groups,
     totals: {
       flops,
       macs,
@@ -125,10 +143,11 @@ function cheaperBranches(costs: readonly NodeCost[], timings: readonly NodeTimin
 
 /**
  * The fused view: an elementwise node joins its producer's kernel when it is the producer's only
- * consumer, so the intermediate tensor is never written to or read from memory. Each group pays the
+ * consumer and the value is not a graph output, so the intermediate tensor is never written to or
+ * read from memory. Each group pays the
  * sum of its members' arithmetic time, its external traffic, and one kernel overhead.
  */
-function fusedTotals(nodes: readonly ProfiledNode[], options: RooflineOptions): { timeSeconds: number; bytes: number } {
+function fusedTotals(nodes: readonly ProfiledNode[], options: RooflineOptions, graphOutputs: ReadonlySet<string>): { timeSeconds: number; bytes: number; groups: FusedGroup[] } {
   const producerOf = new Map<string, number>();
   const consumers = new Map<string, number>();
   nodes.forEach((n, i) => {
@@ -146,7 +165,7 @@ function fusedTotals(nodes: readonly ProfiledNode[], options: RooflineOptions): 
     for (const inp of n.cost.record.inputs) {
       if (!inp) continue;
       const p = producerOf.get(inp.name);
-      if (p === undefined || consumers.get(inp.name) !== 1) continue;
+      if (p === undefined || consumers.get(inp.name) !== 1 || graphOutputs.has(inp.name)) continue;
       const producer = nodes[p] as ProfiledNode;
       if (!producer.counted || !producer.cost.cost.modelled || producer.cost.cost.unit === 'none' || producer.cost.executions !== n.cost.executions) continue;
       const size = n.cost.cost.activationBytesRead > 0 && inp.type?.kind === 'tensor' ? intermediateBytes(n, inp.name) : 0;
@@ -156,24 +175,32 @@ function fusedTotals(nodes: readonly ProfiledNode[], options: RooflineOptions): 
       break;
     }
   });
-  const groups = new Map<number, { compute: number; bytes: number; executions: number; overhead: number }>();
+  const groups = new Map<number, { compute: number; bytes: number; flops: number; executions: number; overhead: number; members: number[] }>();
   nodes.forEach((n, i) => {
     if (!n.counted || n.cost.container || !n.cost.cost.modelled || n.cost.cost.unit === 'none') return;
     const root = find(i);
-    const g = groups.get(root) ?? { compute: 0, bytes: 0, executions: n.cost.executions, overhead: n.timing.overheadSeconds };
+    const g = groups.get(root) ?? { compute: 0, bytes: 0, flops: 0, executions: n.cost.executions, overhead: n.timing.overheadSeconds, members: [] };
     g.compute += n.timing.computeSeconds;
     g.bytes += n.timing.bytes;
+    g.flops += n.cost.cost.flops;
+    g.members.push(i);
     groups.set(root, g);
   });
   let time = 0;
   let bytes = 0;
+  const fusedGroups: FusedGroup[] = [];
   const bandwidth = nodes[0]?.timing.bandwidth ?? options.chip.memoryBandwidthGBs * 1e9;
   for (const [root, g] of groups) {
     const external = Math.max(0, g.bytes - (saved.get(root) ?? 0));
+    const groupTime = g.executions * (Math.max(g.compute, external / bandwidth) + g.overhead);
     bytes += g.executions * external;
-    time += g.executions * (Math.max(g.compute, external / bandwidth) + g.overhead);
+    time += groupTime;
+    if (g.members.length > 1) {
+      const ids = g.members.map((i) => (nodes[i] as ProfiledNode).cost.record.id);
+      fusedGroups.push({ id: (nodes[root] as ProfiledNode).cost.record.id, nodes: ids, flops: g.executions * g.flops, bytes: g.executions * external, timeSeconds: groupTime, bytesSaved: g.executions * (g.bytes - external) });
+    }
   }
-  return { timeSeconds: time, bytes };
+  return { timeSeconds: time, bytes, groups: fusedGroups };
 }
 
 /** Bytes of the tensor `name` as the consumer reads it (one read; the producer wrote it once). */
