@@ -36,6 +36,8 @@ export class LspSession {
   readonly messages: ShowMessageParams[] = [];
   readonly profiled: ProfiledParams[] = [];
   readonly stderr: string[] = [];
+  /** `$/progress` values the server sent (begin / report / end), in order. */
+  readonly progress: Array<{ token: string | number; value: { kind: string; title?: string; message?: string } }> = [];
   private readonly process: ChildProcess;
   readonly connection: MessageConnection;
   private waiters: Array<() => void> = [];
@@ -63,7 +65,10 @@ export class LspSession {
       this.wake();
     });
     this.connection.onNotification('window/logMessage', () => undefined);
-    this.connection.onNotification('$/progress', () => undefined);
+    this.connection.onNotification('$/progress', (p: { token: string | number; value: { kind: string; title?: string; message?: string } }) => {
+      this.progress.push(p);
+      this.wake();
+    });
     this.connection.listen();
   }
 

@@ -9,6 +9,7 @@ import { FileByteSource } from '../../server/src/cli/file-source';
 import { humanTime } from '../../server/src/format/units';
 import { ChipsResult, RenderResult, UnboundDimsResult } from '../../server/src/protocol';
 import { CORPUS, ensureBuilt, fileUri, LspSession } from '../../scripts/lib/lsp-session';
+import { vitModel } from '../../scripts/lib/vit';
 
 const MNIST = path.join(CORPUS, 'cnn', 'mnist-8_cntk.onnx');
 const TRANSFORMER = path.join(CORPUS, 'transformer', 'vespa_dummy_transformer.onnx');
@@ -158,6 +159,17 @@ describe('language server over stdio', function () {
     const first = good.render.nodes[0]!;
     assert.ok(await session.request<Hover | null>('textDocument/hover', { textDocument: { uri: good.uri }, position: first.opRange.start }));
     assert.ok(session.alive);
+  });
+
+  it('a large model reports $/progress while it is analysed', async () => {
+    // ~40 MiB of zero weights: over the 32 MiB threshold for a progress notification.
+    const file = path.join(tmp, 'vit-40mb.onnx');
+    vitModel({ layers: 4, dim: 768, mlp: 2048, heads: 12, patch: 16, image: 64, classes: 10 }).model.writeFile(file);
+    assert.ok(fs.statSync(file).size > 32 * 2 ** 20);
+    const { uri } = await openView(file);
+    await session.until(() => session.profiled.find((p) => p.uri === uri));
+    const begin = await session.until(() => session.progress.find((p) => p.value.kind === 'begin' && /vit-40mb\.onnx/.test(p.value.message ?? '')));
+    await session.until(() => session.progress.find((p) => p.token === begin.token && p.value.kind === 'end'));
   });
 
   it('symbolic dims: unbound ones are diagnosed until bound for the model', async () => {
