@@ -45,6 +45,28 @@ describe('ridgepoint profile (CLI)', () => {
     assert.match(typo.stderr, /unknown chip "h10"; did you mean .*h100/);
   });
 
+  it('suggestions: a section in the table and Markdown, suggestions[] in JSON, none with --no-suggestions', () => {
+    const model = path.join(CORPUS, 'models/transformer/vespa_dummy_transformer.onnx');
+    const table = run('profile', model, '--dim', 'batch=1', '--dim', 'tokens=128');
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, /^Suggestions \(predicted on NVIDIA H100 SXM5 80GB/m);
+    assert.match(table.stdout, /\[fuse: attention\] save [\d.]+ µs/);
+    assert.match(table.stdout, /\[fuse: layernorm\] save [\d.]+ µs/);
+    const markdown = run('profile', model, '--dim', 'batch=1', '--dim', 'tokens=128', '--format', 'markdown');
+    assert.match(markdown.stdout, /^### Suggestions$/m);
+    assert.match(markdown.stdout, /^\| \d+ \| fuse \(attention\) \|/m);
+    const json = JSON.parse(run('profile', model, '--dim', 'batch=1', '--dim', 'tokens=128', '--format', 'json').stdout) as { schemaVersion: number; suggestions: Array<{ id: string; kind: string; nodes: string[]; predictedSavingSeconds: number; bytesSaved: number; confidence: string }> };
+    assert.equal(json.schemaVersion, 2);
+    const attention = json.suggestions.find((x) => x.id === 'fuse:attention');
+    assert.ok(attention);
+    assert.deepEqual(attention.nodes, ['n43', 'n44', 'n45', 'n123', 'n124', 'n125']);
+    assert.ok(attention.predictedSavingSeconds > 0 && ['high', 'medium', 'low'].includes(attention.confidence));
+    const savings = json.suggestions.map((x) => x.predictedSavingSeconds);
+    assert.deepEqual(savings, [...savings].sort((a, b) => b - a));
+    const off = JSON.parse(run('profile', model, '--dim', 'batch=1', '--dim', 'tokens=128', '--format', 'json', '--no-suggestions').stdout) as { suggestions?: unknown };
+    assert.equal(off.suggestions, undefined);
+  });
+
   it('ridgepoint chips lists at least 20 chips', () => {
     const r = run('chips', '--format', 'json');
     assert.equal(r.status, 0, r.stderr);

@@ -8,6 +8,7 @@ import { NodeRecord, ValueRecord } from './shape/engine';
 import { ModelProfile } from './cost/index';
 import { FusedGroup, ProfiledNode, Totals } from './cost/totals';
 import { energySources } from './cost/energy';
+import type { Advice, Suggestion } from './advise/types';
 
 /**
  * The JSON report (schema documented in docs/report-schema.md). Bump SCHEMA_VERSION on any change
@@ -109,9 +110,13 @@ export interface Report {
   readonly fusedGroups?: ReadonlyArray<FusedGroup>;
   readonly profileNotes?: string[];
   readonly energySources?: readonly string[];
+  /** Suggestions with predicted savings on the chip, best first (docs/suggestions.md); present when advice was asked for. */
+  readonly suggestions?: readonly Suggestion[];
+  /** Why a kind of suggestion found nothing, or was skipped. */
+  readonly adviceNotes?: readonly string[];
 }
 
-export function buildReport(analysis: ModelAnalysis, path: string, bindings: ReadonlyMap<string, number>, profiled?: ModelProfile | null): Report {
+export function buildReport(analysis: ModelAnalysis, path: string, bindings: ReadonlyMap<string, number>, profiled?: ModelProfile | null, advice?: Advice | null): Report {
   const { model, inference } = analysis;
   const profiledById = profiled ? new Map(profiled.result.nodes.map((n) => [n.cost.record.id, n])) : undefined;
   const base: Report = {
@@ -133,7 +138,8 @@ export function buildReport(analysis: ModelAnalysis, path: string, bindings: Rea
     unboundSymbols: inference?.unboundSymbols ?? [],
     diagnostics: analysis.diagnostics,
   };
-  return profiled ? withProfile(base, profiled) : base;
+  const report = profiled ? withProfile(base, profiled) : base;
+  return profiled && advice ? { ...report, suggestions: advice.suggestions, adviceNotes: advice.notes } : report;
 }
 
 function withProfile(base: Report, p: ModelProfile): Report {

@@ -104,11 +104,37 @@ export function formatTable(report: Report): string {
     if (report.unmodelled.length > 20) lines.push(`  … and ${report.unmodelled.length - 20} more (see --format json)`);
     lines.push('');
   }
+  lines.push(...suggestionLines(report));
   for (const note of report.profileNotes ?? []) lines.push(`Note: ${sanitise(note)}`);
   const errors = report.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = report.diagnostics.filter((d) => d.severity === 'warning').length;
   lines.push(`${report.nodes.length} nodes, ${report.unknownOps.length ? `unknown ops: ${report.unknownOps.map((u) => `${sanitise(u.op)}×${u.count}`).join(', ')}, ` : ''}${errors} errors, ${warnings} warnings`);
   return lines.join('\n');
+}
+
+const SUGGESTIONS_SHOWN = 10;
+
+function savingText(seconds: number, total: number | undefined): string {
+  const sign = seconds < 0 ? '-' : '';
+  return `${sign}${humanTime(Math.abs(seconds))}${total ? ` (${percent(seconds / total)})` : ''}`;
+}
+
+/** The "Suggestions" section of the table: each with its predicted saving on the chip, best first. */
+function suggestionLines(report: Report): string[] {
+  const list = report.suggestions;
+  if (!list) return [];
+  const lines = [`Suggestions (predicted on ${sanitise(report.chip?.name ?? 'the chip')}, best saving first; each alone, savings do not add up):`];
+  if (list.length === 0) lines.push('  none');
+  list.slice(0, SUGGESTIONS_SHOWN).forEach((s, i) => {
+    lines.push(`  ${String(i + 1).padStart(2)}. [${s.kind}${s.pattern && s.pattern !== s.kind ? `: ${s.pattern}` : ''}] save ${savingText(s.predictedSavingSeconds, report.totals?.timeSeconds)}, ${humanBytes(Math.max(0, s.bytesSaved))} less traffic, ${s.confidence} confidence`);
+    lines.push(`      ${sanitise(s.message)}`);
+    if (s.nodes.length) lines.push(`      nodes: ${sanitise(s.nodes.slice(0, 12).join(' '))}${s.nodes.length > 12 ? ` … (${s.nodes.length})` : ''}`);
+    if (s.recipe) lines.push(`      how: ${sanitise(s.recipe)}`);
+  });
+  if (list.length > SUGGESTIONS_SHOWN) lines.push(`  … and ${list.length - SUGGESTIONS_SHOWN} more (see --format json)`);
+  for (const note of report.adviceNotes ?? []) lines.push(`  note: ${sanitise(note)}`);
+  lines.push('');
+  return lines;
 }
 
 /** Markdown cells: escape pipes and markup-significant characters of untrusted names. */
@@ -128,6 +154,17 @@ export function formatMarkdown(report: Report): string {
     lines.push('| op type | count | time | share | FLOPs | bytes |', '|---|---:|---:|---:|---:|---:|');
     for (const o of report.opTypes) lines.push(`| ${md(o.opType)} | ${o.count} | ${humanTime(o.timeSeconds)} | ${percent(o.share)} | ${humanFlops(o.flops)} | ${humanBytes(o.bytes)} |`);
     lines.push('');
+  }
+  if (report.suggestions) {
+    lines.push(`### Suggestions`, '', `Predicted on ${md(report.chip?.name ?? 'the chip')}, best saving first; each is priced alone, so savings do not add up.`, '');
+    if (report.suggestions.length === 0) lines.push('None.', '');
+    else {
+      lines.push('| # | kind | saving | traffic saved | confidence | suggestion |', '|---:|---|---:|---:|---|---|');
+      report.suggestions.forEach((s, i) => lines.push(`| ${i + 1} | ${md(s.kind)}${s.pattern && s.pattern !== s.kind ? ` (${md(s.pattern)})` : ''} | ${savingText(s.predictedSavingSeconds, report.totals?.timeSeconds)} | ${humanBytes(Math.max(0, s.bytesSaved))} | ${s.confidence} | ${md(s.message)}${s.recipe ? `<br>How: ${md(s.recipe)}` : ''} |`));
+      lines.push('');
+    }
+    for (const note of report.adviceNotes ?? []) lines.push(`- ${md(note)}`);
+    if (report.adviceNotes?.length) lines.push('');
   }
   if (report.unmodelled?.length) {
     lines.push('Not modelled:', '');

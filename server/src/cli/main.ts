@@ -14,6 +14,7 @@ import { profileFile } from './profile';
  * The headless CLI:
  *   ridgepoint profile MODEL... [--chip ID] [--peak datasheet|achievable] [--dtype T] [--dim N=V]...
  *                     [--input NAME=D1xD2]... [--format table|json|jsonl|markdown|html] [--out FILE] [--budget-ms N]
+ *                     [--no-suggestions]
  *   ridgepoint chips [--chips FILE] [--format table|json]
  * A thin view over the analysis core. Exit status: 0 fine, 1 a model had error diagnostics, 2 usage
  * error, 3 the predicted time exceeded --budget-ms.
@@ -28,6 +29,8 @@ interface ProfileFlags {
   dtype?: PeakDtype;
   out?: string;
   budgetMs?: number;
+  /** commander's --no-suggestions: false skips the advice engine. */
+  suggestions: boolean;
 }
 
 const DTYPES: readonly PeakDtype[] = ['fp64', 'fp32', 'tf32', 'fp16', 'bf16', 'fp8', 'int8', 'int4', 'fp4'];
@@ -83,14 +86,16 @@ export function main(argv: readonly string[]): number {
     .option('--input <NAME=D1xD2x...>', "set a graph input's whole shape (repeatable)", parseInputShape, new Map<string, Dim[]>())
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'jsonl', 'markdown', 'html']).default('table'))
     .option('--out <file>', 'write the report to a file instead of stdout')
+    .option('--no-suggestions', 'skip the suggestions (fuse, quantise, batch, smaller model, chip)')
     .option('--budget-ms <ms>', 'exit with status 3 when the predicted time of any model exceeds this', parseBudget)
     .action((models: string[], opts: ProfileFlags) => {
-      const chip = resolveChip(opts.chip, loadChips(opts.chips));
+      const chips = loadChips(opts.chips);
+      const chip = resolveChip(opts.chip, chips);
       const reports: Report[] = [];
       const showProgress = process.stderr.isTTY && opts.format === 'table' && models.length > 1;
       models.forEach((file, i) => {
         if (showProgress) process.stderr.write(`\r[${i + 1}/${models.length}] ${file}…`);
-        const report = profileFile(file, { dim: opts.dim, input: opts.input, profile: { chip, peakMode: opts.peak, computeDtype: opts.dtype } });
+        const report = profileFile(file, { dim: opts.dim, input: opts.input, profile: { chip, peakMode: opts.peak, computeDtype: opts.dtype }, suggestions: opts.suggestions, chips });
         reports.push(report);
         if (report.diagnostics.some((d) => d.severity === 'error')) exitCode = 1;
       });

@@ -3,15 +3,17 @@ import * as path from 'node:path';
 import { analyzeModel } from '../analysis/analyze';
 import { Dim } from '../analysis/ir/dim';
 import { checkExternalData } from '../analysis/onnx/external-data';
+import { advise } from '../analysis/advise/index';
+import { Chip } from '../analysis/cost/chips';
 import { profileAnalysis, ProfileOptions } from '../analysis/cost/index';
 import { buildReport, externalReferences, Report } from '../analysis/report';
 import { FileByteSource } from './file-source';
 
 /**
- * Profiles one model file: open it as a ByteSource, analyse, check external data by stat, build the
- * report. Never throws for a bad file: the report carries the diagnostics.
+ * Profiles one model file: open it as a ByteSource, analyse, check external data by stat, profile and
+ * advise (unless `suggestions` is false), build the report. Never throws for a bad file: the report carries the diagnostics.
  */
-export function profileFile(file: string, options: { dim: ReadonlyMap<string, number>; input: ReadonlyMap<string, Dim[]>; profile?: ProfileOptions }): Report {
+export function profileFile(file: string, options: { dim: ReadonlyMap<string, number>; input: ReadonlyMap<string, Dim[]>; profile?: ProfileOptions; suggestions?: boolean; chips?: readonly Chip[] }): Report {
   let source: FileByteSource;
   try {
     source = new FileByteSource(file);
@@ -33,7 +35,10 @@ export function profileFile(file: string, options: { dim: ReadonlyMap<string, nu
         }),
       );
     }
-    return buildReport(analysis, file, options.dim, options.profile ? profileAnalysis(analysis, options.profile) : null);
+    const profiled = options.profile ? profileAnalysis(analysis, options.profile) : null;
+    // Advice re-infers for the batch what-if, which may load small shape constants: before the file closes.
+    const advice = profiled && options.profile && options.suggestions !== false ? advise(analysis, { ...options.profile, baseline: profiled.result, chips: options.chips, inferOptions: { bindings: options.dim, inputShapes: options.input, source } }) : null;
+    return buildReport(analysis, file, options.dim, profiled, advice);
   } finally {
     source.close();
   }

@@ -26,7 +26,7 @@ export function profileAnalysis(analysis: ModelAnalysis, options: ProfileOptions
  * Values every graph hands out (main graph and subgraph outputs): they are written to memory whatever
  * fuses, so the fused view never counts them as saved.
  */
-function graphOutputNames(graph: Graph, into = new Set<string>(), depth = 0): Set<string> {
+export function graphOutputNames(graph: Graph, into = new Set<string>(), depth = 0): Set<string> {
   if (depth > 64) return into;
   for (const output of graph.outputs) into.add(output.name);
   for (const node of graph.nodes) {

@@ -60,6 +60,13 @@ function loadTimeConstants(inference: InferenceResult, weights: Set<string>): Se
   return folded;
 }
 
+/** Names of every value that is a weight at run time: initializers, Constant outputs, and outputs of nodes folded at load time. */
+export function weightValueNames(model: Model, inference: InferenceResult): Set<string> {
+  const weights = weightNames(model);
+  loadTimeConstants(inference, weights);
+  return weights;
+}
+
 /** Per-node costs for a whole inferred model (chip-independent). Never throws on model content. */
 export function computeCosts(model: Model, inference: InferenceResult): NodeCost[] {
   const weights = weightNames(model);

@@ -2,7 +2,7 @@ import { DataType, dataTypeBits, isFloatType } from '../ir/dtype';
 import { Chip, PeakDtype } from './chips';
 import { energyJoules } from './energy';
 import { NodeCost } from './model';
-import { ExecutionUnit } from './types';
+import { ExecutionUnit, OpCost } from './types';
 
 /**
  * The roofline: for one node on one chip, attainable rate = min(peak of its unit and dtype,
@@ -111,19 +111,35 @@ export function choosePeak(unit: ExecutionUnit, dtype: PeakDtype | null, options
   return fp32 ? { ...fp32, note: d === 'fp32' ? undefined : `no published ${d} vector rate for ${chip.name}: costed at the ${fp32.dtype} rate` } : null;
 }
 
+/**
+ * The arithmetic type a node runs in on this profile, and the factor its bytes are scaled by: `--dtype T`
+ * serves float arithmetic in T and moves float traffic at T's width; a what-if that set
+ * `arithmeticDtype` has already sized the traffic, so nothing is rescaled.
+ */
+export function servedAs(c: OpCost, options: RooflineOptions): { dtype: PeakDtype | null; trafficScale: number } {
+  if (c.arithmeticDtype !== undefined) return { dtype: c.arithmeticDtype, trafficScale: 1 };
+  const dtype = peakDtypeOf(c.dtype);
+  if (options.computeDtype && c.dtype !== null && isFloatType(c.dtype) && dtype !== null && dtype !== options.computeDtype) {
+    // Served in another float type: arithmetic at that type's peak, float traffic scaled by the width.
+    return { dtype: options.computeDtype, trafficScale: PEAK_BITS[options.computeDtype] / dataTypeBits(c.dtype) };
+  }
+  return { dtype, trafficScale: 1 };
+}
+
+/** Bits per element of each peak dtype (tf32 is stored as fp32). */
+export function peakDtypeBits(dtype: PeakDtype): number {
+  return PEAK_BITS[dtype];
+}
+
 export function timeNode(cost: NodeCost, options: RooflineOptions): NodeTiming {
   const { chip } = options;
   const c = cost.cost;
   const bwScale = options.peakMode === 'achievable' ? (chip.achievable.memoryBandwidth ?? 1) : 1;
   const bandwidth = chip.memoryBandwidthGBs * 1e9 * bwScale;
   const notes: string[] = [];
-  let dtype = peakDtypeOf(c.dtype);
-  let bytes = c.activationBytesRead + c.weightBytes + c.bytesWritten;
-  if (options.computeDtype && c.dtype !== null && isFloatType(c.dtype) && dtype !== null && dtype !== options.computeDtype) {
-    // Served in another float type: arithmetic at that type's peak, float traffic scaled by the width.
-    bytes = (bytes * PEAK_BITS[options.computeDtype]) / dataTypeBits(c.dtype);
-    dtype = options.computeDtype;
-  }
+  const served = servedAs(c, options);
+  const dtype = served.dtype;
+  const bytes = (c.activationBytesRead + c.weightBytes + c.bytesWritten) * served.trafficScale;
   if (!c.modelled || cost.container || c.unit === 'none') {
     return { peak: null, bandwidth, bytes: c.unit === 'none' ? 0 : bytes, intensity: null, ridge: null, attainableFlopsPerSecond: null, computeSeconds: 0, memorySeconds: 0, overheadSeconds: 0, timeSeconds: 0, bound: 'none', ridgeRatio: null, energy: { arithmetic: 0, memory: 0 }, notes };
   }

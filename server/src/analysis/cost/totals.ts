@@ -1,5 +1,6 @@
 import { bytesForElements } from '../ir/dtype';
 import { NodeCost } from './model';
+import { ValueType } from '../ir/types';
 import { NodeTiming, RooflineOptions, timeNode } from './roofline';
 
 /**
@@ -12,6 +13,8 @@ export interface ProfiledNode {
   /** False for nodes excluded from the totals (the cheaper branch of an If whose condition is unknown). */
   readonly counted: boolean;
   readonly notes: readonly string[];
+  /** Under a fuse what-if: the id of the kernel (its first member) this node runs in. */
+  readonly fusedInto?: string;
 }
 
 export interface Totals {
@@ -50,7 +53,15 @@ export interface ProfileResult {
   readonly nodes: ProfiledNode[];
   readonly totals: Totals;
   readonly fusedGroups: FusedGroup[];
+  /** The kernels a fuse what-if asked for (empty for a plain profile), counted in `totals.timeSeconds`. */
+  readonly appliedGroups: FusedGroup[];
   readonly notes: string[];
+}
+
+/** How to run the nodes: by default one kernel per node; a fuse what-if names groups that run as one. */
+export interface KernelPlan {
+  /** Node ids; each list becomes one kernel. Lists must not overlap (a later overlapping list is dropped, with a note). */
+  readonly fuse?: ReadonlyArray<readonly string[]>;
 }
 
 /** Elementwise ops a compiler fuses into the kernel that produces their input. */
@@ -61,11 +72,21 @@ const FUSABLE = new Set([
 ]);
 
 /** `graphOutputs`: values that leave a graph, so they are written even when their consumer fuses. */
-export function profile(costs: readonly NodeCost[], options: RooflineOptions, graphOutputs: ReadonlySet<string> = new Set()): ProfileResult {
+export function profile(costs: readonly NodeCost[], options: RooflineOptions, graphOutputs: ReadonlySet<string> = new Set(), plan: KernelPlan = {}): ProfileResult {
   const notes: string[] = [];
   const timings = costs.map((c) => timeNode(c, options));
   const excluded = cheaperBranches(costs, timings, notes);
-  const nodes: ProfiledNode[] = costs.map((cost, i) => ({ cost, timing: timings[i] as NodeTiming, counted: !excluded.has(i), notes: [...cost.notes, ...(timings[i]?.notes ?? [])] }));
+  const standalone: ProfiledNode[] = costs.map((cost, i) => ({ cost, timing: timings[i] as NodeTiming, counted: !excluded.has(i), notes: [...cost.notes, ...(timings[i]?.notes ?? [])] }));
+  const graph = indexGraph(standalone);
+  const bandwidth = standalone[0]?.timing.bandwidth ?? options.chip.memoryBandwidthGBs * 1e9;
+  const requested = resolvePlan(standalone, plan, notes);
+  const appliedGroups: FusedGroup[] = [];
+  const nodes = [...standalone];
+  for (const members of requested) {
+    const kernel = evaluateKernel(standalone, members, graph, graphOutputs, bandwidth);
+    appliedGroups.push(kernel.group);
+    spreadKernelOverMembers(nodes, kernel, bandwidth);
+  }
 
   let flops = 0;
   let macs = 0;
@@ -93,11 +114,12 @@ export function profile(costs: readonly NodeCost[], options: RooflineOptions, gr
     arithmeticJoules += k * n.timing.energy.arithmetic;
     memoryJoules += k * n.timing.energy.memory;
   }
-  const fused = fusedTotals(nodes, options, graphOutputs);
+  const fused = fusedView(standalone, requested, graph, graphOutputs, bandwidth);
   return {
     nodes,
     notes,
     fusedGroups: fused.groups,
+    appliedGroups,
     totals: {
       flops,
       macs,
@@ -141,75 +163,216 @@ function cheaperBranches(costs: readonly NodeCost[], timings: readonly NodeTimin
   return excluded;
 }
 
+/** Who produces and who reads each value (by name: ONNX names are unique across a model's graphs). */
+interface GraphIndex {
+  readonly producerOf: ReadonlyMap<string, number>;
+  /** Every reading input slot (node index, input position), so a node reading a value twice counts twice. */
+  readonly readers: ReadonlyMap<string, ReadonlyArray<{ readonly node: number; readonly slot: number }>>;
+}
+
+function indexGraph(nodes: readonly ProfiledNode[]): GraphIndex {
+  const producerOf = new Map<string, number>();
+  const readers = new Map<string, Array<{ node: number; slot: number }>>();
+  nodes.forEach((n, i) => {
+    for (const o of n.cost.record.outputs) if (o.name) producerOf.set(o.name, i);
+    n.cost.record.inputs.forEach((inp, slot) => {
+      if (!inp) return;
+      const list = readers.get(inp.name) ?? [];
+      list.push({ node: i, slot });
+      readers.set(inp.name, list);
+    });
+  });
+  return { producerOf, readers };
+}
+
+/** A node that can be part of a kernel: counted and modelled (views and folded nodes take part at no cost). */
+function kernelMember(n: ProfiledNode): boolean {
+  return n.counted && n.cost.cost.modelled && !n.cost.container;
+}
+
+/** Turns a plan's id lists into disjoint lists of node indices in graph order; what cannot be fused is said in the notes. */
+function resolvePlan(nodes: readonly ProfiledNode[], plan: KernelPlan, notes: string[]): number[][] {
+  if (!plan.fuse || plan.fuse.length === 0) return [];
+  const indexOf = new Map(nodes.map((n, i) => [n.cost.record.id, i]));
+  const taken = new Set<number>();
+  const groups: number[][] = [];
+  for (const ids of plan.fuse) {
+    const members = [...new Set(ids.map((id) => indexOf.get(id)).filter((i): i is number => i !== undefined))].sort((a, b) => a - b);
+    const usable = members.filter((i) => kernelMember(nodes[i] as ProfiledNode));
+    const executions = new Set(usable.map((i) => (nodes[i] as ProfiledNode).cost.executions));
+    if (usable.length < 2 || usable.length !== members.length || members.length !== ids.length) {
+      notes.push(`fuse ${ids.join('+')}: not applied (a node is unknown, not modelled, or not counted)`);
+    } else if (usable.some((i) => taken.has(i))) {
+      notes.push(`fuse ${ids.join('+')}: not applied (overlaps an earlier group)`);
+    } else if (executions.size !== 1) {
+      notes.push(`fuse ${ids.join('+')}: not applied (its nodes run a different number of times)`);
+    } else {
+      usable.forEach((i) => taken.add(i));
+      groups.push(usable);
+    }
+  }
+  return groups;
+}
+
+interface Kernel {
+  readonly group: FusedGroup;
+  readonly members: readonly number[];
+  /** Bytes each member no longer moves (per execution, after the peak mode's traffic scaling). */
+  readonly savedByMember: ReadonlyMap<number, number>;
+  /** One execution of the kernel: max(summed arithmetic, external bytes / bandwidth) + one overhead. */
+  readonly secondsPerExecution: number;
+  readonly overheadSeconds: number;
+}
+
+/**
+ * One kernel running `members`: a value produced inside it and read only inside it (not a graph output)
+ * is never written; a value produced inside is never read back; an outside value several members read
+ * is read once. The kernel pays its members' summed arithmetic time, its external traffic, and one
+ * kernel overhead.
+ */
+function evaluateKernel(nodes: readonly ProfiledNode[], members: readonly number[], graph: GraphIndex, graphOutputs: ReadonlySet<string>, bandwidth: number): Kernel {
+  const inKernel = new Set(members);
+  const saved = new Map<number, number>();
+  const save = (i: number, amount: number): void => {
+    saved.set(i, (saved.get(i) ?? 0) + amount);
+  };
+  const readOnce = new Set<string>();
+  for (const i of members) {
+    const n = nodes[i] as ProfiledNode;
+    for (const o of n.cost.record.outputs) {
+      if (!o.name || graphOutputs.has(o.name)) continue;
+      const readers = graph.readers.get(o.name) ?? [];
+      if (readers.length > 0 && readers.every((r) => inKernel.has(r.node))) save(i, tensorBytes(n, o));
+    }
+    for (const inp of n.cost.record.inputs) {
+      if (!inp) continue;
+      const producer = graph.producerOf.get(inp.name);
+      if ((producer !== undefined && inKernel.has(producer)) || readOnce.has(inp.name)) save(i, tensorBytes(n, inp));
+      else readOnce.add(inp.name);
+    }
+  }
+  let compute = 0;
+  let total = 0;
+  let flops = 0;
+  let overheadSeconds = 0;
+  for (const i of members) {
+    const n = nodes[i] as ProfiledNode;
+    // A rule may count less than a whole input (Gather reads only gathered rows): never save more than the node moves.
+    saved.set(i, Math.min(saved.get(i) ?? 0, n.timing.bytes));
+    compute += n.timing.computeSeconds;
+    total += n.timing.bytes;
+    flops += n.cost.cost.flops;
+    overheadSeconds = Math.max(overheadSeconds, n.timing.overheadSeconds);
+  }
+  const savedTotal = [...saved.values()].reduce((a, b) => a + b, 0);
+  const external = Math.max(0, total - savedTotal);
+  const secondsPerExecution = total === 0 && compute === 0 ? 0 : Math.max(compute, external / bandwidth) + overheadSeconds;
+  const first = nodes[members[0] as number] as ProfiledNode;
+  const k = first.cost.executions;
+  const ids = members.map((i) => (nodes[i] as ProfiledNode).cost.record.id);
+  return {
+    group: { id: first.cost.record.id, nodes: ids, flops: k * flops, bytes: k * external, timeSeconds: k * secondsPerExecution, bytesSaved: k * (total - external) },
+    members,
+    savedByMember: saved,
+    secondsPerExecution,
+    overheadSeconds,
+  };
+}
+
+/**
+ * Under a fuse what-if each member keeps its own FLOPs, loses the traffic the kernel saves, and gets a
+ * share of the kernel's time in proportion to its own roofline time without that traffic, so that the
+ * members' times add up to the kernel's and per-node shares still sum to the total.
+ */
+function spreadKernelOverMembers(nodes: ProfiledNode[], kernel: Kernel, bandwidth: number): void {
+  const weights = kernel.members.map((i) => {
+    const t = (nodes[i] as ProfiledNode).timing;
+    return Math.max(t.computeSeconds, (t.bytes - (kernel.savedByMember.get(i) ?? 0)) / bandwidth);
+  });
+  const weightSum = weights.reduce((a, b) => a + b, 0);
+  kernel.members.forEach((i, position) => {
+    const n = nodes[i] as ProfiledNode;
+    const t = n.timing;
+    const share = weightSum > 0 ? (weights[position] as number) / weightSum : 1 / kernel.members.length;
+    const bytes = t.bytes - (kernel.savedByMember.get(i) ?? 0);
+    const memorySeconds = bytes / bandwidth;
+    const intensity = bytes > 0 ? n.cost.cost.flops / bytes : null;
+    const timing: NodeTiming = {
+      ...t,
+      bytes,
+      memorySeconds,
+      intensity,
+      attainableFlopsPerSecond: t.peak ? (intensity === null ? t.peak.flopsPerSecond : Math.min(t.peak.flopsPerSecond, intensity * t.bandwidth)) : null,
+      overheadSeconds: kernel.overheadSeconds * share,
+      timeSeconds: kernel.secondsPerExecution * share,
+      bound: t.bound === 'none' ? 'none' : t.computeSeconds > memorySeconds ? 'compute' : 'memory',
+      ridgeRatio: intensity !== null && t.ridge ? intensity / t.ridge : null,
+      energy: { arithmetic: t.energy.arithmetic, memory: t.bytes > 0 ? (t.energy.memory * bytes) / t.bytes : 0 },
+    };
+    nodes[i] = { ...n, timing, fusedInto: kernel.group.id, notes: [...n.notes, `fused into one kernel with ${kernel.group.nodes.filter((id) => id !== n.cost.record.id).join(', ')}`] };
+  });
+}
+
 /**
  * The fused view: an elementwise node joins its producer's kernel when it is the producer's only
  * consumer and the value is not a graph output, so the intermediate tensor is never written to or
- * read from memory. Each group pays the
- * sum of its members' arithmetic time, its external traffic, and one kernel overhead.
+ * read from memory (`requested` kernels of a fuse what-if are kernels from the start). Every kernel is
+ * evaluated by `evaluateKernel`.
  */
-function fusedTotals(nodes: readonly ProfiledNode[], options: RooflineOptions, graphOutputs: ReadonlySet<string>): { timeSeconds: number; bytes: number; groups: FusedGroup[] } {
-  const producerOf = new Map<string, number>();
-  const consumers = new Map<string, number>();
-  nodes.forEach((n, i) => {
-    for (const o of n.cost.record.outputs) if (o.name) producerOf.set(o.name, i);
-    for (const inp of n.cost.record.inputs) if (inp) consumers.set(inp.name, (consumers.get(inp.name) ?? 0) + 1);
-  });
+function fusedView(nodes: readonly ProfiledNode[], requested: readonly (readonly number[])[], graph: GraphIndex, graphOutputs: ReadonlySet<string>, bandwidth: number): { timeSeconds: number; bytes: number; groups: FusedGroup[] } {
   const group = nodes.map((_, i) => i);
   const find = (i: number): number => {
     while (group[i] !== i) i = group[i] = group[group[i] as number] as number;
     return i;
   };
-  const saved = new Map<number, number>();
+  for (const members of requested) for (const i of members.slice(1)) group[find(i)] = find(members[0] as number);
   nodes.forEach((n, i) => {
     if (!n.counted || !n.cost.cost.modelled || n.cost.cost.unit !== 'vector' || !FUSABLE.has(n.cost.record.node.opType)) return;
     for (const inp of n.cost.record.inputs) {
       if (!inp) continue;
-      const p = producerOf.get(inp.name);
-      if (p === undefined || consumers.get(inp.name) !== 1 || graphOutputs.has(inp.name)) continue;
+      const p = graph.producerOf.get(inp.name);
+      if (p === undefined || (graph.readers.get(inp.name)?.length ?? 0) !== 1 || graphOutputs.has(inp.name)) continue;
       const producer = nodes[p] as ProfiledNode;
       if (!producer.counted || !producer.cost.cost.modelled || producer.cost.cost.unit === 'none' || producer.cost.executions !== n.cost.executions) continue;
-      const size = n.cost.cost.activationBytesRead > 0 && inp.type?.kind === 'tensor' ? intermediateBytes(n, inp.name) : 0;
-      const root = find(p);
-      group[find(i)] = root;
-      saved.set(root, (saved.get(root) ?? 0) + 2 * size);
+      group[find(i)] = find(p);
       break;
     }
   });
-  const groups = new Map<number, { compute: number; bytes: number; flops: number; executions: number; overhead: number; members: number[] }>();
+  const members = new Map<number, number[]>();
   nodes.forEach((n, i) => {
-    if (!n.counted || n.cost.container || !n.cost.cost.modelled || n.cost.cost.unit === 'none') return;
-    const root = find(i);
-    const g = groups.get(root) ?? { compute: 0, bytes: 0, flops: 0, executions: n.cost.executions, overhead: n.timing.overheadSeconds, members: [] };
-    g.compute += n.timing.computeSeconds;
-    g.bytes += n.timing.bytes;
-    g.flops += n.cost.cost.flops;
-    g.members.push(i);
-    groups.set(root, g);
+    if (!kernelMember(n) || (n.cost.cost.unit === 'none' && find(i) === i)) return;
+    const list = members.get(find(i)) ?? [];
+    list.push(i);
+    members.set(find(i), list);
   });
   let time = 0;
   let bytes = 0;
-  const fusedGroups: FusedGroup[] = [];
-  const bandwidth = nodes[0]?.timing.bandwidth ?? options.chip.memoryBandwidthGBs * 1e9;
-  for (const [root, g] of groups) {
-    const external = Math.max(0, g.bytes - (saved.get(root) ?? 0));
-    const groupTime = g.executions * (Math.max(g.compute, external / bandwidth) + g.overhead);
-    bytes += g.executions * external;
-    time += groupTime;
-    if (g.members.length > 1) {
-      const ids = g.members.map((i) => (nodes[i] as ProfiledNode).cost.record.id);
-      fusedGroups.push({ id: (nodes[root] as ProfiledNode).cost.record.id, nodes: ids, flops: g.executions * g.flops, bytes: g.executions * external, timeSeconds: groupTime, bytesSaved: g.executions * (g.bytes - external) });
+  const groups: FusedGroup[] = [];
+  for (const list of members.values()) {
+    list.sort((a, b) => a - b);
+    if (list.length === 1) {
+      const n = nodes[list[0] as number] as ProfiledNode;
+      if (n.cost.cost.unit === 'none') continue;
+      time += n.cost.executions * n.timing.timeSeconds;
+      bytes += n.cost.executions * n.timing.bytes;
+      continue;
     }
+    const kernel = evaluateKernel(nodes, list, graph, graphOutputs, bandwidth);
+    time += kernel.group.timeSeconds;
+    bytes += kernel.group.bytes;
+    groups.push(kernel.group);
   }
-  return { timeSeconds: time, bytes, groups: fusedGroups };
+  return { timeSeconds: time, bytes, groups };
 }
 
-/** Bytes of the tensor `name` as the consumer reads it (one read; the producer wrote it once). */
-function intermediateBytes(n: ProfiledNode, name: string): number {
-  const index = n.cost.record.inputs.findIndex((v) => v?.name === name);
-  const value = n.cost.record.inputs[index];
-  if (value?.type?.kind !== 'tensor' || value.type.shape === null || value.type.dtype === null) return 0;
-  if (!value.type.shape.every((d) => typeof d === 'number')) return 0;
-  const count = (value.type.shape as number[]).reduce((a, b) => a * b, 1);
-  const share = n.timing.bytes / Math.max(1, n.cost.cost.activationBytesRead + n.cost.cost.weightBytes + n.cost.cost.bytesWritten);
-  return bytesForElements(value.type.dtype, count) * share;
+/** Bytes of `value` as this node moves it: its element count × width, scaled as the node's traffic was (`--dtype`). Views and folded nodes move nothing. */
+function tensorBytes(n: ProfiledNode, value: { readonly type: ValueType | null }): number {
+  if (n.cost.cost.unit === 'none' || !n.cost.cost.modelled) return 0;
+  const type = value.type;
+  if (type?.kind !== 'tensor' || type.shape === null || type.dtype === null) return 0;
+  if (!type.shape.every((d) => typeof d === 'number')) return 0;
+  const count = (type.shape as number[]).reduce((a, b) => a * b, 1);
+  const raw = n.cost.cost.activationBytesRead + n.cost.cost.weightBytes + n.cost.cost.bytesWritten;
+  const scale = raw > 0 ? n.timing.bytes / raw : 1;
+  return bytesForElements(type.dtype, count) * scale;
 }

@@ -1,4 +1,5 @@
 import { DataType } from '../ir/dtype';
+import { PeakDtype } from './chips';
 import { NodeRecord, ValueRecord } from '../shape/engine';
 
 /**
@@ -27,6 +28,11 @@ export interface OpCost {
   readonly reason?: string;
   /** Notes the user should see (e.g. "causal: half the score matrix"). */
   readonly notes?: readonly string[];
+  /**
+   * Set only by what-ifs (advise/whatif.ts, e.g. a quantised weight): the arithmetic runs in this type
+   * and the byte counts are already final, so `--dtype` neither changes the peak nor rescales the bytes.
+   */
+  readonly arithmeticDtype?: PeakDtype;
 }
 
 /** What a cost rule sees: the node's inferred types, plus helpers that turn them into numbers. */

@@ -1,0 +1,80 @@
+import { humanBytes, humanTime } from '../../format/units';
+import { Chip } from '../cost/chips';
+import { ProfileResult } from '../cost/totals';
+import { AdviceContext, minConfidence, peakActivationBytes } from './context';
+import { Suggestion } from './types';
+import { profileOnChip } from './whatif';
+
+/**
+ * The chip suggestion: the same per-node costs re-timed on every chip of the database (same peak mode
+ * and arithmetic type), energy from the same energy model. Chips whose memory cannot hold the weights
+ * and the peak live activations are left out.
+ */
+interface OnChip {
+  readonly chip: Chip;
+  readonly result: ProfileResult;
+}
+
+export function chipSuggestions(ctx: AdviceContext, notes: string[]): Suggestion[] {
+  const current = ctx.options.chip;
+  const needed = ctx.weightBytes + peakActivationBytes(ctx.baseline, ctx.analysis.inference.graphInputs, ctx.weights);
+  const candidates: OnChip[] = [];
+  const tooSmall: string[] = [];
+  for (const chip of ctx.chips) {
+    if (chip.id === current.id) continue;
+    if (chip.memoryGB * 1e9 < needed) {
+      tooSmall.push(chip.id);
+      continue;
+    }
+    const result = profileOnChip(ctx.subject, ctx.options, chip, ctx.costs);
+    if (result && result.totals.timeSeconds > 0) candidates.push({ chip, result });
+  }
+  if (tooSmall.length) notes.push(`chip: left out for memory (the model needs ${humanBytes(needed)}): ${tooSmall.join(', ')}`);
+  if (candidates.length === 0) return [];
+  const base = ctx.baseline.totals;
+  const byTime = [...candidates].sort((a, b) => a.result.totals.timeSeconds - b.result.totals.timeSeconds);
+  const byEnergy = [...candidates].sort((a, b) => a.result.totals.energyJoules - b.result.totals.energyJoules || a.result.totals.timeSeconds - b.result.totals.timeSeconds);
+  const ranking = (list: readonly OnChip[]): string[] => list.slice(0, 5).map((c, rank) => `${rank + 1}. ${c.chip.name} (${c.chip.id}): ${humanTime(c.result.totals.timeSeconds)}, ${(c.result.totals.energyJoules * 1e3).toFixed(4)} mJ${c.chip.tdpW ? `, at most ${(c.chip.tdpW * c.result.totals.timeSeconds * 1e3).toFixed(3)} mJ at board power` : ''}`);
+  const suggestions: Suggestion[] = [];
+  const fastest = byTime[0] as OnChip;
+  if (fastest.result.totals.timeSeconds < base.timeSeconds) suggestions.push(chipSuggestion(ctx, fastest, 'fastest', ranking(byTime)));
+  else notes.push(`chip: ${current.name} is already the fastest for this model in the database`);
+  const frugal = byEnergy[0] as OnChip;
+  if (frugal.result.totals.energyJoules < base.energyJoules && frugal.chip.id !== fastest.chip.id) suggestions.push(chipSuggestion(ctx, frugal, 'energy', ranking(byEnergy)));
+  return suggestions;
+}
+
+function chipSuggestion(ctx: AdviceContext, on: OnChip, which: 'fastest' | 'energy', ranking: string[]): Suggestion {
+  const base = ctx.baseline.totals;
+  const t = on.result.totals;
+  const current = ctx.options.chip;
+  const speed = base.timeSeconds / t.timeSeconds;
+  const energyRatio = base.energyJoules > 0 ? t.energyJoules / base.energyJoules : 1;
+  const message =
+    which === 'fastest'
+      ? `Fastest chip in the database for this model: ${on.chip.name}, ${humanTime(t.timeSeconds)} instead of ${humanTime(base.timeSeconds)} on ${current.name} (${speed.toFixed(2)}×)`
+      : `Most energy-efficient chip for this model: ${on.chip.name}, ${(t.energyJoules * 1e3).toFixed(4)} mJ instead of ${(base.energyJoules * 1e3).toFixed(4)} mJ per run (${((1 - energyRatio) * 100).toFixed(0)}% less), ${humanTime(t.timeSeconds)} instead of ${humanTime(base.timeSeconds)}`;
+  const detail = [
+    `${which === 'fastest' ? 'By predicted time' : 'By predicted energy'} (${ctx.options.peakMode} peaks${ctx.options.computeDtype ? `, arithmetic in ${ctx.options.computeDtype}` : ''}), the same per-op costs re-timed on each chip:`,
+    ...ranking,
+    `On ${current.name}: ${humanTime(base.timeSeconds)}, ${(base.energyJoules * 1e3).toFixed(4)} mJ.`,
+    'Energy is arithmetic plus memory traffic from the energy model (docs/chips.md), without idle or static power; "at board power" is TDP × time, an upper bound.',
+    ...(t.memoryBoundShare > 0.5 ? [`On ${on.chip.name} ${(t.memoryBoundShare * 100).toFixed(0)}% of the time is memory-bound: bandwidth (${on.chip.memoryBandwidthGBs} GB/s) decides.`] : []),
+  ].join('\n');
+  return {
+    id: `chip:${which}`,
+    kind: 'chip',
+    pattern: which,
+    nodes: [],
+    message,
+    detail,
+    predictedSavingSeconds: base.timeSeconds - t.timeSeconds,
+    bytesSaved: base.bytes - t.bytes,
+    energySavedJoules: base.energyJoules - t.energyJoules,
+    confidence: minConfidence(current.confidence, on.chip.confidence),
+    recipe: `ridgepoint profile MODEL --chip ${on.chip.id}`,
+    chip: { id: on.chip.id, name: on.chip.name, timeSeconds: t.timeSeconds, energyJoules: t.energyJoules },
+    before: { timeSeconds: base.timeSeconds, bytes: base.bytes, intensity: base.bytes > 0 ? base.flops / base.bytes : null },
+    after: { timeSeconds: t.timeSeconds, bytes: t.bytes, intensity: t.bytes > 0 ? t.flops / t.bytes : null },
+  };
+}

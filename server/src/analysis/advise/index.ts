@@ -1,0 +1,62 @@
+import { ModelAnalysis } from '../analyze';
+import { builtinChips } from '../cost/chips';
+import { graphOutputNames } from '../cost/index';
+import { computeCosts } from '../cost/model';
+import { profile } from '../cost/totals';
+import { batchSuggestions } from './batch';
+import { chipSuggestions } from './chip';
+import { AdviceContext } from './context';
+import { fuseSuggestions } from './fuse';
+import { quantiseSuggestions } from './quantise';
+import { smallerModelSuggestions } from './smaller-model';
+import { Advice, AdviseOptions, Suggestion } from './types';
+
+export * from './types';
+export { profileWhatIf, profileOnChip, applyToCosts, WEIGHT_BITS } from './whatif';
+export type { WhatIf, WhatIfSubject, WeightQuantisation } from './whatif';
+
+/**
+ * The advice engine: every rule looks at the baseline profile, proposes a change, and prices it by
+ * re-profiling the change through the same cost model on the same chip (docs/suggestions.md).
+ */
+type Rule = (ctx: AdviceContext, notes: string[]) => Suggestion[];
+
+const RULES: ReadonlyArray<readonly [string, Rule]> = [
+  ['fuse', fuseSuggestions],
+  ['quantise', quantiseSuggestions],
+  ['batch', batchSuggestions],
+  ['smaller-model', smallerModelSuggestions],
+  ['chip', chipSuggestions],
+];
+
+/** Suggestions (best saving first) and notes. Never throws: a rule that fails is skipped with a note. */
+export function advise(analysis: ModelAnalysis, options: AdviseOptions): Advice {
+  const notes: string[] = [];
+  const { model, inference } = analysis;
+  if (model === null || inference === null) return { suggestions: [], notes: ['no model to advise on'] };
+  let ctx: AdviceContext;
+  try {
+    const costs = computeCosts(model, inference);
+    const baseline = options.baseline ?? profile(costs, options, graphOutputNames(model.graph));
+    const subject = { model, inference, inferOptions: options.inferOptions };
+    ctx = new AdviceContext({ ...analysis, model, inference }, subject, options, costs, baseline, options.chips ?? builtinChips());
+  } catch (error) {
+    return { suggestions: [], notes: [`advice skipped: ${error instanceof Error ? error.message : String(error)}`] };
+  }
+  if (ctx.baseline.totals.timeSeconds <= 0) return { suggestions: [], notes: ['nothing was costed (bind the symbolic dims): no advice'] };
+  const suggestions: Suggestion[] = [];
+  for (const [name, rule] of RULES) {
+    try {
+      suggestions.push(...rule(ctx, notes));
+    } catch (error) {
+      notes.push(`${name}: skipped, ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  suggestions.sort((a, b) => b.predictedSavingSeconds - a.predictedSavingSeconds);
+  return { suggestions, notes };
+}
+
+/** The suggestions alone, best saving first. Never throws. */
+export function adviseModel(analysis: ModelAnalysis, options: AdviseOptions): Suggestion[] {
+  return advise(analysis, options).suggestions;
+}
