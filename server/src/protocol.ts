@@ -139,4 +139,27 @@ export const Commands = {
   restartServer: 'ridgepoint.restartServer',
   pickChip: 'ridgepoint.pickChip',
   revealNode: 'ridgepoint.revealNode',
+  showSuggestion: 'ridgepoint.showSuggestion',
+  applyWhatIf: 'ridgepoint.applyWhatIf',
+  copyRecipe: 'ridgepoint.copyRecipe',
 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// ridgepoint/whatIf: re-profile as if a suggestion were applied (the model file is never changed)
+
+export interface WhatIfParams {
+  readonly uri: string;
+  /** A suggestion id from the current profile (`report.suggestions[].id`, a diagnostic's code). */
+  readonly suggestion: string;
+}
+
+export interface WhatIfResult {
+  /** The suggestion, as in the report (kind, nodes, message, detail, saving, recipe…). */
+  readonly suggestion: NonNullable<Report['suggestions']>[number];
+  /** The report as if applied: same model, chip and bindings; null when it cannot be re-profiled. */
+  readonly report: Report | null;
+  /** The current report, for before/after. */
+  readonly baseline: Report;
+}
+
+export const WhatIfRequest = new RequestType<WhatIfParams, WhatIfResult | null, void>('ridgepoint/whatIf');

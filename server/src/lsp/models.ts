@@ -1,7 +1,8 @@
 import { URI } from 'vscode-uri';
 import '../analysis/ops/index';
+import { advise, Advice } from '../analysis/advise/index';
 import { ModelAnalysis } from '../analysis/analyze';
-import { Chip } from '../analysis/cost/chips';
+import { builtinChips, Chip } from '../analysis/cost/chips';
 import { ModelProfile, profileAnalysis } from '../analysis/cost/index';
 import { PeakMode } from '../analysis/cost/roofline';
 import { Diagnostic } from '../analysis/diagnostics';
@@ -82,6 +83,8 @@ export interface ProfileRequestOptions {
   readonly bindings: ReadonlyMap<string, number>;
   readonly chip: Chip;
   readonly peakMode: PeakMode;
+  /** Chips the chip suggestion compares (built-ins plus the user's chips file). */
+  readonly chips?: readonly Chip[];
 }
 
 export interface ProfiledModel {
@@ -90,6 +93,8 @@ export interface ProfiledModel {
   readonly analysis: ModelAnalysis;
   readonly profile: ModelProfile | null;
   readonly report: Report;
+  /** Suggestions (docs/suggestions.md), also in `report.suggestions`. */
+  readonly advice: Advice | null;
   readonly nodes: ReadonlyMap<string, ReportNode>;
   /** Every symbol in the graph inputs' declared shapes, bound or not, in first-seen order. */
   readonly symbols: readonly string[];
@@ -271,13 +276,20 @@ export class ModelService {
     } catch (error) {
       diagnostics.push({ severity: 'error', code: 'internal', message: `cost analysis stopped: ${error instanceof Error ? error.message : String(error)}` });
     }
-    const report = buildReport(analysis, loaded.ref.path, options.bindings, profile);
+    await this.runtime.yieldToEventLoop();
+    let advice: Advice | null = null;
+    if (profile) {
+      const inferOptions = { bindings: options.bindings, source: loaded.file ?? undefined };
+      advice = advise(analysis, { chip: options.chip, peakMode: options.peakMode, baseline: profile.result, chips: options.chips ?? builtinChips(), inferOptions });
+    }
+    const report = buildReport(analysis, loaded.ref.path, options.bindings, profile, advice);
     return {
       loaded,
       options,
       analysis,
       profile,
       report,
+      advice,
       nodes: new Map(report.nodes.map((n) => [n.id, n])),
       symbols: inputSymbols(loaded.model),
     };
@@ -286,7 +298,7 @@ export class ModelService {
 
 function profileKey(options: ProfileRequestOptions): string {
   const bindings = [...options.bindings].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify([options.chip, options.peakMode, bindings]);
+  return JSON.stringify([options.chip, options.peakMode, bindings, options.chips?.length ?? 0]);
 }
 
 function inputSymbols(model: Model | null): string[] {

@@ -1,9 +1,10 @@
-import { Connection, DidChangeConfigurationNotification, InitializeParams, InitializeResult, MessageType, ShowMessageNotification, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver';
+import { CodeActionKind, Connection, DidChangeConfigurationNotification, InitializeParams, InitializeResult, MessageType, ShowMessageNotification, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { DEFAULT_SETTINGS, readSettings, RidgepointSettings } from '../settings';
 import { ChipStore } from './chips-store';
 import { registerChips } from './handlers/chips';
+import { registerCodeActions } from './handlers/code-actions';
 import { registerCodeLens } from './handlers/code-lens';
 import { publishModelState } from './handlers/diagnostics';
 import { registerDims } from './handlers/dims';
@@ -12,6 +13,7 @@ import { registerHover } from './handlers/hover';
 import { registerInlayHints } from './handlers/inlay-hints';
 import { registerProfile } from './handlers/profile';
 import { registerRender } from './handlers/render';
+import { registerWhatIf } from './handlers/what-if';
 import { ModelRef, modelRefOf, ModelService, ProfiledModel, ProfileRequestOptions } from './models';
 import { ServerRuntime } from './runtime';
 
@@ -60,7 +62,7 @@ export class ServerContext {
       this.reportedChipProblems.add(problem);
       this.warn(`${problem} (setting ridgepoint.chip)`);
     }
-    return { chip, peakMode: this.settings.peakMode, bindings: this.bindingsFor(ref) };
+    return { chip, peakMode: this.settings.peakMode, bindings: this.bindingsFor(ref), chips: this.chips.all() };
   }
 
   /** The profile behind hovers, hints, lenses and diagnostics. */
@@ -144,6 +146,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
         inlayHintProvider: true,
         codeLensProvider: { resolveProvider: false },
         documentSymbolProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: 'ridgepoint', version: '0.1.0' },
     };
@@ -178,6 +181,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
   registerInlayHints(ctx);
   registerCodeLens(ctx);
   registerDocumentSymbols(ctx);
+  registerCodeActions(ctx);
+  registerWhatIf(ctx);
 
   connection.onShutdown(() => ctx.models.dispose());
   ctx.documents.listen(connection);

@@ -71,7 +71,42 @@ export function toLspDiagnostics(profiled: ProfiledModel): LspDiagnostic[] {
       message: `Symbolic dim "${name}" is unbound: tensors sized by it have unknown shapes and are not costed. Bind it with "Ridgepoint: Bind Symbolic Dimensions…" or the ridgepoint.dims setting.`,
     });
   }
+  out.push(...suggestionDiagnostics(profiled));
   if (all.length > MAX_DIAGNOSTICS) out.push({ range: headerRange(loaded), severity: DiagnosticSeverity.Information, source: 'ridgepoint', message: `${all.length - MAX_DIAGNOSTICS} more problems not shown` });
+  return out;
+}
+
+/** What a suggestion diagnostic carries for the code actions. */
+export interface SuggestionDiagnosticData {
+  readonly suggestion: string;
+}
+
+/**
+ * One diagnostic per place a suggestion applies (each fused kernel, each quantised op), on the first
+ * node's op name; whole-model suggestions (chip, smaller model) on the graph's signature. Information
+ * when the whole suggestion saves at least 5% of the model's time with more than low confidence,
+ * Hint otherwise, so the editor's Problems list is not flooded with small wins.
+ */
+function suggestionDiagnostics(profiled: ProfiledModel): LspDiagnostic[] {
+  const loaded = profiled.loaded;
+  const total = profiled.report.totals?.timeSeconds ?? 0;
+  const out: LspDiagnostic[] = [];
+  for (const suggestion of profiled.advice?.suggestions ?? []) {
+    const important = total > 0 && suggestion.predictedSavingSeconds >= 0.05 * total && suggestion.confidence !== 'low';
+    const severity = important ? DiagnosticSeverity.Information : DiagnosticSeverity.Hint;
+    const data: SuggestionDiagnosticData = { suggestion: suggestion.id };
+    const places = suggestion.parts && suggestion.parts.length > 0 ? suggestion.parts.map((p) => p.nodes) : suggestion.nodes.length > 0 ? [suggestion.nodes] : [];
+    if (places.length === 0) {
+      out.push({ range: headerRange(loaded), severity, code: suggestion.id, source: 'ridgepoint', message: suggestion.message, data });
+      continue;
+    }
+    for (const nodes of places.slice(0, MAX_DIAGNOSTICS)) {
+      const span = nodes[0] === undefined ? undefined : spanForId(loaded, nodes[0]);
+      const range = span ? loaded.lines.range(span.op) : headerRange(loaded);
+      const where = places.length > 1 ? ` (${places.length} places; this one: ${nodes.length} node${nodes.length === 1 ? '' : 's'})` : '';
+      out.push({ range, severity, code: suggestion.id, source: 'ridgepoint', message: `${suggestion.message}${where}`, data });
+    }
+  }
   return out;
 }
 

@@ -13,7 +13,7 @@ export function registerProfile(ctx: ServerContext): void {
       const ref = modelRefOf(params.uri);
       if (!ref) return failure(`not a model URI: ${params.uri}`);
       const { chip, problem } = ctx.chips.resolve(params.chip ?? ctx.settings.chip);
-      const options = { chip, peakMode: params.peakMode ?? ctx.settings.peakMode, bindings: ctx.bindingsFor(ref, params.bindings) };
+      const options = { chip, peakMode: params.peakMode ?? ctx.settings.peakMode, bindings: ctx.bindingsFor(ref, params.bindings), chips: ctx.chips.all() };
       const profiled = await ctx.models.profile(ref, options, () => token.isCancellationRequested);
       if (!problem) return profiled.report;
       return { ...profiled.report, diagnostics: [{ severity: 'warning', code: 'chip.unknown', message: problem }, ...profiled.report.diagnostics] };

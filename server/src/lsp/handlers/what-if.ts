@@ -1,0 +1,33 @@
+import { profileWhatIf } from '../../analysis/advise/index';
+import { buildReport } from '../../analysis/report';
+import { WhatIfRequest, WhatIfResult } from '../../protocol';
+import { modelRefOf } from '../models';
+import { runSafe } from '../safe';
+import { ServerContext } from '../server';
+
+/** `ridgepoint/whatIf`: the report as if a suggestion were applied, on the same chip and bindings. */
+export function registerWhatIf(ctx: ServerContext): void {
+  ctx.connection.onRequest(
+    WhatIfRequest,
+    runSafe(ctx.connection, WhatIfRequest.method, null, async (params, token): Promise<WhatIfResult | null> => {
+      const ref = modelRefOf(params.uri);
+      if (!ref) return null;
+      const profiled = await ctx.currentProfile(ref, () => token.isCancellationRequested);
+      const suggestion = profiled.advice?.suggestions.find((s) => s.id === params.suggestion);
+      if (!suggestion || !profiled.profile) return null;
+      const { chip, peakMode, bindings } = profiled.options;
+      if (suggestion.kind === 'chip' && suggestion.chip) {
+        // Another chip: the same model profiled there.
+        const other = ctx.chips.resolve(suggestion.chip.id).chip;
+        const there = await ctx.models.profile(ref, { ...profiled.options, chip: other }, () => token.isCancellationRequested);
+        return { suggestion, report: there.report, baseline: profiled.report };
+      }
+      if (!suggestion.whatIf) return { suggestion, report: null, baseline: profiled.report };
+      const subject = { model: profiled.analysis.model, inference: profiled.analysis.inference, inferOptions: { bindings, source: profiled.loaded.file ?? undefined } };
+      const result = profileWhatIf(subject, { chip, peakMode }, suggestion.whatIf);
+      if (!result) return { suggestion, report: null, baseline: profiled.report };
+      const report = buildReport(profiled.analysis, profiled.loaded.ref.path, bindings, { chip, peakMode, result });
+      return { suggestion, report, baseline: profiled.report };
+    }),
+  );
+}
