@@ -8,7 +8,9 @@ import { profileOnChip } from './whatif';
 /**
  * The chip suggestion: the same per-node costs re-timed on every chip of the database (same peak mode
  * and arithmetic type), energy from the same energy model. Chips whose memory cannot hold the weights
- * and the peak live activations are left out.
+ * and the peak live activations are left out. Only chips of the current chip's category compete
+ * (datacenter GPUs with a datacenter GPU, edge parts with an edge part): a laptop CPU "beating" an
+ * H100 on a tiny model by its smaller launch overhead answers a question nobody asked.
  */
 interface OnChip {
   readonly chip: Chip;
@@ -20,8 +22,9 @@ export function chipSuggestions(ctx: AdviceContext, notes: string[]): Suggestion
   const needed = ctx.weightBytes + peakActivationBytes(ctx.baseline, ctx.analysis.inference.graphInputs, ctx.weights);
   const candidates: OnChip[] = [];
   const tooSmall: string[] = [];
-  for (const chip of ctx.chips) {
-    if (chip.id === current.id) continue;
+  const sameCategory = ctx.chips.filter((chip) => chip.category === current.category && chip.id !== current.id);
+  if (sameCategory.length === 0) notes.push(`chip: no other ${current.category} chip in the database to compare with`);
+  for (const chip of sameCategory) {
     if (chip.memoryGB * 1e9 < needed) {
       tooSmall.push(chip.id);
       continue;
@@ -52,8 +55,8 @@ function chipSuggestion(ctx: AdviceContext, on: OnChip, which: 'fastest' | 'ener
   const energyRatio = base.energyJoules > 0 ? t.energyJoules / base.energyJoules : 1;
   const message =
     which === 'fastest'
-      ? `Fastest chip in the database for this model: ${on.chip.name}, ${humanTime(t.timeSeconds)} instead of ${humanTime(base.timeSeconds)} on ${current.name} (${speed.toFixed(2)}×)`
-      : `Most energy-efficient chip for this model: ${on.chip.name}, ${(t.energyJoules * 1e3).toFixed(4)} mJ instead of ${(base.energyJoules * 1e3).toFixed(4)} mJ per run (${((1 - energyRatio) * 100).toFixed(0)}% less), ${humanTime(t.timeSeconds)} instead of ${humanTime(base.timeSeconds)}`;
+      ? `Fastest ${categoryLabel(current.category)} in the database for this model: ${on.chip.name}, ${humanTime(t.timeSeconds)} instead of ${humanTime(base.timeSeconds)} on ${current.name} (${speed.toFixed(2)}×)`
+      : `Most energy-efficient ${categoryLabel(current.category)} for this model: ${on.chip.name}, ${(t.energyJoules * 1e3).toFixed(4)} mJ instead of ${(base.energyJoules * 1e3).toFixed(4)} mJ per run (${((1 - energyRatio) * 100).toFixed(0)}% less), ${humanTime(t.timeSeconds)} instead of ${humanTime(base.timeSeconds)}`;
   const detail = [
     `${which === 'fastest' ? 'By predicted time' : 'By predicted energy'} (${ctx.options.peakMode} peaks${ctx.options.computeDtype ? `, arithmetic in ${ctx.options.computeDtype}` : ''}), the same per-op costs re-timed on each chip:`,
     ...ranking,
@@ -77,4 +80,9 @@ function chipSuggestion(ctx: AdviceContext, on: OnChip, which: 'fastest' | 'ener
     before: { timeSeconds: base.timeSeconds, bytes: base.bytes, intensity: base.bytes > 0 ? base.flops / base.bytes : null },
     after: { timeSeconds: t.timeSeconds, bytes: t.bytes, intensity: t.bytes > 0 ? t.flops / t.bytes : null },
   };
+}
+
+function categoryLabel(category: string): string {
+  const labels: Record<string, string> = { datacenter_gpu: 'datacenter GPU', consumer_gpu: 'consumer GPU', edge: 'edge chip', tpu: 'TPU', cpu: 'CPU', apple_soc: 'Apple chip', accelerator: 'accelerator' };
+  return labels[category] ?? 'chip';
 }
