@@ -2,11 +2,13 @@
  * Language-server benchmarks (part of `npm run bench`, docs/BENCHMARKS.md): over stdio, as an editor
  * drives it,
  *  - first render of a large model: `ridgepoint/render` from request to response, in a fresh server;
- *  - hover latency after the first analysis: many hovers on random nodes, p50 and p99.
+ *  - hover latency after the first analysis: many hovers on random nodes, p50 and p99;
+ *  - re-profile with new bindings: `ridgepoint/profile` with another batch value each time (never cached),
+ *    the server's part of the roofline panel's "bindings change → chart updated" (target < 200 ms in all).
  */
 import { Hover, InlayHint } from 'vscode-languageserver-protocol';
 import { fileUri, LspSession } from '../scripts/lib/lsp-session';
-import { RenderResult } from '../server/src/protocol';
+import { ProfileResult, RenderResult } from '../server/src/protocol';
 
 export interface LspMeasurement {
   readonly label: string;
@@ -15,6 +17,10 @@ export interface LspMeasurement {
   readonly firstAnalysisMs: number;
   readonly hoverMs: { p50: number; p99: number; max: number; count: number };
   readonly inlayHintsMs: number;
+  /** `ridgepoint/profile` round trips, each with a batch value not profiled before. */
+  readonly reprofileMs: number[];
+  /** The same requests repeated (cached profiles): the report's serialisation and transfer alone. */
+  readonly cachedProfileMs: number[];
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -35,7 +41,7 @@ async function firstRender(file: string): Promise<{ ms: number; render: RenderRe
   }
 }
 
-export async function benchLanguageServer(label: string, file: string, renders: number, hovers: number): Promise<LspMeasurement> {
+export async function benchLanguageServer(label: string, file: string, renders: number, hovers: number, reprofiles = 20): Promise<LspMeasurement> {
   const firstRenderMs: number[] = [];
   let render: RenderResult | undefined;
   for (let i = 0; i < renders; i++) {
@@ -71,7 +77,20 @@ export async function benchLanguageServer(label: string, file: string, renders: 
     // A screenful: what the editor asks for as the user scrolls.
     await session.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: Math.floor(lines / 2), character: 0 }, end: { line: Math.floor(lines / 2) + 60, character: 0 } } });
     const inlayHintsMs = ms(hintsStart);
-    return { label, nodes: render.nodes.length, firstRenderMs, firstAnalysisMs, hoverMs: { p50: percentile(times, 0.5), p99: percentile(times, 0.99), max: times[times.length - 1] ?? NaN, count: times.length }, inlayHintsMs };
+    const reprofileMs: number[] = [];
+    const cachedProfileMs: number[] = [];
+    for (let i = 0; i < reprofiles; i++) {
+      // batch = 2, 3, …: the first analysis used 1, so every request is a new profile, as when the user types a value.
+      const started = process.hrtime.bigint();
+      const report = await session.request<ProfileResult>('ridgepoint/profile', { uri, chip: 'h100', bindings: { batch: 2 + i } });
+      reprofileMs.push(ms(started));
+      if (report.bindings.batch !== 2 + i || !report.totals) throw new Error(`re-profile ${i}: no costed report for batch ${2 + i}`);
+      // The same request again is a cache hit: what is left is the report's serialisation and transfer.
+      const again = process.hrtime.bigint();
+      await session.request<ProfileResult>('ridgepoint/profile', { uri, chip: 'h100', bindings: { batch: 2 + i } });
+      cachedProfileMs.push(ms(again));
+    }
+    return { label, reprofileMs, cachedProfileMs, nodes: render.nodes.length, firstRenderMs, firstAnalysisMs, hoverMs: { p50: percentile(times, 0.5), p99: percentile(times, 0.99), max: times[times.length - 1] ?? NaN, count: times.length }, inlayHintsMs };
   } finally {
     await session.dispose();
   }

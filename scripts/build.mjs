@@ -10,8 +10,9 @@ const browser = { bundle: true, platform: 'browser', format: 'iife', target: 'es
 const [page, css] = await Promise.all([
   build({ ...browser, entryPoints: ['media/src/report-page.ts'], write: false, outfile: 'dist/media/report-page.js' }),
   build({ entryPoints: ['media/src/report.css'], bundle: true, minify: true, write: false, outfile: 'dist/media/report.css', logLevel: 'warning' }),
-  // The roofline webview's script (client/src/roofline-panel.ts loads it, with report.css, from dist/media/).
+  // The roofline webview's script and stylesheet (client/src/roofline-panel.ts loads both from dist/media/).
   build({ ...browser, entryPoints: ['media/src/roofline-panel.ts'], outfile: 'dist/media/roofline-panel.js' }),
+  build({ entryPoints: ['media/src/panel.css'], bundle: true, minify: true, outfile: 'dist/media/panel.css', logLevel: 'warning' }),
 ]);
 const text = (result) => new TextDecoder().decode(result.outputFiles[0].contents);
 const assets = { script: text(page), css: text(css) };
@@ -22,7 +23,8 @@ writeFileSync('dist/media/report.css', assets.css);
 // 2. The CLI, minified because its start-up (parsing the bundle) is a visible share of a profile run.
 await Promise.all([
   build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', minify: true, keepNames: true, banner: { js: '#!/usr/bin/env node' } }),
-  build({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' }),
+  // playwright-core stays a runtime require: it cannot be bundled (it resolves its own files at run time).
+  build({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js', external: ['playwright-core'] }),
   // 3. The language server (stdio for any LSP editor, IPC when the VS Code client forks it) and the client.
   build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js', minify: true, keepNames: true }),
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], minify: true, keepNames: true }),

@@ -138,7 +138,7 @@ function chartSection(parent: HTMLElement, report: ReportLike): void {
   s.appendChild(
     el(
       'p',
-      'Each point is one op: x its arithmetic intensity, y the FLOP/s it attains in the predicted time; its area is proportional to its time (the smallest are drawn at a minimum size). Blue: memory-bound; orange: compute-bound. Lines: the memory roof and a compute roof per unit and dtype the ops use; diamonds mark the ridge points.',
+      'Each point is one op: x its arithmetic intensity, y the FLOP/s it attains in the predicted time; its area is proportional to its time (the smallest are drawn at a minimum size). Blue: memory-bound; orange: compute-bound. Triangles at the left edge move data without arithmetic (0 FLOPs), as high as their achieved bandwidth puts them. Lines: the memory roof and a compute roof per unit and dtype the ops use; diamonds mark the ridge points.',
       'rp-note',
     ),
   );

@@ -15,6 +15,13 @@ export interface AchievableFractions {
   readonly vector?: number | null;
 }
 
+/** A tensor as the JSON report gives it (docs/report-schema.md `Value`); the host may leave them out. */
+export interface ValueLike {
+  readonly name: string;
+  readonly dtype: string;
+  readonly shape?: ReadonlyArray<number | string | null> | null;
+}
+
 export interface ReportNodeLike {
   readonly id: string;
   readonly name: string;
@@ -35,6 +42,9 @@ export interface ReportNodeLike {
   readonly modelled?: boolean;
   readonly reason?: string;
   readonly counted?: boolean;
+  /** Absent when the sender strips the tensor lists to keep a large report small. */
+  readonly inputs?: ReadonlyArray<ValueLike | null>;
+  readonly outputs?: readonly ValueLike[];
 }
 
 export interface ReportTotalsLike {

@@ -2,43 +2,97 @@
  * The roofline chart (Apache ECharts, canvas renderer): log-log, x = arithmetic intensity (FLOP/byte),
  * y = attained FLOP/s. The memory roof (bandwidth × x), one horizontal compute roof per unit and dtype the
  * ops use, their ridge points labelled, and one point per op whose AREA is proportional to its time,
- * coloured by what bounds it. Takes plain data and a DOM element so the HTML report and the VS Code
- * webview share it.
+ * coloured by what bounds it or by op type. Optionally a second chip's roofs (dashed) and points (hollow)
+ * for comparison, and one op emphasised (with its fused group). Takes plain data and a DOM element so the
+ * HTML report and the VS Code webview share it; updates go through setOption on the same instance, so a
+ * new report (after re-binding dims) redraws without re-creating the chart.
  *
  * Node names are untrusted: the tooltip is built with DOM nodes and textContent, never HTML strings.
  * Canvas rendering draws text as pixels and sets styles through the CSSOM, which a strict CSP allows.
+ *
+ * For automation the container carries, after every render: data-points (op points drawn), data-render
+ * (a counter), data-roofs (JSON [{label, value, kind, chip, compare}]: roofs in B/s or FLOP/s, ridges in
+ * FLOP/byte) and data-positions (JSON {pointId: [x, y, diameter]}, CSS px relative to the container).
  */
 import { LineChart, LineSeriesOption, ScatterChart, ScatterSeriesOption } from 'echarts/charts';
 import { GridComponent, GridComponentOption, LegendComponent, LegendComponentOption, ToolboxComponent, ToolboxComponentOption, TooltipComponent, TooltipComponentOption } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { bytes, percent, ratio, seconds, si } from './format';
+import { ChartTheme, readTheme, watchTheme } from './chart-theme';
+import { bytes, joules, percent, ratio, seconds, si } from './format';
 import { RooflineData, RooflinePoint } from './roofline-data';
 
 echarts.use([ScatterChart, LineChart, GridComponent, TooltipComponent, LegendComponent, ToolboxComponent, CanvasRenderer]);
 
-type Option = echarts.ComposeOption<ScatterSeriesOption | LineSeriesOption | GridComponentOption | TooltipComponentOption | LegendComponentOption | ToolboxComponentOption>;
+export type Option = echarts.ComposeOption<ScatterSeriesOption | LineSeriesOption | GridComponentOption | TooltipComponentOption | LegendComponentOption | ToolboxComponentOption>;
 
-export const BOUND_COLOURS = { memory: '#2563eb', compute: '#ea580c' } as const;
-const ROOF_COLOURS = ['#15803d', '#7c3aed', '#b91c1c', '#0e7490', '#a16207', '#be185d'];
+export type ColourBy = 'bound' | 'opType';
+
+/** What is drawn besides the report's own points; every field may change between updates. */
+export interface ChartView {
+  readonly colourBy?: ColourBy;
+  /** A second chip's (or peak mode's) data: its roofs dashed, labelled with its chip. */
+  readonly compare?: RooflineData | null;
+  /** Also draw the comparison's points (hollow). */
+  readonly comparePoints?: boolean;
+  /** The point to emphasise (a point id: a node id, or a fused group's producer). */
+  readonly highlight?: string | null;
+  /** Points emphasised more lightly with it (the other members of its fused group). */
+  readonly related?: readonly string[];
+}
+
+export interface RooflineChartOptions {
+  /** Called after each render with the number of op points drawn. */
+  readonly onRendered?: (pointCount: number) => void;
+  /** A click on an op point (of the main data), with its id. */
+  readonly onPointClick?: (pointId: string) => void;
+  /** ECharts' own save-as-PNG button (the HTML report; the panel has its own export buttons). */
+  readonly toolbox?: boolean;
+  /** Transparent chart background (the webview shows the editor's); exports still paint the theme's. */
+  readonly transparent?: boolean;
+  /** Width the chart is drawn at, px (lays out the legend); the container's when rendering into one. */
+  readonly width?: number;
+  /** The view of the first render (saves a second render when the panel restores its state). */
+  readonly initialView?: ChartView;
+}
+
+export interface RoofValue {
+  readonly label: string;
+  readonly value: number;
+  readonly kind: 'memory' | 'compute' | 'ridge';
+  readonly chip: string;
+  readonly compare: boolean;
+}
+
+export interface RooflineChart {
+  readonly chart: echarts.ECharts;
+  /** Redraws in place with new data and/or view (omitted view fields keep their values). */
+  update(data: RooflineData, view?: ChartView): void;
+  setView(view: ChartView): void;
+  /** Emphasises one point (null: none) and, lightly, the related ones. */
+  highlight(pointId: string | null, related?: readonly string[]): void;
+  /** Op points drawn in the last render. */
+  pointCount(): number;
+  /** Roof and ridge values of the last render. */
+  roofs(): readonly RoofValue[];
+  /** The ECharts option of the last render with an opaque background (for SVG export). */
+  exportOption(): Option;
+  theme(): ChartTheme;
+  /** PNG data URL at twice the resolution, on the theme's background. */
+  toPNG(): string;
+  resize(): void;
+  dispose(): void;
+}
+
 /** Largest point diameter, px; the smallest is clamped so tiny ops stay visible. */
 const MAX_DIAMETER = 44;
 const MIN_DIAMETER = 4;
 /** Series ids of op points start with this; the drawn point count is read back from these series. */
 const OPS_PREFIX = 'ops:';
-
-export interface RooflineChartOptions {
-  /** Called once the chart has finished drawing, with the number of op points actually drawn. */
-  readonly onRendered?: (pointCount: number) => void;
-}
-
-export interface RooflineChart {
-  readonly chart: echarts.ECharts;
-  /** Op points in the chart's series data, read back from the chart's option. */
-  pointCount(): number;
-  resize(): void;
-  dispose(): void;
-}
+const COMPARE_OPS = 'cmp:ops';
+const FOCUS = 'focus';
+/** Op types coloured individually when colouring by op type; the rest share one colour. */
+const MAX_TYPE_COLOURS = 9;
 
 function decadeFloor(v: number): number {
   return Math.pow(10, Math.floor(Math.log10(v)));
@@ -49,27 +103,33 @@ function decadeCeil(v: number): number {
 }
 
 function roofName(unit: string, dtype: string, flopsPerSecond: number): string {
-  return `${unit} ${dtype} roof (${si(flopsPerSecond, 'FLOP/s')})`;
+  return `${unit} ${dtype} roof ${si(flopsPerSecond, 'FLOP/s')}`;
 }
 
 /** The tooltip as DOM: every value goes through textContent. */
-function tooltipElement(p: RooflinePoint): HTMLElement {
+function tooltipElement(p: RooflinePoint, chip: string | null): HTMLElement {
   const root = document.createElement('div');
   root.className = 'rp-tooltip';
   const title = document.createElement('div');
   title.className = 'rp-tooltip-title';
   title.textContent = p.name === '' ? `(unnamed ${p.opType})` : p.name;
   root.appendChild(title);
-  const rows: Array<[string, string]> = [
-    ['op', `${p.opType} · ${p.id}`],
-    ['bound', `${p.bound} (${p.unit}${p.dtype ? ` ${p.dtype}` : ''})`],
+  const rows: Array<[string, string]> = [];
+  if (chip) rows.push(['chip', chip]);
+  rows.push(['op', `${p.opType} · ${p.id}`]);
+  if (p.members) rows.push(['fused', `${p.members.length} nodes: ${p.members.join(', ')}`]);
+  rows.push(['bound', `${p.bound} (${p.unit}${p.dtype ? ` ${p.dtype}` : ''})`]);
+  if (p.inputs.length > 0) rows.push(['inputs', p.inputs.join('  ')]);
+  if (p.outputs.length > 0) rows.push(['outputs', p.outputs.join('  ')]);
+  rows.push(
     ['FLOPs', si(p.flops)],
     ['bytes', bytes(p.bytes)],
-    ['intensity', `${ratio(p.intensity)} FLOP/B`],
-    ['attained', si(p.flopsPerSecond, 'FLOP/s')],
+    ['intensity', p.zeroFlop ? '0 FLOP/B (data movement: drawn at the left edge)' : `${ratio(p.intensity)} FLOP/B`],
+    ['attained', p.zeroFlop ? si(p.bytes / p.timeSeconds, 'B/s') : si(p.flopsPerSecond, 'FLOP/s')],
     ['time', seconds(p.timeSeconds)],
     ['share', percent(p.share)],
-  ];
+    ['energy', joules(p.energyJoules)],
+  );
   const table = document.createElement('table');
   for (const [k, v] of rows) {
     const tr = document.createElement('tr');
@@ -84,125 +144,241 @@ function tooltipElement(p: RooflinePoint): HTMLElement {
   return root;
 }
 
-export function buildOption(data: RooflineData): Option {
+interface Built {
+  readonly option: Option;
+  /** Per main point index: where it is drawn, in data coordinates. */
+  readonly at: ReadonlyArray<readonly [number, number]>;
+  readonly diameter: (t: number) => number;
+  readonly roofs: readonly RoofValue[];
+  readonly pointCount: number;
+  /** Names of the op series (the legend's colour classes). */
+  readonly opSeries: readonly string[];
+  readonly corners: readonly [number, number, number, number];
+}
+
+/** Op types by total time, slowest first: the first MAX_TYPE_COLOURS get their own colour. */
+function typeRanking(points: readonly RooflinePoint[]): string[] {
+  const time = new Map<string, number>();
+  for (const p of points) time.set(p.opType, (time.get(p.opType) ?? 0) + p.timeSeconds);
+  return [...time.entries()].sort((a, b) => b[1] - a[1]).map(([t]) => t);
+}
+
+function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, options: RooflineChartOptions): Built {
   const { points, roofs, bandwidth } = data;
-  const maxTime = points.reduce((m, p) => Math.max(m, p.timeSeconds), 0);
+  const compare = view.compare ?? null;
+  const comparePoints = compare && view.comparePoints ? compare.points : [];
+  const maxTime = [...points, ...comparePoints].reduce((m, p) => Math.max(m, p.timeSeconds), 0);
   const diameter = (t: number): number => Math.max(MIN_DIAMETER, maxTime > 0 ? MAX_DIAMETER * Math.sqrt(t / maxTime) : MIN_DIAMETER);
 
-  const xs = [...points.map((p) => p.intensity), ...roofs.map((r) => r.ridge)];
-  const ys = [...points.map((p) => p.flopsPerSecond), ...roofs.map((r) => r.flopsPerSecond)];
+  const costed = [...points, ...comparePoints].filter((p) => !p.zeroFlop);
+  const allRoofs = [...roofs, ...(compare?.roofs ?? [])];
+  const xs = [...costed.map((p) => p.intensity), ...allRoofs.map((r) => r.ridge)];
   const xMin = decadeFloor(Math.min(0.1, ...xs) / 2);
   const xMax = decadeCeil(Math.max(100, ...xs) * 2);
+  // Data movement (0 FLOPs) sits just inside the left edge, as high as its achieved bandwidth would put
+  // it there: on the memory roof when it streams at full bandwidth.
+  const xEdge = xMin * 1.6;
+  const place = (p: RooflinePoint): [number, number] => (p.zeroFlop ? [xEdge, (p.bytes / p.timeSeconds) * xEdge] : [p.intensity, p.flopsPerSecond]);
+  const at = points.map(place);
+  const compareAt = comparePoints.map(place);
+  const ys = [...at.map((a) => a[1]), ...compareAt.map((a) => a[1]), ...allRoofs.map((r) => r.flopsPerSecond)];
   const yTop = decadeCeil(Math.max(1e9, ...ys) * 2);
-  const yMin = decadeFloor(Math.min(yTop / 1e6, bandwidth * xMin, ...ys) / 2);
-  const maxRidge = roofs.reduce((m, r) => Math.max(m, r.ridge), 0);
+  const yMin = decadeFloor(Math.min(yTop / 1e6, bandwidth * xMin, ...(compare ? [compare.bandwidth * xMin] : []), ...ys.filter((y) => y > 0)) / 2);
+  const symbol = (value: number[]): string => (points[value[2]]?.zeroFlop ? 'triangle' : 'circle');
+  const bySize = (a: number[], b: number[]): number => (points[b[2]]?.timeSeconds ?? 0) - (points[a[2]]?.timeSeconds ?? 0);
 
   const series: Array<ScatterSeriesOption | LineSeriesOption> = [];
-  for (const bound of ['memory', 'compute'] as const) {
-    series.push({
-      id: `${OPS_PREFIX}${bound}`,
-      type: 'scatter',
-      name: `${bound}-bound ops`,
-      // [intensity, FLOP/s, index into points]; largest first, so small points are drawn over big ones.
-      data: points
-        .flatMap((p, i) => (p.bound === bound ? [[p.intensity, p.flopsPerSecond, i]] : []))
-        .sort((a, b) => (points[b[2]]?.timeSeconds ?? 0) - (points[a[2]]?.timeSeconds ?? 0)),
-      symbolSize: (value: number[]) => diameter(points[value[2]]?.timeSeconds ?? 0),
-      itemStyle: { color: BOUND_COLOURS[bound], opacity: 0.65, borderColor: '#fff', borderWidth: 0.5 },
-      emphasis: { itemStyle: { opacity: 1, borderColor: '#111', borderWidth: 1.5 } },
-      z: 3,
-    });
-  }
-  // The memory roof runs up to the highest ridge (or the right edge when no compute roof is known).
-  const memEnd = maxRidge > 0 ? maxRidge : xMax;
-  series.push({
-    id: 'roof:memory',
-    type: 'line',
-    name: `memory roof (${si(bandwidth, 'B/s')})`,
-    data: [
-      [xMin, bandwidth * xMin],
-      [memEnd, bandwidth * memEnd],
-    ],
-    showSymbol: false,
-    silent: true,
-    tooltip: { show: false },
-    lineStyle: { color: '#111827', width: 2 },
-    itemStyle: { color: '#111827' },
-    z: 2,
+  const makeOpSeries = (id: string, name: string, colour: string, keep: (p: RooflinePoint) => boolean): ScatterSeriesOption => ({
+    id,
+    type: 'scatter',
+    name,
+    // [x, y, index into points]; largest first, so small points are drawn over big ones.
+    data: points.flatMap((p, i) => (keep(p) ? [[at[i][0], at[i][1], i]] : [])).sort(bySize),
+    symbol,
+    symbolSize: (value: number[]) => diameter(points[value[2]]?.timeSeconds ?? 0),
+    itemStyle: { color: colour, opacity: 0.7, borderColor: theme.background, borderWidth: 0.5 },
+    emphasis: { itemStyle: { opacity: 1, borderColor: theme.foreground, borderWidth: 1.5 } },
+    // Every point drawn in the first frame: progressive rendering would spread 5,000 points over many frames.
+    progressive: 0,
+    large: false,
+    z: 3,
   });
-  roofs.forEach((r, i) => {
-    const colour = ROOF_COLOURS[i % ROOF_COLOURS.length];
+  if (view.colourBy === 'opType') {
+    const ranking = typeRanking(points);
+    const coloured = new Set(ranking.slice(0, MAX_TYPE_COLOURS));
+    ranking.slice(0, MAX_TYPE_COLOURS).forEach((type, i) => series.push(makeOpSeries(`${OPS_PREFIX}type:${i}`, type, theme.categorical[i % theme.categorical.length], (p) => p.opType === type)));
+    if (ranking.length > MAX_TYPE_COLOURS) series.push(makeOpSeries(`${OPS_PREFIX}type:other`, `other (${ranking.length - MAX_TYPE_COLOURS} op types)`, theme.other, (p) => !coloured.has(p.opType)));
+  } else {
+    series.push(makeOpSeries(`${OPS_PREFIX}memory`, 'memory-bound ops', theme.memory, (p) => p.bound === 'memory'));
+    series.push(makeOpSeries(`${OPS_PREFIX}compute`, 'compute-bound ops', theme.compute, (p) => p.bound === 'compute'));
+  }
+  const pointCount = points.length;
+
+  const roofValues: RoofValue[] = [];
+  const addRoofs = (d: RooflineData, isCompare: boolean): void => {
+    const dash = isCompare ? ('dashed' as const) : ('solid' as const);
+    const prefix = isCompare ? `${d.chipName}: ` : '';
+    const maxRidge = d.roofs.reduce((m, r) => Math.max(m, r.ridge), 0);
+    // The memory roof runs up to the highest ridge (or the right edge when no compute roof is known).
+    const memEnd = maxRidge > 0 ? maxRidge : xMax;
+    roofValues.push({ label: `${prefix}memory roof`, value: d.bandwidth, kind: 'memory', chip: d.chipName, compare: isCompare });
     series.push({
-      id: `roof:${r.unit}/${r.dtype}`,
+      id: `${isCompare ? 'cmp' : 'roof'}:memory`,
       type: 'line',
-      name: roofName(r.unit, r.dtype, r.flopsPerSecond),
+      name: `${prefix}memory roof ${si(d.bandwidth, 'B/s')}`,
       data: [
-        [r.ridge, r.flopsPerSecond],
-        [xMax, r.flopsPerSecond],
+        [xMin, d.bandwidth * xMin],
+        [memEnd, d.bandwidth * memEnd],
       ],
       showSymbol: false,
       silent: true,
       tooltip: { show: false },
-      lineStyle: { color: colour, width: 2 },
-      itemStyle: { color: colour },
+      lineStyle: { color: theme.memoryRoof, width: 2, type: dash },
+      itemStyle: { color: theme.memoryRoof },
       z: 2,
     });
-  });
-  if (roofs.length > 0) {
-    series.push({
-      id: 'ridges',
-      type: 'scatter',
-      name: 'ridge points',
-      data: roofs.map((r) => ({ value: [r.ridge, r.flopsPerSecond], name: `ridge ${ratio(r.ridge)} FLOP/B (${r.unit} ${r.dtype})` })),
-      symbol: 'diamond',
-      symbolSize: 10,
-      silent: true,
-      tooltip: { show: false },
-      itemStyle: { color: '#111827' },
-      label: { show: true, position: 'left', formatter: '{b}', color: '#111827', fontSize: 11, backgroundColor: 'rgba(255,255,255,0.8)', padding: [1, 3] },
-      z: 4,
+    d.roofs.forEach((r, i) => {
+      const colour = theme.roofs[i % theme.roofs.length];
+      roofValues.push({ label: `${prefix}${r.unit} ${r.dtype} roof`, value: r.flopsPerSecond, kind: 'compute', chip: d.chipName, compare: isCompare });
+      roofValues.push({ label: `${prefix}${r.unit} ${r.dtype} ridge`, value: r.ridge, kind: 'ridge', chip: d.chipName, compare: isCompare });
+      series.push({
+        id: `${isCompare ? 'cmp' : 'roof'}:${r.unit}/${r.dtype}`,
+        type: 'line',
+        name: `${prefix}${roofName(r.unit, r.dtype, r.flopsPerSecond)}`,
+        data: [
+          [r.ridge, r.flopsPerSecond],
+          [xMax, r.flopsPerSecond],
+        ],
+        showSymbol: false,
+        silent: true,
+        tooltip: { show: false },
+        lineStyle: { color: colour, width: 2, type: dash },
+        itemStyle: { color: colour },
+        z: 2,
+      });
     });
+    if (d.roofs.length > 0) {
+      series.push({
+        id: `${isCompare ? 'cmp' : 'roof'}:ridges`,
+        type: 'scatter',
+        name: isCompare ? `${prefix}ridge points` : 'ridge points',
+        data: d.roofs.map((r) => ({ value: [r.ridge, r.flopsPerSecond], name: `${isCompare ? `${d.chipName} ` : ''}ridge ${ratio(r.ridge)} FLOP/B (${r.unit} ${r.dtype})` })),
+        symbol: 'diamond',
+        symbolSize: 10,
+        silent: true,
+        tooltip: { show: false },
+        itemStyle: isCompare ? { color: theme.background, borderColor: theme.memoryRoof, borderWidth: 1.5 } : { color: theme.memoryRoof },
+        label: { show: true, position: isCompare ? 'right' : 'left', formatter: '{b}', color: theme.foreground, fontSize: 11, backgroundColor: theme.background, opacity: 0.9, padding: [1, 3] },
+        z: 4,
+      });
+    }
+  };
+  addRoofs(data, false);
+  if (compare) {
+    addRoofs(compare, true);
+    if (comparePoints.length > 0) {
+      series.push({
+        id: COMPARE_OPS,
+        type: 'scatter',
+        name: `${compare.chipName} (${compare.peakMode}): ops`,
+        // [x, y, index into compare points, 1 = comparison].
+        data: comparePoints.map((_p, i) => [compareAt[i][0], compareAt[i][1], i, 1]),
+        symbol: 'circle',
+        symbolSize: (value: number[]) => diameter(comparePoints[value[2]]?.timeSeconds ?? 0),
+        itemStyle: { color: 'transparent', borderColor: theme.muted, borderWidth: 1, borderType: 'dashed' },
+        progressive: 0,
+        large: false,
+        z: 2,
+      });
+    }
   }
+  series.push(focusSeries(view, points, at, diameter, theme));
 
-  return {
+  const textColour = theme.foreground;
+  // The legend lists ops and roofs (ridges are labelled in place) on as many rows as it needs; the plot
+  // starts below it. Widths are estimated from the text (about 6.5 px a character at 12 px, plus the
+  // swatch and gap), which is what the layout needs, not pixel accuracy.
+  const legendNames = series.filter((s) => s.id !== FOCUS && !String(s.id).endsWith(':ridges')).map((s) => String(s.name));
+  const usable = Math.max(300, (options.width ?? 800) - 30);
+  let rows = 1;
+  let line = 0;
+  for (const name of legendNames) {
+    const w = name.length * 6.5 + 45;
+    if (line > 0 && line + w > usable) {
+      rows += 1;
+      line = 0;
+    }
+    line += w;
+  }
+  const axis = (name: string, nameGap: number, min: number, max: number) => ({
+    type: 'log' as const,
+    name,
+    nameLocation: 'middle' as const,
+    nameGap,
+    min,
+    max,
+    nameTextStyle: { color: textColour },
+    axisLabel: { formatter: (v: number) => si(v), color: theme.muted },
+    axisLine: { lineStyle: { color: theme.muted } },
+    splitLine: { show: true, lineStyle: { color: theme.gridLine } },
+  });
+  const option: Option = {
     animation: false,
-    textStyle: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' },
-    grid: { left: 80, right: 30, top: 70, bottom: 60 },
-    legend: { type: 'scroll', top: 8, left: 10, right: 60, itemGap: 14 },
-    toolbox: { right: 10, top: 6, feature: { saveAsImage: { title: 'PNG', name: 'roofline', pixelRatio: 2 } } },
+    backgroundColor: options.transparent ? 'transparent' : theme.background,
+    textStyle: { fontFamily: theme.fontFamily, color: textColour },
+    grid: { left: 80, right: 30, top: 36 + rows * 22, bottom: 60 },
+    legend: { type: 'plain', data: legendNames, top: 8, left: 10, right: options.toolbox === false ? 10 : 60, itemGap: 14, textStyle: { color: textColour }, inactiveColor: theme.gridLine },
+    toolbox: options.toolbox === false ? { show: false } : { right: 10, top: 6, feature: { saveAsImage: { title: 'PNG', name: 'roofline', pixelRatio: 2, backgroundColor: theme.background } } },
     tooltip: {
       trigger: 'item',
       // Confined: no HTML arrow string (which would carry an inline style attribute).
       confine: true,
+      backgroundColor: theme.tooltipBackground,
+      borderColor: theme.tooltipBorder,
+      textStyle: { color: textColour },
       formatter: (params) => {
         const first = Array.isArray(params) ? params[0] : params;
         const value = first?.value;
-        const index = Array.isArray(value) ? Number(value[2]) : NaN;
-        const point = points[index];
-        return point ? tooltipElement(point) : '';
+        if (!Array.isArray(value)) return '';
+        const isCompare = value[3] === 1;
+        const point = isCompare ? comparePoints[Number(value[2])] : points[Number(value[2])];
+        return point ? tooltipElement(point, isCompare && compare ? `${compare.chipName} (${compare.peakMode})` : null) : '';
       },
     },
-    xAxis: {
-      type: 'log',
-      name: 'Arithmetic intensity (FLOP/byte)',
-      nameLocation: 'middle',
-      nameGap: 32,
-      min: xMin,
-      max: xMax,
-      axisLabel: { formatter: (v: number) => si(v) },
-      splitLine: { show: true, lineStyle: { color: '#e5e7eb' } },
-    },
-    yAxis: {
-      type: 'log',
-      name: 'Attained FLOP/s',
-      nameLocation: 'middle',
-      nameGap: 60,
-      min: yMin,
-      max: yTop,
-      axisLabel: { formatter: (v: number) => si(v) },
-      splitLine: { show: true, lineStyle: { color: '#e5e7eb' } },
-    },
+    xAxis: axis('Arithmetic intensity (FLOP/byte)', 32, xMin, xMax),
+    yAxis: axis('Attained FLOP/s', 60, yMin, yTop),
     series,
+  };
+  const opSeries = series.filter((s) => typeof s.id === 'string' && s.id.startsWith(OPS_PREFIX)).map((s) => String(s.name));
+  return { option, at, diameter, roofs: roofValues, pointCount, opSeries, corners: [xMin, xMax, yMin, yTop] };
+}
+
+/** The emphasis overlay: rings around the highlighted point and its fused group, never clickable. */
+function focusSeries(view: ChartView, points: readonly RooflinePoint[], at: ReadonlyArray<readonly [number, number]>, diameter: (t: number) => number, theme: ChartTheme): ScatterSeriesOption {
+  const index = new Map<string, number>();
+  const wanted = new Set([view.highlight ?? '', ...(view.related ?? [])]);
+  points.forEach((p, i) => {
+    if (wanted.has(p.id)) index.set(p.id, i);
+  });
+  const data = [...index.entries()].map(([id, i]) => {
+    const main = id === view.highlight;
+    return {
+      value: [at[i][0], at[i][1], i],
+      symbolSize: diameter(points[i].timeSeconds) + (main ? 10 : 6),
+      itemStyle: { borderWidth: main ? 3 : 1.5, borderType: main ? ('solid' as const) : ('dashed' as const) },
+    };
+  });
+  return {
+    id: FOCUS,
+    type: 'scatter',
+    name: 'selected op',
+    data,
+    symbol: 'circle',
+    silent: true,
+    tooltip: { show: false },
+    itemStyle: { color: 'transparent', borderColor: theme.foreground },
+    legendHoverLink: false,
+    z: 6,
   };
 }
 
@@ -212,21 +388,92 @@ export function drawnPointCount(chart: echarts.ECharts): number {
   return (option.series ?? []).filter((s) => typeof s.id === 'string' && s.id.startsWith(OPS_PREFIX)).reduce((n, s) => n + (s.data?.length ?? 0), 0);
 }
 
-export function renderRoofline(data: RooflineData, element: HTMLElement, options: RooflineChartOptions = {}): RooflineChart {
+export function renderRoofline(initial: RooflineData, element: HTMLElement, options: RooflineChartOptions = {}): RooflineChart {
   const chart = echarts.init(element, null, { renderer: 'canvas' });
-  if (options.onRendered) {
-    const onRendered = options.onRendered;
-    const done = (): void => {
-      chart.off('finished', done);
-      onRendered(drawnPointCount(chart));
-    };
-    chart.on('finished', done);
-  }
-  chart.setOption(buildOption(data));
+  let data = initial;
+  let view: ChartView = { colourBy: 'bound', compare: null, comparePoints: false, highlight: null, related: [], ...options.initialView };
+  let theme = readTheme(element.ownerDocument);
+  let built: Built | undefined;
+  let pending = false;
+  let renders = 0;
+
+  // Positions from the axis corners: on log axes a point's pixel is linear in log10 of its value, so two
+  // conversions replace one per point (5,000 convertToPixel calls would cost more than the render).
+  const publish = (): void => {
+    if (!built) return;
+    const [xMin, xMax, yMin, yTop] = built.corners;
+    const lo = chart.convertToPixel({ gridIndex: 0 }, [xMin, yMin]) as number[];
+    const hi = chart.convertToPixel({ gridIndex: 0 }, [xMax, yTop]) as number[];
+    const lx = Math.log10(xMax / xMin);
+    const ly = Math.log10(yTop / yMin);
+    const positions: Record<string, [number, number, number]> = {};
+    const round = (v: number): number => Math.round(v * 10) / 10;
+    data.points.forEach((p, i) => {
+      const [x, y] = built?.at[i] ?? [0, 0];
+      positions[p.id] = [round(lo[0] + ((hi[0] - lo[0]) * Math.log10(x / xMin)) / lx), round(lo[1] + ((hi[1] - lo[1]) * Math.log10(y / yMin)) / ly), round(built?.diameter(p.timeSeconds) ?? 0)];
+    });
+    renders += 1;
+    element.setAttribute('data-points', String(built.pointCount));
+    element.setAttribute('data-roofs', JSON.stringify(built.roofs));
+    element.setAttribute('data-positions', JSON.stringify(positions));
+    element.setAttribute('data-colour-by', view.colourBy ?? 'bound');
+    element.setAttribute('data-series', JSON.stringify(built.opSeries));
+    element.setAttribute('data-render', String(renders));
+    options.onRendered?.(built.pointCount);
+  };
+  chart.on('finished', () => {
+    if (!pending) return;
+    pending = false;
+    publish();
+  });
+
+  const render = (): void => {
+    built = buildChart(data, view, theme, { ...options, width: chart.getWidth() });
+    pending = true;
+    // Same instance, series replaced by id: the canvas, listeners and legend selection stay.
+    chart.setOption(built.option, { replaceMerge: ['series'] });
+  };
+
+  chart.on('click', (params) => {
+    const value = (params as { value?: unknown }).value;
+    const seriesId = String((params as { seriesId?: unknown }).seriesId ?? '');
+    if (!Array.isArray(value) || !seriesId.startsWith(OPS_PREFIX)) return;
+    const point = data.points[Number(value[2])];
+    if (point) options.onPointClick?.(point.id);
+  });
+
+  const stopWatching = watchTheme(() => {
+    theme = readTheme(element.ownerDocument);
+    render();
+  }, element.ownerDocument);
+
+  render();
   return {
     chart,
-    pointCount: () => drawnPointCount(chart),
+    update(next, nextView) {
+      data = next;
+      if (nextView) view = { ...view, ...nextView };
+      render();
+    },
+    setView(nextView) {
+      view = { ...view, ...nextView };
+      render();
+    },
+    highlight(pointId, related = []) {
+      view = { ...view, highlight: pointId, related };
+      if (!built) return;
+      // Only the overlay changes: merge that one series rather than rebuilding the option.
+      chart.setOption({ series: [focusSeries(view, data.points, built.at, built.diameter, theme)] });
+    },
+    pointCount: () => built?.pointCount ?? 0,
+    roofs: () => built?.roofs ?? [],
+    exportOption: () => ({ ...buildChart(data, view, theme, { ...options, toolbox: false, transparent: false, width: chart.getWidth() }).option, tooltip: { show: false } }),
+    theme: () => theme,
+    toPNG: () => chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: theme.background }),
     resize: () => chart.resize(),
-    dispose: () => chart.dispose(),
+    dispose: () => {
+      stopWatching();
+      chart.dispose();
+    },
   };
 }

@@ -1,13 +1,15 @@
 /**
  * Report → roofline chart data. Pure (no DOM): the HTML report page and the VS Code webview both call it.
  *
- * One point per node that ran a modelled kernel with work and traffic: counted, modelled, a unit other
- * than `none`, flops > 0, bytes > 0 and time > 0. x = arithmetic intensity (FLOP/byte), y = attained
- * FLOP/s = flops × executions / time (time includes the per-kernel overhead, so points sit under the roofs).
+ * One point per costed node: counted, modelled, bound memory or compute, bytes > 0 and time > 0.
+ * x = arithmetic intensity (FLOP/byte), y = attained FLOP/s = flops × executions / time (time includes the
+ * per-kernel overhead, so points sit under the roofs). Data movement (Transpose, Gather, Concat: 0 FLOPs)
+ * has no place on a log axis; such points keep intensity 0 and the chart pins them to its left edge, so
+ * that every op that costs time is drawn (`zeroFlop`).
  * Roofs: the memory roof (bandwidth × x) and one compute roof per (unit, peak dtype) the points use, with
  * the peak-mode fractions applied as the cost model does (server/src/analysis/cost/roofline.ts).
  */
-import { AchievableFractions, PeakTable, ReportLike, ReportNodeLike } from './report-types';
+import { AchievableFractions, PeakTable, ReportLike, ReportNodeLike, ValueLike } from './report-types';
 
 export type Bound = 'memory' | 'compute';
 
@@ -27,6 +29,16 @@ export interface RooflinePoint {
   readonly bound: Bound;
   readonly unit: string;
   readonly dtype: string | null;
+  readonly energyJoules: number;
+  /** `float[1,16,14,14]` per tensor; empty when the report carries no tensor lists. */
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  /** Key of the compute roof that applies (`tensor/bf16`), null when the chip has no such peak. */
+  readonly roof: string | null;
+  /** No FLOPs (pure data movement): drawn at the chart's left edge. */
+  readonly zeroFlop: boolean;
+  /** In the fused view, the nodes this point stands for (producer first); absent for a single node. */
+  readonly members?: readonly string[];
 }
 
 export interface ComputeRoof {
@@ -55,7 +67,7 @@ function record(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
-/** A modelled kernel with work and traffic: what the chart draws. */
+/** A modelled kernel that costs time and moves bytes: what the chart draws (0-FLOP ones at the edge). */
 export function isPlottable(n: ReportNodeLike): boolean {
   return (
     n.modelled === true &&
@@ -63,12 +75,16 @@ export function isPlottable(n: ReportNodeLike): boolean {
     n.unit !== undefined &&
     n.unit !== 'none' &&
     (n.bound === 'memory' || n.bound === 'compute') &&
-    (n.flops ?? 0) > 0 &&
     (n.bytesRead ?? 0) + (n.bytesWritten ?? 0) > 0 &&
-    (n.timeSeconds ?? 0) > 0 &&
-    typeof n.intensity === 'number' &&
-    n.intensity > 0
+    (n.timeSeconds ?? 0) > 0
   );
+}
+
+/** `float[1,16,14,14]`; `?` for an unknown dim, `float[?]` for an unknown rank. */
+export function valueText(v: ValueLike | null): string {
+  if (!v) return '(none)';
+  if (!v.shape) return `${v.dtype}[?]`;
+  return `${v.dtype}[${v.shape.map((d) => (d === null ? '?' : String(d))).join(',')}]`;
 }
 
 /** The peak the cost model would pick for this unit and dtype, TFLOP/s, with the unit it comes from. */
@@ -98,30 +114,39 @@ export function rooflineFromReport(report: ReportLike): RooflineData | null {
     const executions = n.executions ?? 1;
     const flops = (n.flops ?? 0) * executions;
     const time = n.timeSeconds ?? 0;
+    const bytes = ((n.bytesRead ?? 0) + (n.bytesWritten ?? 0)) * executions;
+    // Pure data movement gets no compute roof of its own: it only ever meets the memory roof.
+    let roofKey: string | null = null;
+    if (flops > 0) {
+      const dtype = n.peakDtype ?? 'fp32';
+      const found = lookupPeak(peaks, n.unit === 'tensor' ? 'tensor' : 'vector', dtype);
+      if (found) {
+        roofKey = `${found.unit}/${dtype}`;
+        if (!roofs.has(roofKey)) {
+          const flopsPerSecond = found.tflops * 1e12 * fraction(found.unit === 'tensor' ? achievable.tensor : achievable.vector);
+          roofs.set(roofKey, { unit: found.unit, dtype, flopsPerSecond, ridge: flopsPerSecond / bandwidth });
+        }
+      }
+    }
     points.push({
       id: n.id,
       name: n.name,
       opType: n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType,
       flops,
-      bytes: ((n.bytesRead ?? 0) + (n.bytesWritten ?? 0)) * executions,
-      intensity: n.intensity as number,
+      bytes,
+      intensity: flops > 0 ? flops / bytes : 0,
       flopsPerSecond: flops / time,
       timeSeconds: time,
       share: total > 0 ? time / total : 0,
       bound: n.bound as Bound,
       unit: n.unit as string,
       dtype: n.peakDtype ?? null,
+      energyJoules: n.energyJoules ?? 0,
+      inputs: (n.inputs ?? []).map(valueText),
+      outputs: (n.outputs ?? []).map(valueText),
+      roof: roofKey,
+      zeroFlop: flops <= 0,
     });
-    const unit = n.unit === 'tensor' ? 'tensor' : 'vector';
-    const dtype = n.peakDtype ?? 'fp32';
-    const found = lookupPeak(peaks, unit, dtype);
-    if (found) {
-      const key = `${found.unit}/${dtype}`;
-      if (!roofs.has(key)) {
-        const flopsPerSecond = found.tflops * 1e12 * fraction(found.unit === 'tensor' ? achievable.tensor : achievable.vector);
-        roofs.set(key, { unit: found.unit, dtype, flopsPerSecond, ridge: flopsPerSecond / bandwidth });
-      }
-    }
   }
   return {
     chipName: chip.name,
@@ -131,4 +156,53 @@ export function rooflineFromReport(report: ReportLike): RooflineData | null {
     points,
     totalTimeSeconds: total,
   };
+}
+
+/**
+ * The fused view: each of the report's fused groups becomes one point (the producer's id, at the group's
+ * combined intensity and time); every other point stays as it is. The group's bound is recomputed from
+ * the producer's roofs, since fusing removes the intermediate traffic that made its members memory-bound.
+ */
+export function fusedView(data: RooflineData, report: ReportLike): RooflineData {
+  const groups = report.fusedGroups ?? [];
+  if (groups.length === 0) return data;
+  const byId = new Map(data.points.map((p) => [p.id, p]));
+  const roofs = new Map(data.roofs.map((r) => [`${r.unit}/${r.dtype}`, r]));
+  const grouped = new Set<string>();
+  const merged: RooflinePoint[] = [];
+  for (const g of groups) {
+    const members = g.nodes.filter((id) => byId.has(id));
+    if (members.length === 0 || g.timeSeconds <= 0 || g.bytes <= 0) continue;
+    const producer = byId.get(g.id) ?? (byId.get(members[0]) as RooflinePoint);
+    for (const id of members) grouped.add(id);
+    const roof = producer.roof ? roofs.get(producer.roof) : undefined;
+    const memoryTime = g.bytes / data.bandwidth;
+    const computeTime = roof ? g.flops / roof.flopsPerSecond : 0;
+    const opTypes = [...new Set(members.map((id) => byId.get(id)?.opType ?? ''))];
+    merged.push({
+      ...producer,
+      id: g.id,
+      name: producer.name,
+      opType: opTypes.join('+'),
+      flops: g.flops,
+      bytes: g.bytes,
+      intensity: g.flops > 0 ? g.flops / g.bytes : 0,
+      flopsPerSecond: g.flops / g.timeSeconds,
+      timeSeconds: g.timeSeconds,
+      share: data.totalTimeSeconds > 0 ? g.timeSeconds / data.totalTimeSeconds : 0,
+      bound: computeTime > memoryTime ? 'compute' : 'memory',
+      energyJoules: members.reduce((sum, id) => sum + (byId.get(id)?.energyJoules ?? 0), 0),
+      outputs: byId.get(members[members.length - 1])?.outputs ?? producer.outputs,
+      zeroFlop: g.flops <= 0,
+      members,
+    });
+  }
+  return { ...data, points: [...data.points.filter((p) => !grouped.has(p.id)), ...merged] };
+}
+
+/** Node id → the id of its fused group's point (the producer), for every member of a group. */
+export function fusedGroupOf(report: ReportLike): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const g of report.fusedGroups ?? []) for (const id of g.nodes) map.set(id, g.id);
+  return map;
 }

@@ -1,105 +1,352 @@
 /**
- * The roofline panel's webview script (bundled by esbuild into dist/media/roofline-panel.js). Says
- * 'ready', then draws each report it is sent with the HTML report's chart (roofline-chart.ts). A click on
- * an op (a chart point or a row of the slowest ops) asks the extension to reveal it in the model's text.
- * Every model-derived string is set with textContent.
+ * The roofline panel's webview script (bundled by esbuild into dist/media/roofline-panel.js, styled by
+ * dist/media/panel.css). Says 'ready', then draws each report it is sent: heading, controls (panel-toolbar),
+ * the roofline chart (roofline-chart.ts, the HTML report's chart) and beside it the totals and the
+ * slowest ops (panel-tables). Reports after the first update everything in place; the view state the
+ * user chose (colouring, fused view, sort, comparison, selection, scroll) lives in vscode.setState so
+ * that hiding and showing the panel restores it. Every model-derived string is set with textContent.
  */
+import { chartSvg, exportRows, toCsv, toJson } from './chart-export';
+import { el } from './dom';
 import { percent, seconds } from './format';
-import type { HostToPanel, PanelToHost } from './panel-messages';
+import type { ExportFormat, HostToPanel, PanelToHost } from './panel-messages';
+import { restoreState, SortKey, ViewState } from './panel-state';
+import { displayName, opTypesTable, topOpsTable, totalsList, unmodelledList } from './panel-tables';
+import { Toolbar } from './panel-toolbar';
 import { RooflineChart, renderRoofline } from './roofline-chart';
-import { rooflineFromReport } from './roofline-data';
-import type { ReportLike } from './report-types';
+import { fusedGroupOf, fusedView, RooflineData, rooflineFromReport } from './roofline-data';
 
 interface VsCodeApi {
   postMessage(message: PanelToHost): void;
+  getState(): unknown;
+  setState(state: unknown): void;
 }
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
-/** Rows in the clickable list of slowest ops (the keyboard's way to reveal an op). */
-const TOP_OPS = 10;
+type ReportMessage = Extract<HostToPanel, { type: 'report' }>;
 
-const vscode = acquireVsCodeApi();
-let chart: RooflineChart | undefined;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (className) e.className = className;
-  return e;
+/** What one report draws: the data (fused or not) and what the chart and table need to go with it. */
+interface Shown {
+  readonly message: ReportMessage;
+  /** Every costed op, unfused (exports list these). */
+  readonly data: RooflineData | null;
+  /** What the chart draws now (fused when the fused view is on). */
+  readonly view: RooflineData | null;
+  readonly compare: RooflineData | null;
+  readonly groupOf: ReadonlyMap<string, string>;
 }
 
-function reset(app: HTMLElement): void {
-  chart?.dispose();
-  chart = undefined;
-  app.replaceChildren();
-}
+const SCROLL_SAVE_MS = 200;
 
-function showStatus(app: HTMLElement, text: string): void {
-  reset(app);
-  const p = el('p', text, 'rp-empty');
-  p.id = 'status';
-  app.appendChild(p);
-}
+class Panel {
+  private state: ViewState;
+  private shown: Shown | null = null;
+  private chart: RooflineChart | undefined;
+  private firstReport = true;
+  private readonly toolbar: Toolbar;
+  private readonly title = el('h1', 'Roofline');
+  private readonly meta = el('p', undefined, 'rp-meta');
+  private readonly status = el('p', undefined, 'rp-status');
+  private readonly body = el('div', undefined, 'rp-body');
+  private readonly container = el('div', undefined, 'rp-chart');
+  private readonly summary = el('p', undefined, 'rp-visually-hidden');
+  private readonly note = el('p', undefined, 'rp-note');
+  private readonly totals = el('div');
+  private readonly topOps = el('div');
+  private readonly topHeading = el('h2', 'Slowest ops');
+  private readonly opTypes = el('section');
+  private readonly unmodelled = el('section');
 
-function showReport(app: HTMLElement, model: string, report: ReportLike): void {
-  reset(app);
-  const header = el('header');
-  header.appendChild(el('h1', `Roofline · ${model}`));
-  const parts: string[] = [];
-  if (report.chip) parts.push(report.chip.name, `${report.peakMode ?? 'datasheet'} peaks`);
-  if (report.totals) parts.push(`${seconds(report.totals.timeSeconds)} per run`, `${percent(report.totals.memoryBoundShare)} memory-bound`);
-  if (report.unboundSymbols && report.unboundSymbols.length > 0) parts.push(`unbound ${report.unboundSymbols.join(', ')}`);
-  header.appendChild(el('p', parts.join(' · '), 'rp-meta'));
-  app.appendChild(header);
-
-  const data = rooflineFromReport(report);
-  const container = el('div', undefined, 'rp-chart');
-  container.id = 'roofline';
-  container.setAttribute('role', 'img');
-  container.setAttribute('aria-label', 'Roofline chart: attained FLOP/s against arithmetic intensity per op; click an op to show it in the model');
-  app.appendChild(container);
-  if (!data) {
-    container.setAttribute('data-points', '0');
-    container.textContent = 'Nothing could be costed on this chip (bind the symbolic dimensions?), so there is nothing to draw.';
-    return;
+  constructor(
+    private readonly app: HTMLElement,
+    private readonly vscode: VsCodeApi,
+  ) {
+    this.state = restoreState(vscode.getState());
+    this.toolbar = new Toolbar({
+      setChip: (chip, peakMode) => this.post({ type: 'setChip', chip, peakMode }),
+      compare: (chip, peakMode) => {
+        this.setState({ compareChip: chip, comparePeakMode: peakMode });
+        this.post({ type: 'compare', chip, peakMode });
+      },
+      colourBy: (colourBy) => {
+        this.setState({ colourBy });
+        this.chart?.setView({ colourBy });
+      },
+      fused: (fused) => {
+        this.setState({ fused });
+        if (this.shown) this.draw(this.shown.message);
+      },
+      comparePoints: (comparePoints) => {
+        this.setState({ comparePoints });
+        this.chart?.setView({ comparePoints });
+      },
+      exportAs: (format) => this.exportAs(format),
+      setBindings: (bindings) => {
+        this.say('Re-profiling with the new dimensions…');
+        this.post({ type: 'setBindings', bindings });
+      },
+      say: (text) => this.say(text),
+    });
+    this.toolbar.sync(this.state);
+    this.build();
   }
-  const handle = renderRoofline(data, container, { onRendered: (n) => container.setAttribute('data-points', String(n)) });
-  handle.chart.on('click', (params) => {
-    const value = (params as { value?: unknown }).value;
-    const index = Array.isArray(value) ? Number(value[2]) : NaN;
-    const point = Number.isInteger(index) ? data.points[index] : undefined;
-    if (point && String((params as { seriesId?: unknown }).seriesId ?? '').startsWith('ops:')) vscode.postMessage({ type: 'reveal', nodeId: point.id });
-  });
-  chart = handle;
 
-  const top = [...data.points].sort((a, b) => b.timeSeconds - a.timeSeconds).slice(0, TOP_OPS);
-  if (top.length > 0) {
-    app.appendChild(el('h2', 'Slowest ops'));
-    const list = el('ol', undefined, 'rp-list');
-    list.id = 'top-ops';
-    for (const p of top) {
-      const button = el('button', `${p.name || `(unnamed ${p.opType})`} — ${p.opType}, ${seconds(p.timeSeconds)} (${percent(p.share)}), ${p.bound}-bound`);
-      button.type = 'button';
-      button.dataset.nodeId = p.id;
-      button.addEventListener('click', () => vscode.postMessage({ type: 'reveal', nodeId: p.id }));
-      const li = el('li');
-      li.appendChild(button);
-      list.appendChild(li);
+  private build(): void {
+    const header = el('header', undefined, 'rp-header');
+    header.append(this.title, this.meta);
+    this.status.id = 'status';
+    this.status.setAttribute('role', 'status');
+    this.status.setAttribute('aria-live', 'polite');
+    this.status.textContent = 'Loading the roofline…';
+
+    this.container.id = 'roofline';
+    this.container.setAttribute('role', 'img');
+    this.container.setAttribute('aria-label', 'Roofline chart');
+    this.summary.id = 'chart-summary';
+    this.container.setAttribute('aria-describedby', this.summary.id);
+    const chartBox = el('section', undefined, 'rp-chart-box');
+    chartBox.setAttribute('aria-label', 'Roofline');
+    this.note.textContent =
+      'Each point is one op: x its arithmetic intensity, y the FLOP/s it attains; area ∝ its predicted time. Triangles at the left edge move data without arithmetic (0 FLOPs). Dashed lines: the comparison. Click a point to show its node.';
+    chartBox.append(this.container, this.summary, this.note);
+
+    const side = el('aside', undefined, 'rp-side');
+    this.totals.id = 'totals-box';
+    this.topOps.id = 'top-ops';
+    const totalsHeading = el('h2', 'Totals');
+    side.append(totalsHeading, this.totals, this.topHeading, this.topOps);
+    const main = el('div', undefined, 'rp-main');
+    main.append(chartBox, side);
+
+    this.opTypes.id = 'op-types';
+    this.unmodelled.id = 'unmodelled';
+    this.body.append(this.toolbar.element, this.toolbar.dimsForm, main, this.opTypes, this.unmodelled);
+    this.body.hidden = true;
+    this.app.replaceChildren(header, this.status, this.body);
+
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    window.addEventListener('scroll', () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => this.setState({ scrollY: window.scrollY }), SCROLL_SAVE_MS);
+    });
+    window.addEventListener('resize', () => this.chart?.resize());
+  }
+
+  private post(message: PanelToHost): void {
+    this.vscode.postMessage(message);
+  }
+
+  private setState(patch: Partial<ViewState>): void {
+    this.state = { ...this.state, ...patch };
+    this.vscode.setState(this.state);
+  }
+
+  private say(text: string): void {
+    this.status.textContent = text;
+  }
+
+  onMessage(message: HostToPanel): void {
+    switch (message.type) {
+      case 'report':
+        this.onReport(message);
+        break;
+      case 'status':
+        this.say(message.text);
+        break;
+      case 'highlight':
+        this.select(message.nodeId, false);
+        break;
+      case 'exported':
+        this.say(message.error ? `${message.format.toUpperCase()} export failed: ${message.error}` : message.path === null ? `${message.format.toUpperCase()} export cancelled.` : `Saved ${message.format.toUpperCase()} to ${message.path}`);
+        break;
     }
-    app.appendChild(list);
+  }
+
+  private onReport(message: ReportMessage): void {
+    const restoring = this.firstReport;
+    this.firstReport = false;
+    if (message.compare?.chip) this.setState({ compareChip: message.compare.chip.id, comparePeakMode: message.compare.peakMode === 'datasheet' ? 'datasheet' : 'achievable' });
+    else if (restoring && this.state.compareChip !== null) {
+      // The panel was restored (serializer) with a comparison the host no longer knows: ask for it again.
+      this.post({ type: 'compare', chip: this.state.compareChip, peakMode: this.state.comparePeakMode });
+    } else this.setState({ compareChip: null });
+    this.draw(message);
+    this.say('');
+    if (restoring && this.state.scrollY > 0) window.scrollTo(0, this.state.scrollY);
+  }
+
+  private draw(message: ReportMessage): void {
+    const { report, compare } = message;
+    const data = rooflineFromReport(report);
+    const compareBase = compare ? rooflineFromReport(compare) : null;
+    const fused = this.state.fused;
+    const shown: Shown = {
+      message,
+      data,
+      view: data && fused ? fusedView(data, report) : data,
+      compare: compareBase && compare && fused ? fusedView(compareBase, compare) : compareBase,
+      groupOf: fusedGroupOf(report),
+    };
+    this.shown = shown;
+    this.body.hidden = false;
+    this.heading(message);
+    this.toolbar.update(message.chips, report, compare, message.dims, this.state);
+    this.toolbar.setExportsEnabled(data !== null);
+    this.drawChart(shown);
+    this.drawSide(shown);
+  }
+
+  private heading(message: ReportMessage): void {
+    const { report } = message;
+    this.title.textContent = `Roofline · ${message.model}`;
+    document.title = this.title.textContent;
+    const parts: string[] = [];
+    if (report.chip) parts.push(report.chip.name, `${report.peakMode ?? 'datasheet'} peaks`);
+    if (report.computeDtype) parts.push(`computed in ${report.computeDtype}`);
+    const bindings = Object.entries(report.bindings).map(([k, v]) => `${k}=${v}`);
+    if (bindings.length > 0) parts.push(bindings.join(', '));
+    if (report.unboundSymbols && report.unboundSymbols.length > 0) parts.push(`unbound: ${report.unboundSymbols.join(', ')}`);
+    if (message.compare?.chip) parts.push(`compared with ${message.compare.chip.name} (${message.compare.peakMode ?? 'datasheet'} peaks)`);
+    this.meta.textContent = parts.join(' · ');
+  }
+
+  /** The point that stands for a node in the current view (its fused group's, in the fused view). */
+  private pointFor(nodeId: string | null): { id: string | null; related: string[] } {
+    if (nodeId === null || !this.shown) return { id: nodeId, related: [] };
+    const group = this.shown.groupOf.get(nodeId);
+    if (group === undefined) return { id: nodeId, related: [] };
+    if (this.state.fused && this.shown.view?.points.some((p) => p.id === group)) return { id: group, related: [] };
+    const members = this.shown.message.report.fusedGroups?.find((g) => g.id === group)?.nodes ?? [];
+    return { id: nodeId, related: members.filter((m) => m !== nodeId) };
+  }
+
+  private drawChart(shown: Shown): void {
+    const { view } = shown;
+    if (!view) {
+      this.chart?.dispose();
+      this.chart = undefined;
+      this.container.replaceChildren(el('p', 'Nothing could be costed on this chip (bind the symbolic dimensions?), so there is nothing to draw.', 'rp-empty'));
+      this.container.setAttribute('data-points', '0');
+      this.summary.textContent = 'No ops to draw.';
+      return;
+    }
+    const focus = this.pointFor(this.state.selected);
+    const chartView = { colourBy: this.state.colourBy, compare: shown.compare, comparePoints: this.state.comparePoints, highlight: focus.id, related: focus.related };
+    if (this.chart) this.chart.update(view, chartView);
+    else {
+      this.container.replaceChildren();
+      this.chart = renderRoofline(view, this.container, {
+        toolbox: false,
+        transparent: true,
+        initialView: chartView,
+        onPointClick: (id) => {
+          this.select(id, true);
+          this.post({ type: 'reveal', nodeId: id });
+        },
+      });
+    }
+    const chip = shown.message.report.chip?.name ?? 'the chip';
+    this.container.setAttribute('aria-label', `Roofline chart of ${shown.message.model} on ${chip}: ${view.points.length} ops`);
+    const memory = view.points.filter((p) => p.bound === 'memory').length;
+    const slowest = [...view.points].sort((a, b) => b.timeSeconds - a.timeSeconds)[0];
+    this.summary.textContent =
+      `${view.points.length} ops drawn: ${memory} memory-bound, ${view.points.length - memory} compute-bound; roofs: ${view.roofs.map((r) => `${r.unit} ${r.dtype}`).join(', ') || 'memory only'}.` +
+      (slowest ? ` Slowest: ${displayName(slowest)} (${slowest.opType}), ${seconds(slowest.timeSeconds)}, ${percent(slowest.share)} of the time.` : '');
+  }
+
+  private drawSide(shown: Shown): void {
+    const { report, compare } = shown.message;
+    this.totals.replaceChildren(totalsList(report, compare));
+    this.drawTopOps();
+    const types = opTypesTable(report);
+    this.opTypes.replaceChildren(el('h2', 'By op type'), ...(types ? [types] : [el('p', 'No op types.', 'rp-note')]));
+    this.unmodelled.replaceChildren(el('h2', `Unmodelled ops (${report.unmodelled?.length ?? 0})`), unmodelledList(report));
+  }
+
+  private drawTopOps(): void {
+    const shown = this.shown;
+    if (!shown?.view) {
+      this.topOps.replaceChildren();
+      return;
+    }
+    const compareTimes = shown.compare ? new Map(shown.compare.points.map((p) => [p.id, p.timeSeconds])) : null;
+    const focus = this.pointFor(this.state.selected);
+    this.topHeading.textContent = this.state.fused ? 'Slowest kernels (fused)' : 'Slowest ops';
+    const focused = document.activeElement instanceof HTMLElement && this.topOps.contains(document.activeElement) ? (document.activeElement.dataset.nodeId ?? document.activeElement.dataset.sort) : undefined;
+    this.topOps.replaceChildren(
+      topOpsTable({
+        points: shown.view.points,
+        compareTimes,
+        compareName: shown.compare?.chipName ?? null,
+        sort: this.state.sort.key === 'ratio' && !compareTimes ? { key: 'time', descending: true } : this.state.sort,
+        selected: focus.id,
+        onSort: (key) => this.sortBy(key),
+        onReveal: (id) => {
+          this.select(id, true);
+          this.post({ type: 'reveal', nodeId: id });
+        },
+      }),
+    );
+    // Rebuilding the table must not drop keyboard focus from the row or header the user was on.
+    if (focused) this.topOps.querySelector<HTMLElement>(`[data-node-id="${CSS.escape(focused)}"], [data-sort="${CSS.escape(focused)}"]`)?.focus();
+  }
+
+  private sortBy(key: SortKey): void {
+    const current = this.state.sort;
+    // Numbers sort largest first on the first click; the bound column alphabetically.
+    const sort = current.key === key ? { key, descending: !current.descending } : { key, descending: key !== 'bound' };
+    this.setState({ sort });
+    this.drawTopOps();
+  }
+
+  /** Selects a node (from the editor, a click on a point, or a row): its point and row are emphasised. */
+  private select(nodeId: string | null, fromPanel: boolean): void {
+    this.setState({ selected: nodeId });
+    const focus = this.pointFor(nodeId);
+    this.chart?.highlight(focus.id, focus.related);
+    for (const tr of this.topOps.querySelectorAll<HTMLElement>('tr[data-node-id]')) {
+      if (tr.dataset.nodeId === focus.id) tr.setAttribute('aria-current', 'true');
+      else tr.removeAttribute('aria-current');
+    }
+    if (!fromPanel && focus.id) this.topOps.querySelector<HTMLElement>(`tr[data-node-id="${CSS.escape(focus.id)}"]`)?.scrollIntoView({ block: 'nearest' });
+  }
+
+  private exportAs(format: ExportFormat): void {
+    const shown = this.shown;
+    if (!shown?.data) return;
+    let data: string;
+    try {
+      if (format === 'png') {
+        if (!this.chart) return;
+        data = this.chart.toPNG();
+      } else if (format === 'svg') {
+        if (!this.chart) return;
+        data = chartSvg(this.chart.exportOption(), this.container.clientWidth, this.container.clientHeight);
+      } else {
+        const rows = exportRows(shown.data.points);
+        data = format === 'csv' ? toCsv(rows) : toJson(rows);
+      }
+    } catch (error) {
+      this.say(`${format.toUpperCase()} export failed: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    this.say(`Saving ${format.toUpperCase()}…`);
+    this.post({ type: 'export', format, data });
   }
 }
 
 function main(): void {
   const app = document.getElementById('app');
   if (!app) return;
-  window.addEventListener('message', (event: MessageEvent<HostToPanel>) => {
-    const message = event.data;
-    if (message?.type === 'report') showReport(app, message.model, message.report);
-    else if (message?.type === 'status') showStatus(app, message.text);
+  const vscode = acquireVsCodeApi();
+  const panel = new Panel(app, vscode);
+  window.addEventListener('message', (event: MessageEvent<unknown>) => {
+    const message = event.data as HostToPanel | null;
+    // Messages come from the extension host only, but a malformed one must not break the page.
+    if (typeof message !== 'object' || message === null || typeof (message as { type?: unknown }).type !== 'string') return;
+    panel.onMessage(message);
   });
-  window.addEventListener('resize', () => chart?.resize());
   vscode.postMessage({ type: 'ready' });
 }
 

@@ -29,9 +29,9 @@ const HOSTILE_IMG = '<img src=x onerror="window.__xss=1">';
 const HOSTILE_SCRIPT = '</script><script>window.__xss=2</script><!--';
 const HOSTILE_PATH = '<svg onload="window.__xss=3">.onnx';
 
-/** What the chart must draw: modelled, counted ops with work and traffic. */
+/** What the chart must draw: every costed op (modelled, counted, memory- or compute-bound, with traffic and time; 0-FLOP data movement at the left edge). */
 function expectedPoints(report: Report): number {
-  return report.nodes.filter((n: ReportNode) => n.modelled === true && n.counted !== false && (n.flops ?? 0) > 0 && (n.bytesRead ?? 0) + (n.bytesWritten ?? 0) > 0).length;
+  return report.nodes.filter((n: ReportNode) => n.modelled === true && n.counted !== false && (n.bound === 'memory' || n.bound === 'compute') && (n.bytesRead ?? 0) + (n.bytesWritten ?? 0) > 0 && (n.timeSeconds ?? 0) > 0).length;
 }
 
 /** The report the page embeds, read back from the HTML as the page does. */
@@ -221,7 +221,7 @@ describe('HTML report (real browser)', function () {
     assert.ok(cells.includes(HOSTILE_SCRIPT));
     assert.match((await page.locator('.rp-meta').textContent()) ?? '', /<svg onload=/);
     assert.equal(await hover(page, HOSTILE_IMG), HOSTILE_IMG);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'hostile.png'), fullPage: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'report-hostile.png'), fullPage: true });
     assert.equal(await page.evaluate(() => (globalThis as unknown as { __xss?: unknown }).__xss), undefined);
     assert.equal(await page.locator('img, svg, main script').count(), 0);
     assert.deepEqual(errors, []);
