@@ -188,6 +188,37 @@ function opTypesSection(parent: HTMLElement, report: ReportLike): void {
   s.appendChild(sortableTable(rows, columns, { column: 2, descending: true }));
 }
 
+/** Suggestions: what to change, what it would save on this chip (re-profiled by the same cost model), and how. */
+function suggestionsSection(parent: HTMLElement, report: ReportLike): void {
+  const rows = report.suggestions;
+  if (!rows) return;
+  const s = section(parent, `Suggestions (${rows.length})`, 'suggestions');
+  if (rows.length === 0) {
+    s.appendChild(el('p', 'No suggestion: nothing in this model matched a rule with a saving on this chip.', 'rp-note'));
+    return;
+  }
+  const total = report.totals?.timeSeconds ?? 0;
+  const ol = el('ol', undefined, 'rp-list rp-suggestions');
+  for (const suggestion of rows) {
+    const li = el('li');
+    li.dataset.suggestion = suggestion.id;
+    const saving = suggestion.predictedSavingSeconds;
+    const share = total > 0 ? ` (${percent(saving / total)})` : '';
+    li.append(el('strong', `${suggestion.kind}${suggestion.pattern ? ` · ${suggestion.pattern}` : ''}`), el('span', ` saves ${seconds(saving)}${share}, ${bytes(suggestion.bytesSaved)} less traffic per run · confidence ${suggestion.confidence}`));
+    li.appendChild(el('p', suggestion.message));
+    if (suggestion.detail || suggestion.recipe || suggestion.nodes.length > 0) {
+      const more = el('details');
+      more.appendChild(el('summary', 'Detail and recipe'));
+      if (suggestion.detail) more.appendChild(el('pre', suggestion.detail));
+      if (suggestion.recipe) more.appendChild(el('p', `Recipe: ${suggestion.recipe}`));
+      if (suggestion.nodes.length > 0) more.appendChild(el('p', `Nodes: ${suggestion.nodes.slice(0, 40).join(', ')}${suggestion.nodes.length > 40 ? ` … (${suggestion.nodes.length})` : ''}`));
+      li.appendChild(more);
+    }
+    ol.appendChild(li);
+  }
+  s.appendChild(ol);
+}
+
 function unmodelledSection(parent: HTMLElement, report: ReportLike): void {
   const rows = report.unmodelled ?? [];
   const s = section(parent, `Unmodelled nodes (${rows.length})`, 'unmodelled');
@@ -232,6 +263,7 @@ function main(): void {
   summary(app, report);
   chartSection(app, report);
   topOpsSection(app, report);
+  suggestionsSection(app, report);
   opTypesSection(app, report);
   unmodelledSection(app, report);
   notesSection(app, report);

@@ -75,5 +75,20 @@ export interface ReportLike {
   readonly unmodelled?: ReadonlyArray<{ readonly id: string; readonly opType: string; readonly reason: string }>;
   /** The fused view's multi-node kernels: `id` is the producer, `nodes` every member, producer first. */
   readonly fusedGroups?: ReadonlyArray<{ readonly id: string; readonly nodes: readonly string[]; readonly flops: number; readonly bytes: number; readonly timeSeconds: number; readonly bytesSaved: number }>;
+  /** Suggestions with predicted savings (docs/suggestions.md), best first. */
+  readonly suggestions?: ReadonlyArray<SuggestionLike>;
   readonly profileNotes?: readonly string[];
+}
+
+export interface SuggestionLike {
+  readonly id: string;
+  readonly kind: string;
+  readonly pattern?: string;
+  readonly nodes: readonly string[];
+  readonly message: string;
+  readonly detail?: string;
+  readonly predictedSavingSeconds: number;
+  readonly bytesSaved: number;
+  readonly confidence: string;
+  readonly recipe?: string;
 }

@@ -171,6 +171,23 @@ describe('HTML report (real browser)', function () {
     await page.context().close();
   });
 
+  it('lists the suggestions with their savings (transformer: the unfused attention and LayerNorm)', async function () {
+    const model = path.resolve(ROOT, '..', 'shared', 'corpus', 'models', 'transformer', 'vespa_dummy_transformer.onnx');
+    const out = path.join(tmp, 'transformer.html');
+    const r = spawnSync(process.execPath, [CLI, 'profile', model, '--dim', 'batch=1', '--dim', 'tokens=128', '--chip', 'h100', '--format', 'html', '--out', out], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const suggestions = embeddedReport(fs.readFileSync(out, 'utf8')).suggestions ?? [];
+    assert.ok(suggestions.some((s) => s.id === 'fuse:attention') && suggestions.some((s) => s.id === 'fuse:layernorm'), 'the transformer gets both fusion suggestions');
+    const { page, errors } = await open(out);
+    const items = page.locator('#suggestions li[data-suggestion]');
+    assert.equal(await items.count(), suggestions.length);
+    assert.deepEqual(await items.evaluateAll((li) => li.map((e) => (e as HTMLElement).dataset.suggestion)), suggestions.map((s) => s.id));
+    assert.match((await page.locator('#suggestions li[data-suggestion="fuse:attention"]').textContent()) ?? '', /saves .*µs.*less traffic per run/);
+    assert.deepEqual(errors, []);
+    await page.locator('#suggestions').screenshot({ path: path.join(ARTIFACTS, 'report-suggestions.png') });
+    await page.context().close();
+  });
+
   it('says so when the report has no chip (data-points 0)', async function () {
     const analysis = analyzeModel(bytesSource(fs.readFileSync(path.join(ROOT, 'examples/tiny-vit.onnx'))), {});
     const file = path.join(tmp, 'nochip.html');
