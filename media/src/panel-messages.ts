@@ -58,6 +58,8 @@ export type PanelToHost =
   | { readonly type: 'setChip'; readonly chip: string; readonly peakMode: PeakModeName }
   /** Compare with this chip and peak mode; null chip ends the comparison. */
   | { readonly type: 'compare'; readonly chip: string | null; readonly peakMode: PeakModeName }
+  /** Re-profile as if this suggestion (an id of `report.suggestions`) were applied: the result comes back as the comparison. */
+  | { readonly type: 'whatIf'; readonly suggestion: string }
   /** New values for the model's symbolic dims (they become the model's bindings everywhere). */
   | { readonly type: 'setBindings'; readonly bindings: Readonly<Record<string, number>> }
   /**
@@ -93,6 +95,8 @@ export function isPanelToHost(value: unknown): value is PanelToHost {
       return isChipId(value.chip) && isPeakMode(value.peakMode);
     case 'compare':
       return (value.chip === null || isChipId(value.chip)) && isPeakMode(value.peakMode);
+    case 'whatIf':
+      return typeof value.suggestion === 'string' && value.suggestion.length > 0 && value.suggestion.length < MAX_ID;
     case 'setBindings':
       return isRecord(value.bindings) && Object.entries(value.bindings).every(([name, v]) => name.length > 0 && name.length < 200 && typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 2 ** 31);
     case 'export':

@@ -20,6 +20,8 @@ export interface ViewState {
   /** Draw the comparison's own points too (hollow), not only its roofs. */
   readonly comparePoints: boolean;
   readonly selected: string | null;
+  /** The suggestion whose nodes and before/after are shown, by id. */
+  readonly suggestion: string | null;
   readonly scrollY: number;
 }
 
@@ -31,6 +33,7 @@ export const DEFAULT_STATE: ViewState = {
   comparePeakMode: 'achievable',
   comparePoints: false,
   selected: null,
+  suggestion: null,
   scrollY: 0,
 };
 
@@ -50,6 +53,7 @@ export function restoreState(raw: unknown): ViewState {
     comparePeakMode: s.comparePeakMode === 'datasheet' ? 'datasheet' : 'achievable',
     comparePoints: s.comparePoints === true,
     selected: str(s.selected),
+    suggestion: str(s.suggestion),
     scrollY: typeof s.scrollY === 'number' && Number.isFinite(s.scrollY) && s.scrollY >= 0 ? s.scrollY : 0,
   };
 }

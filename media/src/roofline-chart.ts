@@ -39,6 +39,18 @@ export interface ChartView {
   readonly highlight?: string | null;
   /** Points emphasised more lightly with it (the other members of its fused group). */
   readonly related?: readonly string[];
+  /**
+   * A suggestion's before and after (its nodes summed), drawn as labelled diamonds joined by a dotted
+   * arrow, so the user sees where the change moves the work against the roofs.
+   */
+  readonly markers?: ReadonlyArray<ChartMarker>;
+}
+
+export interface ChartMarker {
+  readonly label: string;
+  /** FLOP per byte; null or 0 when the figure moves no bytes or does no arithmetic (not drawn). */
+  readonly intensity: number | null;
+  readonly flopsPerSecond: number;
 }
 
 export interface RooflineChartOptions {
@@ -91,6 +103,8 @@ const MIN_DIAMETER = 4;
 const OPS_PREFIX = 'ops:';
 const COMPARE_OPS = 'cmp:ops';
 const FOCUS = 'focus';
+/** The series of a selected suggestion's before/after markers. */
+const MARKERS = 'markers';
 /** Op types coloured individually when colouring by op type; the rest share one colour. */
 const MAX_TYPE_COLOURS = 9;
 
@@ -154,6 +168,8 @@ interface Built {
   /** Names of the op series (the legend's colour classes). */
   readonly opSeries: readonly string[];
   readonly corners: readonly [number, number, number, number];
+  /** Before/after markers drawn (a selected suggestion's). */
+  readonly markerCount: number;
 }
 
 /** Op types by total time, slowest first: the first MAX_TYPE_COLOURS get their own colour. */
@@ -293,12 +309,31 @@ function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, opti
     }
   }
   series.push(focusSeries(view, points, at, diameter, theme));
+  const markers = (view.markers ?? []).filter((m) => m.intensity !== null && m.intensity > 0 && m.flopsPerSecond > 0);
+  if (markers.length > 0) {
+    // Clamped into the axes: a what-if may move outside the model's own range.
+    const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+    series.push({
+      id: MARKERS,
+      type: 'line',
+      name: 'suggestion: before → after',
+      data: markers.map((m) => ({ value: [clamp(m.intensity ?? 0, xMin, xMax), clamp(m.flopsPerSecond, yMin, yTop)], name: m.label })),
+      symbol: 'diamond',
+      symbolSize: 14,
+      silent: true,
+      tooltip: { show: false },
+      lineStyle: { color: theme.foreground, width: 1.5, type: 'dotted' },
+      itemStyle: { color: theme.compute, borderColor: theme.foreground, borderWidth: 1 },
+      label: { show: true, position: 'top', formatter: '{b}', color: theme.foreground, fontSize: 11, backgroundColor: theme.background, padding: [1, 3] },
+      z: 7,
+    });
+  }
 
   const textColour = theme.foreground;
   // The legend lists ops and roofs (ridges are labelled in place) on as many rows as it needs; the plot
   // starts below it. Widths are estimated from the text (about 6.5 px a character at 12 px, plus the
   // swatch and gap), which is what the layout needs, not pixel accuracy.
-  const legendNames = series.filter((s) => s.id !== FOCUS && !String(s.id).endsWith(':ridges')).map((s) => String(s.name));
+  const legendNames = series.filter((s) => s.id !== FOCUS && s.id !== MARKERS && !String(s.id).endsWith(':ridges')).map((s) => String(s.name));
   const usable = Math.max(300, (options.width ?? 800) - 30);
   let rows = 1;
   let line = 0;
@@ -350,7 +385,7 @@ function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, opti
     series,
   };
   const opSeries = series.filter((s) => typeof s.id === 'string' && s.id.startsWith(OPS_PREFIX)).map((s) => String(s.name));
-  return { option, at, diameter, roofs: roofValues, pointCount, opSeries, corners: [xMin, xMax, yMin, yTop] };
+  return { option, at, diameter, roofs: roofValues, pointCount, opSeries, corners: [xMin, xMax, yMin, yTop], markerCount: markers.length };
 }
 
 /** The emphasis overlay: rings around the highlighted point and its fused group, never clickable. */
@@ -418,6 +453,7 @@ export function renderRoofline(initial: RooflineData, element: HTMLElement, opti
     element.setAttribute('data-positions', JSON.stringify(positions));
     element.setAttribute('data-colour-by', view.colourBy ?? 'bound');
     element.setAttribute('data-series', JSON.stringify(built.opSeries));
+    element.setAttribute('data-markers', String(built.markerCount));
     element.setAttribute('data-render', String(renders));
     options.onRendered?.(built.pointCount);
   };

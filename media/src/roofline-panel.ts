@@ -12,6 +12,7 @@ import { percent, seconds } from './format';
 import type { ExportFormat, HostToPanel, PanelToHost } from './panel-messages';
 import { restoreState, SortKey, ViewState } from './panel-state';
 import { displayName, opTypesTable, topOpsTable, totalsList, unmodelledList } from './panel-tables';
+import { suggestionMarkers, suggestionsList } from './panel-suggestions';
 import { Toolbar } from './panel-toolbar';
 import { RooflineChart, renderRoofline } from './roofline-chart';
 import { fusedGroupOf, fusedView, RooflineData, rooflineFromReport } from './roofline-data';
@@ -57,6 +58,7 @@ class Panel {
   private readonly topHeading = el('h2', 'Slowest ops');
   private readonly opTypes = el('section');
   private readonly unmodelled = el('section');
+  private readonly suggestions = el('section');
 
   constructor(
     private readonly app: HTMLElement,
@@ -121,7 +123,8 @@ class Panel {
 
     this.opTypes.id = 'op-types';
     this.unmodelled.id = 'unmodelled';
-    this.body.append(this.toolbar.element, this.toolbar.dimsForm, main, this.opTypes, this.unmodelled);
+    this.suggestions.id = 'suggestions';
+    this.body.append(this.toolbar.element, this.toolbar.dimsForm, main, this.suggestions, this.opTypes, this.unmodelled);
     this.body.hidden = true;
     this.app.replaceChildren(header, this.status, this.body);
 
@@ -232,7 +235,7 @@ class Panel {
       return;
     }
     const focus = this.pointFor(this.state.selected);
-    const chartView = { colourBy: this.state.colourBy, compare: shown.compare, comparePoints: this.state.comparePoints, highlight: focus.id, related: focus.related };
+    const chartView = { colourBy: this.state.colourBy, compare: shown.compare, comparePoints: this.state.comparePoints, ...this.suggestionFocus(shown) ?? { highlight: focus.id, related: focus.related, markers: [] } };
     if (this.chart) this.chart.update(view, chartView);
     else {
       this.container.replaceChildren();
@@ -255,8 +258,40 @@ class Panel {
       (slowest ? ` Slowest: ${displayName(slowest)} (${slowest.opType}), ${seconds(slowest.timeSeconds)}, ${percent(slowest.share)} of the time.` : '');
   }
 
+  /** The selected suggestion's nodes and before/after markers, when one is selected and still in the report. */
+  private suggestionFocus(shown: Shown): { highlight: string | null; related: string[]; markers: ReturnType<typeof suggestionMarkers> } | null {
+    const suggestion = shown.message.report.suggestions?.find((s) => s.id === this.state.suggestion);
+    if (!suggestion) return null;
+    const [first, ...rest] = suggestion.nodes;
+    return { highlight: first ?? null, related: rest, markers: suggestionMarkers(suggestion) };
+  }
+
+  private drawSuggestions(shown: Shown): void {
+    const report = shown.message.report;
+    this.suggestions.replaceChildren(
+      el('h2', `Suggestions (${report.suggestions?.length ?? 0})`),
+      suggestionsList({
+        report,
+        selected: this.state.suggestion,
+        onSelect: (suggestion) => {
+          this.setState({ suggestion: suggestion?.id ?? null });
+          const focus = this.suggestionFocus(shown);
+          this.chart?.setView(focus ?? { highlight: null, related: [], markers: [] });
+          this.drawSuggestions(shown);
+          if (suggestion?.nodes[0]) this.post({ type: 'reveal', nodeId: suggestion.nodes[0] });
+          this.suggestions.querySelector<HTMLElement>(`[data-suggestion="${CSS.escape(suggestion?.id ?? '')}"]`)?.focus();
+        },
+        onWhatIf: (suggestion) => {
+          this.say(`Re-profiling as if "${suggestion.pattern ?? suggestion.kind}" were applied…`);
+          this.post({ type: 'whatIf', suggestion: suggestion.id });
+        },
+      }),
+    );
+  }
+
   private drawSide(shown: Shown): void {
     const { report, compare } = shown.message;
+    this.drawSuggestions(shown);
     this.totals.replaceChildren(totalsList(report, compare));
     this.drawTopOps();
     const types = opTypesTable(report);

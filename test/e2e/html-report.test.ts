@@ -181,7 +181,7 @@ describe('HTML report (real browser)', function () {
     const { page, errors } = await open(out);
     const items = page.locator('#suggestions li[data-suggestion]');
     assert.equal(await items.count(), suggestions.length);
-    assert.deepEqual(await items.evaluateAll((li) => li.map((e) => (e as HTMLElement).dataset.suggestion)), suggestions.map((s) => s.id));
+    assert.deepEqual(await items.evaluateAll((li) => li.map((e) => e.getAttribute('data-suggestion'))), suggestions.map((s) => s.id));
     assert.match((await page.locator('#suggestions li[data-suggestion="fuse:attention"]').textContent()) ?? '', /saves .*µs.*less traffic per run/);
     assert.deepEqual(errors, []);
     await page.locator('#suggestions').screenshot({ path: path.join(ARTIFACTS, 'report-suggestions.png') });

@@ -262,6 +262,33 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
     await h.page.context().close();
   });
 
+  it('lists the suggestions; selecting one marks its nodes with before/after markers; the what-if button posts whatIf', async function () {
+    const h = await open();
+    const dims: PanelDim[] = [
+      { name: 'batch', value: 1 },
+      { name: 'tokens', value: 128 },
+    ];
+    await h.show(reportMessage('vespa_dummy_transformer.onnx', transformer, null, dims));
+    const expected = transformer.suggestions ?? [];
+    assert.ok(expected.some((s) => s.id === 'fuse:attention'), 'the CLI report has the attention suggestion');
+    const buttons = h.page.locator('#suggestions button[data-suggestion]');
+    assert.equal(await buttons.count(), expected.length);
+    assert.equal(await h.page.locator('#roofline').getAttribute('data-markers'), '0');
+    const before = Number(await h.page.locator('#roofline').getAttribute('data-render'));
+    await h.page.locator('#suggestions button[data-suggestion="fuse:attention"]').click();
+    await rendered(h.page, before);
+    assert.equal(await h.page.locator('#suggestions button[data-suggestion="fuse:attention"]').getAttribute('aria-pressed'), 'true');
+    assert.equal(await h.page.locator('#roofline').getAttribute('data-markers'), '2');
+    const attention = expected.find((s) => s.id === 'fuse:attention');
+    assert.deepEqual((await h.posted()).filter((m) => m.type === 'reveal'), [{ type: 'reveal', nodeId: attention?.nodes[0] }]);
+    await h.page.locator('#suggestions button[data-what-if="fuse:attention"]').click();
+    assert.deepEqual((await h.posted()).filter((m) => m.type === 'whatIf'), [{ type: 'whatIf', suggestion: 'fuse:attention' }]);
+    assert.equal(((await h.state()) as { suggestion?: string }).suggestion, 'fuse:attention');
+    await h.page.locator('#suggestions').screenshot({ path: path.join(ARTIFACTS, 'panel-suggestions.png') });
+    await noViolations(h);
+    await h.page.context().close();
+  });
+
   it('switching chip or peak mode posts setChip; highlight marks the row; exported results show', async function () {
     const h = await open();
     await h.show(reportMessage('tiny-vit.onnx', vit));
