@@ -3,7 +3,8 @@
  * VS Code: a harness page served over HTTP under the same CSP as the extension's webview, with
  * acquireVsCodeApi stubbed (it records posted messages and the state) and the host's messages posted
  * to the window. Reports come from the CLI (`ridgepoint profile --format json`) on corpus models.
- * Screenshots: test/e2e/.artifacts/panel-*.png (gitignored) and the README's docs/images/roofline-panel-{dark,light}.png.
+ * Screenshots: test/e2e/.artifacts/panel-*.png (gitignored); roofline-panel-{dark,light}.png there are the ones
+ * copied by hand to docs/images/ for the README (a test run never writes tracked files).
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -23,7 +24,6 @@ const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
 const ASSETS = ['roofline-panel.js', 'panel.css'].map((f) => path.join(ROOT, 'dist/media', f));
 const ARTIFACTS = path.join(ROOT, 'test/e2e/.artifacts');
-const IMAGES = path.join(ROOT, 'docs/images');
 const CHROMIUM = process.env.RIDGEPOINT_CHROMIUM ?? '/usr/bin/chromium';
 const CORPUS = path.resolve(ROOT, '../shared/corpus/models');
 const MNIST = path.join(CORPUS, 'cnn/mnist-8_cntk.onnx');
@@ -486,7 +486,7 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
       const colours = (await h.page.evaluate(`({ body: getComputedStyle(document.body).backgroundColor, fg: getComputedStyle(document.body).color })`)) as { body: string; fg: string };
       assert.equal(colours.body, hexToRgb(vars['--vscode-editor-background']));
       assert.equal(colours.fg, hexToRgb(vars['--vscode-editor-foreground']));
-      const file = path.join(IMAGES, `roofline-panel-${theme}.png`);
+      const file = path.join(ARTIFACTS, `roofline-panel-${theme}.png`);
       await h.page.screenshot({ path: file, fullPage: false });
       // Switching theme re-renders the chart in place.
       const before = Number(await h.page.locator('#roofline').getAttribute('data-render'));
