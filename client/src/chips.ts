@@ -3,7 +3,7 @@
  * its update. The list is cached for the status bar's names and refreshed when the chips file changes.
  */
 import * as vscode from 'vscode';
-import { ChipsRequest, ChipSummary } from '../../server/src/protocol';
+import { ChipsRequest, ChipSummary, PeakModeName } from '../../server/src/protocol';
 import { DEFAULT_SETTINGS } from '../../server/src/settings';
 import { RidgepointServer } from './language-client';
 import { chipDetail } from './summary';
@@ -22,6 +22,12 @@ export class Chips {
     return vscode.workspace.getConfiguration('ridgepoint').get<string>('chip')?.trim() || DEFAULT_SETTINGS.chip;
   }
 
+  /** The `ridgepoint.peakMode` setting. */
+  peakMode(): PeakModeName {
+    const value = vscode.workspace.getConfiguration('ridgepoint').get<string>('peakMode');
+    return value === 'datasheet' || value === 'achievable' ? value : DEFAULT_SETTINGS.peakMode;
+  }
+
   /** The chip's display name when the list is loaded and knows it, else the id as written. */
   nameOf(idOrAlias: string): string {
     const chip = this.find(idOrAlias);
@@ -35,6 +41,11 @@ export class Chips {
 
   invalidate(): void {
     this.list = undefined;
+  }
+
+  /** The chip list, loaded once (the roofline panel's pickers); `invalidate` makes the next call reload it. */
+  async cached(): Promise<readonly ChipSummary[]> {
+    return this.list ?? this.load();
   }
 
   async load(token?: vscode.CancellationToken): Promise<readonly ChipSummary[]> {
@@ -91,13 +102,23 @@ export class Chips {
    * someone's repository.
    */
   async setCurrent(chip: string): Promise<void> {
-    const config = vscode.workspace.getConfiguration('ridgepoint');
-    const inWorkspace = config.inspect<string>('chip')?.workspaceValue !== undefined;
-    const target = inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
     // Already in effect (the default, say): writing it would create .vscode/settings.json for nothing.
     if (this.current() === chip) return;
-    await config.update('chip', chip, target);
+    await updateSetting('chip', chip);
   }
+
+  /** Makes `mode` the current peak mode, in the same settings scope as `setCurrent` chooses for the chip. */
+  async setPeakMode(mode: PeakModeName): Promise<void> {
+    if (this.peakMode() === mode) return;
+    await updateSetting('peakMode', mode);
+  }
+}
+
+/** Writes a ridgepoint.* setting where the workspace already sets it, else in the user's settings. */
+async function updateSetting(key: 'chip' | 'peakMode', value: string): Promise<void> {
+  const config = vscode.workspace.getConfiguration('ridgepoint');
+  const inWorkspace = config.inspect<string>(key)?.workspaceValue !== undefined;
+  await config.update(key, value, inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
 }
 
 function chipItems(chips: readonly ChipSummary[], current: ChipSummary | undefined): ChipItem[] {

@@ -22,7 +22,7 @@ export function formatReport(report: ProfileResult, format: ReportFormat): strin
   }
 }
 
-function samePath(a: vscode.Uri, b: vscode.Uri): boolean {
+export function samePath(a: vscode.Uri, b: vscode.Uri): boolean {
   if (a.scheme !== b.scheme) return false;
   // Case-insensitive file systems (Windows, macOS) would let `Model.ONNX` name the model.
   return process.platform === 'linux' ? a.path === b.path : a.path.toLowerCase() === b.path.toLowerCase();

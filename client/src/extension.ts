@@ -2,8 +2,8 @@
  * Ridgepoint's VS Code client: starts the language server and wires the editor parts to it. Each concern
  * lives in its own file: language-client.ts (the server), onnx-view.ts + custom-editor.ts (binary models as
  * read-only text), chips.ts, profile.ts, bind-dims.ts, export-report.ts (commands), status-bar.ts and
- * roofline-panel.ts. The extension never writes model files; the only file it writes is a report the user
- * chose in a save dialog.
+ * roofline-panel.ts. The extension never writes model files; the only files it writes are a report or a
+ * roofline export the user chose in a save dialog.
  */
 import * as vscode from 'vscode';
 import { Commands, ProfiledParams, ProfileResult } from '../../server/src/protocol';
@@ -11,14 +11,14 @@ import { ActiveModel } from './active-model';
 import { bindDims } from './bind-dims';
 import { reopenBinaryTextTabs } from './binary-tabs';
 import { Chips } from './chips';
-import { errorMessage, isCancellation, registerCommand } from './command-runner';
+import { errorMessage, registerCommand } from './command-runner';
 import { OnnxCustomEditor } from './custom-editor';
 import { exportReport } from './export-report';
 import { RidgepointServer } from './language-client';
 import { displayName, uriFromArgument } from './model-uris';
 import { OnnxViewProvider } from './onnx-view';
 import { Profiler, ReportActions } from './profile';
-import { RooflinePanel } from './roofline-panel';
+import { RooflinePanels } from './roofline-panel';
 import { ChipStatusBar } from './status-bar';
 
 /** Set once a hover came back from the server: completes the walkthrough's "Hover an op" step. */
@@ -52,8 +52,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const views = new OnnxViewProvider(rp, output);
   const profiler = new Profiler(rp, chips);
   context.subscriptions.push(output, profiled, active, rp, statusBar, views, OnnxCustomEditor.register(views, output));
-  context.subscriptions.push(profiled.event((params) => statusBar.update(params)));
-  context.subscriptions.push(active.addPanelModel(() => RooflinePanel.activeModel()), reopenBinaryTextTabs(output));
+  const panels = new RooflinePanels({ extensionUri: context.extensionUri, server: rp, chips, views, output, state: context.workspaceState }, () => active.update());
+  context.subscriptions.push(panels, profiled.event((params) => statusBar.update(params)), profiled.event((params) => panels.onProfiled(params)));
+  context.subscriptions.push(active.addPanelModel(() => panels.activeModel()), reopenBinaryTextTabs(output));
 
   // The status bar names the chip: load the list once the server is up, and again when the chips file changes.
   const loadChips = (): void => {
@@ -79,19 +80,10 @@ export function activate(context: vscode.ExtensionContext): void {
     return uri;
   };
 
-  const showRoofline = async (model: vscode.Uri, report?: ProfileResult): Promise<void> => {
-    const onActiveChange = (): void => active.update();
-    if (report) {
-      RooflinePanel.show(context.extensionUri, model, report, onActiveChange);
-      return;
-    }
-    const panel = RooflinePanel.show(context.extensionUri, model, `Profiling ${displayName(model)}…`, onActiveChange);
-    try {
-      panel.update(model, await profiler.report(model));
-    } catch (error) {
-      panel.update(model, isCancellation(error) ? 'Profiling was cancelled.' : `Profiling failed: ${errorMessage(error)}`);
-      throw error;
-    }
+  // The panel profiles by itself once its page is up (a cache hit in the server right after a profile command).
+  const showRoofline = (model: vscode.Uri): Promise<void> => {
+    panels.show(model);
+    return Promise.resolve();
   };
   const exportFor = (model: vscode.Uri, report?: ProfileResult): Promise<void> => exportReport(model, () => (report ? Promise.resolve(report) : profiler.report(model)));
   const actions: ReportActions = { showRoofline: showRoofline, exportReport: exportFor };

@@ -70,7 +70,16 @@ export class OnnxViewProvider implements vscode.TextDocumentContentProvider, vsc
     return document.languageId === LANGUAGE_ID ? document : this.setLanguage(document);
   }
 
-  /** `ridgepoint.revealNode` ({ uri, nodeId }): shows the model and selects the node's statement. */
+  /** The node ranges of the latest render of a model's view (undefined before its first render). */
+  nodesOf(uri: vscode.Uri): readonly NodeRange[] | undefined {
+    return this.nodes.get(modelKey(uri));
+  }
+
+  /**
+   * `ridgepoint.revealNode` ({ uri, nodeId, viewColumn? }): shows the model and selects the node's
+   * statement, in the editor group that already holds the model's text (visible or not), else in
+   * `viewColumn` (the roofline panel names a group other than its own), else the first group.
+   */
   async revealNode(arg: unknown): Promise<void> {
     const uri = uriFromArgument(arg);
     const nodeId = typeof arg === 'object' && arg !== null && 'nodeId' in arg ? (arg as { nodeId: unknown }).nodeId : undefined;
@@ -84,8 +93,7 @@ export class OnnxViewProvider implements vscode.TextDocumentContentProvider, vsc
       void vscode.window.showInformationMessage(`Ridgepoint: node ${nodeId} is not in ${displayName(document.uri)}.`);
       return;
     }
-    const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === document.uri.toString());
-    const editor = await vscode.window.showTextDocument(document, { viewColumn: shown?.viewColumn ?? vscode.ViewColumn.One, preserveFocus: false });
+    const editor = await vscode.window.showTextDocument(document, { viewColumn: columnOf(document.uri) ?? requestedColumn(arg) ?? vscode.ViewColumn.One, preserveFocus: false });
     editor.selection = new vscode.Selection(target.start, target.end);
     editor.revealRange(target, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
@@ -140,6 +148,21 @@ export class OnnxViewProvider implements vscode.TextDocumentContentProvider, vsc
     this.watchers.clear();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** The group showing `uri` as text: where it is the visible editor, else the active group or any group with its tab. */
+function columnOf(uri: vscode.Uri): vscode.ViewColumn | undefined {
+  const wanted = uri.toString();
+  const groups = [vscode.window.tabGroups.activeTabGroup, ...vscode.window.tabGroups.all];
+  const holds = (g: vscode.TabGroup): boolean => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === wanted);
+  // A group where the model is on screen beats one where its tab is buried under others.
+  const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === wanted);
+  return shown?.viewColumn ?? groups.find(holds)?.viewColumn;
+}
+
+function requestedColumn(arg: unknown): vscode.ViewColumn | undefined {
+  const column = typeof arg === 'object' && arg !== null && 'viewColumn' in arg ? (arg as { viewColumn: unknown }).viewColumn : undefined;
+  return typeof column === 'number' && Number.isInteger(column) && column >= 1 && column <= 9 ? column : undefined;
 }
 
 /** For `.onnxtxt` files (no render): the document symbol (from the server) named or detailed by the node id. */

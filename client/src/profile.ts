@@ -1,6 +1,7 @@
 /**
- * Profiling a model on a chip (`ridgepoint/profile`): under a cancellable progress notification, then a
- * one-line summary with "Show Roofline" and "Export Report…". Profiling on a chip makes it the current chip.
+ * Profiling a model on a chip (`ridgepoint/profile`): under a cancellable progress notification, then the
+ * roofline panel opens beside the editor (without taking focus) and a one-line summary offers "Show
+ * Roofline" (to bring a closed panel back) and "Export Report…". Profiling on a chip makes it the current chip.
  */
 import * as vscode from 'vscode';
 import { ProfileRequest, ProfileResult } from '../../server/src/protocol';
@@ -14,7 +15,8 @@ export const SHOW_ROOFLINE = 'Show Roofline';
 export const EXPORT_REPORT = 'Export Report…';
 
 export interface ReportActions {
-  readonly showRoofline: (model: vscode.Uri, report: ProfileResult) => Promise<void>;
+  /** Opens or reveals the model's roofline panel, beside the editor, keeping the focus where it is. */
+  readonly showRoofline: (model: vscode.Uri) => Promise<void>;
   readonly exportReport: (model: vscode.Uri, report: ProfileResult) => Promise<void>;
 }
 
@@ -35,10 +37,11 @@ export class Profiler {
   async profileOn(model: vscode.Uri, chip: string, actions: ReportActions): Promise<void> {
     const report = await this.report(model, chip);
     await this.chips.setCurrent(chip);
+    await actions.showRoofline(model);
     // Not awaited: a notification can stay up for long, and the command is done once it shows.
     void vscode.window.showInformationMessage(profileSummary(displayName(model), report), SHOW_ROOFLINE, EXPORT_REPORT).then(async (choice) => {
       try {
-        if (choice === SHOW_ROOFLINE) await actions.showRoofline(model, report);
+        if (choice === SHOW_ROOFLINE) await actions.showRoofline(model);
         else if (choice === EXPORT_REPORT) await actions.exportReport(model, report);
       } catch (error) {
         if (!isCancellation(error)) void vscode.window.showErrorMessage(`Ridgepoint: ${choice ?? 'action'} failed: ${errorMessage(error)}`);
