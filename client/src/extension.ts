@@ -15,6 +15,7 @@ import { errorMessage, registerCommand } from './command-runner';
 import { OnnxCustomEditor } from './custom-editor';
 import { exportReport } from './export-report';
 import { RidgepointServer } from './language-client';
+import { SuggestionCommands } from './suggestions';
 import { displayName, uriFromArgument } from './model-uris';
 import { OnnxViewProvider } from './onnx-view';
 import { Profiler, ReportActions } from './profile';
@@ -85,8 +86,9 @@ export function activate(context: vscode.ExtensionContext): void {
     panels.show(model);
     return Promise.resolve();
   };
-  const exportFor = (model: vscode.Uri, report?: ProfileResult): Promise<void> => exportReport(model, () => (report ? Promise.resolve(report) : profiler.report(model)));
+  const exportFor = (model: vscode.Uri, report?: ProfileResult): Promise<void> => exportReport(model, () => (report?.suggestions ? Promise.resolve(report) : profiler.report(model, undefined, true)));
   const actions: ReportActions = { showRoofline: showRoofline, exportReport: exportFor };
+  const suggestions = new SuggestionCommands(rp, (model, id) => panels.showWhatIf(model, id));
 
   context.subscriptions.push(
     registerCommand(Commands.profileForH100, 'Profile for H100', output, (arg) => profiler.profileOn(target(arg), 'h100', actions)),
@@ -107,6 +109,9 @@ export function activate(context: vscode.ExtensionContext): void {
       void vscode.window.showInformationMessage('Ridgepoint: the language server was restarted.');
     }),
     registerCommand(Commands.revealNode, 'Reveal Node', output, (arg) => views.revealNode(arg)),
+    registerCommand(Commands.showSuggestion, 'Show Suggestion', output, (arg) => suggestions.show(arg)),
+    registerCommand(Commands.applyWhatIf, 'Re-profile as if Applied', output, (arg) => suggestions.applyWhatIf(arg)),
+    registerCommand(Commands.copyRecipe, 'Copy Recipe', output, (arg) => suggestions.copyRecipe(arg)),
   );
 }
 

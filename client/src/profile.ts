@@ -26,11 +26,14 @@ export class Profiler {
     private readonly chips: Chips,
   ) {}
 
-  /** The report of `model` on `chip` (the current chip when omitted). Rejects with CancellationError on Cancel. */
-  async report(model: vscode.Uri, chip?: string): Promise<ProfileResult> {
+  /**
+   * The report of `model` on `chip` (the current chip when omitted), with its suggestions when
+   * `suggestions` (they can take a second on a large model). Rejects with CancellationError on Cancel.
+   */
+  async report(model: vscode.Uri, chip?: string, suggestions?: boolean): Promise<ProfileResult> {
     const name = displayName(model);
     const title = chip ? `Ridgepoint: profiling ${name} on ${this.chips.nameOf(chip)}` : `Ridgepoint: profiling ${name}`;
-    return withCancellableProgress(title, async (token) => (await this.server.ready()).sendRequest(ProfileRequest, { uri: model.toString(), ...(chip ? { chip } : {}) }, token));
+    return withCancellableProgress(title, async (token) => (await this.server.ready()).sendRequest(ProfileRequest, { uri: model.toString(), ...(chip ? { chip } : {}), ...(suggestions === undefined ? {} : { suggestions }) }, token));
   }
 
   /** Profile for a chip, make it current, and say what came out. */

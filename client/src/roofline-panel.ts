@@ -98,6 +98,12 @@ export class RooflinePanels implements vscode.Disposable {
     this.adopt(panel, file);
   }
 
+  /** Opens the model's panel with a suggestion's what-if as the comparison (the "re-profile as if applied" action). */
+  showWhatIf(model: vscode.Uri, suggestion: string): void {
+    this.show(model);
+    this.panels.get(modelKey(fileUriOf(model)))?.compareWithWhatIf(suggestion);
+  }
+
   /** The model of the focused panel (commands run from the panel apply to it). */
   activeModel(): vscode.Uri | undefined {
     for (const panel of this.panels.values()) if (panel.active) return panel.model;
@@ -237,6 +243,11 @@ class RooflinePanel implements vscode.Disposable {
   }
 
   /** A refresh soon, merged with others that follow; a hidden webview refreshes when it says 'ready' again. */
+  compareWithWhatIf(suggestion: string): void {
+    this.compare = { suggestion };
+    this.scheduleRefresh();
+  }
+
   scheduleRefresh(): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {

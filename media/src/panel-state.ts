@@ -23,6 +23,8 @@ export interface ViewState {
   /** The suggestion whose nodes and before/after are shown, by id. */
   readonly suggestion: string | null;
   readonly scrollY: number;
+  /** The model's URI (from the last report): the extension's serializer reopens the panel for it after a reload. */
+  readonly uri: string | null;
 }
 
 export const DEFAULT_STATE: ViewState = {
@@ -35,6 +37,7 @@ export const DEFAULT_STATE: ViewState = {
   selected: null,
   suggestion: null,
   scrollY: 0,
+  uri: null,
 };
 
 function record(value: unknown): Record<string, unknown> {
@@ -54,6 +57,7 @@ export function restoreState(raw: unknown): ViewState {
     comparePoints: s.comparePoints === true,
     selected: str(s.selected),
     suggestion: str(s.suggestion),
+    uri: typeof s.uri === 'string' && s.uri.length > 0 && s.uri.length < 4096 ? s.uri : null,
     scrollY: typeof s.scrollY === 'number' && Number.isFinite(s.scrollY) && s.scrollY >= 0 ? s.scrollY : 0,
   };
 }

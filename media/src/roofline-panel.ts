@@ -169,6 +169,7 @@ class Panel {
   private onReport(message: ReportMessage): void {
     const restoring = this.firstReport;
     this.firstReport = false;
+    if (this.state.uri !== message.uri) this.setState({ uri: message.uri });
     if (message.compare?.chip) this.setState({ compareChip: message.compare.chip.id, comparePeakMode: message.compare.peakMode === 'datasheet' ? 'datasheet' : 'achievable' });
     else if (restoring && this.state.compareChip !== null) {
       // The panel was restored (serializer) with a comparison the host no longer knows: ask for it again.

@@ -59,6 +59,11 @@ export interface ProfileParams {
   /** Symbolic dim bindings; merged over `ridgepoint.dims` and the document's own bindings. */
   readonly bindings?: Record<string, number>;
   readonly peakMode?: PeakModeName;
+  /**
+   * Suggestions in the report: true waits for them (up to a second on a 5,000-node model), false leaves
+   * them out, omitted includes them when they are already computed.
+   */
+  readonly suggestions?: boolean;
 }
 
 /** The JSON report of the CLI (docs/report-schema.md), for the chip asked. */
@@ -125,6 +130,11 @@ export interface ProfiledParams {
   readonly totalSeconds: number | null;
   readonly memoryBoundShare: number | null;
   readonly unboundDims: readonly string[];
+  /**
+   * How many suggestions the profile has, null while they are not computed yet. The server computes
+   * them in the background when idle and then sends this notification again.
+   */
+  readonly suggestions?: number | null;
 }
 
 export const ProfiledNotification = new NotificationType<ProfiledParams>('ridgepoint/profiled');

@@ -25,7 +25,11 @@ describe('language server: suggestions as diagnostics, code actions and what-ifs
     render = await session.request<RenderResult>('ridgepoint/render', { uri: fileUri(TRANSFORMER) });
     uri = fileUri(TRANSFORMER).replace(/^file:/, 'ridgepoint-onnx:');
     await session.open(uri, render.text);
-    diagnostics = (await session.until(() => session.diagnostics.get(uri))).diagnostics;
+    // Suggestions come in a second publication, computed when the server is idle.
+    await session.until(() => session.diagnostics.get(uri));
+    diagnostics = (await session.until(() => (session.diagnostics.get(uri)?.diagnostics.some((d) => d.code === 'fuse:attention') ? session.diagnostics.get(uri) : undefined))).diagnostics;
+    await session.until(() => session.profiled.some((p) => p.uri === uri && (p.suggestions ?? 0) > 0));
+    assert.equal(session.profiled.find((p) => p.uri === uri)?.suggestions, null, 'the first notification comes before the suggestions');
   });
 
   after(async () => {
@@ -34,7 +38,9 @@ describe('language server: suggestions as diagnostics, code actions and what-ifs
   });
 
   it('puts the unfused attention suggestion on the first MatMul of each attention block', async () => {
-    const report = await session.request<Report>('ridgepoint/profile', { uri });
+    const report = await session.request<Report>('ridgepoint/profile', { uri, suggestions: true });
+    const without = await session.request<Report>('ridgepoint/profile', { uri, suggestions: false });
+    assert.equal(without.suggestions, undefined);
     const attention = report.suggestions?.find((s) => s.id === 'fuse:attention');
     assert.ok(attention, 'the transformer has unfused attention');
     const onAttention = diagnostics.filter((d) => d.code === 'fuse:attention');

@@ -1,6 +1,6 @@
 import { URI } from 'vscode-uri';
 import '../analysis/ops/index';
-import { advise, Advice } from '../analysis/advise/index';
+import { Advice, adviseInSteps } from '../analysis/advise/index';
 import { ModelAnalysis } from '../analysis/analyze';
 import { builtinChips, Chip } from '../analysis/cost/chips';
 import { ModelProfile, profileAnalysis } from '../analysis/cost/index';
@@ -92,9 +92,12 @@ export interface ProfiledModel {
   readonly options: ProfileRequestOptions;
   readonly analysis: ModelAnalysis;
   readonly profile: ModelProfile | null;
+  /** The report without suggestions; `withAdvice` adds them once computed. */
   readonly report: Report;
-  /** Suggestions (docs/suggestions.md), also in `report.suggestions`. */
-  readonly advice: Advice | null;
+  /** Suggestions (docs/suggestions.md), once `ModelService.advise` computed them (null before, or when nothing was profiled). */
+  advice: Advice | null;
+  /** The computation of `advice`, started on first demand. */
+  advicePromise?: Promise<Advice | null>;
   readonly nodes: ReadonlyMap<string, ReportNode>;
   /** Every symbol in the graph inputs' declared shapes, bound or not, in first-seen order. */
   readonly symbols: readonly string[];
@@ -166,6 +169,30 @@ export class ModelService {
     // The model changed while profiling: profile the new version.
     if (result.loaded !== this.loaded.get(ref.key) && this.loaded.has(ref.key)) return this.profile(ref, options, isCancelled);
     return result;
+  }
+
+  /**
+   * The suggestions for a profile (computed once, in steps with yields between the rules, so requests
+   * are served meanwhile). Null when nothing was profiled.
+   */
+  advise(profiled: ProfiledModel): Promise<Advice | null> {
+    if (!profiled.advicePromise) {
+      const profile = profiled.profile;
+      const { options, loaded } = profiled;
+      profiled.advicePromise = profile
+        ? adviseInSteps(profiled.analysis, { chip: options.chip, peakMode: options.peakMode, baseline: profile.result, chips: options.chips ?? builtinChips(), inferOptions: { bindings: options.bindings, source: loaded.file ?? undefined } }, () => this.runtime.yieldToEventLoop()).then((advice) => {
+            profiled.advice = advice;
+            return advice;
+          })
+        : Promise.resolve(null);
+    }
+    return profiled.advicePromise;
+  }
+
+  /** The profile's report with its suggestions, when they have been computed. */
+  static reportOf(profiled: ProfiledModel): Report {
+    const advice = profiled.advice;
+    return advice ? { ...profiled.report, suggestions: advice.suggestions, adviceNotes: advice.notes } : profiled.report;
   }
 
   /** Drops a model from the cache (document closed) and releases its file. */
@@ -276,20 +303,14 @@ export class ModelService {
     } catch (error) {
       diagnostics.push({ severity: 'error', code: 'internal', message: `cost analysis stopped: ${error instanceof Error ? error.message : String(error)}` });
     }
-    await this.runtime.yieldToEventLoop();
-    let advice: Advice | null = null;
-    if (profile) {
-      const inferOptions = { bindings: options.bindings, source: loaded.file ?? undefined };
-      advice = advise(analysis, { chip: options.chip, peakMode: options.peakMode, baseline: profile.result, chips: options.chips ?? builtinChips(), inferOptions });
-    }
-    const report = buildReport(analysis, loaded.ref.path, options.bindings, profile, advice);
+    const report = buildReport(analysis, loaded.ref.path, options.bindings, profile);
     return {
       loaded,
       options,
       analysis,
       profile,
       report,
-      advice,
+      advice: null,
       nodes: new Map(report.nodes.map((n) => [n.id, n])),
       symbols: inputSymbols(loaded.model),
     };

@@ -6,8 +6,15 @@ import { CancelledError } from './models';
  * with the method's name and answered with `fallback`, so one bad model can never take the server down
  * or leave a request unanswered.
  */
+/**
+ * Called at the start of every request: the server postpones background work (suggestions) while the
+ * user is interacting. Set once by the server context.
+ */
+export const requestActivity = { notify: (): void => undefined };
+
 export function runSafe<P, R>(connection: Connection, method: string, fallback: R, handler: (params: P, token: CancellationToken) => Promise<R> | R) {
   return async (params: P, token: CancellationToken): Promise<R | ResponseError<void>> => {
+    requestActivity.notify();
     if (token.isCancellationRequested) return cancelled();
     try {
       const result = await handler(params, token);

@@ -16,9 +16,12 @@ import { registerRender } from './handlers/render';
 import { registerWhatIf } from './handlers/what-if';
 import { ModelRef, modelRefOf, ModelService, ProfiledModel, ProfileRequestOptions } from './models';
 import { ServerRuntime } from './runtime';
+import { requestActivity } from './safe';
 
 /** Wait after the last keystroke before re-analysing an `.onnxtxt` being edited. */
 const EDIT_DEBOUNCE_MS = 250;
+/** Suggestions are computed once the user has left the server alone this long (no request). */
+const ADVICE_IDLE_MS = 750;
 
 /**
  * Everything a handler needs: the connection, open documents, settings, chips, per-model bindings and
@@ -37,6 +40,9 @@ export class ServerContext {
   supportsInlayRefresh = false;
   supportsCodeLensRefresh = false;
   private readonly scheduled = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Documents waiting for their suggestions, computed when the server is idle. */
+  private readonly adviceWaiting = new Set<string>();
+  private adviceTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly reportedChipProblems = new Set<string>();
 
   constructor(
@@ -83,6 +89,30 @@ export class ServerContext {
     );
   }
 
+  /**
+   * Computes a document's suggestions in the background once no request has come for ADVICE_IDLE_MS
+   * (any request postpones it), then publishes them. Suggestions take up to a second on a 5,000-node
+   * model; hovers and hints must never wait behind them.
+   */
+  scheduleAdvice(uri: string): void {
+    this.adviceWaiting.add(uri);
+    this.postponeAdvice();
+  }
+
+  postponeAdvice(): void {
+    if (this.adviceWaiting.size === 0) return;
+    if (this.adviceTimer) clearTimeout(this.adviceTimer);
+    this.adviceTimer = setTimeout(() => {
+      this.adviceTimer = undefined;
+      const uri = this.adviceWaiting.values().next().value;
+      if (uri === undefined) return;
+      this.adviceWaiting.delete(uri);
+      publishModelState(this, uri, true)
+        .catch((error: unknown) => this.connection.console.error(`suggestions for ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`))
+        .finally(() => this.postponeAdvice());
+    }, ADVICE_IDLE_MS);
+  }
+
   /** Settings, chips or bindings changed: every open model's views are out of date. */
   refreshAll(): void {
     for (const doc of this.documents.all()) this.schedule(doc.uri);
@@ -127,6 +157,7 @@ export class ServerContext {
  */
 export function startServer(connection: Connection, runtime: ServerRuntime): ServerContext {
   const ctx = new ServerContext(connection, runtime);
+  requestActivity.notify = () => ctx.postponeAdvice();
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const caps = params.capabilities;

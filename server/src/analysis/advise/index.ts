@@ -31,6 +31,27 @@ const RULES: ReadonlyArray<readonly [string, Rule]> = [
 
 /** Suggestions (best saving first) and notes. Never throws: a rule that fails is skipped with a note. */
 export function advise(analysis: ModelAnalysis, options: AdviseOptions): Advice {
+  const run = adviseSteps(analysis, options);
+  let step = run.next();
+  while (!step.done) step = run.next();
+  return step.value;
+}
+
+/**
+ * The same advice, awaiting `pause` between rules: a language server computing it in the background
+ * lets requests in between (a rule on a 5,000-node model takes up to a few hundred milliseconds).
+ */
+export async function adviseInSteps(analysis: ModelAnalysis, options: AdviseOptions, pause: () => Promise<void>): Promise<Advice> {
+  const run = adviseSteps(analysis, options);
+  let step = run.next();
+  while (!step.done) {
+    await pause();
+    step = run.next();
+  }
+  return step.value;
+}
+
+function* adviseSteps(analysis: ModelAnalysis, options: AdviseOptions): Generator<void, Advice, void> {
   const notes: string[] = [];
   const { model, inference } = analysis;
   if (model === null || inference === null) return { suggestions: [], notes: ['no model to advise on'] };
@@ -46,6 +67,7 @@ export function advise(analysis: ModelAnalysis, options: AdviseOptions): Advice 
   if (ctx.baseline.totals.timeSeconds <= 0) return { suggestions: [], notes: ['nothing was costed (bind the symbolic dims): no advice'] };
   const suggestions: Suggestion[] = [];
   for (const [name, rule] of RULES) {
+    yield;
     try {
       suggestions.push(...rule(ctx, notes));
     } catch (error) {

@@ -21,6 +21,7 @@ export function registerCodeActions(ctx: ServerContext): void {
       }
       if (ids.size === 0) return [];
       const profiled = await ctx.currentProfile(ref, () => token.isCancellationRequested);
+      await ctx.models.advise(profiled);
       const uri = params.textDocument.uri;
       const actions: CodeAction[] = [];
       for (const suggestion of profiled.advice?.suggestions ?? []) {

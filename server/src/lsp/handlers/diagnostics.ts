@@ -14,7 +14,7 @@ const PROGRESS_BYTES = 32 * 2 ** 20;
  * Analyses an open document off the request path, then publishes its diagnostics and tells the
  * client its totals (for the status bar). Called by the debounced scheduler.
  */
-export async function publishModelState(ctx: ServerContext, uri: string): Promise<void> {
+export async function publishModelState(ctx: ServerContext, uri: string, withAdvice = false): Promise<void> {
   const doc = ctx.documents.get(uri);
   const ref = modelRefOf(uri);
   if (!doc || !ref) return;
@@ -33,6 +33,7 @@ export async function publishModelState(ctx: ServerContext, uri: string): Promis
   } finally {
     progress?.done();
   }
+  if (withAdvice) await ctx.models.advise(profiled);
   const current = ctx.documents.get(uri);
   if (!current) return;
   // A rendered view shows the text of one file version; positions are only meaningful against it.
@@ -48,7 +49,9 @@ export async function publishModelState(ctx: ServerContext, uri: string): Promis
     totalSeconds: totals && totals.costedNodes > 0 ? totals.timeSeconds : null,
     memoryBoundShare: totals ? totals.memoryBoundShare : null,
     unboundDims: profiled.report.unboundSymbols,
+    suggestions: profiled.advice ? profiled.advice.suggestions.length : null,
   });
+  if (profiled.advice === null && profiled.profile) ctx.scheduleAdvice(uri);
 }
 
 const SEVERITY: Record<Diagnostic['severity'], DiagnosticSeverity> = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information };

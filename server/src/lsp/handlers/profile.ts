@@ -1,6 +1,6 @@
 import { ProfileRequest } from '../../protocol';
 import { buildReport, Report } from '../../analysis/report';
-import { modelRefOf } from '../models';
+import { modelRefOf, ModelService } from '../models';
 import { runSafe } from '../safe';
 import { ServerContext } from '../server';
 
@@ -15,8 +15,10 @@ export function registerProfile(ctx: ServerContext): void {
       const { chip, problem } = ctx.chips.resolve(params.chip ?? ctx.settings.chip);
       const options = { chip, peakMode: params.peakMode ?? ctx.settings.peakMode, bindings: ctx.bindingsFor(ref, params.bindings), chips: ctx.chips.all() };
       const profiled = await ctx.models.profile(ref, options, () => token.isCancellationRequested);
-      if (!problem) return profiled.report;
-      return { ...profiled.report, diagnostics: [{ severity: 'warning', code: 'chip.unknown', message: problem }, ...profiled.report.diagnostics] };
+      if (params.suggestions === true) await ctx.models.advise(profiled);
+      const report = params.suggestions === false ? profiled.report : ModelService.reportOf(profiled);
+      if (!problem) return report;
+      return { ...report, diagnostics: [{ severity: 'warning', code: 'chip.unknown', message: problem }, ...report.diagnostics] };
     }),
   );
 }

@@ -1,7 +1,7 @@
 import { profileWhatIf } from '../../analysis/advise/index';
 import { buildReport } from '../../analysis/report';
 import { WhatIfRequest, WhatIfResult } from '../../protocol';
-import { modelRefOf } from '../models';
+import { modelRefOf, ModelService } from '../models';
 import { runSafe } from '../safe';
 import { ServerContext } from '../server';
 
@@ -13,6 +13,8 @@ export function registerWhatIf(ctx: ServerContext): void {
       const ref = modelRefOf(params.uri);
       if (!ref) return null;
       const profiled = await ctx.currentProfile(ref, () => token.isCancellationRequested);
+      await ctx.models.advise(profiled);
+      const baseline = ModelService.reportOf(profiled);
       const suggestion = profiled.advice?.suggestions.find((s) => s.id === params.suggestion);
       if (!suggestion || !profiled.profile) return null;
       const { chip, peakMode, bindings } = profiled.options;
@@ -20,14 +22,14 @@ export function registerWhatIf(ctx: ServerContext): void {
         // Another chip: the same model profiled there.
         const other = ctx.chips.resolve(suggestion.chip.id).chip;
         const there = await ctx.models.profile(ref, { ...profiled.options, chip: other }, () => token.isCancellationRequested);
-        return { suggestion, report: there.report, baseline: profiled.report };
+        return { suggestion, report: there.report, baseline };
       }
-      if (!suggestion.whatIf) return { suggestion, report: null, baseline: profiled.report };
+      if (!suggestion.whatIf) return { suggestion, report: null, baseline };
       const subject = { model: profiled.analysis.model, inference: profiled.analysis.inference, inferOptions: { bindings, source: profiled.loaded.file ?? undefined } };
       const result = profileWhatIf(subject, { chip, peakMode }, suggestion.whatIf);
-      if (!result) return { suggestion, report: null, baseline: profiled.report };
+      if (!result) return { suggestion, report: null, baseline };
       const report = buildReport(profiled.analysis, profiled.loaded.ref.path, bindings, { chip, peakMode, result });
-      return { suggestion, report, baseline: profiled.report };
+      return { suggestion, report, baseline };
     }),
   );
 }
