@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { HostToPanel } from '../media/src/panel-messages';
 import type { ReportLike } from '../media/src/report-types';
+import { chartDetail, Report } from '../server/src/analysis/report';
 import { panelHarness } from '../test/e2e/panel-harness';
 import { stubVsCodeApi } from '../test/e2e/panel-stub';
 
@@ -30,8 +31,9 @@ export interface PanelBench {
 function report(model: string, batch: number): ReportLike {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'profile', model, '--dim', `batch=${batch}`, '--chip', 'h100', '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0 && r.status !== 1) throw new Error(`profile failed: ${r.stderr}`);
-  const full = JSON.parse(r.stdout) as ReportLike;
-  return { ...full, nodes: full.nodes.map(({ inputs: _inputs, outputs: _outputs, ...rest }) => rest) };
+  const full = JSON.parse(r.stdout) as Report;
+  // What the panel receives: the report with `detail: 'chart'` (server/src/lsp/handlers/profile.ts).
+  return chartDetail(full);
 }
 
 export async function benchPanel(model: string, runs: number): Promise<PanelBench> {

@@ -38,9 +38,12 @@ export interface PanelServices {
   readonly state: vscode.Memento;
 }
 
-/** What the chart needs: the report without the per-node tensor lists (the bulk of a large report's message). */
+/**
+ * What the chart needs. Profiles are asked with `detail: 'chart'` (tensors as dtype and shape, for the
+ * tooltips); a what-if report comes whole, and its notes are dropped here.
+ */
 function panelReport(report: ProfileResult): ReportLike {
-  return { ...report, nodes: report.nodes.map(({ inputs: _inputs, outputs: _outputs, ...rest }) => rest) };
+  return { ...report, nodes: report.nodes.map(({ notes: _notes, ...rest }) => rest) };
 }
 
 function panelChip(chip: ChipSummary): PanelChip {
@@ -333,7 +336,7 @@ class RooflinePanel implements vscode.Disposable {
     }, STATUS_DELAY_MS);
     try {
       const client = await server.ready();
-      const extra = bindings ? { bindings: { ...bindings } } : {};
+      const extra = { detail: 'chart' as const, ...(bindings ? { bindings: { ...bindings } } : {}) };
       const compare = this.compare;
       const [report, compared, dims, chipList] = await Promise.all([
         client.sendRequest(ProfileRequest, { uri, chip: chips.current(), peakMode: chips.peakMode(), ...extra }),

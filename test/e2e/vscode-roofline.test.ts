@@ -383,11 +383,13 @@ describe('Roofline panel end to end (code-server + chromium)', function () {
     // The chart's tooltip: hover the MatMul's point.
     const positions = JSON.parse((await frame.locator('#roofline').getAttribute('data-positions')) ?? '{}') as Record<string, [number, number]>;
     const matmul = positions.n0;
-    if (matmul) {
-      await frame.locator('#roofline').hover({ position: { x: matmul[0], y: matmul[1] } });
-      const tip = await waitUntil(async () => (await frame.locator('body').innerText()).split(HOSTILE_NAME).length - 1 > text.split(HOSTILE_NAME).length - 1, { timeout: 5_000, message: 'a tooltip naming the op' }).catch(() => false);
-      console.log(`      chart tooltip with the name: ${String(tip)}`);
-    }
+    assert.ok(matmul, 'the MatMul has a point');
+    await frame.locator('#roofline').hover({ position: { x: matmul[0], y: matmul[1] } });
+    // The tooltip names the op as text and shows its tensors' shapes (the host asks for `detail: 'chart'`).
+    const tip = await waitUntil(async () => (await frame.locator('#roofline .rp-tooltip-title').textContent().catch(() => null)) === HOSTILE_NAME, { timeout: 10_000, message: 'a tooltip naming the op' });
+    assert.ok(tip);
+    const tipText = (await frame.locator('#roofline .rp-tooltip').innerText()) ?? '';
+    assert.match(tipText, /inputs\s+float\[64,256\] float\[256,256\]/, `the tooltip shows the input shapes: ${tipText}`);
     assert.equal(await frame.locator('img').count(), 0, 'no <img> after hovering the chart');
     await clearNotifications(page);
     await frame.locator('#roofline').hover({ position: matmul ? { x: matmul[0], y: matmul[1] } : { x: 10, y: 10 } });

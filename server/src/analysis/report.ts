@@ -9,6 +9,7 @@ import { ModelProfile } from './cost/index';
 import { FusedGroup, ProfiledNode, Totals } from './cost/totals';
 import { energySources } from './cost/energy';
 import type { Advice, Suggestion } from './advise/types';
+import type { ReportMeasurement } from './measure/compare';
 
 /**
  * The JSON report (schema documented in docs/report-schema.md). Bump SCHEMA_VERSION on any change
@@ -64,6 +65,10 @@ export interface ReportNode {
   /** False when excluded from totals (the cheaper branch of an If with an unknown condition). */
   readonly counted?: boolean;
   readonly notes?: readonly string[];
+  /** Measured kernel time per model run, seconds (measured mode: `measure`, `profile --measured`; measure/). */
+  readonly measuredSeconds?: number;
+  /** True for a control-flow node whose measured kernel time includes its body's kernels. */
+  readonly measuredInclusive?: boolean;
 }
 
 /** The chip totals (cost/totals.ts) plus the model's parameter count and weight bytes. */
@@ -114,6 +119,8 @@ export interface Report {
   readonly suggestions?: readonly Suggestion[];
   /** Why a kind of suggestion found nothing, or was skipped. */
   readonly adviceNotes?: readonly string[];
+  /** Predicted versus measured (measured mode): join counts, Spearman's ρ, errors, per-op rows. */
+  readonly measurement?: ReportMeasurement;
 }
 
 export function buildReport(analysis: ModelAnalysis, path: string, bindings: ReadonlyMap<string, number>, profiled?: ModelProfile | null, advice?: Advice | null): Report {
@@ -290,4 +297,14 @@ export function externalReferences(model: Model): Array<{ tensor: string; locati
   };
   visit(model.graph, 0);
   return refs;
+}
+
+function chartValue(value: ReportValue): ReportValue {
+  return { name: '', dtype: value.dtype, shape: value.shape, source: '' };
+}
+
+/** The report a chart draws (ProfileParams.detail = 'chart'): tensors as dtype and shape, no notes. */
+export function chartDetail(report: Report): Report {
+  const nodes = report.nodes.map(({ notes: _notes, inputs, outputs, ...rest }): ReportNode => ({ ...rest, inputs: inputs.map((v) => v && chartValue(v)), outputs: outputs.map(chartValue) }));
+  return { ...report, nodes };
 }

@@ -1,5 +1,5 @@
 import { ProfileRequest } from '../../protocol';
-import { buildReport, Report } from '../../analysis/report';
+import { buildReport, chartDetail, Report } from '../../analysis/report';
 import { modelRefOf, ModelService } from '../models';
 import { runSafe } from '../safe';
 import { ServerContext } from '../server';
@@ -16,7 +16,8 @@ export function registerProfile(ctx: ServerContext): void {
       const options = { chip, peakMode: params.peakMode ?? ctx.settings.peakMode, bindings: ctx.bindingsFor(ref, params.bindings), chips: ctx.chips.all() };
       const profiled = await ctx.models.profile(ref, options, () => token.isCancellationRequested);
       if (params.suggestions === true) await ctx.models.advise(profiled);
-      const report = params.suggestions === false ? profiled.report : ModelService.reportOf(profiled);
+      const whole = params.suggestions === false ? profiled.report : ModelService.reportOf(profiled);
+      const report = params.detail === 'chart' ? chartDetail(whole) : whole;
       if (!problem) return report;
       return { ...report, diagnostics: [{ severity: 'warning', code: 'chip.unknown', message: problem }, ...report.diagnostics] };
     }),
