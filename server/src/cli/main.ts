@@ -9,6 +9,8 @@ import { chipsJson, formatChipsTable } from './chips';
 import { formatDiagnostic, formatMarkdown, formatTable } from './format';
 import { renderHtmlReport } from './html';
 import { profileFile } from './profile';
+import { findUserChip, registerCalibrate } from './calibrate';
+import { applyMeasuredProfile, formatMeasurement, registerMeasure } from './measure';
 
 /**
  * The headless CLI:
@@ -16,6 +18,8 @@ import { profileFile } from './profile';
  *                     [--input NAME=D1xD2]... [--format table|json|jsonl|markdown|html] [--out FILE] [--budget-ms N]
  *                     [--no-suggestions]
  *   ridgepoint chips [--chips FILE] [--format table|json]
+ *   ridgepoint measure MODEL [--dim N=V]... [--threads N] [--runs N]   (needs onnxruntime-node; cli/measure.ts)
+ *   ridgepoint calibrate [--threads N] [--chips FILE]                  (writes chip local-cpu; cli/calibrate.ts)
  * A thin view over the analysis core. Exit status: 0 fine, 1 a model had error diagnostics, 2 usage
  * error, 3 the predicted time exceeded --budget-ms.
  */
@@ -31,6 +35,8 @@ interface ProfileFlags {
   budgetMs?: number;
   /** commander's --no-suggestions: false skips the advice engine. */
   suggestions: boolean;
+  /** An ONNX Runtime profile to join (measured mode). */
+  measured?: string;
 }
 
 const DTYPES: readonly PeakDtype[] = ['fp64', 'fp32', 'tf32', 'fp16', 'bf16', 'fp8', 'int8', 'int4', 'fp4'];
@@ -51,7 +57,8 @@ function loadChips(file: string | undefined): Chip[] {
 }
 
 function resolveChip(id: string, chips: Chip[]): Chip {
-  const chip = findChip(id, chips);
+  // A chip from `ridgepoint calibrate` is found in the default user chips file without --chips.
+  const chip = findChip(id, chips) ?? findUserChip(id);
   if (chip) return chip;
   const near = suggestChips(id, chips);
   throw new UsageError(`unknown chip "${id}"${near.length ? `; did you mean ${near.join(', ')}?` : ''} (\`ridgepoint chips\` lists them)`);
@@ -88,14 +95,17 @@ export function main(argv: readonly string[]): number {
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--no-suggestions', 'skip the suggestions (fuse, quantise, batch, smaller model, chip)')
     .option('--budget-ms <ms>', 'exit with status 3 when the predicted time of any model exceeds this', parseBudget)
+    .option('--measured <profile.json>', 'join an ONNX Runtime profile (enableProfiling) and compare predicted with measured per op')
     .action((models: string[], opts: ProfileFlags) => {
       const chips = loadChips(opts.chips);
       const chip = resolveChip(opts.chip, chips);
+      if (opts.measured && models.length > 1) throw new UsageError('--measured joins one profile to one model: give one model');
       const reports: Report[] = [];
       const showProgress = process.stderr.isTTY && opts.format === 'table' && models.length > 1;
       models.forEach((file, i) => {
         if (showProgress) process.stderr.write(`\r[${i + 1}/${models.length}] ${file}…`);
-        const report = profileFile(file, { dim: opts.dim, input: opts.input, profile: { chip, peakMode: opts.peak, computeDtype: opts.dtype }, suggestions: opts.suggestions, chips });
+        const profiled = profileFile(file, { dim: opts.dim, input: opts.input, profile: { chip, peakMode: opts.peak, computeDtype: opts.dtype }, suggestions: opts.suggestions, chips });
+        const report = opts.measured ? applyMeasuredProfile(profiled, opts.measured) : profiled;
         reports.push(report);
         if (report.diagnostics.some((d) => d.severity === 'error')) exitCode = 1;
       });
@@ -119,6 +129,7 @@ export function main(argv: readonly string[]): number {
           break;
       }
       if (opts.format === 'table' || opts.format === 'markdown') {
+        for (const r of reports) if (r.measurement) write(`\nPredicted versus measured\n${formatMeasurement(r.measurement)}\n`, undefined);
         for (const r of reports) for (const d of r.diagnostics) process.stderr.write(`${r.model.path}: ${formatDiagnostic(d)}\n`);
       }
       if (opts.budgetMs !== undefined) {
@@ -140,6 +151,8 @@ export function main(argv: readonly string[]): number {
       const chips = loadChips(opts.chips);
       process.stdout.write(opts.format === 'json' ? `${JSON.stringify(chipsJson(chips), null, 2)}\n` : `${formatChipsTable(chips)}\n`);
     });
+  registerMeasure(program, { loadChips, resolveChip });
+  registerCalibrate(program);
   try {
     program.parse(argv, { from: 'user' });
   } catch (error) {
