@@ -112,9 +112,9 @@ function recipeFor(weightDtype: WeightQuantisation, weightOnly: boolean): string
     return 'TensorRT: build with FP8/INT8 precision (NVIDIA ModelOpt PTQ: modelopt.torch.quantization.quantize(model, mtq.FP8_DEFAULT_CFG, forward_loop)); ONNX Runtime: onnxruntime.quantization.quantize_static (QDQ, calibration data) for int8; PyTorch: torchao float8 / int8_dynamic_activation_int8_weight.';
   }
   if (weightDtype === 'int4') {
-    return 'ONNX Runtime: python -m onnxruntime.quantization.matmul_4bits_quantizer --input_model model.onnx --output_model model_int4.onnx --block_size 128 (MatMulNBits); PyTorch: torchao quantize_(model, int4_weight_only()); TensorRT-LLM / ModelOpt INT4 AWQ.';
+    return 'ONNX Runtime: python -m onnxruntime.quantization.matmul_nbits_quantizer --input_model model.onnx --output_model model_int4.onnx --block_size 128 (MatMulNBits; the module is matmul_4bits_quantizer before ONNX Runtime 1.20); PyTorch: torchao quantize_(model, int4_weight_only()); TensorRT-LLM / ModelOpt INT4 AWQ.';
   }
-  return 'ONNX Runtime: MatMulNBits with 8-bit weights (onnxruntime.quantization.matmul_nbits_quantizer, bits=8) or quantize_dynamic for int8 MatMuls; PyTorch: torchao quantize_(model, int8_weight_only()); TensorRT-LLM / ModelOpt INT8 weight-only.';
+  return 'ONNX Runtime: MatMulNBits with 8-bit weights (onnxruntime.quantization.matmul_nbits_quantizer.MatMulNBitsQuantizer(model, bits=8), recent releases) or quantize_dynamic(weight_type=QuantType.QInt8), which also quantises activations; PyTorch: torchao quantize_(model, int8_weight_only()); TensorRT-LLM / ModelOpt INT8 weight-only.';
 }
 
 function fmt(x: number | null): string {
