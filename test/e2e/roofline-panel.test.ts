@@ -208,6 +208,9 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
     assert.equal(await h.page.locator('#roofline').getAttribute('role'), 'img');
     assert.match((await h.page.locator('#chart-summary').textContent()) ?? '', /ops drawn/);
     assert.equal(await h.page.locator('#top-ops tbody tr').count(), Math.min(10, points));
+    // MNIST has no symbolic dims: no Dimensions row (and no Apply button with nothing to apply).
+    assert.equal(await h.page.locator('#dims').isVisible(), false);
+    assert.equal(await h.page.locator('#dims-apply').isVisible(), false);
     await noViolations(h);
     await h.page.context().close();
   });
