@@ -127,16 +127,35 @@ async function pickTheme(page: Page, theme: string): Promise<void> {
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
-/** Waits for the workbench and the panel's webview to be in a dark (`vs-dark`) or light (`vs`) theme; returns the panel's frame. */
-async function themed(page: Page, dark: boolean): Promise<Frame> {
-  await waitUntil(async () => (await page.locator(dark ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs').count()) > 0, { timeout: 30_000, message: `the workbench in a ${dark ? 'dark' : 'light'} theme` });
+/** The workbench's and the webview body's theme classes for each kind of theme the tests pick. */
+const THEME_CLASSES = {
+  dark: { workbench: '.monaco-workbench.vs-dark', body: /\bvscode-dark\b/ },
+  light: { workbench: '.monaco-workbench.vs', body: /\bvscode-light\b/ },
+  'high-contrast': { workbench: '.monaco-workbench.hc-black', body: /\bvscode-high-contrast\b/ },
+} as const;
+
+/** Waits for the workbench and the panel's webview to be in a theme of this kind; returns the panel's frame. */
+async function themed(page: Page, kind: keyof typeof THEME_CLASSES): Promise<Frame> {
+  const classes = THEME_CLASSES[kind];
+  await waitUntil(async () => (await page.locator(classes.workbench).count()) > 0, { timeout: 30_000, message: `the workbench in a ${kind} theme` });
   return waitUntil(
     async () => {
       const f = await panelFrame(page, 2_000).catch(() => undefined);
       const body = f ? await f.locator('body').getAttribute('class').catch(() => '') : '';
-      return f && new RegExp(dark ? 'vscode-dark' : 'vscode-light').test(body ?? '') ? f : false;
+      return f && classes.body.test(body ?? '') ? f : false;
     },
-    { timeout: 30_000, message: `the webview in a ${dark ? 'dark' : 'light'} theme` },
+    { timeout: 30_000, message: `the webview in a ${kind} theme` },
+  );
+}
+
+/** Waits until the chart has drawn again after `before` renders (a theme change redraws it). */
+async function redrawn(frame: Frame, before: number, why: string): Promise<number> {
+  return waitUntil(
+    async () => {
+      const n = Number(await frame.locator('#roofline').getAttribute('data-render'));
+      return n > before ? n : false;
+    },
+    { timeout: 15_000, message: `the chart to redraw for ${why}` },
   );
 }
 
@@ -200,7 +219,7 @@ describe('Roofline panel end to end (code-server + chromium)', function () {
     console.log(`      ${expected.length} points (CLI: ${expected.length} modelled ops); roofs ${JSON.stringify(parsedRoofs.map((r) => r.label))}`);
     // code-server's default theme follows the browser (light when headless): pick the dark one.
     await pickTheme(page, 'Default Dark Modern');
-    await themed(page, true);
+    await themed(page, 'dark');
     await clearNotifications(page);
     await page.mouse.move(5, 5);
     await screenshot(page, shot('panel-dark.png'));
@@ -314,7 +333,7 @@ describe('Roofline panel end to end (code-server + chromium)', function () {
     assert.deepEqual(fs.readFileSync(path.join(workspace, CNN)), fs.readFileSync(path.join(CORPUS, 'models/cnn/mnist-8_cntk.onnx')));
   });
 
-  it('shows the panel in a light theme', async function () {
+  it('shows the panel in light and high-contrast themes', async function () {
     this.timeout(150_000);
     const { page } = suite().wb;
     const expected = cnnOps();
@@ -322,22 +341,25 @@ describe('Roofline panel end to end (code-server + chromium)', function () {
     await openAndProfile(page, CNN, CONV_STATEMENT);
     await chartWithPoints(page, expected.length);
     await pickTheme(page, 'Default Dark Modern');
-    let frame = await themed(page, true);
+    let frame = await themed(page, 'dark');
     const rendersBefore = Number(await frame.locator('#roofline').getAttribute('data-render'));
     await pickTheme(page, 'Default Light Modern');
-    frame = await themed(page, false);
+    frame = await themed(page, 'light');
     // The chart reads the theme's colours: it redraws on the theme change.
-    const rendersAfter = await waitUntil(
-      async () => {
-        const n = Number(await frame.locator('#roofline').getAttribute('data-render'));
-        return n > rendersBefore ? n : false;
-      },
-      { timeout: 15_000, message: 'the chart to redraw for the light theme' },
-    );
+    const rendersAfter = await redrawn(frame, rendersBefore, 'the light theme');
     console.log(`      chart renders ${rendersBefore} → ${rendersAfter}`);
     await clearNotifications(page);
     await page.mouse.move(5, 5);
     await screenshot(page, shot('panel-light.png'));
+    // High contrast: the chart redraws in the theme's colours (its grid takes the contrast border).
+    await pickTheme(page, 'Dark High Contrast');
+    frame = await themed(page, 'high-contrast');
+    await redrawn(frame, rendersAfter, 'the high-contrast theme');
+    await clearNotifications(page);
+    await page.mouse.move(5, 5);
+    await screenshot(page, shot('panel-high-contrast.png'));
+    await pickTheme(page, 'Default Dark Modern');
+    await themed(page, 'dark');
   });
 
   it('restores the panel with its chart after the window reloads', async function () {
