@@ -19,6 +19,8 @@ export interface ViewState {
   readonly comparePeakMode: PeakModeName;
   /** Draw the comparison's own points too (hollow), not only its roofs. */
   readonly comparePoints: boolean;
+  /** Draw measured points beside the predicted ones, when the report carries a measurement. */
+  readonly measured: boolean;
   readonly selected: string | null;
   /** The suggestion whose nodes and before/after are shown, by id. */
   readonly suggestion: string | null;
@@ -34,6 +36,7 @@ export const DEFAULT_STATE: ViewState = {
   compareChip: null,
   comparePeakMode: 'achievable',
   comparePoints: false,
+  measured: true,
   selected: null,
   suggestion: null,
   scrollY: 0,
@@ -55,6 +58,7 @@ export function restoreState(raw: unknown): ViewState {
     compareChip: str(s.compareChip),
     comparePeakMode: s.comparePeakMode === 'datasheet' ? 'datasheet' : 'achievable',
     comparePoints: s.comparePoints === true,
+    measured: s.measured !== false,
     selected: str(s.selected),
     suggestion: str(s.suggestion),
     uri: typeof s.uri === 'string' && s.uri.length > 0 && s.uri.length < 4096 ? s.uri : null,

@@ -71,6 +71,15 @@ export function topOpsTable(input: TopOpsInput): HTMLTableElement {
     { key: 'intensity', label: 'FLOP/B', title: 'Arithmetic intensity, FLOP per byte', numeric: true, cell: (p) => (p.zeroFlop ? '0' : ratio(p.intensity)) },
     { key: 'bound', label: 'Bound', numeric: false, cell: (p) => p.bound },
   ];
+  if (input.points.some((p) => p.measuredSeconds !== undefined)) {
+    columns.push({
+      key: null,
+      label: 'Measured',
+      title: 'Measured time (measured mode) and the prediction\'s error against it',
+      numeric: true,
+      cell: (p) => (p.measuredSeconds === undefined ? '—' : `${seconds(p.measuredSeconds)} (${p.timeSeconds >= p.measuredSeconds ? '+' : '−'}${percent(Math.abs(p.timeSeconds / p.measuredSeconds - 1))})`),
+    });
+  }
   if (compareTimes) {
     columns.push({
       key: 'ratio',
@@ -158,6 +167,14 @@ export function totalsList(report: ReportLike, compare: ReportLike | null): HTML
   if (compare && ct) {
     const r = t.timeSeconds > 0 ? ct.timeSeconds / t.timeSeconds : NaN;
     items.push([`On ${compare.chip?.name ?? 'comparison'} (${compare.peakMode ?? 'datasheet'})`, `${seconds(ct.timeSeconds)} (${Number.isFinite(r) ? `${r.toFixed(2)}×` : '—'})`]);
+  }
+  const m = report.measurement;
+  if (m) {
+    const pct = (x: number | null): string => (x === null ? '—' : `${x >= 0 ? '+' : '−'}${percent(Math.abs(x))}`);
+    items.push(['Measured', `${m.source}: ${m.matched} nodes joined`]);
+    items.push(['Rank correlation (Spearman)', m.spearman === null ? '—' : m.spearman.toFixed(2)]);
+    items.push(['Median |error|, ops ≥ 1% of time', m.medianAbsError === null ? '—' : `${percent(m.medianAbsError)} over ${m.significantOps} ops`]);
+    items.push(['End-to-end error', pct(m.endToEndError)]);
   }
   if (t.unmodelledNodes > 0) items.push(['Unmodelled nodes', `${t.unmodelledNodes} (${percent(t.unmodelledShare)})`]);
   for (const [k, v] of items) {

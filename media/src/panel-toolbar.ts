@@ -16,6 +16,7 @@ export interface ToolbarHandlers {
   colourBy(by: ColourBy): void;
   fused(on: boolean): void;
   comparePoints(on: boolean): void;
+  measured(on: boolean): void;
   exportAs(format: ExportFormat): void;
   setBindings(bindings: Record<string, number>): void;
   /** Problems the user should read (an invalid dim value). */
@@ -49,6 +50,8 @@ export class Toolbar {
   private readonly colour = el('select');
   private readonly fusedBox = el('input');
   private readonly comparePointsBox = el('input');
+  private readonly measuredBox = el('input');
+  private readonly measuredField: HTMLElement;
   private readonly exports: HTMLButtonElement[];
   private readonly dimsFields = el('span', undefined, 'rp-dims-fields');
   private dimNames: string[] = [];
@@ -57,6 +60,7 @@ export class Toolbar {
     this.colour.append(option('bound', 'bound'), option('opType', 'op type'));
     this.fusedBox.type = 'checkbox';
     this.comparePointsBox.type = 'checkbox';
+    this.measuredBox.type = 'checkbox';
     const setChip = (): void => handlers.setChip(this.chip.value, this.peak.value === 'datasheet' ? 'datasheet' : 'achievable');
     this.chip.addEventListener('change', setChip);
     this.peak.addEventListener('change', setChip);
@@ -66,6 +70,7 @@ export class Toolbar {
     this.colour.addEventListener('change', () => handlers.colourBy(this.colour.value === 'opType' ? 'opType' : 'bound'));
     this.fusedBox.addEventListener('change', () => handlers.fused(this.fusedBox.checked));
     this.comparePointsBox.addEventListener('change', () => handlers.comparePoints(this.comparePointsBox.checked));
+    this.measuredBox.addEventListener('change', () => handlers.measured(this.measuredBox.checked));
     this.exports = (['png', 'svg', 'csv', 'json'] as const).map((f) => {
       const b = button(f.toUpperCase(), `export-${f}`, () => handlers.exportAs(f));
       b.title = f === 'png' || f === 'svg' ? `Save the chart as ${f.toUpperCase()}` : `Save every costed op as ${f.toUpperCase()}`;
@@ -77,7 +82,9 @@ export class Toolbar {
     const comparing = el('div', undefined, 'rp-group');
     comparing.append(labelled('compare-chip', 'Compare with', this.compareChip), labelled('compare-peak', 'Peaks', this.comparePeak), labelled('compare-points', 'Its points', this.comparePointsBox));
     const viewing = el('div', undefined, 'rp-group');
-    viewing.append(labelled('colour-by', 'Colour by', this.colour), labelled('fused', 'Fused view', this.fusedBox));
+    this.measuredField = labelled('measured', 'Measured', this.measuredBox);
+    this.measuredField.title = 'Measured times (measured mode) as hollow diamonds, joined to their predictions';
+    viewing.append(labelled('colour-by', 'Colour by', this.colour), labelled('fused', 'Fused view', this.fusedBox), this.measuredField);
     const exporting = el('div', undefined, 'rp-group rp-exports');
     exporting.append(el('span', 'Export', 'rp-group-label'), ...this.exports);
     this.element = el('div', undefined, 'rp-toolbar');
@@ -103,6 +110,7 @@ export class Toolbar {
     chipOptions(this.compareChip, chips, compare?.chip?.id ?? null, true);
     this.comparePeak.value = compare ? (compare.peakMode === 'datasheet' ? 'datasheet' : 'achievable') : state.comparePeakMode;
     this.comparePointsBox.disabled = compare === null;
+    this.measuredField.hidden = report.measurement === undefined;
     this.sync(state);
     this.updateDims(dims);
   }
@@ -112,6 +120,7 @@ export class Toolbar {
     this.colour.value = state.colourBy;
     this.fusedBox.checked = state.fused;
     this.comparePointsBox.checked = state.comparePoints;
+    this.measuredBox.checked = state.measured;
   }
 
   setExportsEnabled(enabled: boolean): void {

@@ -142,7 +142,7 @@ function chartSection(parent: HTMLElement, report: ReportLike): void {
       'rp-note',
     ),
   );
-  const handle = renderRoofline(data, container, { onRendered: (n) => container.setAttribute('data-points', String(n)) });
+  const handle = renderRoofline(data, container, { initialView: { measured: true }, onRendered: (n) => container.setAttribute('data-points', String(n)) });
   (window as unknown as { __ridgepoint?: unknown }).__ridgepoint = { chart: handle.chart, data };
   window.addEventListener('resize', () => handle.resize());
 }

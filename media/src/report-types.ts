@@ -78,6 +78,21 @@ export interface ReportLike {
   /** Suggestions with predicted savings (docs/suggestions.md), best first. */
   readonly suggestions?: ReadonlyArray<SuggestionLike>;
   readonly profileNotes?: readonly string[];
+  /** Predicted versus measured (measured mode, docs/validation/README.md); present when a profile was joined. */
+  readonly measurement?: MeasurementLike;
+}
+
+/** The report's `measurement` (server/src/analysis/measure/compare.ts) as the chart reads it. */
+export interface MeasurementLike {
+  /** Where the times come from (untrusted when imported: a file name). */
+  readonly source: string;
+  readonly matched: number;
+  readonly compared: number;
+  readonly spearman: number | null;
+  readonly medianAbsError: number | null;
+  readonly significantOps: number;
+  readonly endToEndError: number | null;
+  readonly ops: ReadonlyArray<{ readonly id: string; readonly measuredSeconds: number; readonly error: number | null }>;
 }
 
 export interface SuggestionLike {

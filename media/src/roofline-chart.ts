@@ -44,6 +44,11 @@ export interface ChartView {
    * arrow, so the user sees where the change moves the work against the roofs.
    */
   readonly markers?: ReadonlyArray<ChartMarker>;
+  /**
+   * Draw each measured op (measured mode) as a hollow diamond at its measured FLOP/s, joined to its
+   * predicted point by a thin line: how far, and which way, the prediction missed.
+   */
+  readonly measured?: boolean;
 }
 
 export interface ChartMarker {
@@ -105,6 +110,9 @@ const COMPARE_OPS = 'cmp:ops';
 const FOCUS = 'focus';
 /** The series of a selected suggestion's before/after markers. */
 const MARKERS = 'markers';
+/** Measured points and the lines joining them to their predictions. */
+const MEASURED = 'measured';
+const MEASURED_LINKS = 'measured:links';
 /** Op types coloured individually when colouring by op type; the rest share one colour. */
 const MAX_TYPE_COLOURS = 9;
 
@@ -118,6 +126,10 @@ function decadeCeil(v: number): number {
 
 function roofName(unit: string, dtype: string, flopsPerSecond: number): string {
   return `${unit} ${dtype} roof ${si(flopsPerSecond, 'FLOP/s')}`;
+}
+
+function signedPercent(x: number): string {
+  return `${x >= 0 ? '+' : '−'}${percent(Math.abs(x))}`;
 }
 
 /** The tooltip as DOM: every value goes through textContent. */
@@ -141,6 +153,7 @@ function tooltipElement(p: RooflinePoint, chip: string | null): HTMLElement {
     ['intensity', p.zeroFlop ? '0 FLOP/B (data movement: drawn at the left edge)' : `${ratio(p.intensity)} FLOP/B`],
     ['attained', p.zeroFlop ? si(p.bytes / p.timeSeconds, 'B/s') : si(p.flopsPerSecond, 'FLOP/s')],
     ['time', seconds(p.timeSeconds)],
+    ...(p.measuredSeconds !== undefined ? [['measured', `${seconds(p.measuredSeconds)} (prediction ${signedPercent(p.timeSeconds / p.measuredSeconds - 1)})`] as [string, string]] : []),
     ['share', percent(p.share)],
     ['energy', joules(p.energyJoules)],
   );
@@ -170,6 +183,8 @@ interface Built {
   readonly corners: readonly [number, number, number, number];
   /** Before/after markers drawn (a selected suggestion's). */
   readonly markerCount: number;
+  /** Measured points drawn (measured mode). */
+  readonly measuredCount: number;
 }
 
 /** Op types by total time, slowest first: the first MAX_TYPE_COLOURS get their own colour. */
@@ -309,6 +324,42 @@ function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, opti
     }
   }
   series.push(focusSeries(view, points, at, diameter, theme));
+  const measuredIndex = view.measured ? points.flatMap((p, i) => (p.measuredSeconds !== undefined && p.measuredSeconds > 0 ? [i] : [])) : [];
+  if (measuredIndex.length > 0) {
+    // The same placement rule as the predictions, with the measured time: same x, y = work / measured time.
+    const measuredAt = (i: number): [number, number] => {
+      const p = points[i];
+      const t = p.measuredSeconds ?? p.timeSeconds;
+      return p.zeroFlop ? [xEdge, (p.bytes / t) * xEdge] : [p.intensity, p.flops / t];
+    };
+    series.push({
+      id: MEASURED_LINKS,
+      type: 'line',
+      name: 'measured ← predicted',
+      // One segment per op, broken by '-' (no point): a single series draws thousands of links cheaply.
+      data: measuredIndex.flatMap((i) => [at[i] as [number, number], measuredAt(i), '-']) as LineSeriesOption['data'],
+      connectNulls: false,
+      showSymbol: false,
+      silent: true,
+      tooltip: { show: false },
+      lineStyle: { color: theme.muted, width: 1, opacity: 0.8 },
+      itemStyle: { color: theme.muted },
+      z: 4,
+    });
+    series.push({
+      id: MEASURED,
+      type: 'scatter',
+      name: 'measured',
+      // [x, y, index into points, 2 = measured].
+      data: measuredIndex.map((i) => [...measuredAt(i), i, 2]),
+      symbol: 'diamond',
+      symbolSize: 9,
+      itemStyle: { color: 'transparent', borderColor: theme.foreground, borderWidth: 1.5 },
+      progressive: 0,
+      large: false,
+      z: 5,
+    });
+  }
   const markers = (view.markers ?? []).filter((m) => m.intensity !== null && m.intensity > 0 && m.flopsPerSecond > 0);
   if (markers.length > 0) {
     // Clamped into the axes: a what-if may move outside the model's own range.
@@ -333,7 +384,7 @@ function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, opti
   // The legend lists ops and roofs (ridges are labelled in place) on as many rows as it needs; the plot
   // starts below it. Widths are estimated from the text (about 6.5 px a character at 12 px, plus the
   // swatch and gap), which is what the layout needs, not pixel accuracy.
-  const legendNames = series.filter((s) => s.id !== FOCUS && s.id !== MARKERS && !String(s.id).endsWith(':ridges')).map((s) => String(s.name));
+  const legendNames = series.filter((s) => s.id !== FOCUS && s.id !== MARKERS && s.id !== MEASURED_LINKS && !String(s.id).endsWith(':ridges')).map((s) => String(s.name));
   const usable = Math.max(300, (options.width ?? 800) - 30);
   let rows = 1;
   let line = 0;
@@ -385,7 +436,7 @@ function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, opti
     series,
   };
   const opSeries = series.filter((s) => typeof s.id === 'string' && s.id.startsWith(OPS_PREFIX)).map((s) => String(s.name));
-  return { option, at, diameter, roofs: roofValues, pointCount, opSeries, corners: [xMin, xMax, yMin, yTop], markerCount: markers.length };
+  return { option, at, diameter, roofs: roofValues, pointCount, opSeries, corners: [xMin, xMax, yMin, yTop], markerCount: markers.length, measuredCount: measuredIndex.length };
 }
 
 /** The emphasis overlay: rings around the highlighted point and its fused group, never clickable. */
@@ -454,6 +505,7 @@ export function renderRoofline(initial: RooflineData, element: HTMLElement, opti
     element.setAttribute('data-colour-by', view.colourBy ?? 'bound');
     element.setAttribute('data-series', JSON.stringify(built.opSeries));
     element.setAttribute('data-markers', String(built.markerCount));
+    element.setAttribute('data-measured', String(built.measuredCount));
     element.setAttribute('data-render', String(renders));
     options.onRendered?.(built.pointCount);
   };

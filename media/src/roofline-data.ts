@@ -39,6 +39,8 @@ export interface RooflinePoint {
   readonly zeroFlop: boolean;
   /** In the fused view, the nodes this point stands for (producer first); absent for a single node. */
   readonly members?: readonly string[];
+  /** Measured time per model run, when the report carries a measurement joined to this node. */
+  readonly measuredSeconds?: number;
 }
 
 export interface ComputeRoof {
@@ -109,6 +111,7 @@ export function rooflineFromReport(report: ReportLike): RooflineData | null {
 
   const points: RooflinePoint[] = [];
   const roofs = new Map<string, ComputeRoof>();
+  const measured = new Map((report.measurement?.ops ?? []).filter((o) => o.measuredSeconds > 0).map((o) => [o.id, o.measuredSeconds]));
   for (const n of report.nodes) {
     if (!isPlottable(n)) continue;
     const executions = n.executions ?? 1;
@@ -146,6 +149,7 @@ export function rooflineFromReport(report: ReportLike): RooflineData | null {
       outputs: (n.outputs ?? []).map(valueText),
       roof: roofKey,
       zeroFlop: flops <= 0,
+      ...(measured.has(n.id) ? { measuredSeconds: measured.get(n.id) } : {}),
     });
   }
   return {
@@ -195,9 +199,20 @@ export function fusedView(data: RooflineData, report: ReportLike): RooflineData 
       outputs: byId.get(members[members.length - 1])?.outputs ?? producer.outputs,
       zeroFlop: g.flops <= 0,
       members,
+      measuredSeconds: fusedMeasured(members.map((id) => byId.get(id)?.measuredSeconds)),
     });
   }
   return { ...data, points: [...data.points.filter((p) => !grouped.has(p.id)), ...merged] };
+}
+
+/** A fused group's measured time: its members' sum, when every member was measured (else none). */
+function fusedMeasured(times: ReadonlyArray<number | undefined>): number | undefined {
+  let sum = 0;
+  for (const t of times) {
+    if (t === undefined) return undefined;
+    sum += t;
+  }
+  return sum;
 }
 
 /** Node id → the id of its fused group's point (the producer), for every member of a group. */

@@ -79,6 +79,10 @@ class Panel {
         this.setState({ fused });
         if (this.shown) this.draw(this.shown.message);
       },
+      measured: (measured) => {
+        this.setState({ measured });
+        this.chart?.setView({ measured });
+      },
       comparePoints: (comparePoints) => {
         this.setState({ comparePoints });
         this.chart?.setView({ comparePoints });
@@ -236,7 +240,7 @@ class Panel {
       return;
     }
     const focus = this.pointFor(this.state.selected);
-    const chartView = { colourBy: this.state.colourBy, compare: shown.compare, comparePoints: this.state.comparePoints, ...this.suggestionFocus(shown) ?? { highlight: focus.id, related: focus.related, markers: [] } };
+    const chartView = { colourBy: this.state.colourBy, compare: shown.compare, comparePoints: this.state.comparePoints, measured: this.state.measured, ...this.suggestionFocus(shown) ?? { highlight: focus.id, related: focus.related, markers: [] } };
     if (this.chart) this.chart.update(view, chartView);
     else {
       this.container.replaceChildren();

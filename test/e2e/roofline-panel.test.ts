@@ -320,6 +320,37 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
     await h.page.context().close();
   });
 
+  it('measured mode: each measured op gets a hollow diamond joined to its prediction, a Measured column and the error figures', async function () {
+    const h = await open();
+    // A measurement as the core attaches it (server/src/analysis/measure/compare.ts): three ops measured
+    // at twice, half and exactly their predicted time.
+    const plotted = mnist.nodes.filter((n) => n.modelled === true && n.counted !== false && (n.bound === 'memory' || n.bound === 'compute') && (n.timeSeconds ?? 0) > 0 && (n.flops ?? 0) > 0);
+    const picked = [...plotted].sort((a, b) => (b.timeSeconds ?? 0) - (a.timeSeconds ?? 0)).slice(0, 3);
+    const factors = [2, 0.5, 1];
+    const ops = picked.map((n, i) => ({ id: n.id, measuredSeconds: (n.timeSeconds ?? 0) * factors[i], error: 1 / factors[i] - 1 }));
+    const measurement = { source: 'onnxruntime-node test profile', matched: 3, compared: 3, spearman: 0.5, medianAbsError: 0.5, significantOps: 3, endToEndError: -0.1, ops };
+    await h.show(reportMessage('mnist-8_cntk.onnx', { ...mnist, measurement } as Report));
+    assert.equal(await h.page.locator('#roofline').getAttribute('data-measured'), '3');
+    assert.equal(await h.page.locator('#measured').isVisible(), true);
+    assert.equal(await h.page.locator('#top-ops th', { hasText: 'Measured' }).count(), 1);
+    // The slowest op was measured at twice its prediction: "(−50%)" error on its row.
+    const first = h.page.locator(`#top-ops tbody tr[data-node-id="${picked[0].id}"]`);
+    assert.match((await first.textContent()) ?? '', /−50%/);
+    const totals = (await h.page.locator('#totals').textContent()) ?? '';
+    assert.match(totals, /Spearman\)0\.50/);
+    assert.match(totals, /End-to-end error−10%/);
+    // Unticking "Measured" removes the diamonds; the state remembers it.
+    await h.page.getByLabel('Measured', { exact: true }).uncheck();
+    await h.page.waitForFunction(`document.getElementById('roofline').getAttribute('data-measured') === '0'`);
+    assert.equal(((await h.state()) as { measured: boolean }).measured, false);
+    // A report without a measurement hides the toggle and the column.
+    await h.show(reportMessage('mnist-8_cntk.onnx', mnist));
+    assert.equal(await h.page.locator('#measured').isVisible(), false);
+    assert.equal(await h.page.locator('#top-ops th', { hasText: 'Measured' }).count(), 0);
+    await noViolations(h);
+    await h.page.context().close();
+  });
+
   it('a comparison adds dashed roofs and a ratio column; the compare select posts compare', async function () {
     const h = await open();
     await h.show(reportMessage('tiny-vit.onnx', vit));
