@@ -24,6 +24,13 @@ export interface ServerRuntime {
   readText(path: string): string;
   /** Resolves `relative` against `base`'s directory (external data, chips file paths). */
   resolve(baseFile: string, relative: string): string;
+  /**
+   * Files under `root` whose names end with one of `extensions` (`.onnx`), at most `limit`, skipping
+   * hidden folders, node_modules and __pycache__; a bounded walk, for joining source files and exports.
+   */
+  findFiles(root: string, extensions: readonly string[], limit: number): string[];
+  /** Reads a small binary file (the Python grammar's wasm). Throws when it cannot. */
+  readBytes(path: string): Uint8Array;
   /** Lets queued messages (cancellations, other requests) run between phases of a long analysis. */
   yieldToEventLoop(): Promise<void>;
   now(): number;

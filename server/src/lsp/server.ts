@@ -16,6 +16,7 @@ import { registerRender } from './handlers/render';
 import { registerWhatIf } from './handlers/what-if';
 import { ModelRef, modelRefOf, ModelService, ProfiledModel, ProfileRequestOptions } from './models';
 import { ServerRuntime } from './runtime';
+import { SourceLinks } from './source-links';
 import { requestActivity } from './safe';
 
 /** Wait after the last keystroke before re-analysing an `.onnxtxt` being edited. */
@@ -31,6 +32,8 @@ export class ServerContext {
   readonly documents = new TextDocuments(TextDocument);
   readonly models: ModelService;
   readonly chips: ChipStore;
+  /** ONNX nodes ↔ Python source lines across the workspace (exporters' stack traces). */
+  readonly sourceLinks: SourceLinks;
   settings: RidgepointSettings = DEFAULT_SETTINGS;
   /** Bindings the user set for one model (Bind Symbolic Dimensions…), over `ridgepoint.dims`. */
   readonly modelBindings = new Map<string, Record<string, number>>();
@@ -49,11 +52,22 @@ export class ServerContext {
     readonly connection: Connection,
     readonly runtime: ServerRuntime,
   ) {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the source-link host reads the workspace root as it changes
+    const context = this;
     this.models = new ModelService(runtime, (uri) => {
       const doc = this.documents.get(uri);
       return doc ? { text: doc.getText(), version: doc.version } : undefined;
     });
     this.chips = new ChipStore(runtime);
+    this.sourceLinks = new SourceLinks({
+      get workspaceRoot() {
+        return context.workspaceRoot;
+      },
+      findFiles: (root, extensions, limit) => runtime.findFiles(root, extensions, limit),
+      stat: (path) => runtime.stat(path),
+      now: () => runtime.now(),
+      currentProfile: (ref) => this.currentProfile(ref),
+    });
   }
 
   /** Bindings for a model: settings, then the model's own, then the request's. */

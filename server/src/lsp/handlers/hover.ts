@@ -1,4 +1,5 @@
 import { Hover, HoverParams, MarkupKind } from 'vscode-languageserver';
+import { URI } from 'vscode-uri';
 import { ReportNode, ReportValue } from '../../analysis/report';
 import { formatValueType } from '../../cli/format';
 import { humanBytes, humanFlops, humanTime } from '../../format/units';
@@ -22,10 +23,17 @@ export function registerHover(ctx: ServerContext): void {
       if (!span) return null;
       const nodes = reportNodesFor(profiled, span.id);
       const opText = loaded.text.slice(span.op.start, span.op.end);
-      const value = nodes.length === 0 ? notAnalysed(opText, span.id) : nodes.length === 1 ? describeNode(nodes[0] as ReportNode, profiled, ctx.settings.hover.detail) : describeCalls(opText, nodes, profiled);
+      let value = nodes.length === 0 ? notAnalysed(opText, span.id) : nodes.length === 1 ? describeNode(nodes[0] as ReportNode, profiled, ctx.settings.hover.detail) : describeCalls(opText, nodes, profiled);
+      // Exported from PyTorch with stack traces: where in the Python source the node came from.
+      const link = nodes.length === 1 ? ctx.sourceLinks.linkOf(profiled, (nodes[0] as ReportNode).id) : null;
+      if (link) value += `\n\nSource: [${mdText(basename(link.path))}:${link.line}](${URI.file(link.path).with({ fragment: `L${link.line}` }).toString()})${link.frame.function ? ` in \`${link.frame.function.replace(/`/g, "'")}\`` : ''}`;
       return { contents: { kind: MarkupKind.Markdown, value }, range: loaded.lines.range(span.op) };
     }),
   );
+}
+
+function basename(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
 }
 
 function notAnalysed(opText: string, id: string): string {
