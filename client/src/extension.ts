@@ -7,6 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { Commands, ProfiledParams, ProfileResult } from '../../server/src/protocol';
+import { importMeasured } from './measured';
 import { ActiveModel } from './active-model';
 import { bindDims } from './bind-dims';
 import { reopenBinaryTextTabs } from './binary-tabs';
@@ -112,6 +113,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerCommand(Commands.showSuggestion, 'Show Suggestion', output, (arg) => suggestions.show(arg)),
     registerCommand(Commands.applyWhatIf, 'Re-profile as if Applied', output, (arg) => suggestions.applyWhatIf(arg)),
     registerCommand(Commands.copyRecipe, 'Copy Recipe', output, (arg) => suggestions.copyRecipe(arg)),
+    registerCommand(Commands.importMeasured, 'Import Measured Profile', output, (arg) => importMeasured(rp, target(arg), showRoofline)),
   );
 }
 

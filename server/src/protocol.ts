@@ -158,7 +158,28 @@ export const Commands = {
   showSuggestion: 'ridgepoint.showSuggestion',
   applyWhatIf: 'ridgepoint.applyWhatIf',
   copyRecipe: 'ridgepoint.copyRecipe',
+  importMeasured: 'ridgepoint.importMeasured',
 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// ridgepoint/setMeasured: join an ONNX Runtime profile (measured mode) to a model's reports
+
+export interface SetMeasuredParams {
+  readonly uri: string;
+  /** Path of an ONNX Runtime profile JSON (`enableProfiling`); null stops joining one. */
+  readonly path: string | null;
+}
+
+export interface SetMeasuredResult {
+  /** Why the profile cannot be used (unreadable, malformed); empty when it was joined. */
+  readonly errors: readonly string[];
+  /** Nodes of the model joined to a kernel, and of those the ones the statistics compare. */
+  readonly matched: number;
+  readonly compared: number;
+  readonly notes: readonly string[];
+}
+
+export const SetMeasuredRequest = new RequestType<SetMeasuredParams, SetMeasuredResult, void>('ridgepoint/setMeasured');
 
 // ---------------------------------------------------------------------------------------------
 // ridgepoint/whatIf: re-profile as if a suggestion were applied (the model file is never changed)

@@ -11,6 +11,7 @@ import { registerDims } from './handlers/dims';
 import { registerDocumentSymbols } from './handlers/document-symbols';
 import { registerHover } from './handlers/hover';
 import { registerInlayHints } from './handlers/inlay-hints';
+import { MeasuredProfile, registerMeasured } from './handlers/measured';
 import { registerProfile } from './handlers/profile';
 import { registerRender } from './handlers/render';
 import { registerWhatIf } from './handlers/what-if';
@@ -35,6 +36,8 @@ export class ServerContext {
   /** ONNX nodes ↔ Python source lines across the workspace (exporters' stack traces). */
   readonly sourceLinks: SourceLinks;
   settings: RidgepointSettings = DEFAULT_SETTINGS;
+  /** ONNX Runtime profiles the user imported, by model key: joined to that model's reports. */
+  readonly measuredProfiles = new Map<string, MeasuredProfile>();
   /** Bindings the user set for one model (Bind Symbolic Dimensions…), over `ridgepoint.dims`. */
   readonly modelBindings = new Map<string, Record<string, number>>();
   workspaceRoot: string | null = null;
@@ -228,6 +231,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
   registerDocumentSymbols(ctx);
   registerCodeActions(ctx);
   registerWhatIf(ctx);
+  registerMeasured(ctx);
 
   connection.onShutdown(() => ctx.models.dispose());
   ctx.documents.listen(connection);

@@ -2,6 +2,7 @@ import { ProfileRequest } from '../../protocol';
 import { buildReport, chartDetail, Report } from '../../analysis/report';
 import { modelRefOf, ModelService } from '../models';
 import { runSafe } from '../safe';
+import { withMeasurement } from './measured';
 import { ServerContext } from '../server';
 
 /** `ridgepoint/profile`: the JSON report (docs/report-schema.md) for a chip, bindings and peak mode. */
@@ -17,7 +18,8 @@ export function registerProfile(ctx: ServerContext): void {
       const profiled = await ctx.models.profile(ref, options, () => token.isCancellationRequested);
       if (params.suggestions === true) await ctx.models.advise(profiled);
       const whole = params.suggestions === false ? profiled.report : ModelService.reportOf(profiled);
-      const report = params.detail === 'chart' ? chartDetail(whole) : whole;
+      const measured = withMeasurement(ctx, ref.key, whole);
+      const report = params.detail === 'chart' ? chartDetail(measured) : measured;
       if (!problem) return report;
       return { ...report, diagnostics: [{ severity: 'warning', code: 'chip.unknown', message: problem }, ...report.diagnostics] };
     }),
