@@ -1,0 +1,154 @@
+import { humanBytes, humanTime } from '../../format/units';
+import { Chip } from '../cost/chips';
+import { CanonicalField, STANDARD_KEYS } from './families/common';
+import { FAMILIES } from './families/index';
+import { parseLocatedJson } from './json-locate';
+import { LlmSummary, summariseLlm, SummaryOptions } from './summary';
+
+/**
+ * Hover text for a config key: what its value costs on the chip, and the same figures for one
+ * counterfactual value, both computed by re-building and re-profiling the config (summariseLlm), so
+ * the hover and the report can never disagree. Returns null for keys that carry no cost.
+ */
+type Metric = 'params' | 'activeParams' | 'weights' | 'kv' | 'kvContext' | 'kvFullContext' | 'prefill' | 'decode' | 'fits' | 'fitsFullContext';
+
+interface KeyExplainer {
+  readonly what: string;
+  readonly metrics: readonly Metric[];
+  /** The counterfactual value, or undefined when none makes sense. */
+  alternative(value: unknown, raw: Readonly<Record<string, unknown>>): unknown;
+}
+
+const halve = (value: unknown): unknown => (typeof value === 'number' && value >= 2 ? Math.floor(value / 2) : undefined);
+const double = (value: unknown): unknown => (typeof value === 'number' ? value * 2 : undefined);
+const headsOf = (raw: Readonly<Record<string, unknown>>): number | undefined => {
+  const h = raw['num_attention_heads'] ?? raw['n_head'];
+  return typeof h === 'number' ? h : undefined;
+};
+
+const EXPLAINERS: Readonly<Partial<Record<CanonicalField, KeyExplainer>>> = {
+  kvHeads: {
+    what: 'key/value heads: each layer caches K and V for this many heads per token, so the KV cache (and decode attention traffic) scales with it',
+    metrics: ['kv', 'kvContext', 'decode', 'fits'],
+    alternative: (value, raw) => {
+      const heads = headsOf(raw);
+      if (typeof value !== 'number' || heads === undefined) return undefined;
+      if (value < heads) return heads;
+      return heads % 8 === 0 && heads > 8 ? 8 : heads % 4 === 0 && heads > 4 ? heads / 4 : undefined;
+    },
+  },
+  heads: { what: 'query heads: hidden size / heads = head dim; with no num_key_value_heads, also the KV heads', metrics: ['kv', 'prefill', 'decode'], alternative: double },
+  hidden: { what: 'the residual width: every projection is hidden × something, so parameters grow with its square', metrics: ['params', 'weights', 'kv', 'prefill', 'decode'], alternative: halve },
+  layers: { what: 'transformer blocks: parameters, KV cache and time all scale linearly with it', metrics: ['params', 'kv', 'prefill', 'decode'], alternative: halve },
+  intermediate: { what: 'the MLP width: two thirds of a gated Llama layer\'s parameters live here', metrics: ['params', 'prefill', 'decode'], alternative: halve },
+  vocab: { what: 'vocabulary: the embedding table and the lm_head are vocab × hidden each (once when tied); decode reads the whole head every step', metrics: ['params', 'weights', 'decode'], alternative: double },
+  maxPositions: { what: 'the longest context trained for: it costs nothing until used, then the KV cache of a full-length sequence is per-token KV × this', metrics: ['kvFullContext', 'fitsFullContext'], alternative: double },
+  experts: { what: 'experts per MoE layer: memory holds all of them, a token runs only num_experts_per_tok', metrics: ['params', 'activeParams', 'weights', 'decode', 'fits'], alternative: double },
+  expertsPerToken: {
+    what: 'experts each token runs: the active parameters, FLOPs and (at small batch) weight traffic scale with it',
+    metrics: ['activeParams', 'prefill', 'decode'],
+    alternative: (value) => (typeof value === 'number' ? (value > 1 ? value - 1 : value + 1) : undefined),
+  },
+  dtype: {
+    what: 'the stored weight type: bytes per parameter, so weight memory and memory-bound decode time scale with its width',
+    metrics: ['weights', 'kv', 'prefill', 'decode', 'fits'],
+    alternative: (value) => (value === 'float32' ? 'bfloat16' : 'float32'),
+  },
+  tied: { what: 'whether lm_head shares the embedding table: tied saves vocab × hidden parameters (decode reads the table either way)', metrics: ['params', 'weights'], alternative: (value) => (typeof value === 'boolean' ? !value : undefined) },
+};
+
+/** The canonical field a raw key spells in this config's family, if any. */
+function fieldOf(raw: Readonly<Record<string, unknown>>, key: string): CanonicalField | undefined {
+  const modelType = raw['model_type'];
+  const family = FAMILIES.find((f) => typeof modelType === 'string' && (f.ids as readonly string[]).includes(modelType));
+  const keys = { ...STANDARD_KEYS, ...(family?.keys ?? {}) };
+  return (Object.keys(keys) as CanonicalField[]).find((field) => keys[field]?.includes(key));
+}
+
+export function explainConfigKey(config: string | Readonly<Record<string, unknown>>, key: string, chip: Chip, options: SummaryOptions): string | null {
+  let raw: Readonly<Record<string, unknown>>;
+  if (typeof config === 'string') {
+    const parsed = parseLocatedJson(config);
+    if (parsed.error !== undefined || parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) return null;
+    raw = parsed.value as Record<string, unknown>;
+  } else raw = config;
+  const field = fieldOf(raw, key);
+  const explainer = field === undefined ? undefined : EXPLAINERS[field];
+  if (explainer === undefined || raw[key] === undefined || raw[key] === null) return null;
+  const quick: SummaryOptions = { ...options, searchRidge: false };
+  const base = safeSummary(JSON.stringify(raw), chip, quick);
+  if (base === null) return null;
+  const value = raw[key];
+  const lines = [`**${key}** = ${JSON.stringify(value)}: ${explainer.what}.`, '', describe(base, explainer.metrics, chip)];
+  const alternative = explainer.alternative(value, raw);
+  if (alternative !== undefined && alternative !== value) {
+    const other = safeSummary(JSON.stringify({ ...raw, [key]: alternative }), chip, quick);
+    if (other !== null) lines.push('', `With ${key} = ${JSON.stringify(alternative)}: ${describe(other, explainer.metrics, chip)}`);
+  }
+  lines.push('', `(batch ${options.batch}, prompt ${options.prompt}, ${options.generated} generated, ${chip.name})`);
+  return lines.join('\n');
+}
+
+function safeSummary(text: string, chip: Chip, options: SummaryOptions): LlmSummary | null {
+  try {
+    return summariseLlm(text, chip, options);
+  } catch {
+    return null;
+  }
+}
+
+function billions(n: number): string {
+  return n >= 1e9 ? `${(n / 1e9).toFixed(2)} B` : `${(n / 1e6).toFixed(1)} M`;
+}
+
+function describe(s: LlmSummary, metrics: readonly Metric[], chip: Chip): string {
+  const parts: string[] = [];
+  const context = s.prompt + s.generated;
+  for (const m of metrics) {
+    switch (m) {
+      case 'params':
+        parts.push(`${billions(s.params)} parameters`);
+        break;
+      case 'activeParams':
+        parts.push(`${billions(s.activeParams)} active per token`);
+        break;
+      case 'weights':
+        parts.push(`weights ${humanBytes(s.weightBytes)}`);
+        break;
+      case 'kvFullContext':
+        if (s.kvBytesPerToken !== null) parts.push(`KV cache ${humanBytes(s.kvBytesPerToken * s.maxPositions)} for one full ${s.maxPositions}-token context`);
+        break;
+      case 'fitsFullContext':
+        if (s.kvBytesPerToken !== null && s.kvBytesPerToken > 0) {
+          const fit = Math.max(0, Math.floor((chip.memoryGB * 1e9 - s.weightBytes) / (s.kvBytesPerToken * s.maxPositions)));
+          parts.push(`${fit} full-length sequence${fit === 1 ? '' : 's'} fit ${chip.memoryGB} GB beside the weights`);
+        }
+        break;
+      case 'kv':
+        if (s.kvBytesPerToken !== null) parts.push(`KV cache ${humanBytes(s.kvBytesPerToken)}/token`);
+        break;
+      case 'kvContext':
+        if (s.kvBytesPerToken !== null) parts.push(`${humanBytes(s.kvBytesPerToken * context)} per ${context}-token sequence`);
+        break;
+      case 'prefill':
+        parts.push(`prefill ${humanTime(s.prefill.timeSeconds)} (${s.prefill.bound}-bound)`);
+        break;
+      case 'decode':
+        if (s.decode !== null) parts.push(`decode ${humanTime(s.decode.timePerTokenSeconds)}/step (${s.decode.bound}-bound)`);
+        break;
+      case 'fits':
+        if (s.kvBytesPerToken !== null) parts.push(s.memory.maxBatchThatFits === 0 ? `does not fit ${chip.memoryGB} GB` : `${Number.isFinite(s.memory.maxBatchThatFits) ? s.memory.maxBatchThatFits : 'any number of'} sequences of ${context} tokens fit ${chip.memoryGB} GB`);
+        break;
+    }
+  }
+  return `${parts.join(', ')}.`;
+}
+
+/** The one-line code lens over a config.json: size, and the verdict of each phase. */
+export function codeLensSummary(s: LlmSummary): string {
+  const size = s.activeParams !== s.params ? `${billions(s.params)} params (${billions(s.activeParams)} active)` : `${billions(s.params)} params`;
+  const prefill = `${s.kind === 'encoder' ? 'forward' : 'prefill'} ${s.prompt} tok: ${humanTime(s.prefill.timeSeconds)}, ${s.prefill.bound}-bound`;
+  if (s.decode === null) return `${size}, ${humanBytes(s.weightBytes)} · ${prefill}`;
+  const ridge = s.ridge?.projectionsComputeBoundBatch ? ` (projections compute-bound from batch ${s.ridge.projectionsComputeBoundBatch})` : '';
+  return `${size}, ${humanBytes(s.weightBytes)} · ${prefill} · decode: ${humanTime(s.decode.timePerTokenSeconds)}/token, ${s.decode.bound}-bound${ridge}`;
+}
