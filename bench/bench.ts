@@ -16,6 +16,7 @@ import { findChip } from '../server/src/analysis/cost/chips';
 import { profileFile } from '../server/src/cli/profile';
 import { benchLanguageServer } from './lsp';
 import { benchPanel } from './panel';
+import { pythonSection } from './pytorch';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'bench/.generated');
@@ -133,6 +134,11 @@ async function panelSection(): Promise<void> {
 async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'panel') {
     await panelSection();
+    return;
+  }
+  // BENCH_ONLY=pytorch: the PyTorch source frontend's re-analysis after an edit (bench/pytorch.ts).
+  if (process.env.BENCH_ONLY === 'pytorch') {
+    process.stdout.write(await pythonSection(RUNS));
     return;
   }
   const models = [

@@ -1,8 +1,9 @@
 // Bundles the CLI, the benchmark and the HTML report's page (media/) with esbuild. One bundler for the whole extension.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
+// web-tree-sitter's ESM build reads import.meta.url, which is empty in a CommonJS bundle: bundle its CJS build.
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/tree-sitter.cjs' } };
 
 // 1. The report page: one browser script (ECharts included) and one stylesheet, written to dist/media/,
 //    where the CLI reads them when it writes an HTML report (and the webview will load them).
@@ -31,3 +32,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js', minify: true, keepNames: true }),
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], minify: true, keepNames: true }),
 ]);
+
+// 4. The PyTorch source frontend's parser: the tree-sitter runtime and Python grammar (wasm), loaded by
+//    the CLI and the language server from next to their bundles (server/src/cli/profile-python.ts).
+copyFileSync('node_modules/web-tree-sitter/tree-sitter.wasm', 'dist/tree-sitter.wasm');
+copyFileSync('node_modules/tree-sitter-python/tree-sitter-python.wasm', 'dist/tree-sitter-python.wasm');

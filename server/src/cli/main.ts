@@ -4,11 +4,13 @@ import { builtinChips, Chip, findChip, parseChipsFile, PeakDtype, suggestChips }
 import { PeakMode } from '../analysis/cost/roofline';
 import { Dim } from '../analysis/ir/dim';
 import { Report } from '../analysis/report';
-import { parseDimBinding, parseInputShape, UsageError } from './args';
+import { parseDimBinding, UsageError } from './args';
 import { chipsJson, formatChipsTable } from './chips';
 import { formatDiagnostic, formatMarkdown, formatTable } from './format';
 import { renderHtmlReport } from './html';
 import { profileFile } from './profile';
+import { isPythonFile, parseInputOption, preparePythonParser } from './profile-python';
+import { llmSection, parseCount } from './profile-hf';
 import { findUserChip, registerCalibrate } from './calibrate';
 import { applyMeasuredProfile, formatMeasurement, registerMeasure } from './measure';
 
@@ -26,6 +28,8 @@ import { applyMeasuredProfile, formatMeasurement, registerMeasure } from './meas
 interface ProfileFlags {
   dim: Map<string, number>;
   input: Map<string, Dim[]>;
+  /** PyTorch .py files: the class or factory function to profile. */
+  entry?: string;
   format: 'table' | 'json' | 'jsonl' | 'markdown' | 'html';
   chip: string;
   chips?: string;
@@ -37,6 +41,11 @@ interface ProfileFlags {
   suggestions: boolean;
   /** An ONNX Runtime profile to join (measured mode). */
   measured?: string;
+  /** Hugging Face config.json: the phase and its sizes (cli/profile-hf.ts). */
+  phase: 'prefill' | 'decode';
+  batch: number;
+  prompt: number;
+  generated: number;
 }
 
 const DTYPES: readonly PeakDtype[] = ['fp64', 'fp32', 'tf32', 'fp16', 'bf16', 'fp8', 'int8', 'int4', 'fp4'];
@@ -70,6 +79,13 @@ function parseBudget(text: string): number {
   return n;
 }
 
+/** The predicted-versus-measured table after a report (`--measured`), fenced for Markdown. */
+function measuredSection(report: Report, fence: string): string {
+  if (!report.measurement) return '';
+  const body = formatMeasurement(report.measurement);
+  return fence ? `\n\n## Predicted versus measured\n\n${fence}\n${body}\n${fence}` : `\n\nPredicted versus measured\n${body}`;
+}
+
 function write(text: string, out: string | undefined): void {
   if (out) fs.writeFileSync(out, text);
   else process.stdout.write(text);
@@ -90,12 +106,17 @@ export function main(argv: readonly string[]): number {
     .addOption(new Option('--peak <mode>', 'datasheet peaks, or achievable (measured fractions)').choices(['datasheet', 'achievable']).default('datasheet'))
     .addOption(new Option('--dtype <type>', 'run float arithmetic in this type (e.g. an fp32 model served in bf16)').choices([...DTYPES]))
     .option('--dim <NAME=VALUE>', 'bind a symbolic dim everywhere (repeatable)', parseDimBinding, new Map<string, number>())
-    .option('--input <NAME=D1xD2x...>', "set a graph input's whole shape (repeatable)", parseInputShape, new Map<string, Dim[]>())
+    .option('--input <NAME=D1xD2x...>', "set a graph input's whole shape (repeatable); for a .py model a bare shape 1x3x224x224", parseInputOption, new Map<string, Dim[]>())
+    .option('--entry <name>', 'PyTorch .py model: the nn.Module class or factory function to profile')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'jsonl', 'markdown', 'html']).default('table'))
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--no-suggestions', 'skip the suggestions (fuse, quantise, batch, smaller model, chip)')
     .option('--budget-ms <ms>', 'exit with status 3 when the predicted time of any model exceeds this', parseBudget)
     .option('--measured <profile.json>', 'join an ONNX Runtime profile (enableProfiling) and compare predicted with measured per op')
+    .addOption(new Option('--phase <phase>', 'Hugging Face config.json: the phase whose ops are listed').choices(['prefill', 'decode']).default('prefill'))
+    .option('--batch <n>', 'Hugging Face config.json: sequences per batch', parseCount('batch', 1), 1)
+    .option('--prompt <n>', 'Hugging Face config.json: prompt tokens (prefill length)', parseCount('prompt', 1), 2048)
+    .option('--generated <n>', 'Hugging Face config.json: generated tokens (decode is profiled at the middle step)', parseCount('generated', 0), 256)
     .action((models: string[], opts: ProfileFlags) => {
       const chips = loadChips(opts.chips);
       const chip = resolveChip(opts.chip, chips);
@@ -104,7 +125,7 @@ export function main(argv: readonly string[]): number {
       const showProgress = process.stderr.isTTY && opts.format === 'table' && models.length > 1;
       models.forEach((file, i) => {
         if (showProgress) process.stderr.write(`\r[${i + 1}/${models.length}] ${file}…`);
-        const profiled = profileFile(file, { dim: opts.dim, input: opts.input, profile: { chip, peakMode: opts.peak, computeDtype: opts.dtype }, suggestions: opts.suggestions, chips });
+        const profiled = profileFile(file, { dim: opts.dim, input: opts.input, profile: { chip, peakMode: opts.peak, computeDtype: opts.dtype }, suggestions: opts.suggestions, chips, hf: { phase: opts.phase, batch: opts.batch, prompt: opts.prompt, generated: opts.generated }, entry: opts.entry });
         const report = opts.measured ? applyMeasuredProfile(profiled, opts.measured) : profiled;
         reports.push(report);
         if (report.diagnostics.some((d) => d.severity === 'error')) exitCode = 1;
@@ -112,10 +133,10 @@ export function main(argv: readonly string[]): number {
       if (showProgress) process.stderr.write('\r\u001b[K');
       switch (opts.format) {
         case 'table':
-          write(reports.map(formatTable).join('\n\n') + '\n', opts.out);
+          write(reports.map((r) => llmSection(r) + formatTable(r) + measuredSection(r, '')).join('\n\n') + '\n', opts.out);
           break;
         case 'markdown':
-          write(reports.map(formatMarkdown).join('\n\n') + '\n', opts.out);
+          write(reports.map((r) => formatMarkdown(r) + measuredSection(r, '```')).join('\n\n') + '\n', opts.out);
           break;
         case 'jsonl':
           write(reports.map((r) => JSON.stringify(r)).join('\n') + '\n', opts.out);
@@ -129,7 +150,6 @@ export function main(argv: readonly string[]): number {
           break;
       }
       if (opts.format === 'table' || opts.format === 'markdown') {
-        for (const r of reports) if (r.measurement) write(`\nPredicted versus measured\n${formatMeasurement(r.measurement)}\n`, undefined);
         for (const r of reports) for (const d of r.diagnostics) process.stderr.write(`${r.model.path}: ${formatDiagnostic(d)}\n`);
       }
       if (opts.budgetMs !== undefined) {
@@ -167,4 +187,10 @@ export function main(argv: readonly string[]): number {
   return exitCode;
 }
 
-process.exitCode = main(process.argv.slice(2));
+/** The Python parser loads asynchronously (wasm): prepared before a run that profiles a .py file. */
+async function run(argv: readonly string[]): Promise<void> {
+  if (argv.some(isPythonFile)) await preparePythonParser();
+  process.exitCode = main(argv);
+}
+
+void run(process.argv.slice(2));

@@ -1,0 +1,360 @@
+/**
+ * PyTorch source → IR model → the shared analysis. Parses with tree-sitter, evaluates the file's
+ * definitions, instantiates the entry (a factory function or a module class), walks its forward() from
+ * the user's input shape emitting ONNX ops, then hands the model to `inferModel`: shapes, costs,
+ * roofline, advice and report are the ONNX path's. Never throws: failures become diagnostics.
+ */
+import '../ops/index';
+import { ModelAnalysis } from '../analyze';
+import { Diagnostic } from '../diagnostics';
+import { Dim } from '../ir/dim';
+import { DataType } from '../ir/dtype';
+import { inferModel } from '../shape/engine';
+import { GraphBuilder } from './graph-builder';
+import { BudgetExceeded, Interpreter, LIMITS } from './interpreter';
+import { ParsedPython, PythonParser, SyntaxNode } from './parser';
+import { collectSyntaxErrors } from './syntax-errors';
+import { namedChildren, rangeOf } from './syntax';
+import { TensorOps } from './tensor-ops';
+import { AnalyzeSourceOptions, LayerSummary, ModuleSummary, PythonAnalysis, PythonDiagnostic, UnresolvedName } from './types';
+import { ClassInfo, FunctionInfo, ModuleObject, NONE, PyValue, TensorValue } from './values';
+
+const FLOAT_TYPES = { float32: DataType.FLOAT, float16: DataType.FLOAT16, bfloat16: DataType.BFLOAT16 } as const;
+
+export function analyzePythonSource(parser: PythonParser, text: string, options: AnalyzeSourceOptions = {}): PythonAnalysis {
+  const diagnostics: PythonDiagnostic[] = [];
+  const started = performance.now();
+  let tree: ParsedPython | null = null;
+  try {
+    tree = parser.parse(text, options.previous);
+  } catch (error) {
+    diagnostics.push({ severity: 'error', code: 'pytorch.parse-failed', message: `the Python parser failed: ${message(error)}`, range: null });
+    return { modules: [], entry: null, analysis: null, nodeSources: new Map(), callSites: new Map(), unresolved: [], diagnostics, tree: null, timings: { parseMs: performance.now() - started, analyseMs: 0 } };
+  }
+  const parsed = performance.now();
+  const result = analyseTree(tree.root, options, diagnostics);
+  return { ...result, tree, timings: { parseMs: parsed - started, analyseMs: performance.now() - parsed } };
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+type TreeResult = Omit<PythonAnalysis, 'tree' | 'timings'>;
+
+function analyseTree(root: SyntaxNode, options: AnalyzeSourceOptions, diagnostics: PythonDiagnostic[]): TreeResult {
+  diagnostics.push(...collectSyntaxErrors(root));
+  const unresolvedMap = new Map<string, UnresolvedName>();
+  const interpreter = new Interpreter(options.bindings ?? new Map(), diagnostics, unresolvedMap);
+  const empty: TreeResult = { modules: [], entry: null, analysis: null, nodeSources: new Map(), callSites: new Map(), unresolved: [], diagnostics };
+  try {
+    interpreter.loadModule(root);
+  } catch (error) {
+    diagnostics.push(stopped(error, 'reading the file'));
+    return empty;
+  }
+  const moduleClasses = interpreter.classes.filter((c) => interpreter.isModuleClass(c));
+  const factories = findFactories(interpreter, moduleClasses);
+  const entry = chooseEntry(options.entry, moduleClasses, factories, root, diagnostics);
+  let root_: ModuleObject | null = null;
+  let analysis: ModelAnalysis | null = null;
+  let builder: GraphBuilder | null = null;
+  if (entry !== null) {
+    try {
+      interpreter.resetBudget();
+      root_ = instantiateEntry(interpreter, entry, root);
+      if (root_ !== null) {
+        assignNames(root_);
+        const built = buildGraph(interpreter, root_, entry.name, options, diagnostics);
+        builder = built.builder;
+        analysis = built.analysis;
+      }
+    } catch (error) {
+      diagnostics.push(stopped(error, `evaluating \`${entry.name}\``));
+    }
+  }
+  const modules = summarise(interpreter, moduleClasses, factories, root_, entry);
+  return {
+    modules,
+    entry: entry?.name ?? null,
+    analysis,
+    nodeSources: builder?.nodeSources ?? new Map(),
+    callSites: builder?.callSites ?? new Map(),
+    unresolved: [...unresolvedMap.values()],
+    diagnostics,
+  };
+}
+
+function stopped(error: unknown, what: string): PythonDiagnostic {
+  if (error instanceof BudgetExceeded) return { severity: 'error', code: 'pytorch.budget-exceeded', message: `${what}: ${error.message} (a loop or recursion too large to evaluate statically)`, range: null };
+  return { severity: 'error', code: 'internal', message: `${what} stopped: ${message(error)}`, range: null };
+}
+
+type Entry = { kind: 'class'; name: string; cls: ClassInfo } | { kind: 'factory'; name: string; fn: FunctionInfo };
+
+/** Top-level functions that return a module: `def resnet50(): return _resnet(...)`, found to a fixed point. */
+function findFactories(interpreter: Interpreter, moduleClasses: readonly ClassInfo[]): FunctionInfo[] {
+  const classNames = new Set(moduleClasses.map((c) => c.name));
+  const factoryNames = new Set<string>();
+  const returnsCallOf = (fn: FunctionInfo): string[] => {
+    const names: string[] = [];
+    const visit = (n: SyntaxNode, depth: number): void => {
+      if (depth > 40) return;
+      if (n.type === 'function_definition' && n !== fn.node) return;
+      if (n.type === 'return_statement') {
+        const expr = namedChildren(n)[0];
+        if (expr?.type === 'call') names.push(expr.childForFieldName('function')?.text ?? '');
+        else if (expr?.type === 'identifier') names.push(`=${expr.text}`);
+      }
+      for (const c of namedChildren(n)) visit(c, depth + 1);
+    };
+    visit(fn.node, 0);
+    return names;
+  };
+  const assignedFromCall = (fn: FunctionInfo, variable: string): string[] => {
+    const found: string[] = [];
+    const visit = (n: SyntaxNode, depth: number): void => {
+      if (depth > 40) return;
+      if (n.type === 'assignment' && n.childForFieldName('left')?.text === variable) {
+        const right = n.childForFieldName('right');
+        if (right?.type === 'call') found.push(right.childForFieldName('function')?.text ?? '');
+      }
+      for (const c of namedChildren(n)) visit(c, depth + 1);
+    };
+    visit(fn.node, 0);
+    return found;
+  };
+  const targets = new Map(interpreter.functions.map((fn) => [fn, returnsCallOf(fn).flatMap((t) => (t.startsWith('=') ? assignedFromCall(fn, t.slice(1)) : [t]))]));
+  for (let changed = true, rounds = 0; changed && rounds < 32; rounds++) {
+    changed = false;
+    for (const [fn, names] of targets) {
+      if (factoryNames.has(fn.name)) continue;
+      if (names.some((n) => classNames.has(n) || factoryNames.has(n))) {
+        factoryNames.add(fn.name);
+        changed = true;
+      }
+    }
+  }
+  return interpreter.functions.filter((f) => factoryNames.has(f.name));
+}
+
+function requiredParameters(node: SyntaxNode, skipSelf: boolean): number {
+  const params = node.childForFieldName('parameters');
+  const list = params ? namedChildren(params) : [];
+  const required = list.filter((p) => p.type === 'identifier' || (p.type === 'typed_parameter' && namedChildren(p)[0]?.type === 'identifier')).length;
+  return Math.max(0, required - (skipSelf ? 1 : 0));
+}
+
+function chooseEntry(requested: string | undefined, classes: readonly ClassInfo[], factories: readonly FunctionInfo[], root: SyntaxNode, diagnostics: PythonDiagnostic[]): Entry | null {
+  if (requested) {
+    const cls = classes.find((c) => c.name === requested);
+    if (cls) return { kind: 'class', name: cls.name, cls };
+    const fn = factories.find((f) => f.name === requested);
+    if (fn) return { kind: 'factory', name: fn.name, fn };
+    const names = [...classes.map((c) => c.name), ...factories.map((f) => f.name)];
+    diagnostics.push({ severity: 'error', code: 'pytorch.entry-not-found', message: `no nn.Module class or factory function named \`${requested}\` (found: ${names.join(', ') || 'none'})`, range: null });
+    return null;
+  }
+  const publicFactories = factories.filter((f) => !f.name.startsWith('_') && requiredParameters(f.node, false) === 0);
+  const lastFactory = publicFactories.at(-1);
+  if (lastFactory) return { kind: 'factory', name: lastFactory.name, fn: lastFactory };
+  // The top-level module: a class no other definition refers to, preferring one that needs no arguments.
+  const mentioned = new Set<string>();
+  for (const cls of classes) {
+    for (const other of classes) if (other !== cls && mentions(other.node, cls.name)) mentioned.add(cls.name);
+  }
+  const top = classes.filter((c) => !mentioned.has(c.name));
+  const init = (c: ClassInfo): SyntaxNode | undefined => c.methods.get('__init__')?.node;
+  const pick = top.filter((c) => (init(c) ? requiredParameters(init(c) as SyntaxNode, true) === 0 : true)).at(-1) ?? top.at(-1) ?? classes.at(-1);
+  void root;
+  if (!pick) {
+    diagnostics.push({ severity: 'info', code: 'pytorch.no-module', message: 'no nn.Module subclass in this file', range: null });
+    return null;
+  }
+  return { kind: 'class', name: pick.name, cls: pick };
+}
+
+function mentions(node: SyntaxNode, name: string): boolean {
+  if (!node.text.includes(name)) return false;
+  const stack: SyntaxNode[] = [node];
+  let budget = 200_000;
+  while (stack.length > 0 && budget-- > 0) {
+    const n = stack.pop() as SyntaxNode;
+    if (n.type === 'identifier' && n.text === name && n.parent?.type !== 'class_definition') return true;
+    for (const c of namedChildren(n)) stack.push(c);
+  }
+  return false;
+}
+
+function instantiateEntry(interpreter: Interpreter, entry: Entry, root: SyntaxNode): ModuleObject | null {
+  const site = entry.kind === 'class' ? entry.cls.node : entry.fn.node;
+  const value: PyValue = entry.kind === 'class' ? interpreter.instantiate(entry.cls, [], new Map(), site) : interpreter.callFunction(entry.fn, [], new Map(), undefined, site);
+  void root;
+  if (value.kind === 'module') return value.module;
+  interpreter.diagnose('error', 'pytorch.entry-not-module', `\`${entry.name}\` did not produce an nn.Module (${value.kind === 'unknown' ? value.why.reason : value.kind})`, site);
+  return null;
+}
+
+/** `named_modules()` paths and first `named_parameters()` names (shared modules and parameters once). */
+export function assignNames(root: ModuleObject): void {
+  const seenModules = new Set<ModuleObject>();
+  const seenParams = new Set<object>();
+  const visit = (m: ModuleObject, path: string, depth: number): void => {
+    if (seenModules.has(m) || depth > 200) return;
+    seenModules.add(m);
+    m.path = path;
+    for (const [name, p] of m.parameters) {
+      if (seenParams.has(p)) continue;
+      seenParams.add(p);
+      p.name = path ? `${path}.${name}` : name;
+    }
+    for (const [name, child] of m.children) visit(child, path ? `${path}.${name}` : name, depth + 1);
+  };
+  visit(root, '', 0);
+}
+
+function buildGraph(interpreter: Interpreter, root: ModuleObject, name: string, options: AnalyzeSourceOptions, diagnostics: PythonDiagnostic[]): { builder: GraphBuilder; analysis: ModelAnalysis } {
+  const floatType = FLOAT_TYPES[options.dtype ?? 'float32'];
+  const builder = new GraphBuilder();
+  const ops = new TensorOps(builder, floatType);
+  const forwardFn = root.userClass ? root.userClass.methods.get('forward') : undefined;
+  const inputName = forwardFn ? (inputParameterName(forwardFn.node) ?? 'input') : 'input';
+  const shape: Dim[] = options.input ? [...options.input] : [];
+  if (!options.input) diagnostics.push({ severity: 'warning', code: 'pytorch.no-input-shape', message: `no input shape given for \`${name}\`: pass one (e.g. 1x3x224x224, or batch x seq for token models) to follow forward()`, range: null });
+  const input: TensorValue = { name: inputName, shape, dtype: floatType };
+  builder.addInput(inputName, shape, floatType);
+  interpreter.beginForward(ops);
+  let output: PyValue = NONE;
+  try {
+    if (options.input) output = interpreter.callModule(root, [{ kind: 'tensor', tensor: input }], new Map(), null);
+  } finally {
+    const { indexInputs } = interpreter.endForward();
+    if (indexInputs.has(inputName)) builder.setInputDtype(inputName, DataType.INT64);
+  }
+  // Parameters forward never touched (an unused head, a branch not taken) still count.
+  materialiseRest(root, builder, floatType);
+  const outputs = tensorsIn(output);
+  const model = builder.build(outputs, name);
+  const inference = inferModel(model, { bindings: options.bindings });
+  const shapeDiagnostics: Diagnostic[] = [...inference.diagnostics];
+  return { builder, analysis: { model, inference, diagnostics: shapeDiagnostics } };
+}
+
+function inputParameterName(fnNode: SyntaxNode): string | undefined {
+  const params = fnNode.childForFieldName('parameters');
+  const list = params ? namedChildren(params) : [];
+  const second = list[1];
+  if (!second) return undefined;
+  const nameNode = second.type === 'identifier' ? second : second.type === 'typed_parameter' ? namedChildren(second)[0] : second.childForFieldName('name');
+  return nameNode?.text;
+}
+
+function tensorsIn(value: PyValue, depth = 0): TensorValue[] {
+  if (depth > 8) return [];
+  if (value.kind === 'tensor' && value.tensor.name !== '') return [value.tensor];
+  if (value.kind === 'tuple' || value.kind === 'list') return value.items.flatMap((v) => tensorsIn(v, depth + 1));
+  if (value.kind === 'dict') return [...value.entries.values()].flatMap((v) => tensorsIn(v, depth + 1));
+  return [];
+}
+
+function materialiseRest(root: ModuleObject, builder: GraphBuilder, dtype: DataType): void {
+  for (const p of uniqueParameters(root)) {
+    if (p.initializer !== undefined || p.shape === null || p.name === undefined) continue;
+    builder.initializer(p.name, p.shape, dtype);
+    p.initializer = { name: p.name, transposed: false };
+  }
+}
+
+function uniqueParameters(m: ModuleObject): Array<ModuleObject['parameters'] extends Map<string, infer P> ? P : never> {
+  const seenModules = new Set<ModuleObject>();
+  const params = new Set<ModuleObject['parameters'] extends Map<string, infer P> ? P : never>();
+  const visit = (x: ModuleObject, depth: number): void => {
+    if (seenModules.has(x) || depth > 200) return;
+    seenModules.add(x);
+    for (const p of x.parameters.values()) params.add(p);
+    for (const c of x.children.values()) visit(c, depth + 1);
+  };
+  visit(m, 0);
+  return [...params];
+}
+
+/** Parameters of a module and everything under it, null when a size is unresolved. */
+export function countParameters(m: ModuleObject): number | null {
+  let total = 0;
+  for (const p of uniqueParameters(m)) {
+    if (p.shape === null) return null;
+    total += p.shape.reduce((a, b) => a * b, 1);
+  }
+  return total;
+}
+
+function subtreeUnresolved(m: ModuleObject): UnresolvedName[] {
+  const out: UnresolvedName[] = [...m.unresolved];
+  for (const p of m.parameters.values()) if (p.shape === null) for (const u of p.unresolved) if (!out.includes(u)) out.push(u);
+  return out;
+}
+
+function layersOf(m: ModuleObject): LayerSummary[] {
+  const out: LayerSummary[] = [];
+  const seen = new Set<ModuleObject>();
+  const visit = (x: ModuleObject, prefix: string, depth: number): void => {
+    if (depth > 200) return;
+    for (const [name, child] of x.children) {
+      if (seen.has(child)) continue;
+      seen.add(child);
+      const path = prefix ? `${prefix}.${name}` : name;
+      out.push({ path, type: child.type, range: child.range, params: countParameters(child), unresolved: subtreeUnresolved(child) });
+      if (out.length > 20_000) return;
+      visit(child, path, depth + 1);
+    }
+  };
+  visit(m, '', 0);
+  return out;
+}
+
+function findInstance(root: ModuleObject | null, cls: ClassInfo): ModuleObject | null {
+  if (root === null) return null;
+  const stack = [root];
+  const seen = new Set<ModuleObject>();
+  while (stack.length > 0) {
+    const m = stack.shift() as ModuleObject;
+    if (seen.has(m)) continue;
+    seen.add(m);
+    if (m.userClass === cls) return m;
+    stack.push(...m.children.values());
+  }
+  return null;
+}
+
+/** One summary per module class and factory: from the entry's instance where it has one, else standalone. */
+function summarise(interpreter: Interpreter, classes: readonly ClassInfo[], factories: readonly FunctionInfo[], root: ModuleObject | null, entry: Entry | null): ModuleSummary[] {
+  const out: ModuleSummary[] = [];
+  // Standalone instantiations must not add to the entry's diagnostics: those are restored afterwards.
+  const standalone = (make: () => PyValue): ModuleObject | null => {
+    const savedDiagnostics = interpreter.diagnostics.length;
+    const savedUnresolved = new Map(interpreter.unresolved);
+    try {
+      interpreter.resetBudget(LIMITS.steps / 10);
+      const v = make();
+      if (v.kind !== 'module') return null;
+      assignNames(v.module);
+      return v.module;
+    } catch {
+      return null;
+    } finally {
+      interpreter.diagnostics.length = savedDiagnostics;
+      interpreter.unresolved.clear();
+      for (const [k, v] of savedUnresolved) interpreter.unresolved.set(k, v);
+    }
+  };
+  for (const cls of classes) {
+    const instance = findInstance(root, cls) ?? standalone(() => interpreter.instantiate(cls, [], new Map(), cls.node));
+    out.push({ name: cls.name, kind: 'class', range: rangeOf(cls.node), params: instance ? countParameters(instance) : null, layers: instance ? layersOf(instance) : [] });
+  }
+  for (const fn of factories) {
+    const isEntry = entry?.kind === 'factory' && entry.fn === fn;
+    const instance = isEntry ? root : requiredParameters(fn.node, false) === 0 ? standalone(() => interpreter.callFunction(fn, [], new Map(), undefined, fn.node)) : null;
+    out.push({ name: fn.name, kind: 'factory', range: rangeOf(fn.node), params: instance ? countParameters(instance) : null, layers: instance ? layersOf(instance) : [] });
+  }
+  return out;
+}

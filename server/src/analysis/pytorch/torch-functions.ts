@@ -1,0 +1,324 @@
+/**
+ * torch / torch.nn.functional functions and Tensor methods inside forward(): matmul, @, arithmetic,
+ * softmax, gelu, scaled_dot_product_attention, view/reshape/transpose/permute, cat, split, mean, size…
+ * Each becomes the ONNX op an export would produce. Returns undefined for a name not modelled, so the
+ * caller can report it.
+ */
+import { Dim } from '../ir/dim';
+import { DataType } from '../ir/dtype';
+import { adaptivePool, linear, silu } from './layer-forward';
+import { EmitSite, ForwardError, normaliseAxis, TensorOps } from './tensor-ops';
+import { asDim, asItems, asNumber, int, NONE, Parameter, PyValue, TensorValue } from './values';
+
+export interface TorchEnv {
+  readonly ops: TensorOps;
+  readonly site: EmitSite;
+  /** A tensor from a tensor, parameter or shape-only buffer; undefined for anything else. */
+  toTensor(value: PyValue | undefined): TensorValue | undefined;
+  markIndices(tensor: TensorValue): void;
+}
+
+const tensor = (t: TensorValue): PyValue => ({ kind: 'tensor', tensor: t });
+
+function dimsFrom(args: readonly PyValue[]): Dim[] | undefined {
+  const list = args.length === 1 && asItems(args[0]) ? (asItems(args[0]) as PyValue[]) : args;
+  const dims = list.map(asDim);
+  return dims.every((d) => d !== undefined) ? (dims as Dim[]) : undefined;
+}
+
+function dimArg(args: readonly PyValue[], kwargs: ReadonlyMap<string, PyValue>, index: number, name: string): number | undefined {
+  return asNumber(args[index] ?? kwargs.get(name));
+}
+
+/** Elementwise binary op between tensors and Python numbers (`x * 0.5`, `1.0 - x`). */
+export function tensorArithmetic(env: TorchEnv, op: string, a: PyValue, b: PyValue): PyValue | undefined {
+  const onnx = ({ '+': 'Add', '-': 'Sub', '*': 'Mul', '/': 'Div', '**': 'Pow' } as const)[op as '+'];
+  if (op === '@') {
+    const [x, y] = [env.toTensor(a), env.toTensor(b)];
+    if (!x || !y) return undefined;
+    return tensor(env.ops.matmul(x, y, env.site));
+  }
+  if (onnx === undefined) return undefined;
+  const x = env.toTensor(a);
+  const y = env.toTensor(b);
+  if (x && y) return tensor(env.ops.binary(onnx, x, y, env.site));
+  const t = x ?? y;
+  const n = asNumber(x ? b : a);
+  if (!t || n === undefined) return undefined;
+  const s = env.ops.scalar(n, t, env.site);
+  return tensor(x ? env.ops.binary(onnx, t, s, env.site) : env.ops.binary(onnx, s, t, env.site));
+}
+
+/** `torch.*` and `torch.nn.functional.*` (by their short name) with tensor arguments. */
+export function callTorchFunction(env: TorchEnv, qualified: string, args: PyValue[], kwargs: ReadonlyMap<string, PyValue>): PyValue | undefined {
+  const { ops, site } = env;
+  const name = qualified.replace(/^torch\.nn\.functional\./, 'F.').replace(/^torch\./, '');
+  const x = env.toTensor(args[0] ?? kwargs.get('input'));
+  switch (name) {
+    case 'arange': {
+      const nums = args.map(asDim);
+      if (nums.some((d) => d === undefined)) return undefined;
+      const [a, b, c] = nums as Dim[];
+      const [start, stop, step] = args.length === 1 ? [0, a, 1] : [a, b, c ?? 1];
+      if (typeof start !== 'number' || typeof step !== 'number') return undefined;
+      return tensor(ops.arange(start, stop ?? null, step, site));
+    }
+    case 'zeros':
+    case 'ones':
+    case 'empty':
+    case 'randn':
+    case 'rand':
+    case 'full': {
+      const dims = dimsFrom(name === 'full' ? [args[0] ?? NONE] : args);
+      return dims ? tensor(ops.filled(dims, ops.floatType, site)) : undefined;
+    }
+    case 'cat':
+    case 'concat':
+    case 'stack': {
+      const items = asItems(args[0] ?? kwargs.get('tensors'))?.map((v) => env.toTensor(v));
+      if (!items || items.some((t) => t === undefined)) return undefined;
+      const dim = dimArg(args, kwargs, 1, 'dim') ?? 0;
+      if (name === 'stack') return tensor(ops.concat((items as TensorValue[]).map((t) => ops.unsqueeze(t, dim, site)), dim, site));
+      return tensor(ops.concat(items as TensorValue[], dim, site));
+    }
+    case 'F.linear': {
+      const w = args[1] ?? kwargs.get('weight');
+      const b = args[2] ?? kwargs.get('bias');
+      if (!x || w?.kind !== 'parameter') return undefined;
+      return tensor(linear(ops, x, w.parameter, b?.kind === 'parameter' ? b.parameter : undefined, site));
+    }
+    case 'F.embedding': {
+      const w = env.toTensor(args[1] ?? kwargs.get('weight'));
+      if (!x || !w) return undefined;
+      env.markIndices(x);
+      return tensor(ops.emit('Gather', [w.name, x.name], { axis: 0 }, [...x.shape, w.shape[1] ?? null], w.dtype, site));
+    }
+    case 'F.scaled_dot_product_attention': {
+      const [q, k, v] = [0, 1, 2].map((i) => env.toTensor(args[i] ?? kwargs.get(['query', 'key', 'value'][i] as string)));
+      if (!q || !k || !v) return undefined;
+      const causal = kwargs.get('is_causal') ?? args[5];
+      const mask = env.toTensor(kwargs.get('attn_mask') ?? args[3]);
+      const inputs = [q.name, k.name, v.name, ...(mask ? [mask.name] : [])];
+      const isCausal = causal !== undefined && (asNumber(causal) ?? 0) !== 0;
+      const out = [...q.shape.slice(0, -1), v.shape.at(-1) ?? null];
+      return tensor(ops.emitMany('Attention', inputs, isCausal ? { is_causal: 1 } : {}, [out], q.dtype, site)[0] as TensorValue);
+    }
+    case 'F.layer_norm': {
+      const shape = asItems(args[1] ?? kwargs.get('normalized_shape'));
+      const w = env.toTensor(args[2] ?? kwargs.get('weight'));
+      const b = env.toTensor(args[3] ?? kwargs.get('bias'));
+      const eps = asNumber(args[4] ?? kwargs.get('eps')) ?? 1e-5;
+      if (!x || !shape) return undefined;
+      const scale = w ?? ops.filled(x.shape.slice(-shape.length), x.dtype, site);
+      return tensor(ops.emit('LayerNormalization', [x.name, scale.name, ...(b ? [b.name] : [])], { axis: -shape.length, epsilon: { float: eps } }, x.shape, x.dtype, site));
+    }
+    case 'matmul':
+    case 'bmm':
+    case 'mm': {
+      const y = env.toTensor(args[1]);
+      return x && y ? tensor(ops.matmul(x, y, site)) : undefined;
+    }
+    case 'add':
+    case 'sub':
+    case 'mul':
+    case 'div':
+    case 'pow':
+      return tensorArithmetic(env, { add: '+', sub: '-', mul: '*', div: '/', pow: '**' }[name], args[0] ?? NONE, args[1] ?? NONE);
+    case 'flatten':
+      return x ? tensor(ops.flatten(x, dimArg(args, kwargs, 1, 'start_dim') ?? 0, dimArg(args, kwargs, 2, 'end_dim') ?? -1, site)) : undefined;
+    case 'F.adaptive_avg_pool2d':
+    case 'F.adaptive_avg_pool1d':
+      return x ? tensor(adaptivePool(ops, x, args[1] ?? kwargs.get('output_size'), name.endsWith('1d') ? 1 : 2, false, site)) : undefined;
+    case 'F.dropout':
+    case 'dropout':
+      return args[0];
+    default:
+      break;
+  }
+  if (!x) return undefined;
+  const activation = ACTIVATIONS.get(name.replace(/^F\./, ''));
+  if (activation) return tensor(activation(env, x, args, kwargs));
+  return undefined;
+}
+
+type Activation = (env: TorchEnv, x: TensorValue, args: PyValue[], kwargs: ReadonlyMap<string, PyValue>) => TensorValue;
+
+const unaryOp = (op: string): Activation => (env, x) => env.ops.unary(op, x, env.site);
+
+const softmaxLike = (op: string): Activation => (env, x, args, kwargs) => env.ops.softmax(x, dimArg(args, kwargs, 1, 'dim') ?? -1, env.site, op);
+
+const ACTIVATIONS = new Map<string, Activation>([
+  ['relu', unaryOp('Relu')],
+  ['relu_', unaryOp('Relu')],
+  ['sigmoid', unaryOp('Sigmoid')],
+  ['tanh', unaryOp('Tanh')],
+  ['exp', unaryOp('Exp')],
+  ['sqrt', unaryOp('Sqrt')],
+  ['rsqrt', (env, x) => env.ops.unary('Reciprocal', env.ops.unary('Sqrt', x, env.site), env.site)],
+  ['neg', unaryOp('Neg')],
+  ['abs', unaryOp('Abs')],
+  ['erf', unaryOp('Erf')],
+  ['hardswish', unaryOp('HardSwish')],
+  ['silu', (env, x) => silu(env.ops, x, env.site)],
+  ['gelu', (env, x, _args, kwargs) => {
+    const approx = kwargs.get('approximate');
+    return env.ops.unary('Gelu', x, env.site, approx?.kind === 'str' && approx.value === 'tanh' ? { approximate: 'tanh' } : {});
+  }],
+  ['leaky_relu', (env, x, args) => env.ops.unary('LeakyRelu', x, env.site, { alpha: { float: asNumber(args[1]) ?? 0.01 } })],
+  ['softmax', softmaxLike('Softmax')],
+  ['log_softmax', softmaxLike('LogSoftmax')],
+]);
+
+/** Tensor methods: `x.view(...)`, `x.transpose(1, 2)`, `x.size(-1)`, `x.mean(dim=-1)`… */
+export function callTensorMethod(env: TorchEnv, x: TensorValue, method: string, args: PyValue[], kwargs: ReadonlyMap<string, PyValue>): PyValue | undefined {
+  const { ops, site } = env;
+  const rank = x.shape.length;
+  switch (method) {
+    case 'size':
+    case 'dim': {
+      if (method === 'dim') return int(rank);
+      const axis = asNumber(args[0] ?? kwargs.get('dim'));
+      if (axis === undefined) return { kind: 'tuple', items: x.shape.map((d) => int(d)) };
+      return int(x.shape[normaliseAxis(axis, rank, site)] ?? null);
+    }
+    case 'numel':
+      return int(x.shape.reduce<Dim>((a, b) => (typeof a === 'number' && typeof b === 'number' ? a * b : null), 1));
+    case 'view':
+    case 'reshape': {
+      const dims = dimsFrom(args);
+      return dims ? tensor(ops.reshape(x, dims, site)) : undefined;
+    }
+    case 'transpose':
+    case 'swapaxes': {
+      const [a, b] = [asNumber(args[0]), asNumber(args[1])];
+      return a === undefined || b === undefined ? undefined : tensor(ops.swapAxes(x, a, b, site));
+    }
+    case 't':
+      return tensor(ops.swapAxes(x, 0, 1, site));
+    case 'permute': {
+      const dims = dimsFrom(args);
+      if (!dims || dims.some((d) => typeof d !== 'number')) return undefined;
+      return tensor(ops.transpose(x, (dims as number[]).map((d) => normaliseAxis(d, rank, site)), site));
+    }
+    case 'contiguous':
+    case 'float':
+    case 'to':
+    case 'type_as':
+    case 'clone':
+    case 'detach':
+    case 'half':
+    case 'bfloat16':
+      return tensor(x);
+    case 'flatten':
+      return tensor(ops.flatten(x, dimArg(args, kwargs, 0, 'start_dim') ?? 0, dimArg(args, kwargs, 1, 'end_dim') ?? -1, site));
+    case 'unsqueeze': {
+      const axis = asNumber(args[0]);
+      return axis === undefined ? undefined : tensor(ops.unsqueeze(x, axis, site));
+    }
+    case 'squeeze':
+      return tensor(ops.squeeze(x, asNumber(args[0]) ?? null, site));
+    case 'expand': {
+      const dims = dimsFrom(args);
+      return dims ? tensor(ops.expand(x, dims, site)) : undefined;
+    }
+    case 'split':
+    case 'chunk': {
+      const axis = dimArg(args, kwargs, 1, 'dim') ?? (method === 'split' ? 0 : 0);
+      const a = normaliseAxis(axis, rank, site);
+      const len = x.shape[a];
+      if (typeof len !== 'number') return undefined;
+      const sizeList = asItems(args[0]);
+      let sizes: number[];
+      if (sizeList) sizes = sizeList.map((v) => asNumber(v) ?? 0);
+      else {
+        const n = asNumber(args[0]);
+        if (n === undefined || n <= 0) return undefined;
+        const piece = method === 'chunk' ? Math.ceil(len / n) : n;
+        sizes = [];
+        for (let left = len; left > 0; left -= piece) sizes.push(Math.min(piece, left));
+      }
+      return { kind: 'tuple', items: ops.split(x, sizes, a, site).map(tensor) };
+    }
+    case 'mean':
+    case 'sum':
+    case 'amax': {
+      const dimValue = args[0] ?? kwargs.get('dim');
+      const axes = dimValue === undefined || dimValue.kind === 'none' ? null : (asItems(dimValue)?.map((v) => asNumber(v) ?? 0) ?? [asNumber(dimValue) ?? 0]);
+      const keep = (asNumber(args[1] ?? kwargs.get('keepdim')) ?? 0) !== 0;
+      return tensor(ops.reduce(method === 'mean' ? 'ReduceMean' : method === 'sum' ? 'ReduceSum' : 'ReduceMax', x, axes, keep, site));
+    }
+    case 'softmax':
+      return tensor(ops.softmax(x, dimArg(args, kwargs, 0, 'dim') ?? -1, site));
+    case 'matmul':
+    case 'mul':
+    case 'add':
+    case 'sub':
+    case 'div':
+    case 'pow':
+      return callTorchFunction(env, method, [tensor(x), ...args], kwargs);
+    case 'masked_fill': {
+      const mask = env.toTensor(args[0]);
+      const fill = asNumber(args[1]) ?? 0;
+      if (!mask) return undefined;
+      return tensor(ops.emit('Where', [mask.name, ops.scalar(fill, x, site).name, x.name], {}, x.shape, x.dtype, site));
+    }
+    case 'long':
+    case 'int':
+      return tensor({ ...x, dtype: DataType.INT64 });
+    default: {
+      const activation = ACTIVATIONS.get(method);
+      if (activation) return tensor(activation(env, x, [tensor(x), ...args], kwargs));
+      return undefined;
+    }
+  }
+}
+
+/** `x[:, -1, :]`, `x[:, [-1], :]`, `x[..., :T]`: Gather for integers, Slice for ranges. */
+export function indexTensor(env: TorchEnv, x: TensorValue, index: PyValue): PyValue | undefined {
+  const { ops, site } = env;
+  const parts = index.kind === 'tuple' ? index.items : [index];
+  let t = x;
+  let axis = 0;
+  const ellipsisAt = parts.findIndex((p) => p.kind === 'builtin' && p.name === 'Ellipsis');
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i] as PyValue;
+    if (i === ellipsisAt) {
+      axis = t.shape.length - (parts.length - 1 - i);
+      continue;
+    }
+    if (p.kind === 'none') {
+      t = ops.unsqueeze(t, axis, site);
+      axis++;
+      continue;
+    }
+    if (p.kind === 'slice') {
+      const [start, stop, step] = [p.start, p.stop, p.step].map((v) => (v.kind === 'none' ? undefined : asDim(v)));
+      const len = t.shape[axis];
+      if (start === undefined && stop === undefined && step === undefined) {
+        axis++;
+        continue;
+      }
+      const s = start ?? 0;
+      const e = stop ?? (typeof len === 'number' ? len : null);
+      if (typeof s !== 'number' || typeof e !== 'number') return undefined;
+      t = ops.slice(t, axis, s, e, typeof step === 'number' ? step : 1, site);
+      axis++;
+      continue;
+    }
+    const n = asNumber(p);
+    if (n !== undefined) {
+      t = ops.gatherIndex(t, axis, n, false, site);
+      continue;
+    }
+    const list = asItems(p);
+    if (list && list.length === 1 && asNumber(list[0]) !== undefined) {
+      t = ops.gatherIndex(t, axis, asNumber(list[0]) as number, true, site);
+      axis++;
+      continue;
+    }
+    throw new ForwardError('tensor indexing with this kind of index is not modelled', site.called);
+  }
+  return tensor(t);
+}
+
+export type { Parameter };

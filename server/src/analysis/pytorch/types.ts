@@ -1,0 +1,102 @@
+/**
+ * Public types of the PyTorch source frontend: what `analyzePythonSource` hands back. Positions are
+ * 0-based lines and UTF-16 characters (LSP's convention), so views convert nothing.
+ */
+import { ModelAnalysis } from '../analyze';
+import { Severity } from '../diagnostics';
+import { Dim } from '../ir/dim';
+
+export interface SourcePosition {
+  readonly line: number;
+  readonly character: number;
+}
+
+export interface SourceRange {
+  readonly start: SourcePosition;
+  readonly end: SourcePosition;
+}
+
+/** A value the static evaluation could not resolve, and how to resolve it (bind `name`). */
+export interface UnresolvedName {
+  readonly name: string;
+  readonly reason: string;
+  readonly range: SourceRange | null;
+}
+
+export interface PythonDiagnostic {
+  readonly severity: Severity;
+  /** Stable code: `pytorch.syntax`, `pytorch.unresolved`, `pytorch.forward-fallback`, … */
+  readonly code: string;
+  readonly message: string;
+  readonly range: SourceRange | null;
+}
+
+/** A module built inside a class or factory: `layer1.0.conv1`, `transformer.h.3.attn.c_attn`. */
+export interface LayerSummary {
+  /** Path relative to the summarised module, PyTorch's `named_modules()` naming. */
+  readonly path: string;
+  /** Layer type: `Linear`, `Conv2d`, or a user class name. */
+  readonly type: string;
+  /** Where the layer was constructed. */
+  readonly range: SourceRange | null;
+  /** Parameters of the layer and everything under it; null when a size is unresolved. */
+  readonly params: number | null;
+  readonly unresolved: readonly UnresolvedName[];
+}
+
+export interface ModuleSummary {
+  readonly name: string;
+  readonly kind: 'class' | 'factory';
+  /** The class or function definition. */
+  readonly range: SourceRange;
+  /** Parameters of one instance (the entry's instance when the entry builds it); null when unresolved. */
+  readonly params: number | null;
+  readonly layers: readonly LayerSummary[];
+}
+
+export type TorchDtype = 'float32' | 'float16' | 'bfloat16';
+
+/** One edit of the previous text, in UTF-16 offsets of that text (as LSP's incremental sync gives it). */
+export interface TextChange {
+  readonly offset: number;
+  readonly deletedLength: number;
+  readonly insertedText: string;
+}
+
+export interface AnalyzeSourceOptions {
+  /** Class or factory function to profile; default: a factory, else the top-level module class. */
+  readonly entry?: string;
+  /** Input shape of the first forward argument, e.g. [1, 3, 224, 224] or [batch, seq] for token models. */
+  readonly input?: readonly number[] | readonly Dim[];
+  /** Values for names the evaluation could not resolve (`block`, `Model.dim`), like symbolic ONNX dims. */
+  readonly bindings?: ReadonlyMap<string, number>;
+  readonly dtype?: TorchDtype;
+  /**
+   * The previous parse and the edits applied to its text since, for an incremental re-parse. The
+   * previous tree is consumed: it is edited in place and freed once the new tree exists.
+   */
+  readonly previous?: { readonly tree: PythonTree; readonly changes: readonly TextChange[] };
+}
+
+/** An opaque parsed tree, kept by the caller for the next incremental parse; free it with `dispose`. */
+export interface PythonTree {
+  readonly text: string;
+  dispose(): void;
+}
+
+export interface PythonAnalysis {
+  readonly modules: ModuleSummary[];
+  readonly entry: string | null;
+  /** The IR model built for the entry, with shapes inferred by the shared engine; null without an entry. */
+  readonly analysis: ModelAnalysis | null;
+  /** IR node name → where the layer is constructed (module nodes) or the forward line (functional ops). */
+  readonly nodeSources: Map<string, SourceRange>;
+  /** IR node name → the forward line that called it, where known. */
+  readonly callSites: Map<string, SourceRange>;
+  readonly unresolved: UnresolvedName[];
+  readonly diagnostics: PythonDiagnostic[];
+  /** The parsed tree, for the next incremental parse (or `dispose()` it). */
+  readonly tree: PythonTree | null;
+  /** Milliseconds spent parsing and analysing, for benchmarks and logs. */
+  readonly timings: { readonly parseMs: number; readonly analyseMs: number };
+}

@@ -1,0 +1,92 @@
+/**
+ * `ridgepoint profile model.py --entry NAME --input 1x3x224x224`: the PyTorch source frontend from the
+ * CLI. The tree-sitter runtime and Python grammar are wasm files: next to the bundle in dist/ (the
+ * build copies them there), else in node_modules. Loading them is asynchronous, so the CLI prepares the
+ * parser once before it runs (`preparePythonParser`) and profiling itself stays synchronous.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { advise } from '../analysis/advise/index';
+import { Chip } from '../analysis/cost/chips';
+import { profileAnalysis, ProfileOptions } from '../analysis/cost/index';
+import { Diagnostic } from '../analysis/diagnostics';
+import { Dim } from '../analysis/ir/dim';
+import { analyzePythonSource, createPythonParser, PythonDiagnostic, PythonParser, TorchDtype } from '../analysis/pytorch/index';
+import { buildReport, Report } from '../analysis/report';
+import { parseInputShape } from './args';
+
+let prepared: PythonParser | null = null;
+let prepareError: string | null = null;
+
+export function isPythonFile(file: string): boolean {
+  return file.toLowerCase().endsWith('.py');
+}
+
+/** The wasm files: dist/ next to this bundle first, then the packages in node_modules. */
+function locateWasm(fileName: string, packageFile: string): string {
+  const nextToBundle = path.join(__dirname, fileName);
+  if (fs.existsSync(nextToBundle)) return nextToBundle;
+  return require.resolve(packageFile);
+}
+
+/** Loads the parser once; a failure is reported by each .py profile instead of stopping the CLI. */
+export async function preparePythonParser(): Promise<void> {
+  if (prepared !== null || prepareError !== null) return;
+  try {
+    const runtime = fs.readFileSync(locateWasm('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm'));
+    const python = fs.readFileSync(locateWasm('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm'));
+    prepared = await createPythonParser({ runtime, python });
+  } catch (error) {
+    prepareError = error instanceof Error ? error.message : String(error);
+  }
+}
+
+export interface PythonCliOptions {
+  readonly dim: ReadonlyMap<string, number>;
+  readonly input: ReadonlyMap<string, Dim[]>;
+  readonly entry?: string;
+  readonly profile?: ProfileOptions;
+  readonly suggestions?: boolean;
+  readonly chips?: readonly Chip[];
+}
+
+/** `--input NAME=D1xD2` as for ONNX, or a bare `D1xD2x...` (a .py model's first forward argument), kept under ''. */
+export function parseInputOption(text: string, into: Map<string, Dim[]>): Map<string, Dim[]> {
+  if (text.includes('=')) return parseInputShape(text, into);
+  const parsed = parseInputShape(`input=${text}`, new Map());
+  into.set('', parsed.get('input') ?? []);
+  return into;
+}
+
+/** `--input 1x3x224x224` (stored under '') or `--input x=1x3x224x224`: the first forward argument's shape. */
+function inputShape(input: ReadonlyMap<string, Dim[]>): Dim[] | undefined {
+  return input.get('') ?? [...input.values()][0];
+}
+
+function asDiagnostic(d: PythonDiagnostic, file: string): Diagnostic {
+  const where = d.range ? `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ` : '';
+  return { severity: d.severity, code: d.code, message: `${where}${d.message}` };
+}
+
+const DTYPE_NAMES: Record<string, TorchDtype> = { fp32: 'float32', fp16: 'float16', bf16: 'bfloat16' };
+
+export function profilePythonFile(file: string, options: PythonCliOptions): Report {
+  const fail = (code: string, message: string): Report => buildReport({ model: null, inference: null, diagnostics: [{ severity: 'error', code, message }] }, file, options.dim);
+  if (prepared === null) return fail('pytorch.parser-unavailable', `the Python parser could not be loaded: ${prepareError ?? 'not prepared'}`);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    return fail('io.open', `cannot open ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const dtype = options.profile?.computeDtype ? DTYPE_NAMES[options.profile.computeDtype] : undefined;
+  const result = analyzePythonSource(prepared, text, { entry: options.entry, input: inputShape(options.input), bindings: options.dim, dtype });
+  result.tree?.dispose();
+  const sourceDiagnostics = result.diagnostics.map((d) => asDiagnostic(d, file));
+  const unresolved: Diagnostic[] = result.unresolved.map((u) => ({ severity: 'warning', code: 'pytorch.unresolved', message: `${u.range ? `${file}:${u.range.start.line + 1}:${u.range.start.character + 1}: ` : ''}\`${u.name}\` is unresolved: ${u.reason} (bind it with --dim ${u.name}=N)` }));
+  const analysis = result.analysis ?? { model: null, inference: null, diagnostics: [] };
+  const merged = { ...analysis, diagnostics: [...sourceDiagnostics, ...unresolved, ...analysis.diagnostics] };
+  const profiled = options.profile ? profileAnalysis(merged, options.profile) : null;
+  const advice = profiled && options.profile && options.suggestions !== false ? advise(merged, { ...options.profile, baseline: profiled.result, chips: options.chips, inferOptions: { bindings: options.dim } }) : null;
+  return buildReport(merged, file, options.dim, profiled, advice);
+}
