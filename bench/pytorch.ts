@@ -4,6 +4,7 @@
  * inference + per-layer summaries (the data inlay hints are drawn from). Target: < 100 ms.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { analyzePythonSource, createPythonParser, PythonTree } from '../server/src/analysis/pytorch/index';
 
 export interface PythonBench {
@@ -53,10 +54,14 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
+/** The repository root: bench.ts runs from dist/ (bundled) or bench/ (tsx); both are one level down. */
+const ROOT = path.resolve(__dirname, '..');
+
 export async function benchPython(runs: number): Promise<PythonBench> {
   const parser = await createPythonParser({
-    runtime: fs.readFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm')),
-    python: fs.readFileSync(require.resolve('tree-sitter-python/tree-sitter-python.wasm')),
+    // From the packages' folders by path: the bundled bench cannot require.resolve into node_modules.
+    runtime: fs.readFileSync(path.join(ROOT, 'node_modules/web-tree-sitter/tree-sitter.wasm')),
+    python: fs.readFileSync(path.join(ROOT, 'node_modules/tree-sitter-python/tree-sitter-python.wasm')),
   });
   let text = generatePythonModel(100);
   const options = { entry: 'Model', input: [8, 32, 64] };
