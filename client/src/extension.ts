@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import { Commands, ProfiledParams, ProfileResult } from '../../server/src/protocol';
 import { importMeasured } from './measured';
+import { setPythonEntry, setPythonInput } from './source-options';
 import { ActiveModel } from './active-model';
 import { bindDims } from './bind-dims';
 import { reopenBinaryTextTabs } from './binary-tabs';
@@ -114,6 +115,8 @@ export function activate(context: vscode.ExtensionContext): void {
     registerCommand(Commands.applyWhatIf, 'Re-profile as if Applied', output, (arg) => suggestions.applyWhatIf(arg)),
     registerCommand(Commands.copyRecipe, 'Copy Recipe', output, (arg) => suggestions.copyRecipe(arg)),
     registerCommand(Commands.importMeasured, 'Import Measured Profile', output, (arg) => importMeasured(rp, target(arg), showRoofline)),
+    registerCommand(Commands.setPythonInput, 'Set Input Shape', output, (arg) => setPythonInput(rp, uriFromArgument(arg) ?? vscode.window.activeTextEditor?.document.uri ?? target(arg))),
+    registerCommand(Commands.setPythonEntry, 'Profile Module', output, (arg) => setPythonEntry(rp, arg)),
   );
 }
 

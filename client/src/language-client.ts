@@ -106,6 +106,9 @@ export class RidgepointServer implements vscode.Disposable {
       documentSelector: [
         { language: LANGUAGE_ID, scheme: 'file' },
         { language: LANGUAGE_ID, scheme: RENDER_SCHEME },
+        // Model definitions: PyTorch sources and Hugging Face configs (the server ignores a .py without nn.Module).
+        { language: 'python', scheme: 'file' },
+        { scheme: 'file', pattern: '**/*config.json' },
       ],
       synchronize: { configurationSection: 'ridgepoint' },
       outputChannel: this.hooks.output,

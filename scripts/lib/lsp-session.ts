@@ -106,6 +106,10 @@ export class LspSession {
     return this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
   }
 
+  notify(method: string, params: unknown): Promise<void> {
+    return this.connection.sendNotification(method, params);
+  }
+
   request<R>(method: string, params?: unknown): Promise<R> {
     return (params === undefined ? this.connection.sendRequest(method) : this.connection.sendRequest(method, params)) as Promise<R>;
   }

@@ -159,7 +159,22 @@ export const Commands = {
   applyWhatIf: 'ridgepoint.applyWhatIf',
   copyRecipe: 'ridgepoint.copyRecipe',
   importMeasured: 'ridgepoint.importMeasured',
+  setPythonInput: 'ridgepoint.setPythonInput',
+  setPythonEntry: 'ridgepoint.setPythonEntry',
 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// ridgepoint/setSourceOptions: what a PyTorch source (.py) is profiled as
+
+export interface SetSourceOptionsParams {
+  readonly uri: string;
+  /** The class or factory function to profile; null = the default (a factory, else the top module). */
+  readonly entry?: string | null;
+  /** Input shape text (`1x3x224x224`, `batch x seq`); null = the `ridgepoint.pytorch.input` setting. */
+  readonly input?: string | null;
+}
+
+export const SetSourceOptionsNotification = new NotificationType<SetSourceOptionsParams>('ridgepoint/setSourceOptions');
 
 // ---------------------------------------------------------------------------------------------
 // ridgepoint/setMeasured: join an ONNX Runtime profile (measured mode) to a model's reports

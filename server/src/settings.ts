@@ -13,6 +13,8 @@ export interface RidgepointSettings {
   readonly chipsFile: string;
   readonly inlayHints: { readonly enabled: boolean };
   readonly hover: { readonly detail: HoverDetail };
+  /** PyTorch sources: the input shape forward() is followed with, `1x3x224x224` or `batch x seq`; '' = none. */
+  readonly pytorch: { readonly input: string };
 }
 
 export const DEFAULT_SETTINGS: RidgepointSettings = {
@@ -22,6 +24,7 @@ export const DEFAULT_SETTINGS: RidgepointSettings = {
   chipsFile: '',
   inlayHints: { enabled: true },
   hover: { detail: 'full' },
+  pytorch: { input: '' },
 };
 
 /** JSON-schema of each setting, keyed by its full name, exactly as `package.json` contributes it. */
@@ -53,6 +56,11 @@ export const SETTINGS_SCHEMA: Record<string, Record<string, unknown>> = {
     type: 'boolean',
     default: DEFAULT_SETTINGS.inlayHints.enabled,
     description: 'Show predicted time and bound at the end of each node line.',
+  },
+  'ridgepoint.pytorch.input': {
+    type: 'string',
+    default: DEFAULT_SETTINGS.pytorch.input,
+    markdownDescription: 'Input shape for PyTorch `nn.Module` sources (`.py`): `1x3x224x224` for an image model, `batchxseq` for token ids (names are bound like symbolic dims, from `ridgepoint.dims`). **Ridgepoint: Set Input Shape…** overrides it per file. Empty: layers and parameters only, no forward pass.',
   },
   'ridgepoint.hover.detail': {
     type: 'string',
@@ -108,7 +116,24 @@ export function readSettings(section: unknown): { settings: RidgepointSettings; 
       chipsFile: str('chipsFile', DEFAULT_SETTINGS.chipsFile),
       inlayHints: { enabled: typeof inlay.enabled === 'boolean' ? inlay.enabled : DEFAULT_SETTINGS.inlayHints.enabled },
       hover: { detail: hover.detail === 'summary' || hover.detail === 'full' ? hover.detail : DEFAULT_SETTINGS.hover.detail },
+      pytorch: { input: isRecord(raw.pytorch) && typeof raw.pytorch.input === 'string' ? raw.pytorch.input.trim() : DEFAULT_SETTINGS.pytorch.input },
     },
     problems,
   };
+}
+
+/**
+ * A PyTorch input shape as the user writes it: `1x3x224x224`, `batch x seq`, `[1, 3, 224, 224]`. Names
+ * stay names (bound later like symbolic dims). Null when the text is not a shape.
+ */
+export function parseShapeText(text: string): Array<number | string> | null {
+  const parts = text.replace(/^[[(]|[\])]$/g, '').split(/\s*[x×,*]\s*|\s+/).filter((p) => p.length > 0);
+  if (parts.length === 0 || parts.length > 8) return null;
+  const dims: Array<number | string> = [];
+  for (const part of parts) {
+    if (/^\d+$/.test(part) && Number(part) >= 1 && Number(part) <= 2 ** 31) dims.push(Number(part));
+    else if (/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(part)) dims.push(part);
+    else return null;
+  }
+  return dims;
 }

@@ -67,4 +67,13 @@ describe('language server: ONNX nodes link to the Python lines that produced the
     const add = await hoverOn('Add');
     assert.match(add, new RegExp(`tiny_net\\.py:${lineOf('return x + y')}\\]`));
   });
+
+  it('hovering a line of tiny_net.py shows what the exported nodes of that line cost', async () => {
+    const py = fileUri(SOURCE);
+    await session.open(py, fs.readFileSync(SOURCE, 'utf8'), 'python');
+    const line = lineOf('x = self.conv1(x)') - 1;
+    const hover = await session.request<Hover | null>('textDocument/hover', { textDocument: { uri: py }, position: { line, character: 10 } });
+    const text = ((hover?.contents as MarkupContent | undefined)?.value ?? '').replace(/\\(.)/g, '$1');
+    assert.match(text, /From tiny_net_torchscript\.onnx\*\* \(exported ONNX\): 1 node, /);
+  });
 });

@@ -174,7 +174,7 @@ function withProfile(base: Report, p: ModelProfile): Report {
     chip: { id: chip.id, name: chip.name, memoryBandwidthGBs: chip.memoryBandwidthGBs, peaks: chip.peaks, achievable: chip.achievable, kernelOverheadUs: chip.kernelOverheadUs, sources: chip.sources },
     peakMode: p.peakMode,
     computeDtype: p.computeDtype ?? null,
-    totals: { ...result.totals, params: weights?.parameters ?? 0, weightBytes: weights?.bytes ?? 0 },
+    totals: { ...result.totals, params: declaredParameters(base.model.metadata) ?? weights?.parameters ?? 0, weightBytes: weights?.bytes ?? 0 },
     topOps,
     opTypes: [...perType].map(([opType, r]) => ({ opType, ...r, share: total > 0 ? r.timeSeconds / total : 0 })).sort((a, b) => b.timeSeconds - a.timeSeconds),
     unmodelled: result.nodes.filter((n) => n.counted && !n.cost.cost.modelled).map((n) => ({ id: n.cost.record.id, opType: n.cost.record.node.opType, reason: n.cost.cost.reason ?? '' })),
@@ -244,6 +244,18 @@ function reportValue(value: ValueRecord): ReportValue {
 }
 
 /** Initializers of every graph (subgraphs included) and Constant nodes both count as weights. */
+/**
+ * Model metadata by which a frontend that built the graph (analysis/hf-config) states its parameter count,
+ * when some initializers are buffers (RoPE caches) that a count of initializer elements would include.
+ */
+export const PARAMETERS_METADATA = 'ridgepoint.parameters';
+
+function declaredParameters(metadata: Readonly<Record<string, string>>): number | null {
+  const text = metadata[PARAMETERS_METADATA];
+  const n = text === undefined ? NaN : Number(text);
+  return Number.isSafeInteger(n) && n >= 0 ? n : null;
+}
+
 export function summariseWeights(model: Model): WeightSummary {
   const init = { tensors: 0, parameters: 0, bytes: 0 };
   const consts = { tensors: 0, parameters: 0, bytes: 0 };

@@ -6,7 +6,7 @@ import { builtinChips, Chip } from '../analysis/cost/chips';
 import { ModelProfile, profileAnalysis } from '../analysis/cost/index';
 import { PeakMode } from '../analysis/cost/roofline';
 import { Diagnostic } from '../analysis/diagnostics';
-import { dimSymbols } from '../analysis/ir/dim';
+import { Dim, dimSymbols, sym } from '../analysis/ir/dim';
 import { Model } from '../analysis/ir/graph';
 import { checkExternalData } from '../analysis/onnx/external-data';
 import { readModel } from '../analysis/onnx/reader';
@@ -15,6 +15,8 @@ import { parseModelText } from '../analysis/onnx/text/parser';
 import { renderModel } from '../analysis/onnx/text/printer';
 import { buildReport, externalReferences, Report, ReportNode } from '../analysis/report';
 import { inferModel } from '../analysis/shape/engine';
+import { analyzeHfConfig, HfConfigAnalysis } from '../analysis/hf-config/index';
+import { analyzePythonSource, PythonAnalysis, PythonParser, PythonTree, TextChange, TorchDtype } from '../analysis/pytorch/index';
 import { RENDER_SCHEME } from '../protocol';
 import { LineIndex } from './line-index';
 import { OpenModelFile, ServerRuntime } from './runtime';
@@ -27,7 +29,12 @@ import { OpenModelFile, ServerRuntime } from './runtime';
  * requests for its whole duration.
  */
 
-export type ModelKind = 'binary' | 'text';
+/**
+ * `binary` ONNX files and `text` (.onnxtxt) are graphs already; `python` (a PyTorch module's source) and
+ * `hf-config` (a Hugging Face config.json) are model definitions that a frontend turns into a graph for
+ * each profile (analysis/pytorch, analysis/hf-config), since what the graph is depends on the options.
+ */
+export type ModelKind = 'binary' | 'text' | 'python' | 'hf-config';
 
 /** Which model a document URI is about. A binary model and its rendered view share one key (the file path). */
 export interface ModelRef {
@@ -37,7 +44,14 @@ export interface ModelRef {
   readonly path: string;
   /** The URI the request named. */
   readonly uri: string;
+  /** The URI of the document holding the text (the request's, without a `#decode` phase fragment). */
+  readonly documentUri?: string;
+  /** A config.json's phase: `#decode` in the URI profiles one decode step, else the prefill. */
+  readonly phase?: 'prefill' | 'decode';
 }
+
+/** A Hugging Face config by its file name (`config.json`, `llama-2-7b.config.json`); other JSON is not a model. */
+const HF_CONFIG_NAME = /(^|[\\/.])config\.json$/i;
 
 export function modelRefOf(uri: string): ModelRef | undefined {
   let parsed: URI;
@@ -53,7 +67,17 @@ export function modelRefOf(uri: string): ModelRef | undefined {
   if (parsed.scheme !== 'file') return { key: `text:${uri}`, kind: 'text', path: parsed.path, uri };
   const path = parsed.fsPath;
   if (/\.onnx$/i.test(path)) return { key: `binary:${path}`, kind: 'binary', path, uri };
+  if (/\.py$/i.test(path)) return { key: `python:${path}`, kind: 'python', path, uri };
+  if (HF_CONFIG_NAME.test(path)) {
+    const phase = parsed.fragment === 'decode' ? 'decode' : 'prefill';
+    return { key: `hf:${path}#${phase}`, kind: 'hf-config', path, uri, documentUri: parsed.with({ fragment: '' }).toString(), phase };
+  }
   return { key: `text:${uri}`, kind: 'text', path, uri };
+}
+
+/** The document whose text a model ref reads. */
+export function documentUriOf(ref: ModelRef): string {
+  return ref.documentUri ?? ref.uri;
 }
 
 /** The rendered view URI of a binary model file. */
@@ -79,8 +103,20 @@ export interface LoadedModel {
   readonly file: OpenModelFile | null;
 }
 
+/** What a model definition's graph is built for, besides bindings (python: entry, input, dtype). */
+export interface SourceModelOptions {
+  readonly entry?: string;
+  /** The entry's input shape, e.g. [1, 3, 224, 224] or ['batch', 'seq'] (names bound like symbolic dims); unset leaves forward shapes unknown. */
+  readonly input?: ReadonlyArray<number | string>;
+  readonly dtype?: TorchDtype;
+}
+
+/** A config.json's sizes when no binding gives them: one sequence, a 2,048-token prompt, 256 tokens generated. */
+export const LLM_DEFAULTS: Readonly<Record<'batch' | 'prompt' | 'generated', number>> = { batch: 1, prompt: 2048, generated: 256 };
+
 export interface ProfileRequestOptions {
   readonly bindings: ReadonlyMap<string, number>;
+  readonly source?: SourceModelOptions;
   readonly chip: Chip;
   readonly peakMode: PeakMode;
   /** Chips the chip suggestion compares (built-ins plus the user's chips file). */
@@ -101,6 +137,15 @@ export interface ProfiledModel {
   readonly nodes: ReadonlyMap<string, ReportNode>;
   /** Every symbol in the graph inputs' declared shapes, bound or not, in first-seen order. */
   readonly symbols: readonly string[];
+  /** A PyTorch source's analysis (modules, layers, node → line), when the model is a .py file. */
+  readonly python?: PythonAnalysis;
+  /** A Hugging Face config's analysis (family, normalised config, key ranges), when the model is a config.json. */
+  readonly hf?: HfConfigAnalysis;
+}
+
+/** The model-definition frontends' runtime needs (the Python grammar is a wasm module, loaded once). */
+export interface SourceFrontends {
+  pythonParser(): Promise<PythonParser>;
 }
 
 /** Thrown to a waiting request whose client cancelled it; the shared work itself carries on and is cached. */
@@ -122,7 +167,11 @@ export class ModelService {
     private readonly runtime: ServerRuntime,
     /** The text of an open text document, or undefined when the document is not open. */
     private readonly openText: (uri: string) => { text: string; version: number } | undefined,
+    private readonly frontends?: SourceFrontends,
   ) {}
+
+  /** Last parse of each Python model, reused for an incremental parse of its next version. */
+  private readonly pythonTrees = new Map<string, PythonTree>();
 
   /** The model as last loaded, without checking for changes (for fast paths such as hover). */
   peek(ref: ModelRef): LoadedModel | undefined {
@@ -197,20 +246,24 @@ export class ModelService {
 
   /** Drops a model from the cache (document closed) and releases its file. */
   forget(ref: ModelRef): void {
+    this.pythonTrees.get(ref.key)?.dispose();
+    this.pythonTrees.delete(ref.key);
     this.loaded.get(ref.key)?.file?.close();
     this.loaded.delete(ref.key);
     this.profiles.delete(ref.key);
   }
 
   dispose(): void {
+    for (const tree of this.pythonTrees.values()) tree.dispose();
+    this.pythonTrees.clear();
     for (const model of this.loaded.values()) model.file?.close();
     this.loaded.clear();
     this.profiles.clear();
   }
 
   private stampOf(ref: ModelRef): string {
-    if (ref.kind === 'text') {
-      const open = this.openText(ref.uri);
+    if (ref.kind !== 'binary') {
+      const open = this.openText(documentUriOf(ref));
       if (open) return `v${open.version}`;
     }
     const stat = this.runtime.stat(ref.path);
@@ -247,7 +300,7 @@ export class ModelService {
 
   private async loadText(ref: ModelRef, stamp: string, started: number): Promise<LoadedModel> {
     let text: string;
-    const open = this.openText(ref.uri);
+    const open = this.openText(documentUriOf(ref));
     if (open) text = open.text;
     else {
       try {
@@ -257,13 +310,15 @@ export class ModelService {
       }
     }
     await this.runtime.yieldToEventLoop();
+    // A model definition becomes a graph per profile (its options decide the graph): only the text is kept.
+    if (ref.kind === 'python' || ref.kind === 'hf-config') return this.assemble(ref, stamp, started, null, [], text, { nodes: [], graphs: [] }, null);
     const parsed = parseModelText(text);
     return this.assemble(ref, stamp, started, parsed.model, parsed.diagnostics, text, parsed.layout, null);
   }
 
   private failed(ref: ModelRef, stamp: string, started: number, ...diagnostics: Diagnostic[]): LoadedModel {
     const why = diagnostics.map((d) => d.message).join('; ');
-    const text = ref.kind === 'binary' ? `# Ridgepoint could not read this model.\n# ${why.replace(/\r?\n/g, ' ')}\n` : (this.openText(ref.uri)?.text ?? '');
+    const text = ref.kind === 'binary' ? `# Ridgepoint could not read this model.\n# ${why.replace(/\r?\n/g, ' ')}\n` : (this.openText(documentUriOf(ref))?.text ?? '');
     return this.assemble(ref, stamp, started, null, diagnostics, text, { nodes: [], graphs: [] }, null);
   }
 
@@ -282,8 +337,41 @@ export class ModelService {
     };
   }
 
+  /** A model definition's graph for these options, analysed by its frontend (never throws). */
+  private async defineModel(loaded: LoadedModel, options: ProfileRequestOptions): Promise<{ analysis: ModelAnalysis; python?: PythonAnalysis; hf?: HfConfigAnalysis; symbols: string[] }> {
+    const { ref } = loaded;
+    const failed = (message: string): { analysis: ModelAnalysis; symbols: string[] } => ({ analysis: { model: null, inference: null, diagnostics: [{ severity: 'error', code: 'internal', message }] }, symbols: [] });
+    try {
+      if (ref.kind === 'hf-config') {
+        const size = (name: keyof typeof LLM_DEFAULTS): number => options.bindings.get(name) ?? LLM_DEFAULTS[name];
+        const hf = analyzeHfConfig(loaded.text, { phase: ref.phase ?? 'prefill', batch: size('batch'), prompt: size('prompt'), generated: size('generated') });
+        const analysis = hf.analysis ?? { model: null, inference: null, diagnostics: [] };
+        // The config's own problems (located by text offset) come first, then the graph's.
+        return { analysis: { ...analysis, diagnostics: [...hf.diagnostics, ...analysis.diagnostics.filter((d) => !hf.diagnostics.includes(d))] }, hf, symbols: ['batch', 'prompt', 'generated'] };
+      }
+      if (!this.frontends) return failed('Python models need the Python grammar, which this server was started without');
+      const parser = await this.frontends.pythonParser();
+      const previousTree = this.pythonTrees.get(ref.key);
+      this.pythonTrees.delete(ref.key);
+      const previous = previousTree ? { tree: previousTree, changes: [textChange(previousTree.text, loaded.text)] } : undefined;
+      const source = options.source ?? {};
+      const input = source.input?.map((d): Dim => (typeof d === 'number' ? d : (options.bindings.get(d) ?? sym(d))));
+      const python = analyzePythonSource(parser, loaded.text, { entry: source.entry, input, dtype: source.dtype, bindings: options.bindings, previous });
+      if (python.tree) this.pythonTrees.set(ref.key, python.tree);
+      const analysis = python.analysis ?? { model: null, inference: null, diagnostics: [] };
+      return { analysis, python, symbols: [...new Set(python.unresolved.map((u) => u.name))] };
+    } catch (error) {
+      // The frontends guard their own work; reaching here is a bug in Ridgepoint, reported, never thrown.
+      return failed(`analysing ${ref.path} stopped: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   private async doProfile(loaded: LoadedModel, options: ProfileRequestOptions): Promise<ProfiledModel> {
     await this.runtime.yieldToEventLoop();
+    if (loaded.ref.kind === 'python' || loaded.ref.kind === 'hf-config') {
+      const defined = await this.defineModel(loaded, options);
+      return this.costed(loaded, options, { ...defined.analysis, diagnostics: [...defined.analysis.diagnostics] }, defined.symbols, { python: defined.python, hf: defined.hf });
+    }
     const diagnostics = [...loaded.loadDiagnostics];
     let analysis: ModelAnalysis = { model: loaded.model, inference: null, diagnostics };
     if (loaded.model) {
@@ -296,12 +384,17 @@ export class ModelService {
         diagnostics.push({ severity: 'error', code: 'internal', message: `shape inference stopped: ${error instanceof Error ? error.message : String(error)}` });
       }
     }
+    return this.costed(loaded, options, analysis, inputSymbols(loaded.model), {});
+  }
+
+  /** Costs, roofline and report for an analysed graph. */
+  private async costed(loaded: LoadedModel, options: ProfileRequestOptions, analysis: ModelAnalysis, symbols: string[], frontend: { python?: PythonAnalysis; hf?: HfConfigAnalysis }): Promise<ProfiledModel> {
     await this.runtime.yieldToEventLoop();
     let profile: ModelProfile | null = null;
     try {
       profile = profileAnalysis(analysis, { chip: options.chip, peakMode: options.peakMode });
     } catch (error) {
-      diagnostics.push({ severity: 'error', code: 'internal', message: `cost analysis stopped: ${error instanceof Error ? error.message : String(error)}` });
+      analysis.diagnostics.push({ severity: 'error', code: 'internal', message: `cost analysis stopped: ${error instanceof Error ? error.message : String(error)}` });
     }
     const report = buildReport(analysis, loaded.ref.path, options.bindings, profile);
     return {
@@ -312,14 +405,26 @@ export class ModelService {
       report,
       advice: null,
       nodes: new Map(report.nodes.map((n) => [n.id, n])),
-      symbols: inputSymbols(loaded.model),
+      symbols,
+      ...(frontend.python ? { python: frontend.python } : {}),
+      ...(frontend.hf ? { hf: frontend.hf } : {}),
     };
   }
 }
 
 function profileKey(options: ProfileRequestOptions): string {
   const bindings = [...options.bindings].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify([options.chip, options.peakMode, bindings, options.chips?.length ?? 0]);
+  return JSON.stringify([options.chip, options.peakMode, bindings, options.chips?.length ?? 0, options.source ?? null]);
+}
+
+/** The one edit that turns `before` into `after` (common prefix and suffix kept): what an incremental parse needs. */
+export function textChange(before: string, after: string): TextChange {
+  let start = 0;
+  const shorter = Math.min(before.length, after.length);
+  while (start < shorter && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let end = 0;
+  while (end < shorter - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++;
+  return { offset: start, deletedLength: before.length - start - end, insertedText: after.slice(start, after.length - end) };
 }
 
 function inputSymbols(model: Model | null): string[] {

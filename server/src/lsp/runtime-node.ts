@@ -36,6 +36,12 @@ function findFiles(root: string, extensions: readonly string[], limit: number): 
   return found.sort();
 }
 
+/** A wasm file next to the bundle (dist/, where the build copies it), else in its package. */
+function wasmFile(fileName: string, packageFile: string): string {
+  const nextToBundle = path.join(__dirname, fileName);
+  return fs.existsSync(nextToBundle) ? nextToBundle : require.resolve(packageFile);
+}
+
 /** The runtime over Node's file system (read-only). */
 export const nodeRuntime: ServerRuntime = {
   openModel: (file) => new FileByteSource(file),
@@ -48,7 +54,7 @@ export const nodeRuntime: ServerRuntime = {
     }
   },
   readText: (file) => fs.readFileSync(file, 'utf8'),
-  readBytes: (file) => new Uint8Array(fs.readFileSync(file)),
+  pythonGrammar: () => ({ runtime: fs.readFileSync(wasmFile('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm')), python: fs.readFileSync(wasmFile('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm')) }),
   findFiles,
   resolve: (baseFile, relative) => path.resolve(path.dirname(baseFile), relative),
   yieldToEventLoop: () => new Promise((resolve) => setImmediate(resolve)),

@@ -29,8 +29,8 @@ export interface ServerRuntime {
    * hidden folders, node_modules and __pycache__; a bounded walk, for joining source files and exports.
    */
   findFiles(root: string, extensions: readonly string[], limit: number): string[];
-  /** Reads a small binary file (the Python grammar's wasm). Throws when it cannot. */
-  readBytes(path: string): Uint8Array;
+  /** The tree-sitter runtime and Python grammar (wasm) for the PyTorch source frontend. Throws when missing. */
+  pythonGrammar(): { runtime: Uint8Array; python: Uint8Array };
   /** Lets queued messages (cancellations, other requests) run between phases of a long analysis. */
   yieldToEventLoop(): Promise<void>;
   now(): number;

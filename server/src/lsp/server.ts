@@ -1,7 +1,7 @@
 import { CodeActionKind, Connection, DidChangeConfigurationNotification, InitializeParams, InitializeResult, MessageType, ShowMessageNotification, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { DEFAULT_SETTINGS, readSettings, RidgepointSettings } from '../settings';
+import { DEFAULT_SETTINGS, parseShapeText, readSettings, RidgepointSettings } from '../settings';
 import { ChipStore } from './chips-store';
 import { registerChips } from './handlers/chips';
 import { registerCodeActions } from './handlers/code-actions';
@@ -15,10 +15,12 @@ import { MeasuredProfile, registerMeasured } from './handlers/measured';
 import { registerProfile } from './handlers/profile';
 import { registerRender } from './handlers/render';
 import { registerWhatIf } from './handlers/what-if';
-import { ModelRef, modelRefOf, ModelService, ProfiledModel, ProfileRequestOptions } from './models';
+import { LLM_DEFAULTS, ModelRef, modelRefOf, ModelService, ProfiledModel, ProfileRequestOptions, SourceModelOptions } from './models';
 import { ServerRuntime } from './runtime';
+import { createPythonParser, PythonParser } from '../analysis/pytorch/index';
 import { SourceLinks } from './source-links';
 import { requestActivity } from './safe';
+import { SetSourceOptionsNotification } from '../protocol';
 
 /** Wait after the last keystroke before re-analysing an `.onnxtxt` being edited. */
 const EDIT_DEBOUNCE_MS = 250;
@@ -57,10 +59,16 @@ export class ServerContext {
   ) {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the source-link host reads the workspace root as it changes
     const context = this;
-    this.models = new ModelService(runtime, (uri) => {
-      const doc = this.documents.get(uri);
-      return doc ? { text: doc.getText(), version: doc.version } : undefined;
-    });
+    let parser: Promise<PythonParser> | undefined;
+    this.models = new ModelService(
+      runtime,
+      (uri) => {
+        const doc = this.documents.get(uri);
+        return doc ? { text: doc.getText(), version: doc.version } : undefined;
+      },
+      // The Python grammar loads on the first .py model, once.
+      { pythonParser: () => (parser ??= Promise.resolve().then(() => createPythonParser(runtime.pythonGrammar()))) },
+    );
     this.chips = new ChipStore(runtime);
     this.sourceLinks = new SourceLinks({
       get workspaceRoot() {
@@ -73,9 +81,27 @@ export class ServerContext {
     });
   }
 
-  /** Bindings for a model: settings, then the model's own, then the request's. */
+  /** Per PyTorch source (by model key): the entry and input shape text the user chose. */
+  readonly sourceOptions = new Map<string, { entry?: string; input?: string }>();
+
+  /** Bindings for a model: settings, then the model's own, then the request's (a config.json's sizes default to LLM_DEFAULTS). */
   bindingsFor(ref: ModelRef, extra?: Record<string, number>): Map<string, number> {
-    return new Map(Object.entries({ ...this.settings.dims, ...(this.modelBindings.get(ref.key) ?? {}), ...(extra ?? {}) }));
+    const defaults = ref.kind === 'hf-config' ? LLM_DEFAULTS : {};
+    const own = this.modelBindings.get(this.bindingsKey(ref)) ?? {};
+    return new Map(Object.entries({ ...defaults, ...this.settings.dims, ...own, ...(extra ?? {}) }));
+  }
+
+  /** The key under which a model's own bindings are kept (a config.json's phases share one). */
+  bindingsKey(ref: ModelRef): string {
+    return ref.kind === 'hf-config' ? `hf:${ref.path}` : ref.key;
+  }
+
+  /** A PyTorch source's entry and input: the user's choice for the file, else the setting. */
+  private sourceFor(ref: ModelRef): SourceModelOptions | undefined {
+    if (ref.kind !== 'python') return undefined;
+    const chosen = this.sourceOptions.get(ref.key) ?? {};
+    const input = parseShapeText(chosen.input ?? this.settings.pytorch.input);
+    return { ...(chosen.entry ? { entry: chosen.entry } : {}), ...(input ? { input } : {}) };
   }
 
   /** The profile options the editor views use: current chip, peak mode and bindings. */
@@ -85,7 +111,8 @@ export class ServerContext {
       this.reportedChipProblems.add(problem);
       this.warn(`${problem} (setting ridgepoint.chip)`);
     }
-    return { chip, peakMode: this.settings.peakMode, bindings: this.bindingsFor(ref), chips: this.chips.all() };
+    const source = this.sourceFor(ref);
+    return { chip, peakMode: this.settings.peakMode, bindings: this.bindingsFor(ref), chips: this.chips.all(), ...(source ? { source } : {}) };
   }
 
   /** The profile behind hovers, hints, lenses and diagnostics. */
@@ -232,6 +259,15 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
   registerCodeActions(ctx);
   registerWhatIf(ctx);
   registerMeasured(ctx);
+  ctx.connection.onNotification(SetSourceOptionsNotification, (params) => {
+    const ref = modelRefOf(params.uri);
+    if (!ref || ref.kind !== 'python') return;
+    const current = { ...(ctx.sourceOptions.get(ref.key) ?? {}) };
+    if (params.entry !== undefined) current.entry = params.entry ?? undefined;
+    if (params.input !== undefined) current.input = params.input ?? undefined;
+    ctx.sourceOptions.set(ref.key, current);
+    ctx.refreshAll();
+  });
 
   connection.onShutdown(() => ctx.models.dispose());
   ctx.documents.listen(connection);

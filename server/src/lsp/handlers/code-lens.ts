@@ -3,6 +3,7 @@ import { humanTime } from '../../format/units';
 import { Commands } from '../../protocol';
 import { modelRefOf } from '../models';
 import { runSafe } from '../safe';
+import { hfCodeLenses, pythonCodeLenses } from './source-models';
 import { ServerContext } from '../server';
 
 /** Above the main graph's signature: total time on the chip, memory-bound share, and the roofline. */
@@ -12,6 +13,8 @@ export function registerCodeLens(ctx: ServerContext): void {
       const ref = modelRefOf(params.textDocument.uri);
       if (!ref) return [];
       const profiled = await ctx.currentProfile(ref, () => token.isCancellationRequested);
+      if (ref.kind === 'python') return pythonCodeLenses(profiled, params.textDocument.uri);
+      if (ref.kind === 'hf-config') return hfCodeLenses(profiled, params.textDocument.uri);
       const loaded = profiled.loaded;
       const main = loaded.layout.graphs.find((g) => g.kind === 'main');
       const { totals, chip } = profiled.report;

@@ -4,6 +4,7 @@ import { ProfiledNotification } from '../../protocol';
 import { CancelledError, LoadedModel, modelRefOf, ProfiledModel } from '../models';
 import { spanForId } from '../node-lookup';
 import { ServerContext } from '../server';
+import { pythonDiagnostics } from './source-models';
 
 /** More would only slow the editor down; the count of the rest is reported in one last diagnostic. */
 const MAX_DIAGNOSTICS = 500;
@@ -38,7 +39,7 @@ export async function publishModelState(ctx: ServerContext, uri: string, withAdv
   if (!current) return;
   // A rendered view shows the text of one file version; positions are only meaningful against it.
   const textMatches = current.getText() === profiled.loaded.text;
-  const diagnostics = textMatches ? toLspDiagnostics(profiled) : [];
+  const diagnostics = !textMatches ? [] : ref.kind === 'python' ? pythonDiagnostics(profiled) : toLspDiagnostics(profiled);
   void ctx.connection.sendDiagnostics({ uri, version: current.version, diagnostics });
   const totals = profiled.report.totals;
   void ctx.connection.sendNotification(ProfiledNotification, {
@@ -128,7 +129,7 @@ function locate(loaded: LoadedModel, d: Diagnostic): { range: Range; suffix: str
   }
   if (where?.offset !== undefined) {
     // Text models: offsets are into the text. Binary models: byte offsets into the file.
-    if (loaded.ref.kind === 'text') {
+    if (loaded.ref.kind !== 'binary') {
       const end = Math.min(loaded.lines.lineEnd(where.offset), where.offset + 40);
       return { range: loaded.lines.range({ start: where.offset, end: Math.max(end, where.offset + 1) }), suffix: '' };
     }

@@ -24,7 +24,7 @@ export function registerDims(ctx: ServerContext): void {
       if (!ref) return;
       const valid: Record<string, number> = {};
       for (const [name, value] of Object.entries(params.bindings)) if (Number.isInteger(value) && value >= 1) valid[name] = value;
-      ctx.modelBindings.set(ref.key, valid);
+      ctx.modelBindings.set(ctx.bindingsKey(ref), valid);
       ctx.refreshAll();
     }),
   );

@@ -8,6 +8,7 @@ import { mdText } from '../markdown';
 import { modelRefOf, ProfiledModel } from '../models';
 import { nodeAt, reportNodesFor } from '../node-lookup';
 import { runSafe } from '../safe';
+import { hfHover, pythonHover } from './source-models';
 import { ServerContext } from '../server';
 
 /** Hover on a node: what it is, its shapes, and what it costs on the current chip. */
@@ -17,6 +18,8 @@ export function registerHover(ctx: ServerContext): void {
       const ref = modelRefOf(params.textDocument.uri);
       if (!ref) return null;
       const profiled = await ctx.currentProfile(ref, () => token.isCancellationRequested);
+      if (ref.kind === 'python') return pythonHover(ctx, profiled, params.position);
+      if (ref.kind === 'hf-config') return hfHover(profiled, params.position);
       const loaded = profiled.loaded;
       const offset = loaded.lines.offsetAt(params.position);
       const span = nodeAt(loaded, offset);

@@ -4,6 +4,7 @@ import { humanTime } from '../../format/units';
 import { modelRefOf } from '../models';
 import { reportNodesFor } from '../node-lookup';
 import { runSafe } from '../safe';
+import { pythonInlayHints } from './source-models';
 import { ServerContext } from '../server';
 
 /** At the end of each node's first line: its predicted time and what bounds it. */
@@ -13,7 +14,9 @@ export function registerInlayHints(ctx: ServerContext): void {
       if (!ctx.settings.inlayHints.enabled) return [];
       const ref = modelRefOf(params.textDocument.uri);
       if (!ref) return [];
+      if (ref.kind === 'hf-config') return [];
       const profiled = await ctx.currentProfile(ref, () => token.isCancellationRequested);
+      if (ref.kind === 'python') return pythonInlayHints(profiled, params.range);
       const loaded = profiled.loaded;
       if (!profiled.report.totals) return [];
       const from = loaded.lines.offsetAt(params.range.start);

@@ -14,7 +14,7 @@ export function registerProfile(ctx: ServerContext): void {
       const ref = modelRefOf(params.uri);
       if (!ref) return failure(`not a model URI: ${params.uri}`);
       const { chip, problem } = ctx.chips.resolve(params.chip ?? ctx.settings.chip);
-      const options = { chip, peakMode: params.peakMode ?? ctx.settings.peakMode, bindings: ctx.bindingsFor(ref, params.bindings), chips: ctx.chips.all() };
+      const options = { ...ctx.currentOptions(ref), chip, peakMode: params.peakMode ?? ctx.settings.peakMode, bindings: ctx.bindingsFor(ref, params.bindings) };
       const profiled = await ctx.models.profile(ref, options, () => token.isCancellationRequested);
       if (params.suggestions === true) await ctx.models.advise(profiled);
       const whole = params.suggestions === false ? profiled.report : ModelService.reportOf(profiled);

@@ -2,6 +2,7 @@ import { DataType } from '../../ir/dtype';
 import { AttributeValue, Graph, Model, Node, ValueInfo } from '../../ir/graph';
 import { TensorData, TensorInfo } from '../../ir/tensor';
 import { tensorType } from '../../ir/types';
+import { PARAMETERS_METADATA } from '../../report';
 
 /**
  * Collects the nodes, initializers and graph inputs/outputs of one synthetic ONNX model. Weights are
@@ -99,7 +100,8 @@ export class GraphBuilder {
       docString,
       graph,
       functions: [],
-      metadata: new Map(),
+      // Buffers (RoPE caches, shape constants) are initializers but not parameters: the report counts these.
+      metadata: new Map([[PARAMETERS_METADATA, String(this.counts().param + this.counts().expert)]]),
     };
   }
 

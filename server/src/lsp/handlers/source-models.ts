@@ -1,0 +1,256 @@
+import { CodeLens, Diagnostic as LspDiagnostic, DiagnosticSeverity, Hover, InlayHint, MarkupKind, Position, Range } from 'vscode-languageserver';
+import { codeLensSummary, explainConfigKey, LlmSummary, summariseLlm } from '../../analysis/hf-config/index';
+import { SourceRange } from '../../analysis/pytorch/index';
+import { ReportNode } from '../../analysis/report';
+import { humanBytes, humanCount, humanFlops, humanTime } from '../../format/units';
+import { Commands } from '../../protocol';
+import { mdText } from '../markdown';
+import { LLM_DEFAULTS, ProfiledModel } from '../models';
+import { ServerContext } from '../server';
+
+/**
+ * The editor views of model definitions: a PyTorch module's source (`.py`) and a Hugging Face
+ * config.json. Their graphs come from the frontends (analysis/pytorch, analysis/hf-config) and are
+ * costed like any ONNX graph; here the results go back onto the lines that define the layers (inlay
+ * hints, hovers, code lenses on each nn.Module) and onto the config's keys.
+ */
+
+/** What a source line's layer costs per forward, summed over the instances built from that line. */
+export interface LineCost {
+  readonly line: number;
+  /** The layer type constructed there (`Conv2d`), when the line builds one. */
+  readonly layerType: string | null;
+  readonly params: number | null;
+  readonly nodes: ReportNode[];
+  /** Module instances built from this line (a block class used 12 times: 12). */
+  readonly instances: number;
+  readonly flops: number;
+  readonly bytes: number;
+  readonly timeSeconds: number;
+  /** The bound that takes most of the line's time; null when nothing on it launches a kernel. */
+  readonly bound: string | null;
+}
+
+const lineCache = new WeakMap<ProfiledModel, Map<number, LineCost>>();
+
+/** The module path of an IR node (`layer1.0.conv1/Add` → `layer1.0.conv1`). */
+function moduleOfNode(name: string): string {
+  const slash = name.indexOf('/');
+  return slash < 0 ? name : name.slice(0, slash);
+}
+
+/** Per 0-based line: the costs of the nodes built or called there, and the params of the layers built there. */
+export function pythonLineCosts(profiled: ProfiledModel): Map<number, LineCost> {
+  const cached = lineCache.get(profiled);
+  if (cached) return cached;
+  const python = profiled.python;
+  const out = new Map<number, { layerType: string | null; params: number | null; nodes: ReportNode[]; modules: Set<string> }>();
+  const at = (line: number): { layerType: string | null; params: number | null; nodes: ReportNode[]; modules: Set<string> } => {
+    let entry = out.get(line);
+    if (!entry) {
+      entry = { layerType: null, params: null, nodes: [], modules: new Set() };
+      out.set(line, entry);
+    }
+    return entry;
+  };
+  if (python) {
+    // Parameters per construction line: a layer built once per class, whatever the number of instances.
+    for (const module of python.modules) {
+      for (const layer of module.layers) {
+        if (!layer.range || layer.path.includes('.')) continue;
+        const entry = at(layer.range.start.line);
+        entry.layerType ??= layer.type;
+        if (entry.params === null) entry.params = layer.params;
+      }
+    }
+    for (const node of profiled.report.nodes) {
+      const range = python.nodeSources.get(node.name);
+      if (!range) continue;
+      const entry = at(range.start.line);
+      entry.nodes.push(node);
+      entry.modules.add(moduleOfNode(node.name));
+    }
+  }
+  const result = new Map<number, LineCost>();
+  for (const [line, e] of out) {
+    let flops = 0;
+    let bytes = 0;
+    let time = 0;
+    const byBound = new Map<string, number>();
+    for (const n of e.nodes) {
+      if (n.counted === false || n.modelled === false) continue;
+      const runs = n.executions ?? 1;
+      flops += (n.flops ?? 0) * runs;
+      bytes += ((n.bytesRead ?? 0) + (n.bytesWritten ?? 0)) * runs;
+      time += n.timeSeconds ?? 0;
+      if (n.bound && n.bound !== 'none') byBound.set(n.bound, (byBound.get(n.bound) ?? 0) + (n.timeSeconds ?? 0));
+    }
+    const bound = [...byBound].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+    result.set(line, { line, layerType: e.layerType, params: e.params, nodes: e.nodes, instances: e.modules.size, flops, bytes, timeSeconds: time, bound });
+  }
+  lineCache.set(profiled, result);
+  return result;
+}
+
+function intensity(cost: LineCost): string | null {
+  return cost.bytes > 0 && cost.flops > 0 ? `${(cost.flops / cost.bytes).toFixed(cost.flops / cost.bytes < 10 ? 2 : 0)} FLOP/B` : null;
+}
+
+/** `Conv2d · 9.4 K params · ×4 · 118 MFLOP · 0.4 MB · 290 FLOP/B · compute · 3.1 µs`. */
+export function pythonHintLabel(cost: LineCost): string | null {
+  const parts: string[] = [];
+  if (cost.params !== null && cost.params > 0) parts.push(`${humanCount(cost.params)} params`);
+  if (cost.timeSeconds > 0) {
+    if (cost.instances > 1) parts.push(`×${cost.instances}`);
+    parts.push(`${humanFlops(cost.flops)}FLOP`, humanBytes(cost.bytes));
+    const i = intensity(cost);
+    if (i) parts.push(i);
+    if (cost.bound) parts.push(cost.bound);
+    parts.push(humanTime(cost.timeSeconds));
+  }
+  return parts.length > 0 ? parts.join(' · ') : null;
+}
+
+export function pythonInlayHints(profiled: ProfiledModel, range: Range): InlayHint[] {
+  const hints: InlayHint[] = [];
+  const lines = profiled.loaded.lines;
+  for (const cost of pythonLineCosts(profiled).values()) {
+    if (cost.line < range.start.line || cost.line > range.end.line) continue;
+    const label = pythonHintLabel(cost);
+    if (label === null) continue;
+    hints.push({ position: lines.positionAt(lines.lineEnd(lines.offsetAt({ line: cost.line, character: 0 }))), label, paddingLeft: true });
+  }
+  return hints.sort((a, b) => a.position.line - b.position.line);
+}
+
+function percent(x: number): string {
+  return `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+}
+
+export async function pythonHover(ctx: ServerContext, profiled: ProfiledModel, position: Position): Promise<Hover | null> {
+  const cost = pythonLineCosts(profiled).get(position.line);
+  const parts: string[] = [];
+  const chip = profiled.report.chip;
+  const total = profiled.report.totals?.timeSeconds ?? 0;
+  if (cost && (cost.nodes.length > 0 || cost.params !== null)) {
+    parts.push(`**${mdText(cost.layerType ?? 'forward')}**${cost.params !== null ? ` · ${humanCount(cost.params)} parameters` : ''}${cost.instances > 1 ? ` · ${cost.instances} instances` : ''}`);
+    if (cost.timeSeconds > 0 && chip) {
+      parts.push('');
+      parts.push(`| per forward on ${mdText(chip.name)} | |`, '|:--|:--|');
+      parts.push(`| Time | **${humanTime(cost.timeSeconds)}** · ${total > 0 ? percent(cost.timeSeconds / total) : '—'} of the model |`);
+      parts.push(`| Bound | ${cost.bound ? `**${cost.bound}-bound**` : '—'} |`);
+      parts.push(`| Work | ${humanFlops(cost.flops)}FLOP |`, `| Bytes | ${humanBytes(cost.bytes)} |`);
+      const i = intensity(cost);
+      if (i) parts.push(`| Intensity | ${i} |`);
+      const ops = [...cost.nodes].filter((n) => (n.timeSeconds ?? 0) > 0).sort((a, b) => (b.timeSeconds ?? 0) - (a.timeSeconds ?? 0));
+      parts.push('', ops.slice(0, 6).map((n) => `\`${mdText(n.opType)}\` ${mdText(n.name, 60)}: ${humanTime(n.timeSeconds ?? 0)} ${n.bound ?? ''}`).join('  \n'));
+      if (ops.length > 6) parts.push(`… and ${ops.length - 6} more ops`);
+    } else if (!profiled.options.source?.input) {
+      parts.push('', '_No forward costs: set an input shape (code lens **Set input shape…** or the `ridgepoint.pytorch.input` setting)._');
+    }
+  }
+  // The same line in a workspace ONNX exported with stack traces: what its nodes cost.
+  const exported = await ctx.sourceLinks.costsForSource(profiled.loaded.ref.path);
+  for (const model of exported) {
+    const row = model.lines.get(position.line + 1);
+    if (!row) continue;
+    parts.push('', `**From ${mdText(model.model.path.split(/[\\/]/).pop() ?? model.model.path)}** (exported ONNX): ${row.nodes.length} node${row.nodes.length === 1 ? '' : 's'}, ${humanTime(row.timeSeconds)} · ${percent(row.share)} of that model · ${humanFlops(row.flops)}FLOP · ${humanBytes(row.bytes)}`);
+  }
+  return parts.length > 0 ? { contents: { kind: MarkupKind.Markdown, value: parts.join('\n') } } : null;
+}
+
+export function pythonCodeLenses(profiled: ProfiledModel, uri: string): CodeLens[] {
+  const python = profiled.python;
+  if (!python) return [];
+  const lenses: CodeLens[] = [];
+  const { totals, chip } = profiled.report;
+  const args = [{ uri }];
+  for (const module of python.modules) {
+    const range = { start: module.range.start, end: module.range.start };
+    const params = module.params !== null ? `${humanCount(module.params)} params` : 'params unresolved';
+    if (module.name === python.entry) {
+      const input = profiled.options.source?.input;
+      if (totals && chip && totals.costedNodes > 0) {
+        lenses.push({ range, command: { title: `${params} · ${humanTime(totals.timeSeconds)} per forward on ${chip.name} · ${(totals.memoryBoundShare * 100).toFixed(0)}% memory-bound`, command: Commands.showRoofline, arguments: args } });
+        lenses.push({ range, command: { title: 'Open roofline', command: Commands.showRoofline, arguments: args } });
+      } else lenses.push({ range, command: { title: params, command: Commands.setPythonInput, arguments: args } });
+      lenses.push({ range, command: { title: input ? `Input ${input.join('×')}` : 'Set input shape…', command: Commands.setPythonInput, arguments: args } });
+      const unresolved = [...new Set(python.unresolved.map((u) => u.name))];
+      if (unresolved.length > 0) lenses.push({ range, command: { title: `Bind ${unresolved.slice(0, 3).join(', ')}${unresolved.length > 3 ? '…' : ''}`, command: Commands.bindDims, arguments: args } });
+    } else {
+      lenses.push({ range, command: { title: params, command: Commands.setPythonEntry, arguments: [{ uri, entry: module.name }] } });
+      lenses.push({ range, command: { title: `Profile ${module.name}`, command: Commands.setPythonEntry, arguments: [{ uri, entry: module.name }] } });
+    }
+  }
+  return lenses;
+}
+
+const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
+
+function rangeOf(range: SourceRange | null): Range {
+  return range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
+}
+
+/** The frontend's own findings (syntax errors, unresolved names, forward fallbacks), located in the source. */
+export function pythonDiagnostics(profiled: ProfiledModel): LspDiagnostic[] {
+  const python = profiled.python;
+  // A Python file with no sign of PyTorch is none of Ridgepoint's business: no diagnostics at all. (Not
+  // "no module found": a syntax error can hide every module of a PyTorch file, and must still be shown.)
+  if (!python || (python.modules.length === 0 && !/\bnn\.Module\b|\btorch\b/.test(profiled.loaded.text))) return [];
+  // The missing input shape is said by the entry's code lens (Set input shape…), not as a warning in every file.
+  const out: LspDiagnostic[] = python.diagnostics.filter((d) => d.code !== 'pytorch.no-input-shape').map((d) => ({ range: rangeOf(d.range), severity: SEVERITY[d.severity], code: d.code, source: 'ridgepoint', message: d.message }));
+  for (const u of python.unresolved) {
+    if (out.some((d) => d.code === 'pytorch.unresolved' && d.message.includes(`\`${u.name}\``))) continue;
+    out.push({ range: rangeOf(u.range), severity: DiagnosticSeverity.Information, code: 'pytorch.unresolved', source: 'ridgepoint', message: `${u.reason} (bind \`${u.name}\`: Ridgepoint: Bind Symbolic Dimensions… or ridgepoint.dims)` });
+  }
+  return out;
+}
+
+// --- Hugging Face config.json -------------------------------------------------------------------
+
+const summaryCache = new WeakMap<ProfiledModel, LlmSummary | null>();
+
+function llmOptions(profiled: ProfiledModel): { phase: 'prefill' | 'decode'; batch: number; prompt: number; generated: number; peakMode: ProfiledModel['options']['peakMode'] } {
+  const size = (name: keyof typeof LLM_DEFAULTS): number => profiled.options.bindings.get(name) ?? LLM_DEFAULTS[name];
+  return { phase: profiled.loaded.ref.phase ?? 'prefill', batch: size('batch'), prompt: size('prompt'), generated: size('generated'), peakMode: profiled.options.peakMode };
+}
+
+/** Prefill and decode on the chip (computed once per profile: it profiles both phases and searches the ridge batch). */
+export function llmSummary(profiled: ProfiledModel): LlmSummary | null {
+  if (summaryCache.has(profiled)) return summaryCache.get(profiled) ?? null;
+  let summary: LlmSummary | null = null;
+  try {
+    summary = profiled.hf?.config ? summariseLlm(profiled.hf.config, profiled.options.chip, { ...llmOptions(profiled), searchRidge: true }) : null;
+  } catch {
+    summary = null; // the profile's own diagnostics say what is wrong with the config
+  }
+  summaryCache.set(profiled, summary);
+  return summary;
+}
+
+export function hfHover(profiled: ProfiledModel, position: Position): Hover | null {
+  const hf = profiled.hf;
+  if (!hf?.raw) return null;
+  const offset = profiled.loaded.lines.offsetAt(position);
+  for (const [key, range] of hf.keyRanges) {
+    if (offset < range.offset || offset > range.offset + range.length) continue;
+    const text = explainConfigKey(hf.raw, key, profiled.options.chip, llmOptions(profiled));
+    if (text === null) return null;
+    return { contents: { kind: MarkupKind.Markdown, value: text }, range: profiled.loaded.lines.range({ start: range.offset, end: range.offset + range.length }) };
+  }
+  return null;
+}
+
+export function hfCodeLenses(profiled: ProfiledModel, uri: string): CodeLens[] {
+  if (!profiled.hf?.config) return [];
+  const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  const summary = llmSummary(profiled);
+  const documentUri = uri.replace(/#.*$/, '');
+  const lenses: CodeLens[] = [];
+  if (summary) lenses.push({ range, command: { title: codeLensSummary(summary), command: Commands.showRoofline, arguments: [{ uri: documentUri }] } });
+  lenses.push({ range, command: { title: 'Prefill roofline', command: Commands.showRoofline, arguments: [{ uri: documentUri }] } });
+  lenses.push({ range, command: { title: 'Decode roofline', command: Commands.showRoofline, arguments: [{ uri: `${documentUri}#decode` }] } });
+  const o = llmOptions(profiled);
+  lenses.push({ range, command: { title: `batch ${o.batch} · prompt ${o.prompt} · generated ${o.generated}`, command: Commands.bindDims, arguments: [{ uri: documentUri }] } });
+  return lenses;
+}
