@@ -115,7 +115,9 @@ export class RooflinePanels implements vscode.Disposable {
 
   /** `ridgepoint/profiled`: the server re-analysed a model (new bindings from the command, a changed file…). */
   onProfiled(params: ProfiledParams): void {
-    this.panels.get(modelKey(params.uri))?.scheduleRefresh();
+    const key = modelKey(params.uri);
+    // A config.json's decode roofline (`config.json#decode`) is its own panel, profiled from the same document.
+    for (const [panelKey, panel] of this.panels) if (panelKey === key || panelKey.startsWith(`${key}#`)) panel.scheduleRefresh();
   }
 
   /** The node under the cursor of an editor showing `model`'s text, when one is visible. */
