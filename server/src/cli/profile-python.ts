@@ -29,13 +29,19 @@ function locateWasm(fileName: string, packageFile: string): string {
   return require.resolve(packageFile);
 }
 
+/** The tree-sitter runtime and Python grammar bytes (the CLI's and the language server's parser). Throws when missing. */
+export function readPythonGrammar(): { runtime: Uint8Array; python: Uint8Array } {
+  return {
+    runtime: fs.readFileSync(locateWasm('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm')),
+    python: fs.readFileSync(locateWasm('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm')),
+  };
+}
+
 /** Loads the parser once; a failure is reported by each .py profile instead of stopping the CLI. */
 export async function preparePythonParser(): Promise<void> {
   if (prepared !== null || prepareError !== null) return;
   try {
-    const runtime = fs.readFileSync(locateWasm('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm'));
-    const python = fs.readFileSync(locateWasm('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm'));
-    prepared = await createPythonParser({ runtime, python });
+    prepared = await createPythonParser(readPythonGrammar());
   } catch (error) {
     prepareError = error instanceof Error ? error.message : String(error);
   }

@@ -114,6 +114,11 @@ export interface SourceModelOptions {
 /** A config.json's sizes when no binding gives them: one sequence, a 2,048-token prompt, 256 tokens generated. */
 export const LLM_DEFAULTS: Readonly<Record<'batch' | 'prompt' | 'generated', number>> = { batch: 1, prompt: 2048, generated: 256 };
 
+/** A config.json's batch, prompt and generated lengths: the bindings', else LLM_DEFAULTS. */
+export function llmSizes(bindings: ReadonlyMap<string, number>): { batch: number; prompt: number; generated: number } {
+  return { batch: bindings.get('batch') ?? LLM_DEFAULTS.batch, prompt: bindings.get('prompt') ?? LLM_DEFAULTS.prompt, generated: bindings.get('generated') ?? LLM_DEFAULTS.generated };
+}
+
 export interface ProfileRequestOptions {
   readonly bindings: ReadonlyMap<string, number>;
   readonly source?: SourceModelOptions;
@@ -343,11 +348,10 @@ export class ModelService {
     const failed = (message: string): { analysis: ModelAnalysis; symbols: string[] } => ({ analysis: { model: null, inference: null, diagnostics: [{ severity: 'error', code: 'internal', message }] }, symbols: [] });
     try {
       if (ref.kind === 'hf-config') {
-        const size = (name: keyof typeof LLM_DEFAULTS): number => options.bindings.get(name) ?? LLM_DEFAULTS[name];
-        const hf = analyzeHfConfig(loaded.text, { phase: ref.phase ?? 'prefill', batch: size('batch'), prompt: size('prompt'), generated: size('generated') });
+        const hf = analyzeHfConfig(loaded.text, { phase: ref.phase ?? 'prefill', ...llmSizes(options.bindings) });
         const analysis = hf.analysis ?? { model: null, inference: null, diagnostics: [] };
-        // The config's own problems (located by text offset) come first, then the graph's.
-        return { analysis: { ...analysis, diagnostics: [...hf.diagnostics, ...analysis.diagnostics.filter((d) => !hf.diagnostics.includes(d))] }, hf, symbols: ['batch', 'prompt', 'generated'] };
+        // hf.diagnostics holds the config's own problems (located by text offset) and then the graph's.
+        return { analysis: { ...analysis, diagnostics: [...hf.diagnostics] }, hf, symbols: ['batch', 'prompt', 'generated'] };
       }
       if (!this.frontends) return failed('Python models need the Python grammar, which this server was started without');
       const parser = await this.frontends.pythonParser();

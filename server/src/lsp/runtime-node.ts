@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileByteSource } from '../cli/file-source';
+import { readPythonGrammar } from '../cli/profile-python';
 import { ServerRuntime } from './runtime';
 
 /** Folders never searched for models or sources: tools' caches and dependencies, not the user's files. */
@@ -36,12 +37,6 @@ function findFiles(root: string, extensions: readonly string[], limit: number): 
   return found.sort();
 }
 
-/** A wasm file next to the bundle (dist/, where the build copies it), else in its package. */
-function wasmFile(fileName: string, packageFile: string): string {
-  const nextToBundle = path.join(__dirname, fileName);
-  return fs.existsSync(nextToBundle) ? nextToBundle : require.resolve(packageFile);
-}
-
 /** The runtime over Node's file system (read-only). */
 export const nodeRuntime: ServerRuntime = {
   openModel: (file) => new FileByteSource(file),
@@ -54,7 +49,7 @@ export const nodeRuntime: ServerRuntime = {
     }
   },
   readText: (file) => fs.readFileSync(file, 'utf8'),
-  pythonGrammar: () => ({ runtime: fs.readFileSync(wasmFile('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm')), python: fs.readFileSync(wasmFile('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm')) }),
+  pythonGrammar: readPythonGrammar,
   findFiles,
   resolve: (baseFile, relative) => path.resolve(path.dirname(baseFile), relative),
   yieldToEventLoop: () => new Promise((resolve) => setImmediate(resolve)),

@@ -5,7 +5,7 @@ import { ReportNode } from '../../analysis/report';
 import { humanBytes, humanCount, humanFlops, humanTime } from '../../format/units';
 import { Commands } from '../../protocol';
 import { mdText } from '../markdown';
-import { LLM_DEFAULTS, ProfiledModel } from '../models';
+import { documentUriOf, llmSizes, ProfiledModel } from '../models';
 import { ServerContext } from '../server';
 
 /**
@@ -211,8 +211,7 @@ export function pythonDiagnostics(profiled: ProfiledModel): LspDiagnostic[] {
 const summaryCache = new WeakMap<ProfiledModel, LlmSummary | null>();
 
 function llmOptions(profiled: ProfiledModel): { phase: 'prefill' | 'decode'; batch: number; prompt: number; generated: number; peakMode: ProfiledModel['options']['peakMode'] } {
-  const size = (name: keyof typeof LLM_DEFAULTS): number => profiled.options.bindings.get(name) ?? LLM_DEFAULTS[name];
-  return { phase: profiled.loaded.ref.phase ?? 'prefill', batch: size('batch'), prompt: size('prompt'), generated: size('generated'), peakMode: profiled.options.peakMode };
+  return { phase: profiled.loaded.ref.phase ?? 'prefill', ...llmSizes(profiled.options.bindings), peakMode: profiled.options.peakMode };
 }
 
 /** Prefill and decode on the chip (computed once per profile: it profiles both phases and searches the ridge batch). */
@@ -241,11 +240,11 @@ export function hfHover(profiled: ProfiledModel, position: Position): Hover | nu
   return null;
 }
 
-export function hfCodeLenses(profiled: ProfiledModel, uri: string): CodeLens[] {
+export function hfCodeLenses(profiled: ProfiledModel): CodeLens[] {
   if (!profiled.hf?.config) return [];
   const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
   const summary = llmSummary(profiled);
-  const documentUri = uri.replace(/#.*$/, '');
+  const documentUri = documentUriOf(profiled.loaded.ref);
   const lenses: CodeLens[] = [];
   if (summary) lenses.push({ range, command: { title: codeLensSummary(summary), command: Commands.showRoofline, arguments: [{ uri: documentUri }] } });
   lenses.push({ range, command: { title: 'Prefill roofline', command: Commands.showRoofline, arguments: [{ uri: documentUri }] } });
