@@ -4,9 +4,10 @@
  * Gather, MultiheadAttention → in-projection MatMul, Attention, out-projection, LSTM/GRU → LSTM/GRU,
  * pools, activations. Node names are the module path; the construction line is the node's source.
  */
-import { Dim, dimFloorDiv } from '../ir/dim';
+import { Dim } from '../ir/dim';
 import { DataType } from '../ir/dtype';
 import { sizeTuple } from './layers';
+import { adaptivePool, pool, poolWindow, windowOut } from './pooling';
 import { EmitSite, ForwardError, TensorOps } from './tensor-ops';
 import { asItems, asNumber, ModuleObject, NONE, Parameter, PyValue, TensorValue } from './values';
 
@@ -39,12 +40,6 @@ function requireParam(m: ModuleObject, name: string, site: EmitSite): Parameter 
   const p = m.parameters.get(name);
   if (p === undefined) throw new ForwardError(`${m.path || m.type} has no parameter ${name}`, site.called);
   return p;
-}
-
-function convOut(len: Dim, k: number, s: number, p: number, d: number, ceil = false): Dim {
-  if (typeof len !== 'number') return len === null ? null : dimFloorDiv(len, s);
-  const span = len + 2 * p - d * (k - 1) - 1;
-  return (ceil ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
 }
 
 /** Linear: MatMul with the transposed weight, plus the bias. */
@@ -81,37 +76,18 @@ function conv(call: LayerCall, m: ModuleObject, x: TensorValue): TensorValue {
   const outPad = transposed ? (sizeTuple(m.config.get('output_padding'), rank) ?? kernel.map(() => 0)) : [];
   const outSpatial = spatial.map((len, i) => {
     const [k, s, p, d] = [kernel[i] ?? 1, stride[i] ?? 1, pads?.[i] ?? 0, dilation[i] ?? 1];
-    if (!transposed) return convOut(len, k, s, p, d);
+    if (!transposed) return windowOut(len, k, s, p, d);
     return typeof len === 'number' ? (len - 1) * s - 2 * p + d * (k - 1) + (outPad[i] ?? 0) + 1 : null;
   });
   const attrs = { kernel_shape: kernel, strides: stride, pads: [...pads, ...pads], dilations: dilation, group: groups, ...(transposed ? { output_padding: outPad } : {}) };
   return ops.emit(transposed ? 'ConvTranspose' : 'Conv', inputs, attrs, [x.shape[0] ?? null, outC, ...outSpatial], x.dtype, site);
 }
 
-function pool(call: LayerCall, m: ModuleObject, x: TensorValue): TensorValue {
-  const { ops, site } = call;
+function poolLayer(call: LayerCall, m: ModuleObject, x: TensorValue): TensorValue {
   const rank = Number(/([123])d$/.exec(m.type)?.[1] ?? 2);
-  const kernel = sizeTuple(m.config.get('kernel_size'), rank);
-  const strideValue = m.config.get('stride');
-  const stride = strideValue === undefined || strideValue.kind === 'none' ? kernel : sizeTuple(strideValue, rank);
-  const pads = sizeTuple(m.config.get('padding'), rank);
-  const ceil = cfgFlag(m, 'ceil_mode');
-  if (kernel === null || stride === null || pads === null) throw new ForwardError(`${m.path}: pooling sizes unresolved`, site.called);
-  const op = m.type.startsWith('Max') ? 'MaxPool' : 'AveragePool';
-  const spatial = x.shape.slice(x.shape.length - rank).map((len, i) => convOut(len, kernel[i] ?? 1, stride[i] ?? 1, pads[i] ?? 0, 1, ceil));
-  const attrs = { kernel_shape: kernel, strides: stride, pads: [...pads, ...pads], ceil_mode: ceil ? 1 : 0 };
-  return ops.emit(op, [x.name], attrs, [...x.shape.slice(0, x.shape.length - rank), ...spatial], x.dtype, site);
-}
-
-export function adaptivePool(ops: TensorOps, x: TensorValue, output: PyValue | undefined, rank: number, max: boolean, site: EmitSite): TensorValue {
-  const target = sizeTuple(output, rank);
-  if (target === null) throw new ForwardError('adaptive pooling output size unresolved', site.called);
-  const lead = x.shape.slice(0, x.shape.length - rank);
-  if (target.every((t) => t === 1)) return ops.emit(max ? 'GlobalMaxPool' : 'GlobalAveragePool', [x.name], {}, [...lead, ...target], x.dtype, site);
-  const spatial = x.shape.slice(x.shape.length - rank);
-  if (!spatial.every((d, i) => typeof d === 'number' && d % (target[i] ?? 1) === 0)) throw new ForwardError('adaptive pooling to a size that does not divide the input', site.called);
-  const kernel = spatial.map((d, i) => (d as number) / (target[i] ?? 1));
-  return ops.emit(max ? 'MaxPool' : 'AveragePool', [x.name], { kernel_shape: kernel, strides: kernel }, [...lead, ...target], x.dtype, site);
+  const c = (key: string): PyValue | undefined => m.config.get(key);
+  const window = poolWindow(rank, c('kernel_size'), c('stride'), c('padding'), c('dilation'), c('ceil_mode'), call.site);
+  return pool(call.ops, x, m.type.startsWith('Max') ? 'max' : 'avg', window, call.site);
 }
 
 function multiheadAttention(call: LayerCall, m: ModuleObject, args: PyValue[], kwargs: ReadonlyMap<string, PyValue>): PyValue {
@@ -270,7 +246,7 @@ export function forwardLayer(call: LayerCall, m: ModuleObject, args: PyValue[], 
     case 'AvgPool1d':
     case 'AvgPool2d':
     case 'AvgPool3d':
-      return keep(pool(call, m, x));
+      return keep(poolLayer(call, m, x));
     case 'AdaptiveAvgPool1d':
     case 'AdaptiveAvgPool2d':
     case 'AdaptiveAvgPool3d':

@@ -161,7 +161,7 @@ export class TensorOps {
     return this.emit(op, [x.name], { axis: normaliseAxis(axis, x.shape.length, site) }, x.shape, x.dtype, site);
   }
 
-  reduce(op: 'ReduceMean' | 'ReduceSum' | 'ReduceMax', x: TensorValue, axes: readonly number[] | null, keepdims: boolean, site: EmitSite): TensorValue {
+  reduce(op: 'ReduceMean' | 'ReduceSum' | 'ReduceMax' | 'ReduceL2', x: TensorValue, axes: readonly number[] | null, keepdims: boolean, site: EmitSite): TensorValue {
     const rank = x.shape.length;
     const norm = axes === null ? x.shape.map((_, i) => i) : axes.map((a) => normaliseAxis(a, rank, site));
     const out: Dim[] = [];
@@ -210,6 +210,44 @@ export class TensorOps {
     const scope = site.scope || 'slice';
     const inputs = [x.name, b.constInts([start], scope), b.constInts([stop], scope), b.constInts([axis], scope), b.constInts([step], scope)];
     return this.emit('Slice', inputs, {}, x.shape.map((d, i) => (i === axis ? size : d)), x.dtype, site);
+  }
+
+  /** torch.roll along each axis: two Slices and a Concat per axis, as torch.onnx exports it. */
+  roll(x: TensorValue, shifts: readonly number[], axes: readonly number[], site: EmitSite): TensorValue {
+    if (shifts.length !== axes.length) throw new ForwardError('torch.roll with different numbers of shifts and dims', site.called);
+    let t = x;
+    axes.forEach((axis, i) => {
+      const a = normaliseAxis(axis, t.shape.length, site);
+      const len = t.shape[a];
+      if (typeof len !== 'number') throw new ForwardError('torch.roll along a symbolic axis', site.called);
+      const shift = (((shifts[i] ?? 0) % len) + len) % len;
+      if (shift === 0) return;
+      const tail = this.slice(t, a, len - shift, len, 1, site);
+      const head = this.slice(t, a, 0, len - shift, 1, site);
+      t = this.concat([tail, head], a, site);
+    });
+    return t;
+  }
+
+  /** F.pad: `pads` as PyTorch gives them (last axis first, begin/end pairs) → ONNX Pad. */
+  pad(x: TensorValue, torchPads: readonly number[], site: EmitSite): TensorValue {
+    const rank = x.shape.length;
+    if (torchPads.length % 2 !== 0 || torchPads.length / 2 > rank) throw new ForwardError('F.pad with a malformed padding list', site.called);
+    const begins = new Array<number>(rank).fill(0);
+    const ends = new Array<number>(rank).fill(0);
+    for (let i = 0; i < torchPads.length / 2; i++) {
+      begins[rank - 1 - i] = torchPads[2 * i] ?? 0;
+      ends[rank - 1 - i] = torchPads[2 * i + 1] ?? 0;
+    }
+    const out = x.shape.map((d, i) => (typeof d === 'number' ? d + (begins[i] ?? 0) + (ends[i] ?? 0) : (begins[i] ?? 0) + (ends[i] ?? 0) === 0 ? d : null));
+    return this.emit('Pad', [x.name, this.builder.constInts([...begins, ...ends], site.scope || 'pad')], {}, out, x.dtype, site);
+  }
+
+  /** clamp(min, max) → Clip; a missing bound is an empty input. */
+  clip(x: TensorValue, min: number | undefined, max: number | undefined, site: EmitSite): TensorValue {
+    const inputs = [x.name, min === undefined ? '' : this.scalar(min, x, site).name];
+    if (max !== undefined) inputs.push(this.scalar(max, x, site).name);
+    return this.emit('Clip', inputs, {}, x.shape, x.dtype, site);
   }
 
   expand(x: TensorValue, dims: readonly Dim[], site: EmitSite): TensorValue {

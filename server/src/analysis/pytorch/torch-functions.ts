@@ -6,7 +6,8 @@
  */
 import { Dim } from '../ir/dim';
 import { DataType } from '../ir/dtype';
-import { adaptivePool, linear, silu } from './layer-forward';
+import { linear, silu } from './layer-forward';
+import { adaptivePool, pool, poolWindow } from './pooling';
 import { EmitSite, ForwardError, normaliseAxis, TensorOps } from './tensor-ops';
 import { asDim, asItems, asNumber, int, NONE, Parameter, PyValue, TensorValue } from './values';
 
@@ -129,17 +130,65 @@ export function callTorchFunction(env: TorchEnv, qualified: string, args: PyValu
     case 'F.adaptive_avg_pool2d':
     case 'F.adaptive_avg_pool1d':
       return x ? tensor(adaptivePool(ops, x, args[1] ?? kwargs.get('output_size'), name.endsWith('1d') ? 1 : 2, false, site)) : undefined;
+    case 'F.max_pool1d':
+    case 'F.max_pool2d':
+    case 'F.max_pool3d':
+    case 'max_pool2d':
+    case 'F.avg_pool1d':
+    case 'F.avg_pool2d':
+    case 'F.avg_pool3d':
+    case 'avg_pool2d': {
+      if (!x) return undefined;
+      const rank = Number(/([123])d$/.exec(name)?.[1] ?? 2);
+      const max = name.includes('max');
+      // max_pool(input, kernel_size, stride, padding, dilation, ceil_mode); avg_pool(input, kernel_size, stride, padding, ceil_mode, …)
+      const arg = (i: number, key: string): PyValue | undefined => args[i] ?? kwargs.get(key);
+      const window = poolWindow(rank, arg(1, 'kernel_size'), arg(2, 'stride'), arg(3, 'padding'), max ? arg(4, 'dilation') : undefined, max ? arg(5, 'ceil_mode') : arg(4, 'ceil_mode'), site);
+      return tensor(pool(ops, x, max ? 'max' : 'avg', window, site));
+    }
+    case 'F.pad': {
+      const pads = intList(args[1] ?? kwargs.get('pad'));
+      const mode = args[2] ?? kwargs.get('mode');
+      if (!x || !pads || (mode !== undefined && !(mode.kind === 'str' && mode.value === 'constant'))) return undefined;
+      return tensor(ops.pad(x, pads, site));
+    }
+    case 'F.normalize': {
+      // x / max(‖x‖_p, eps) along dim: ReduceL2 (keepdims) and a broadcast Div, as exported.
+      const p = asNumber(args[1] ?? kwargs.get('p')) ?? 2;
+      const dim = dimArg(args, kwargs, 2, 'dim') ?? 1;
+      if (!x || p !== 2) return undefined;
+      const norm = ops.reduce('ReduceL2', x, [dim], true, site);
+      return tensor(ops.binary('Div', x, ops.clip(norm, 1e-12, undefined, site), site));
+    }
+    case 'F.relu6':
+      return x ? tensor(ops.clip(x, 0, 6, site)) : undefined;
     case 'F.dropout':
+    case 'F.dropout2d':
     case 'dropout':
+    case 'F.alpha_dropout':
       return args[0];
+    case 'jit.is_scripting':
+    case 'jit.is_tracing':
+    case 'onnx.is_in_onnx_export':
+      // Eager inference: the branch torch.onnx.export itself takes.
+      return { kind: 'bool', value: false };
+    case 'jit.annotate':
+      return args[1];
     default:
       break;
   }
+  const method = TENSOR_FUNCTIONS.get(name);
+  if (x && method) return callTensorMethod(env, x, method, args.slice(1), kwargs);
   if (!x) return undefined;
   const activation = ACTIVATIONS.get(name.replace(/^F\./, ''));
   if (activation) return tensor(activation(env, x, args, kwargs));
   return undefined;
 }
+
+/** `torch.f(x, …)` that are the Tensor method `x.f(…)`. */
+const TENSOR_FUNCTIONS = new Map<string, string>(
+  ['transpose', 'permute', 'reshape', 'unsqueeze', 'squeeze', 'chunk', 'split', 'mean', 'sum', 'amax', 'roll', 'clamp', 'clip', 'masked_fill', 'numel'].map((n) => [n, n]),
+);
 
 type Activation = (env: TorchEnv, x: TensorValue, args: PyValue[], kwargs: ReadonlyMap<string, PyValue>) => TensorValue;
 
@@ -159,6 +208,8 @@ const ACTIVATIONS = new Map<string, Activation>([
   ['abs', unaryOp('Abs')],
   ['erf', unaryOp('Erf')],
   ['hardswish', unaryOp('HardSwish')],
+  ['hardsigmoid', unaryOp('HardSigmoid')],
+  ['exp_', unaryOp('Exp')],
   ['silu', (env, x) => silu(env.ops, x, env.site)],
   ['gelu', (env, x, _args, kwargs) => {
     const approx = kwargs.get('approximate');
@@ -265,12 +316,54 @@ export function callTensorMethod(env: TorchEnv, x: TensorValue, method: string, 
     case 'long':
     case 'int':
       return tensor({ ...x, dtype: DataType.INT64 });
+    case 'roll': {
+      const shifts = intList(args[0] ?? kwargs.get('shifts'));
+      const dims = intList(args[1] ?? kwargs.get('dims'));
+      if (!shifts) return undefined;
+      // No dims: torch rolls the flattened tensor.
+      if (!dims) return tensor(ops.reshape(ops.roll(ops.reshape(x, [-1], site), shifts, [0], site), x.shape, site));
+      return tensor(ops.roll(x, shifts, dims, site));
+    }
+    case 'clamp':
+    case 'clip':
+    case 'clamp_': {
+      const min = args[0] ?? kwargs.get('min');
+      const max = args[1] ?? kwargs.get('max');
+      const [lo, hi] = [min, max].map((v) => (v === undefined || v.kind === 'none' ? undefined : asNumber(v)));
+      if ((min !== undefined && min.kind !== 'none' && lo === undefined) || (max !== undefined && max.kind !== 'none' && hi === undefined)) return undefined;
+      return tensor(ops.clip(x, lo, hi, site));
+    }
+    case 'new_zeros':
+    case 'new_ones':
+    case 'new_empty': {
+      const dims = dimsFrom(args);
+      return dims ? tensor(ops.filled(dims, x.dtype, site)) : undefined;
+    }
+    case 'zero_':
+    case 'fill_':
+      // In-place fills keep the shape; the values do not change any cost.
+      return tensor(x);
+    case 'expand_as':
+    case 'view_as':
+    case 'reshape_as': {
+      const other = env.toTensor(args[0]);
+      if (!other) return undefined;
+      return tensor(method === 'expand_as' ? ops.expand(x, other.shape, site) : ops.reshape(x, other.shape, site));
+    }
     default: {
       const activation = ACTIVATIONS.get(method);
       if (activation) return tensor(activation(env, x, [tensor(x), ...args], kwargs));
       return undefined;
     }
   }
+}
+
+/** A list / tuple of known integers, or a single integer as a one-item list. */
+function intList(value: PyValue | undefined): number[] | undefined {
+  if (value === undefined || value.kind === 'none') return undefined;
+  const items = asItems(value) ?? [value];
+  const nums = items.map(asNumber);
+  return nums.every((n): n is number => n !== undefined && Number.isInteger(n)) ? nums : undefined;
 }
 
 /** `x[:, -1, :]`, `x[:, [-1], :]`, `x[..., :T]`: Gather for integers, Slice for ranges. */
