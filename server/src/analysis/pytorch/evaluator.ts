@@ -556,7 +556,8 @@ export abstract class PythonEvaluator {
   }
 
   protected binary(op: string, left: PyValue, right: PyValue, node: SyntaxNode): PyValue {
-    if (this.inForward && (left.kind === 'tensor' || right.kind === 'tensor' || left.kind === 'parameter' || right.kind === 'parameter')) return this.tensorBinary(op, left, right, node);
+    // A tensor operand outside forward() (a buffer built in __init__) is evaluated for its shape only.
+    if (left.kind === 'tensor' || right.kind === 'tensor' || (this.inForward && (left.kind === 'parameter' || right.kind === 'parameter'))) return this.tensorBinary(op, left, right, node);
     const r = (() => {
       try {
         return arithmetic(op, left, right);
@@ -577,7 +578,7 @@ export abstract class PythonEvaluator {
     const keys = subs.map((s) => this.evaluate(s, scope, frame));
     const key: PyValue = keys.length === 1 ? (keys[0] as PyValue) : { kind: 'tuple', items: keys };
     if (container.kind === 'unknown') return container;
-    if (this.inForward && (container.kind === 'tensor' || container.kind === 'parameter')) return this.indexTensorValue(container, key, node);
+    if (container.kind === 'tensor' || (this.inForward && container.kind === 'parameter')) return this.indexTensorValue(container, key, node);
     if (container.kind === 'dict') {
       if (key.kind === 'str') return container.entries.get(key.value) ?? unknown(node.text, `no key ${key.value}`, rangeOf(node));
       return unknown(node.text, 'the key is unresolved', rangeOf(node));
@@ -598,9 +599,6 @@ export abstract class PythonEvaluator {
         return { kind: 'module', module: copy };
       }
       items = children.map((c) => ({ kind: 'module', module: c }));
-    }
-    if (container.kind === 'tensor' && !this.inForward) {
-      return unknown(node.text, 'tensor indexing outside forward()', rangeOf(node));
     }
     if (container.kind === 'range') items = iterate(container);
     if (container.kind === 'str') return container;
@@ -759,6 +757,7 @@ export abstract class PythonEvaluator {
       } else if (method === 'extend' && args[0]) self.items.push(...(this.iterationItems(args[0], node) ?? []));
       else if (method === 'insert' && args[1]) self.items.splice(asNumber(args[0]) ?? 0, 0, args[1]);
       else if (method === 'pop') return self.items.pop() ?? NONE;
+      else if (method === 'copy') return { kind: 'list', items: [...self.items] };
       return NONE;
     }
     if (self?.kind === 'dict') {
@@ -797,7 +796,7 @@ export abstract class PythonEvaluator {
   protected abstract get inForward(): boolean;
   /** A call inside forward() at `node`: later ops are attributed to it. */
   protected abstract noteCallSite(node: SyntaxNode): void;
-  /** `op` with a tensor operand inside forward(); throws ForwardError when not modelled. */
+  /** `op` with a tensor operand: an IR op inside forward() (ForwardError when not modelled), a shape-only tensor outside. */
   protected abstract tensorBinary(op: string, left: PyValue, right: PyValue, node: SyntaxNode): PyValue;
   /** A comparison with a tensor operand inside forward(). */
   protected abstract tensorComparison(left: PyValue, right: PyValue): PyValue;

@@ -270,7 +270,7 @@ export abstract class ObjectModel extends PythonEvaluator {
         const [v, t] = args;
         if (!v || !t) return undefined;
         const types = asItems(t) ?? [t];
-        const hit = types.some((ty) => (ty.kind === 'class' && (v.kind === 'module' || v.kind === 'object') && this.isInstance(v, ty.cls)) || (ty.kind === 'builtin' && v.kind === 'module' && canonicalTorch(ty.name) === `torch.nn.${v.module.type}`) || (ty.kind === 'builtin' && ((ty.name === 'int' && v.kind === 'int') || (ty.name === 'float' && v.kind === 'float') || ((ty.name === 'list' || ty.name === 'tuple') && v.kind === ty.name) || (ty.name === 'str' && v.kind === 'str'))));
+        const hit = types.some((ty) => (ty.kind === 'builtin' && /(^|\.)Tensor$/.test(ty.name) && (v.kind === 'tensor' || v.kind === 'parameter')) || (ty.kind === 'class' && (v.kind === 'module' || v.kind === 'object') && this.isInstance(v, ty.cls)) || (ty.kind === 'builtin' && v.kind === 'module' && canonicalTorch(ty.name) === `torch.nn.${v.module.type}`) || (ty.kind === 'builtin' && ((ty.name === 'int' && v.kind === 'int') || (ty.name === 'float' && v.kind === 'float') || ((ty.name === 'list' || ty.name === 'tuple') && v.kind === ty.name) || (ty.name === 'str' && v.kind === 'str'))));
         return { kind: 'bool', value: hit };
       }
       case 'hasattr': {
@@ -340,7 +340,13 @@ export abstract class ObjectModel extends PythonEvaluator {
         for (const v of this.iterationItems(args[0] ?? NONE, node) ?? []) if (v.kind === 'module') m.children.set(String(m.children.size), v.module);
         return NONE;
       case 'children':
+      case 'values':
         return { kind: 'list', items: [...m.children.values()].map((c) => ({ kind: 'module', module: c })) };
+      case 'items':
+      case 'named_children':
+        return { kind: 'list', items: [...m.children].map(([k, c]) => ({ kind: 'tuple', items: [{ kind: 'str', value: k }, { kind: 'module', module: c }] })) };
+      case 'keys':
+        return { kind: 'list', items: [...m.children.keys()].map((k) => ({ kind: 'str', value: k })) };
       case 'modules':
       case 'named_modules':
       case 'parameters':

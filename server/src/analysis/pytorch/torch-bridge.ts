@@ -12,6 +12,7 @@ import { SyntaxNode } from './parser';
 import { rangeOf } from './syntax';
 import { callTensorMethod, callTorchFunction, indexTensor, tensorArithmetic, TorchEnv } from './torch-functions';
 import { EmitSite, ForwardError, TensorOps } from './tensor-ops';
+import { GraphBuilder } from './graph-builder';
 import { SourceRange, UnresolvedName } from './types';
 import { forwardLayer, LayerCall } from './layer-forward';
 import { canonicalTorch, isTorchNn } from './torch-names';
@@ -25,6 +26,8 @@ interface ForwardState {
   /** Parameters materialised as initializers, to un-materialise on rollback. */
   readonly materialised: Parameter[];
   readonly indexInputs: Set<string>;
+  /** Outside forward(): ops go to a scratch graph and only the shapes they compute are kept. */
+  readonly shapeOnly?: boolean;
 }
 
 
@@ -114,7 +117,20 @@ export class Interpreter extends ObjectModel {
       const u = firstUnknown(asItems(dimsArgs) ?? []);
       return u ?? unknown(clip(node.text), 'tensor shape unresolved', range);
     }
+    if (name.startsWith('torch.') && name !== 'torch.tensor') {
+      const r = this.shapeOnly(() => callTorchFunction(this.torchEnv(node), name, args, kwargs), node);
+      if (r.kind !== 'unknown') return r;
+    }
     if (name === 'torch.tensor' || name === 'torch.arange') return unknown(clip(node.text), 'tensor values outside forward() are not modelled', range);
+    if (name.startsWith('tensor.') && callee.self?.kind === 'tensor') {
+      const self = callee.self;
+      const r = this.shapeOnly(() => {
+        const env = this.torchEnv(node);
+        const t = env.toTensor(self);
+        return t ? callTensorMethod(env, t, name.slice(7), args, kwargs) : undefined;
+      }, node);
+      if (r.kind !== 'unknown') return r;
+    }
     if (name.startsWith('tensor.') && callee.self) {
       const method = name.slice(7);
       const t = callee.self;
@@ -159,6 +175,7 @@ export class Interpreter extends ObjectModel {
   }
 
   protected tensorBinary(op: string, left: PyValue, right: PyValue, node: SyntaxNode): PyValue {
+    if (!this.forward) return this.shapeOnly(() => tensorArithmetic(this.torchEnv(), op, left, right), node);
     const env = this.torchEnv();
     const r = tensorArithmetic(env, op, left, right);
     if (r) return r;
@@ -171,11 +188,31 @@ export class Interpreter extends ObjectModel {
   }
 
   protected indexTensorValue(container: PyValue, key: PyValue, node: SyntaxNode): PyValue {
+    if (!this.forward) return this.shapeOnly(() => this.indexTensorValue(container, key, node), node);
     const env = this.torchEnv(node);
     const t = env.toTensor(container) as TensorValue;
     const r = indexTensor(env, t, key);
     if (r) return r;
     throw new ForwardError(`indexing \`${clip(node.text)}\` is not modelled`, rangeOf(node));
+  }
+
+  /**
+   * Tensor code outside forward() (a buffer or parameter built in __init__: Swin's relative position
+   * index, ConvNeXt's layer scale) runs through the same ops against a scratch graph that is never
+   * built; only the shapes come back (tensors with no IR name). What cannot be followed is unknown.
+   */
+  private shapeOnly(run: () => PyValue | undefined, node: SyntaxNode): PyValue {
+    if (this.forward) return run() ?? unknown(clip(node.text), 'not modelled', rangeOf(node));
+    this.forward = { ops: new TensorOps(new GraphBuilder(), DataType.FLOAT), scopes: [], called: rangeOf(node), materialised: [], indexInputs: new Set(), shapeOnly: true };
+    try {
+      const r = run();
+      return r === undefined ? unknown(clip(node.text), `\`${clip(node.text)}\` cannot be evaluated statically`, rangeOf(node)) : withoutIrNames(r);
+    } catch (error) {
+      if (error instanceof ForwardError) return unknown(clip(node.text), error.message, error.range ?? rangeOf(node));
+      throw error;
+    } finally {
+      this.forward = null;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -218,6 +255,11 @@ export class Interpreter extends ObjectModel {
       return f.ops.filled(v.tensor.shape, v.tensor.dtype, site);
     }
     if (v.kind === 'parameter') {
+      // A shape-only evaluation must not claim the parameter's initializer for its scratch graph.
+      if (f.shapeOnly) {
+        const shape = v.parameter.shape;
+        return shape === null ? undefined : f.ops.filled(shape, f.ops.floatType, site);
+      }
       const had = v.parameter.initializer !== undefined;
       const t = f.ops.weight(v.parameter, 'torch', site);
       if (!had) f.materialised.push(v.parameter);
@@ -259,7 +301,8 @@ export class Interpreter extends ObjectModel {
       throw new ForwardError(`\`${m.path}\` (${m.type}) has an unresolved size: ${u.reason}`, u.range ?? m.range);
     }
     const site: EmitSite = { scope: m.path, called, defined: m.range, name: m.path };
-    const resolved = args.map((a) => (a.kind === 'parameter' ? { kind: 'tensor', tensor: this.toTensor(a, site) as TensorValue } as PyValue : a));
+    // Parameters and shape-only buffers passed to a layer become IR values first.
+    const resolved = args.map((a) => (a.kind === 'parameter' || (a.kind === 'tensor' && a.tensor.name === '') ? { kind: 'tensor', tensor: this.toTensor(a, site) as TensorValue } as PyValue : a));
     const call: LayerCall = {
       ops: f.ops,
       site,
@@ -320,3 +363,10 @@ export function leaves(m: ModuleObject, seen = new Set<ModuleObject>()): ModuleO
   return out;
 }
 
+/** A value computed by a shape-only evaluation, its tensors stripped of their scratch IR names. */
+function withoutIrNames(v: PyValue): PyValue {
+  if (v.kind === 'tensor') return { kind: 'tensor', tensor: { ...v.tensor, name: '' } };
+  if (v.kind === 'tuple') return { kind: 'tuple', items: v.items.map(withoutIrNames) };
+  if (v.kind === 'list') return { kind: 'list', items: v.items.map(withoutIrNames) };
+  return v;
+}

@@ -86,7 +86,29 @@ export function callTorchFunction(env: TorchEnv, qualified: string, args: PyValu
       const w = args[1] ?? kwargs.get('weight');
       const b = args[2] ?? kwargs.get('bias');
       if (!x || w?.kind !== 'parameter') return undefined;
-      return tensor(linear(ops, x, w.parameter, b?.kind === 'parameter' ? b.parameter : undefined, site));
+      if (b === undefined || b.kind === 'none' || b.kind === 'parameter') return tensor(linear(ops, x, w.parameter, b?.kind === 'parameter' ? b.parameter : undefined, site));
+      // A bias computed in forward (Swin V2 zeroes the key part of a clone): MatMul, then Add.
+      const bias = env.toTensor(b);
+      if (!bias) return undefined;
+      return tensor(ops.binary('Add', linear(ops, x, w.parameter, undefined, site), bias, site));
+    }
+    case 'meshgrid': {
+      const items = (args.length === 1 && asItems(args[0]) ? (asItems(args[0]) as PyValue[]) : args).map((v) => env.toTensor(v));
+      if (items.length === 0 || items.some((t) => t === undefined || t.shape.length !== 1)) return undefined;
+      const vectors = items as TensorValue[];
+      const indexing = kwargs.get('indexing');
+      // indexing='xy' swaps the first two output axes.
+      const axes = vectors.map((_, i) => i);
+      if (indexing?.kind === 'str' && indexing.value === 'xy' && axes.length >= 2) [axes[0], axes[1]] = [1, 0];
+      const lengths: Dim[] = new Array<Dim>(vectors.length).fill(1);
+      vectors.forEach((t, i) => (lengths[axes[i] as number] = t.shape[0] ?? null));
+      return {
+        kind: 'tuple',
+        items: vectors.map((t, i) => {
+          const column = ops.reshape(t, lengths.map((d, k) => (k === axes[i] ? d : 1)), site);
+          return tensor(ops.expand(column, lengths, site));
+        }),
+      };
     }
     case 'F.embedding': {
       const w = env.toTensor(args[1] ?? kwargs.get('weight'));
@@ -105,7 +127,8 @@ export function callTorchFunction(env: TorchEnv, qualified: string, args: PyValu
       return tensor(ops.emitMany('Attention', inputs, isCausal ? { is_causal: 1 } : {}, [out], q.dtype, site)[0] as TensorValue);
     }
     case 'F.layer_norm': {
-      const shape = asItems(args[1] ?? kwargs.get('normalized_shape'));
+      const shapeArg = args[1] ?? kwargs.get('normalized_shape');
+      const shape = asItems(shapeArg) ?? (asNumber(shapeArg) !== undefined ? [shapeArg as PyValue] : undefined);
       const w = env.toTensor(args[2] ?? kwargs.get('weight'));
       const b = env.toTensor(args[3] ?? kwargs.get('bias'));
       const eps = asNumber(args[4] ?? kwargs.get('eps')) ?? 1e-5;
@@ -205,6 +228,12 @@ const ACTIVATIONS = new Map<string, Activation>([
   ['sqrt', unaryOp('Sqrt')],
   ['rsqrt', (env, x) => env.ops.unary('Reciprocal', env.ops.unary('Sqrt', x, env.site), env.site)],
   ['neg', unaryOp('Neg')],
+  ['log', unaryOp('Log')],
+  ['log2', unaryOp('Log')],
+  ['sign', unaryOp('Sign')],
+  ['floor', unaryOp('Floor')],
+  ['ceil', unaryOp('Ceil')],
+  ['round', unaryOp('Round')],
   ['abs', unaryOp('Abs')],
   ['erf', unaryOp('Erf')],
   ['hardswish', unaryOp('HardSwish')],
@@ -401,6 +430,15 @@ export function indexTensor(env: TorchEnv, x: TensorValue, index: PyValue): PyVa
     const n = asNumber(p);
     if (n !== undefined) {
       t = ops.gatherIndex(t, axis, n, false, site);
+      continue;
+    }
+    const indices = p.kind === 'tensor' ? env.toTensor(p) : undefined;
+    if (indices) {
+      // `table[index]` with an integer tensor (Swin's relative position bias): Gather along the axis.
+      // Two tensor indices broadcast together in NumPy's rules; that is not modelled.
+      if (parts.filter((q) => q.kind === 'tensor').length > 1 || indices.dtype === DataType.BOOL) throw new ForwardError('advanced indexing with several or boolean index tensors is not modelled', site.called);
+      t = ops.emit('Gather', [t.name, indices.name], { axis }, [...t.shape.slice(0, axis), ...indices.shape, ...t.shape.slice(axis + 1)], t.dtype, site);
+      axis += indices.shape.length;
       continue;
     }
     const list = asItems(p);
