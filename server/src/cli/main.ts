@@ -30,6 +30,8 @@ interface ProfileFlags {
   input: Map<string, Dim[]>;
   /** PyTorch .py files: the class or factory function to profile. */
   entry?: string;
+  /** The Python whose sys.path imports of a .py model are read from (default: python3 on PATH). */
+  python?: string;
   format: 'table' | 'json' | 'jsonl' | 'markdown' | 'html';
   chip: string;
   chips?: string;
@@ -108,6 +110,7 @@ export function main(argv: readonly string[]): number {
     .option('--dim <NAME=VALUE>', 'bind a symbolic dim everywhere (repeatable)', parseDimBinding, new Map<string, number>())
     .option('--input <NAME=D1xD2x...>', "set a graph input's whole shape (repeatable); for a .py model a bare shape 1x3x224x224", parseInputOption, new Map<string, Dim[]>())
     .option('--entry <name>', 'PyTorch .py model: the nn.Module class or factory function to profile')
+    .option('--python <path>', "PyTorch .py model: the Python whose site-packages imports are read from (default: python3 on PATH)")
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'jsonl', 'markdown', 'html']).default('table'))
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--no-suggestions', 'skip the suggestions (fuse, quantise, batch, smaller model, chip)')
@@ -125,7 +128,7 @@ export function main(argv: readonly string[]): number {
       const showProgress = process.stderr.isTTY && opts.format === 'table' && models.length > 1;
       models.forEach((file, i) => {
         if (showProgress) process.stderr.write(`\r[${i + 1}/${models.length}] ${file}…`);
-        const profiled = profileFile(file, { dim: opts.dim, input: opts.input, profile: { chip, peakMode: opts.peak, computeDtype: opts.dtype }, suggestions: opts.suggestions, chips, hf: { phase: opts.phase, batch: opts.batch, prompt: opts.prompt, generated: opts.generated }, entry: opts.entry });
+        const profiled = profileFile(file, { dim: opts.dim, input: opts.input, profile: { chip, peakMode: opts.peak, computeDtype: opts.dtype }, suggestions: opts.suggestions, chips, hf: { phase: opts.phase, batch: opts.batch, prompt: opts.prompt, generated: opts.generated }, entry: opts.entry, python: opts.python });
         const report = opts.measured ? applyMeasuredProfile(profiled, opts.measured) : profiled;
         reports.push(report);
         if (report.diagnostics.some((d) => d.severity === 'error')) exitCode = 1;

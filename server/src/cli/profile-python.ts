@@ -13,6 +13,8 @@ import { Diagnostic } from '../analysis/diagnostics';
 import { Dim } from '../analysis/ir/dim';
 import { analyzePythonSource, createPythonParser, PythonDiagnostic, PythonParser, TorchDtype } from '../analysis/pytorch/index';
 import { buildReport, Report } from '../analysis/report';
+import { FileModuleResolver } from '../python-env/module-resolver';
+import { pythonSearchPaths } from '../python-env/search-paths';
 import { parseInputShape } from './args';
 
 let prepared: PythonParser | null = null;
@@ -51,6 +53,8 @@ export interface PythonCliOptions {
   readonly dim: ReadonlyMap<string, number>;
   readonly input: ReadonlyMap<string, Dim[]>;
   readonly entry?: string;
+  /** The Python whose sys.path imported modules are read from; default `python3` on PATH. */
+  readonly python?: string;
   readonly profile?: ProfileOptions;
   readonly suggestions?: boolean;
   readonly chips?: readonly Chip[];
@@ -70,7 +74,7 @@ function inputShape(input: ReadonlyMap<string, Dim[]>): Dim[] | undefined {
 }
 
 function asDiagnostic(d: PythonDiagnostic, file: string): Diagnostic {
-  const where = d.range ? `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ` : '';
+  const where = d.range ? `${d.range.path ?? file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ` : '';
   return { severity: d.severity, code: d.code, message: `${where}${d.message}` };
 }
 
@@ -86,10 +90,11 @@ export function profilePythonFile(file: string, options: PythonCliOptions): Repo
     return fail('io.open', `cannot open ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const dtype = options.profile?.computeDtype ? DTYPE_NAMES[options.profile.computeDtype] : undefined;
-  const result = analyzePythonSource(prepared, text, { entry: options.entry, input: inputShape(options.input), bindings: options.dim, dtype });
+  const modules = new FileModuleResolver({ roots: [process.cwd()], searchPaths: pythonSearchPaths(options.python ?? 'python3') });
+  const result = analyzePythonSource(prepared, text, { entry: options.entry, input: inputShape(options.input), bindings: options.dim, dtype, path: path.resolve(file), modules });
   result.tree?.dispose();
   const sourceDiagnostics = result.diagnostics.map((d) => asDiagnostic(d, file));
-  const unresolved: Diagnostic[] = result.unresolved.map((u) => ({ severity: 'warning', code: 'pytorch.unresolved', message: `${u.range ? `${file}:${u.range.start.line + 1}:${u.range.start.character + 1}: ` : ''}\`${u.name}\` is unresolved: ${u.reason} (bind it with --dim ${u.name}=N)` }));
+  const unresolved: Diagnostic[] = result.unresolved.map((u) => ({ severity: 'warning', code: 'pytorch.unresolved', message: `${u.range ? `${u.range.path ?? file}:${u.range.start.line + 1}:${u.range.start.character + 1}: ` : ''}\`${u.name}\` is unresolved: ${u.reason} (bind it with --dim ${u.name}=N)` }));
   const analysis = result.analysis ?? { model: null, inference: null, diagnostics: [] };
   const merged = { ...analysis, diagnostics: [...sourceDiagnostics, ...unresolved, ...analysis.diagnostics] };
   const profiled = options.profile ? profileAnalysis(merged, options.profile) : null;

@@ -15,7 +15,7 @@ import { isPythonFile, profilePythonFile } from './profile-python';
  * Profiles one model file: open it as a ByteSource, analyse, check external data by stat, profile and
  * advise (unless `suggestions` is false), build the report. Never throws for a bad file: the report carries the diagnostics.
  */
-export function profileFile(file: string, options: { dim: ReadonlyMap<string, number>; input: ReadonlyMap<string, Dim[]>; profile?: ProfileOptions; suggestions?: boolean; chips?: readonly Chip[]; hf?: HfCliOptions; entry?: string }): Report {
+export function profileFile(file: string, options: { dim: ReadonlyMap<string, number>; input: ReadonlyMap<string, Dim[]>; profile?: ProfileOptions; suggestions?: boolean; chips?: readonly Chip[]; hf?: HfCliOptions; entry?: string; python?: string }): Report {
   // A Hugging Face config.json is built into the graph of one phase (cli/profile-hf.ts).
   if (options.hf !== undefined && isHfConfigFile(file)) return profileHfFile(file, { ...options, hf: options.hf });
   // A PyTorch .py model definition is evaluated statically into the graph (cli/profile-python.ts).

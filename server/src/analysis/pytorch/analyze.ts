@@ -32,7 +32,7 @@ export function analyzePythonSource(parser: PythonParser, text: string, options:
     return { modules: [], entry: null, analysis: null, nodeSources: new Map(), callSites: new Map(), unresolved: [], diagnostics, tree: null, timings: { parseMs: performance.now() - started, analyseMs: 0 } };
   }
   const parsed = performance.now();
-  const result = analyseTree(tree.root, options, diagnostics);
+  const result = analyseTree(parser, tree.root, options, diagnostics);
   return { ...result, tree, timings: { parseMs: parsed - started, analyseMs: performance.now() - parsed } };
 }
 
@@ -42,10 +42,11 @@ function message(error: unknown): string {
 
 type TreeResult = Omit<PythonAnalysis, 'tree' | 'timings'>;
 
-function analyseTree(root: SyntaxNode, options: AnalyzeSourceOptions, diagnostics: PythonDiagnostic[]): TreeResult {
+function analyseTree(parser: PythonParser, root: SyntaxNode, options: AnalyzeSourceOptions, diagnostics: PythonDiagnostic[]): TreeResult {
   diagnostics.push(...collectSyntaxErrors(root));
   const unresolvedMap = new Map<string, UnresolvedName>();
   const interpreter = new Interpreter(options.bindings ?? new Map(), diagnostics, unresolvedMap);
+  const imports = options.modules ? interpreter.enableImports(parser, options.modules, options.path ?? '') : null;
   const empty: TreeResult = { modules: [], entry: null, analysis: null, nodeSources: new Map(), callSites: new Map(), unresolved: [], diagnostics };
   try {
     interpreter.loadModule(root);
@@ -82,6 +83,7 @@ function analyseTree(root: SyntaxNode, options: AnalyzeSourceOptions, diagnostic
     callSites: builder?.callSites ?? new Map(),
     unresolved: [...unresolvedMap.values()],
     diagnostics,
+    dependencies: imports ? [...imports.dependencies] : [],
   };
 }
 

@@ -6,10 +6,11 @@
  * reason they are unknown.
  */
 import { arithmetic, compare, iterate, PYTHON_BUILTINS, SequenceTooLong, truthy } from './builtins';
-import { SyntaxNode } from './parser';
+import { bindBridgeImport, ImportSystem } from './imports';
+import { PythonParser, SyntaxNode } from './parser';
 import { field, namedChildren, rangeOf, stringValue } from './syntax';
 import { ForwardError } from './tensor-ops';
-import { PythonDiagnostic, SourceRange, UnresolvedName } from './types';
+import { PythonDiagnostic, PythonModuleResolver, SourceRange, UnresolvedName } from './types';
 import { asItems, asNumber, ClassInfo, describe, FunctionInfo, int, ModuleObject, newModule, NONE, PyValue, Scope, unknown } from './values';
 
 export const LIMITS = { steps: 2_000_000, depth: 48, loopIterations: 100_000, whileIterations: 10_000 };
@@ -34,6 +35,16 @@ export abstract class PythonEvaluator {
   private steps = 0;
   private depth = 0;
   private stepLimit = LIMITS.steps;
+  /** Imports of other files, when a resolver was given. */
+  protected imports: ImportSystem | null = null;
+  protected mainPath = '';
+
+  /** Follows imports of other files through `resolver` (`mainPath`: the analysed file). */
+  enableImports(parser: PythonParser, resolver: PythonModuleResolver, mainPath: string): ImportSystem {
+    this.mainPath = mainPath;
+    this.imports = new ImportSystem(parser, resolver, mainPath, this);
+    return this.imports;
+  }
 
   constructor(
     private readonly bindings: ReadonlyMap<string, number>,
@@ -53,7 +64,7 @@ export abstract class PythonEvaluator {
 
   diagnose(severity: PythonDiagnostic['severity'], code: string, message: string, node: SyntaxNode | SourceRange | null): void {
     const range = node === null ? null : 'start' in node && 'end' in node && !('type' in node) ? (node as SourceRange) : rangeOf(node as SyntaxNode);
-    if (this.diagnostics.some((d) => d.code === code && d.message === message && d.range?.start.line === range?.start.line)) return;
+    if (this.diagnostics.some((d) => d.code === code && d.message === message && d.range?.start.line === range?.start.line && d.range?.path === range?.path)) return;
     if (this.diagnostics.length < 500) this.diagnostics.push({ severity, code, message, range });
   }
 
@@ -299,28 +310,22 @@ export abstract class PythonEvaluator {
 
   /** `self.x = value`: registers a submodule or parameter the way nn.Module.__setattr__ does. */
   protected importNames(node: SyntaxNode, scope: Scope): void {
+    if (this.imports !== null) {
+      this.imports.importStatement(node, scope, rangeOf(node).path ?? this.mainPath);
+      return;
+    }
+    // No resolver: every import is an opaque name, as the bridge's are.
     if (node.type === 'import_statement') {
-      for (const item of namedChildren(node)) {
-        if (item.type === 'aliased_import') {
-          const dotted = field(item, 'name')?.text ?? '';
-          const alias = field(item, 'alias')?.text ?? dotted;
-          scope.set(alias, { kind: 'builtin', name: dotted });
-        } else {
-          const dotted = item.text;
-          const first = dotted.split('.')[0] ?? dotted;
-          scope.set(first, { kind: 'builtin', name: first });
-        }
-      }
+      for (const item of namedChildren(node)) bindBridgeImport(item, null, scope);
       return;
     }
     const moduleName = field(node, 'module_name')?.text ?? '';
-    for (const item of node.childrenForFieldName('name')) {
-      if (item === null) continue;
-      if (item.type === 'aliased_import') {
-        const name = field(item, 'name')?.text ?? '';
-        scope.set(field(item, 'alias')?.text ?? name, { kind: 'builtin', name: `${moduleName}.${name}` });
-      } else scope.set(item.text, { kind: 'builtin', name: `${moduleName}.${item.text}` });
-    }
+    for (const item of node.childrenForFieldName('name')) if (item !== null) bindBridgeImport(item, moduleName, scope);
+  }
+
+  /** Runs an imported module's top level (the import system calls it). */
+  runModule(root: SyntaxNode, globals: Scope): void {
+    this.execBlock(namedChildren(root), globals, { fn: null, self: undefined }, true);
   }
 
   // ---------------------------------------------------------------------------------------------

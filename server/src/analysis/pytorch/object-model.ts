@@ -201,6 +201,8 @@ export abstract class ObjectModel extends PythonEvaluator {
         return { kind: 'builtin', name: `${object.kind}.${name}`, self: object };
       case 'unknown':
         return object;
+      case 'pymodule':
+        return this.imports?.attribute(object, name, node) ?? unknown(`${object.name}.${name}`, 'imports are not followed', rangeOf(node));
       default:
         return unknown(`${describe(object)}.${name}`, `cannot read \`${name}\` of ${describe(object)}`, rangeOf(node));
     }

@@ -2,8 +2,17 @@
 import { SyntaxNode } from './parser';
 import { SourceRange } from './types';
 
+/** Trees of imported modules → their file, so ranges inside them say which file they are in. */
+const importedTreePaths = new WeakMap<object, string>();
+
+export function markImportedTree(root: SyntaxNode, path: string): void {
+  importedTreePaths.set(root.tree, path);
+}
+
 export function rangeOf(node: SyntaxNode): SourceRange {
-  return { start: { line: node.startPosition.row, character: node.startPosition.column }, end: { line: node.endPosition.row, character: node.endPosition.column } };
+  const range = { start: { line: node.startPosition.row, character: node.startPosition.column }, end: { line: node.endPosition.row, character: node.endPosition.column } };
+  const path = importedTreePaths.get(node.tree);
+  return path === undefined ? range : { ...range, path };
 }
 
 export function namedChildren(node: SyntaxNode): SyntaxNode[] {

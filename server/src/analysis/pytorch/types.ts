@@ -14,6 +14,26 @@ export interface SourcePosition {
 export interface SourceRange {
   readonly start: SourcePosition;
   readonly end: SourcePosition;
+  /** The file, when it is not the analysed one (a layer built in an imported module). */
+  readonly path?: string;
+}
+
+/** An imported module's source, as the resolver found it; `version` changes when its text does. */
+export interface PythonModuleSource {
+  readonly path: string;
+  readonly text: string;
+  readonly version: string;
+}
+
+/** Finds imported modules' source (node side: the workspace, the package root, the Python's sys.path). */
+export interface PythonModuleResolver {
+  /**
+   * `from ..ops.misc import X` written in /p/torchvision/models/mobilenetv2.py →
+   * resolve('/p/torchvision/models/mobilenetv2.py', 'ops.misc', 2); `import torchvision.ops` →
+   * resolve(from, 'torchvision.ops', 0); `from . import x` → resolve(from, 'x', 1) or, for the package
+   * itself, resolve(from, '', 1). A package resolves to its `__init__.py`. null when not found.
+   */
+  resolve(fromPath: string, module: string, level: number): PythonModuleSource | null;
 }
 
 /** A value the static evaluation could not resolve, and how to resolve it (bind `name`). */
@@ -76,6 +96,10 @@ export interface AnalyzeSourceOptions {
    * previous tree is consumed: it is edited in place and freed once the new tree exists.
    */
   readonly previous?: { readonly tree: PythonTree; readonly changes: readonly TextChange[] };
+  /** The file's own path, for its relative imports. */
+  readonly path?: string;
+  /** Reads imported modules; without it imports of other files stay opaque names, as before. */
+  readonly modules?: PythonModuleResolver;
 }
 
 /** An opaque parsed tree, kept by the caller for the next incremental parse; free it with `dispose`. */
@@ -97,6 +121,8 @@ export interface PythonAnalysis {
   readonly diagnostics: PythonDiagnostic[];
   /** The parsed tree, for the next incremental parse (or `dispose()` it). */
   readonly tree: PythonTree | null;
+  /** Imported files read by the analysis (re-analyse when one changes). */
+  readonly dependencies?: readonly string[];
   /** Milliseconds spent parsing and analysing, for benchmarks and logs. */
   readonly timings: { readonly parseMs: number; readonly analyseMs: number };
 }

@@ -89,6 +89,8 @@ export type PyValue =
   | { readonly kind: 'tensor'; readonly tensor: TensorValue }
   | { readonly kind: 'parameter'; readonly parameter: Parameter }
   | { readonly kind: 'dtype'; readonly dtype: DataType }
+  /** An imported Python module (`import torchvision.ops as ops`): its globals, submodules on demand. */
+  | { readonly kind: 'pymodule'; readonly name: string; readonly path: string; readonly globals: Scope }
   | { readonly kind: 'unknown'; readonly why: UnresolvedName };
 
 export const NONE: PyValue = { kind: 'none' };
@@ -104,15 +106,35 @@ export function unknown(name: string, reason: string, range: SourceRange | null)
 /** A lexical scope: function locals over their closure, module globals at the bottom. */
 export class Scope {
   private readonly vars = new Map<string, PyValue>();
+  /** Names bound by an import and evaluated on first use, so only the definitions reached are loaded. */
+  private readonly lazy = new Map<string, () => PyValue>();
   constructor(readonly parent: Scope | null) {}
   get(name: string): PyValue | undefined {
-    return this.vars.get(name) ?? this.parent?.get(name);
+    const own = this.vars.get(name);
+    if (own !== undefined) return own;
+    const thunk = this.lazy.get(name);
+    if (thunk !== undefined) {
+      this.lazy.delete(name);
+      const value = thunk();
+      this.vars.set(name, value);
+      return value;
+    }
+    return this.parent?.get(name);
   }
   set(name: string, value: PyValue): void {
+    this.lazy.delete(name);
     this.vars.set(name, value);
   }
+  setLazy(name: string, thunk: () => PyValue): void {
+    this.vars.delete(name);
+    this.lazy.set(name, thunk);
+  }
   has(name: string): boolean {
-    return this.vars.has(name);
+    return this.vars.has(name) || this.lazy.has(name);
+  }
+  /** The names bound here (not in parents). */
+  names(): string[] {
+    return [...this.vars.keys(), ...this.lazy.keys()];
   }
 }
 
@@ -171,6 +193,8 @@ export function describe(value: PyValue): string {
       return `function ${value.fn.qualifiedName}`;
     case 'builtin':
       return value.name;
+    case 'pymodule':
+      return `module ${value.name}`;
     case 'unknown':
       return `unknown (${value.why.name})`;
     default:
