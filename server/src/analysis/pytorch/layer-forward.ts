@@ -4,7 +4,6 @@
  * Gather, MultiheadAttention → in-projection MatMul, Attention, out-projection, LSTM/GRU → LSTM/GRU,
  * pools, activations. Node names are the module path; the construction line is the node's source.
  */
-import { Dim } from '../ir/dim';
 import { DataType } from '../ir/dtype';
 import { sizeTuple } from './layers';
 import { adaptivePool, pool, poolWindow, windowOut } from './pooling';
@@ -22,6 +21,7 @@ export interface LayerCall {
 
 const tensorOf = (v: PyValue | undefined, what: string, site: EmitSite): TensorValue => {
   if (v?.kind === 'tensor') return v.tensor;
+  if (v?.kind === 'unknown') throw new ForwardError(`${what} expects a tensor, got an unresolved value (${v.why.reason})`, v.why.range ?? site.called);
   throw new ForwardError(`${what} expects a tensor, got ${v?.kind ?? 'nothing'}`, site.called);
 };
 

@@ -105,7 +105,10 @@ export class Interpreter extends ObjectModel {
       if (name.startsWith('torch.')) {
         const r = callTorchFunction(env, name, args, kwargs);
         if (r) return r;
-        throw new ForwardError(`\`${name.replace(/^torch\.nn\.functional\./, 'F.')}\` is not modelled`, range);
+        const short = name.replace(/^torch\.nn\.functional\./, 'F.');
+        const u = firstUnknown([...args, ...kwargs.values()]);
+        if (u?.kind === 'unknown') throw new ForwardError(`\`${short}\`: an argument is unresolved (${u.why.reason})`, u.why.range ?? range);
+        throw new ForwardError(`\`${short}\` is not modelled`, range);
       }
     }
     if (name.startsWith('torch.') && ['zeros', 'ones', 'empty', 'randn', 'rand', 'tril', 'triu', 'full'].includes(name.slice(6))) {

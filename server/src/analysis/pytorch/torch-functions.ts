@@ -195,6 +195,8 @@ export function callTorchFunction(env: TorchEnv, qualified: string, args: PyValu
     case 'onnx.is_in_onnx_export':
       // Eager inference: the branch torch.onnx.export itself takes.
       return { kind: 'bool', value: false };
+    case '_C._log_api_usage_once':
+      return NONE;
     case 'jit.annotate':
       return args[1];
     default:
