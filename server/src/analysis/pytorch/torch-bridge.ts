@@ -78,7 +78,7 @@ export class Interpreter extends ObjectModel {
       const factory = kwargs.get('default_factory');
       return factory ? this.call(factory, [], new Map(), node) : NONE;
     }
-    if (name === 'collections.OrderedDict' || name === 'OrderedDict') {
+    if (name === 'collections.OrderedDict' || name === 'typing.OrderedDict' || name === 'OrderedDict') {
       const entries = new Map<string, PyValue>();
       for (const pair of asItems(args[0]) ?? []) {
         const [k, v] = asItems(pair) ?? [];

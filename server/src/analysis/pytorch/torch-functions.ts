@@ -116,6 +116,14 @@ export function callTorchFunction(env: TorchEnv, qualified: string, args: PyValu
       env.markIndices(x);
       return tensor(ops.emit('Gather', [w.name, x.name], { axis: 0 }, [...x.shape, w.shape[1] ?? null], w.dtype, site));
     }
+    case 'einsum': {
+      const equation = args[0]?.kind === 'str' ? args[0].value : undefined;
+      const operands = (args.length === 2 && asItems(args[1]) ? (asItems(args[1]) as PyValue[]) : args.slice(1)).map((v) => env.toTensor(v));
+      if (equation === undefined || operands.length === 0 || operands.some((t) => t === undefined)) return undefined;
+      const tensors = operands as TensorValue[];
+      // The exporter keeps the equation as written (spaces, capitals): so does the emitted Einsum.
+      return tensor(ops.emit('Einsum', tensors.map((t) => t.name), { equation }, einsumShape(equation, tensors, site), tensors[0]?.dtype ?? ops.floatType, site));
+    }
     case 'F.scaled_dot_product_attention': {
       const [q, k, v] = [0, 1, 2].map((i) => env.toTensor(args[i] ?? kwargs.get(['query', 'key', 'value'][i] as string)));
       if (!q || !k || !v) return undefined;
@@ -212,7 +220,7 @@ export function callTorchFunction(env: TorchEnv, qualified: string, args: PyValu
 
 /** `torch.f(x, …)` that are the Tensor method `x.f(…)`. */
 const TENSOR_FUNCTIONS = new Map<string, string>(
-  ['transpose', 'permute', 'reshape', 'unsqueeze', 'squeeze', 'chunk', 'split', 'mean', 'sum', 'amax', 'roll', 'clamp', 'clip', 'masked_fill', 'numel'].map((n) => [n, n]),
+  ['transpose', 'swapaxes', 'permute', 'reshape', 'unsqueeze', 'squeeze', 'chunk', 'split', 'mean', 'sum', 'amax', 'roll', 'clamp', 'clip', 'masked_fill', 'numel'].map((n) => [n, n]),
 );
 
 type Activation = (env: TorchEnv, x: TensorValue, args: PyValue[], kwargs: ReadonlyMap<string, PyValue>) => TensorValue;
@@ -387,6 +395,29 @@ export function callTensorMethod(env: TorchEnv, x: TensorValue, method: string, 
       return undefined;
     }
   }
+}
+
+/** Output shape of an explicit einsum (`"bhid,bhjd->bhij"`); ellipses and implicit outputs are not modelled. */
+function einsumShape(equation: string, operands: readonly TensorValue[], site: EmitSite): Dim[] {
+  const compact = equation.replace(/\s+/g, '');
+  const [lhs, rhs] = compact.split('->');
+  if (rhs === undefined || lhs === undefined || compact.includes('...')) throw new ForwardError(`einsum "${equation}": only explicit equations without ellipsis are modelled`, site.called);
+  const terms = lhs.split(',');
+  if (terms.length !== operands.length) throw new ForwardError(`einsum "${equation}" names ${terms.length} operands, got ${operands.length}`, site.called);
+  const sizes = new Map<string, Dim>();
+  terms.forEach((term, i) => {
+    const shape = operands[i]?.shape ?? [];
+    if (term.length !== shape.length) throw new ForwardError(`einsum "${equation}": operand ${i} has rank ${shape.length}, the equation says ${term.length}`, site.called);
+    [...term].forEach((label, axis) => {
+      const d = shape[axis] ?? null;
+      const known = sizes.get(label);
+      if (known === undefined || known === 1) sizes.set(label, d);
+    });
+  });
+  return [...rhs].map((label) => {
+    if (!sizes.has(label)) throw new ForwardError(`einsum "${equation}": output label ${label} is not in any operand`, site.called);
+    return sizes.get(label) ?? null;
+  });
 }
 
 /** A list / tuple of known integers, or a single integer as a one-item list. */
