@@ -6,7 +6,7 @@
 import { SyntaxNode } from './parser';
 import { field, namedChildren, rangeOf, undecorate } from './syntax';
 import { canonicalTorch, isTorchNn, TORCH_DTYPES } from './torch-names';
-import { CONTAINERS, constructContainer } from './layers';
+import { constructContainer } from './layers';
 import { callPlainBuiltin, MATH_CONSTANTS, SequenceTooLong } from './builtins';
 import { asItems, ClassInfo, describe, FunctionInfo, int, ModuleObject, newModule, NONE, Parameter, PyValue, Scope, unknown } from './values';
 import { clip, Frame, LIMITS, PythonEvaluator } from './evaluator';
@@ -232,11 +232,8 @@ export abstract class ObjectModel extends PythonEvaluator {
       const self: PyValue = { kind: 'module', module };
       const init = this.lookupClass(cls, '__init__');
       if (init?.fn) this.callFunction(init.fn, args, kwargs, self, node);
-      else {
-        const base = this.torchBase(cls) ?? '';
-        const short = base.replace(/^torch\.nn\./, '');
-        if (CONTAINERS.has(short)) this.containerInit(module, short, args);
-      }
+      // No __init__ of its own: the torch.nn base's (a container's children, a known layer's parameters).
+      else this.torchInit(this.torchBase(cls) ?? '', self, args, kwargs, node);
       return self;
     }
     const object: PyValue = { kind: 'object', cls, attributes: new Map() };
@@ -261,6 +258,9 @@ export abstract class ObjectModel extends PythonEvaluator {
     return [...inherited, ...cls.fields.filter((f) => !inherited.includes(f))];
   }
 
+  /** What the torch.nn base's __init__ does for a subclass (torch-bridge.ts). */
+  protected abstract torchInit(base: string, self: PyValue | undefined, args: readonly PyValue[], kwargs: ReadonlyMap<string, PyValue>, node: SyntaxNode): PyValue;
+
   protected containerInit(module: ModuleObject, type: string, args: readonly PyValue[]): void {
     const { module: built } = constructContainer(type, args, module.range);
     for (const [k, v] of built.children) module.children.set(k, v);
@@ -272,7 +272,7 @@ export abstract class ObjectModel extends PythonEvaluator {
         const [v, t] = args;
         if (!v || !t) return undefined;
         const types = asItems(t) ?? [t];
-        const hit = types.some((ty) => (ty.kind === 'builtin' && /(^|\.)Tensor$/.test(ty.name) && (v.kind === 'tensor' || v.kind === 'parameter')) || (ty.kind === 'class' && (v.kind === 'module' || v.kind === 'object') && this.isInstance(v, ty.cls)) || (ty.kind === 'builtin' && v.kind === 'module' && canonicalTorch(ty.name) === `torch.nn.${v.module.type}`) || (ty.kind === 'builtin' && ((ty.name === 'int' && v.kind === 'int') || (ty.name === 'float' && v.kind === 'float') || ((ty.name === 'list' || ty.name === 'tuple') && v.kind === ty.name) || (ty.name === 'str' && v.kind === 'str'))));
+        const hit = types.some((ty) => (ty.kind === 'builtin' && /(^|\.)Tensor$/.test(ty.name) && (v.kind === 'tensor' || v.kind === 'parameter')) || (ty.kind === 'builtin' && /^(typing|collections\.abc)\.(Sequence|Iterable)$/.test(ty.name) && (v.kind === 'list' || v.kind === 'tuple')) || (ty.kind === 'class' && (v.kind === 'module' || v.kind === 'object') && this.isInstance(v, ty.cls)) || (ty.kind === 'builtin' && v.kind === 'module' && canonicalTorch(ty.name) === `torch.nn.${v.module.type}`) || (ty.kind === 'builtin' && ((ty.name === 'int' && v.kind === 'int') || (ty.name === 'float' && v.kind === 'float') || ((ty.name === 'list' || ty.name === 'tuple') && v.kind === ty.name) || (ty.name === 'str' && v.kind === 'str'))));
         return { kind: 'bool', value: hit };
       }
       case 'hasattr': {

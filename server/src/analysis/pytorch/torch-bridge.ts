@@ -40,7 +40,7 @@ export class Interpreter extends ObjectModel {
     // torch.nn.X(...) layers and containers.
     if (isTorchNn(name)) {
       const type = canonicalTorch(name).replace(/^torch\.nn\./, '');
-      if (type.endsWith('.__init__')) return this.torchInit(type.replace(/\.__init__$/, ''), callee.self, args);
+      if (type.endsWith('.__init__')) return this.torchInit(type.replace(/\.__init__$/, ''), callee.self, args, kwargs, node);
       if (type === 'Parameter') return this.parameterFrom(args[0] ?? kwargs.get('data'), node);
       if (CONTAINERS.has(type)) {
         const { module, rejected } = constructContainer(type, args, range);
@@ -152,8 +152,22 @@ export class Interpreter extends ObjectModel {
   }
 
   /** What nn.Module.__init__ / nn.Sequential.__init__ do when a subclass calls super().__init__(...). */
-  protected torchInit(base: string, self: PyValue | undefined, args: readonly PyValue[]): PyValue {
-    if (self?.kind === 'module' && CONTAINERS.has(base.replace(/^torch\.nn\./, ''))) this.containerInit(self.module, base.replace(/^torch\.nn\./, ''), args);
+  protected torchInit(base: string, self: PyValue | undefined, args: readonly PyValue[], kwargs: ReadonlyMap<string, PyValue>, node: SyntaxNode): PyValue {
+    const type = base.replace(/^torch\.nn\./, '');
+    if (self?.kind !== 'module') return NONE;
+    if (CONTAINERS.has(type)) this.containerInit(self.module, type, args);
+    else if (LAYER_SIGNATURES.has(type)) {
+      // A subclass of a known layer (torchvision's LayerNorm2d(nn.LayerNorm)): the layer's constructor
+      // arguments and parameters, which the subclass's own forward() reads as self.weight, self.eps…
+      const range = rangeOf(node);
+      const layer = constructLayer(type, args, kwargs, range, (param) => ({ name: param, reason: `\`${type}\` needs \`${param}\``, range }));
+      for (const u of layer.unresolved) this.noteUnresolved(u);
+      const m = self.module;
+      for (const [k, v] of layer.config) m.config.set(k, v);
+      for (const [k, p] of layer.parameters) m.parameters.set(k, p);
+      for (const [k, c] of layer.children) m.children.set(k, c);
+      m.unresolved.push(...layer.unresolved);
+    }
     return NONE;
   }
 
