@@ -191,6 +191,61 @@ def model():
     assert.deepEqual(outputShape(r), [1, 8]);
   });
 
+  it('ConvNeXt-style: a subclass of nn.LayerNorm with its own forward (F.layer_norm on self.normalized_shape), a layer scale built in __init__', async () => {
+    const r = await analyse(
+      `class LayerNorm2d(nn.LayerNorm):
+    def forward(self, x):
+        x = x.permute(0, 2, 3, 1)
+        x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
+
+
+class Block(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.dw = nn.Conv2d(dim, dim, 7, padding=3, groups=dim)
+        self.norm = LayerNorm2d(dim, eps=1e-6)
+        self.pw = nn.Linear(dim, 4 * dim)
+        self.layer_scale = nn.Parameter(torch.ones(dim, 1, 1) * 1e-6)
+
+    def forward(self, x):
+        z = x + self.layer_scale * self.norm(self.dw(x))
+        return self.pw(z.permute(0, 2, 3, 1))
+
+
+def model():
+    return Block(8)
+`,
+      'model',
+      [1, 8, 14, 14],
+    );
+    assert.deepEqual(problems(r), []);
+    // dw 8·1·7·7 + 8, norm 8 + 8, pw 8·32 + 32, layer scale 8·1·1.
+    assert.equal(reportParameters(r), 8 * 49 + 8 + 16 + (8 * 32 + 32) + 8);
+    // Depthwise 7×7 on 14×14×8: 14·14·8·49; pointwise Linear on 196 positions: 196·8·32.
+    assert.equal(totalMacs(r), 14 * 14 * 8 * 49 + 196 * 8 * 32);
+    assert.deepEqual(outputShape(r), [1, 14, 14, 32]);
+    assert.ok(r.analysis?.model?.graph.nodes.some((n) => n.opType === 'LayerNormalization' && n.inputs[1] === 'norm.weight'));
+  });
+
+  it('MaxViT-style: torch.einsum with the equation as written (spaces, capitals), torch.swapaxes', async () => {
+    const r = await analyse(
+      `class Attend(nn.Module):
+    def forward(self, x):
+        q = torch.swapaxes(x, -2, -3)[:, :, :5, :]
+        k = torch.swapaxes(x, -2, -3)
+        dot = torch.einsum("B H I D, B H J D -> B H I J", q, k)
+        return torch.einsum("B H I J, B H J D -> B H I D", F.softmax(dot, dim=-1), k)
+`,
+      'Attend',
+      [1, 6, 2, 4],
+    );
+    assert.deepEqual(problems(r), []);
+    // x [1,6,2,4] → k [1,2,6,4], q [1,2,5,4]: each einsum loops over B·H·I·J·D = 1·2·5·6·4 products.
+    assert.equal(totalMacs(r), 2 * (1 * 2 * 5 * 6 * 4));
+    assert.deepEqual(outputShape(r), [1, 2, 5, 4]);
+  });
+
   it('eval-mode branches: self.training is False, torch.jit.is_scripting() is False (aux heads are not run)', async () => {
     const r = await analyse(
       `class Net(nn.Module):
