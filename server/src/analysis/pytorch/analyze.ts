@@ -12,6 +12,7 @@ import { DataType } from '../ir/dtype';
 import { inferModel } from '../shape/engine';
 import { GraphBuilder } from './graph-builder';
 import { BudgetExceeded, Interpreter, LIMITS } from './interpreter';
+import { PythonRaise } from './python-raise';
 import { ParsedPython, PythonParser, SyntaxNode } from './parser';
 import { collectSyntaxErrors } from './syntax-errors';
 import { namedChildren, rangeOf } from './syntax';
@@ -88,6 +89,7 @@ function analyseTree(parser: PythonParser, root: SyntaxNode, options: AnalyzeSou
 }
 
 function stopped(error: unknown, what: string): PythonDiagnostic {
+  if (error instanceof PythonRaise) return { severity: 'error', code: 'pytorch.raises', message: `${what}: the code raises \`${error.exception}\` here (\`${error.detail}\`), on the path the static evaluation took`, range: error.range };
   if (error instanceof BudgetExceeded) return { severity: 'error', code: 'pytorch.budget-exceeded', message: `${what}: ${error.message} (a loop or recursion too large to evaluate statically)`, range: null };
   return { severity: 'error', code: 'internal', message: `${what} stopped: ${message(error)}`, range: null };
 }

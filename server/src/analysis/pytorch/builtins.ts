@@ -77,7 +77,7 @@ export function arithmetic(op: string, a: PyValue, b: PyValue): PyValue | undefi
     return a.kind === 'list' ? { kind: 'list', items } : { kind: 'tuple', items };
   }
   if (a.kind === 'str' && b.kind === 'str' && op === '+') return { kind: 'str', value: a.value + b.value };
-  if (a.kind === 'str' && op === '%') return { kind: 'str', value: a.value };
+  if (a.kind === 'str' && op === '%') return { kind: 'str', value: percentFormat(a.value, b) };
   const intLike = (v: PyValue): boolean => v.kind === 'int' || v.kind === 'bool';
   if (intLike(a) && intLike(b)) {
     const x = asDim(a) as Dim;
@@ -358,3 +358,22 @@ export const MATH_CONSTANTS: ReadonlyMap<string, number> = new Map([
   ['e', Math.E],
   ['inf', Infinity],
 ]);
+
+/** `"denseblock%d" % (i + 1)`: printf-style formatting of known values (layer names are built this way). */
+function percentFormat(format: string, operand: PyValue): string {
+  const values = operand.kind === 'tuple' ? [...operand.items] : [operand];
+  return format.replace(/%(?:\.(\d+))?([sdirf%])/g, (whole, precision: string | undefined, conversion: string) => {
+    if (conversion === '%') return '%';
+    const v = values.shift();
+    if (v === undefined) return whole;
+    if (conversion === 'f') {
+      const n = asNumber(v);
+      return n === undefined ? whole : n.toFixed(precision === undefined ? 6 : Number(precision));
+    }
+    if (conversion === 'd' || conversion === 'i') {
+      const n = asNumber(v);
+      return n === undefined ? whole : String(Math.trunc(n));
+    }
+    return v.kind === 'str' ? v.value : v.kind === 'int' || v.kind === 'float' ? String(v.value) : v.kind === 'bool' ? (v.value ? 'True' : 'False') : v.kind === 'none' ? 'None' : whole;
+  });
+}

@@ -272,7 +272,7 @@ export abstract class ObjectModel extends PythonEvaluator {
         const [v, t] = args;
         if (!v || !t) return undefined;
         const types = asItems(t) ?? [t];
-        const hit = types.some((ty) => (ty.kind === 'class' && (v.kind === 'module' || v.kind === 'object') && this.isInstance(v, ty.cls)) || (ty.kind === 'builtin' && v.kind === 'module' && canonicalTorch(ty.name) === `torch.nn.${v.module.type}`) || (ty.kind === 'builtin' && ((ty.name === 'int' && v.kind === 'int') || (ty.name === 'float' && v.kind === 'float') || ((ty.name === 'list' || ty.name === 'tuple') && v.kind === ty.name) || (ty.name === 'str' && v.kind === 'str'))));
+        const hit = types.some((ty) => (ty.kind === 'class' && (v.kind === 'module' || v.kind === 'object') && this.isInstance(v, ty.cls)) || (ty.kind === 'builtin' && isBuiltinInstance(v, ty.name)));
         return { kind: 'bool', value: hit };
       }
       case 'hasattr': {
@@ -343,6 +343,13 @@ export abstract class ObjectModel extends PythonEvaluator {
         return NONE;
       case 'children':
         return { kind: 'list', items: [...m.children.values()].map((c) => ({ kind: 'module', module: c })) };
+      case 'named_children':
+      case 'items':
+        return { kind: 'list', items: [...m.children].map(([n, c]) => ({ kind: 'tuple', items: [{ kind: 'str', value: n }, { kind: 'module', module: c }] })) };
+      case 'keys':
+        return { kind: 'list', items: [...m.children.keys()].map((n) => ({ kind: 'str', value: n })) };
+      case 'values':
+        return { kind: 'list', items: [...m.children.values()].map((c) => ({ kind: 'module', module: c })) };
       case 'modules':
       case 'named_modules':
       case 'parameters':
@@ -392,3 +399,38 @@ function walk(root: ModuleObject): { modules: Array<[string, ModuleObject]>; par
   return { modules, parameters };
 }
 
+
+/** isinstance(v, T) for a builtin or typing/abc type T, and torch.nn classes (`nn.Module`, `nn.Conv2d`). */
+function isBuiltinInstance(v: PyValue, typeName: string): boolean {
+  const short = typeName.split('.').pop() ?? typeName;
+  if (v.kind === 'module') return canonicalTorch(typeName) === `torch.nn.${v.module.type}` || canonicalTorch(typeName) === 'torch.nn.Module';
+  switch (short) {
+    case 'int':
+      return v.kind === 'int' || v.kind === 'bool';
+    case 'float':
+      return v.kind === 'float';
+    case 'bool':
+      return v.kind === 'bool';
+    case 'str':
+      return v.kind === 'str';
+    case 'list':
+    case 'List':
+      return v.kind === 'list';
+    case 'tuple':
+    case 'Tuple':
+      return v.kind === 'tuple';
+    case 'dict':
+    case 'Dict':
+    case 'Mapping':
+    case 'MutableMapping':
+      return v.kind === 'dict';
+    case 'Sequence':
+    case 'Iterable':
+    case 'Collection':
+      return v.kind === 'list' || v.kind === 'tuple' || v.kind === 'str' || v.kind === 'range';
+    case 'Callable':
+      return v.kind === 'function' || v.kind === 'class' || v.kind === 'partial' || v.kind === 'builtin';
+    default:
+      return false;
+  }
+}

@@ -86,6 +86,7 @@ export class Interpreter extends ObjectModel {
     if (name.startsWith('module.')) return this.moduleMethod(callee, name.slice(7), args, kwargs, node);
     if (name.startsWith('list.') || name.startsWith('dict.') || name.startsWith('str.')) return this.containerMethod(callee, args, kwargs, node);
     if (name.startsWith('object.') || name === 'object') return NONE;
+    if (name === 'typing.cast') return args[1] ?? NONE;
     if (name === 'torch._assert' || name === 'torch.no_grad' || name.startsWith('typing.') || name.startsWith('warnings.') || name.startsWith('logging.')) return NONE;
     if (this.forward) {
       const env = this.torchEnv(node);
@@ -266,9 +267,12 @@ export class Interpreter extends ObjectModel {
       callChild: (child, childArgs) => this.callModule(child, childArgs, new Map(), null),
       markIndices: (t) => f.indexInputs.add(t.name),
     };
-    const result = forwardLayer(call, m, resolved, kwargs);
-    for (const p of m.parameters.values()) if (p.initializer && !f.materialised.includes(p)) f.materialised.push(p);
-    return result;
+    try {
+      return forwardLayer(call, m, resolved, kwargs);
+    } finally {
+      // Also when the layer throws half-way: a rollback must then un-materialise what it created.
+      for (const p of m.parameters.values()) if (p.initializer && !f.materialised.includes(p)) f.materialised.push(p);
+    }
   }
 
   private markForward(): { builder: ReturnType<TensorOps['builder']['mark']>; materialised: number } {
