@@ -4,7 +4,7 @@
  * are capped so that hostile input (`range(10**12)`) ends in a diagnostic, not a hang.
  */
 import { Dim, dimAdd, dimFloorDiv, dimMul, dimSub } from '../ir/dim';
-import { asDim, asItems, asNumber, firstUnknown, int, NONE, PyValue } from './values';
+import { asDim, asItems, asNumber, describe, firstUnknown, int, NONE, PyValue } from './values';
 
 /** Most items a list may get (list(range(n)), [x] * n); larger sequences are unresolved. */
 export const MAX_SEQUENCE = 100_000;
@@ -266,6 +266,14 @@ export function callPlainBuiltin(name: string, args: readonly PyValue[], kwargs:
       const items = args[0] === undefined ? [] : iterate(args[0]);
       if (items === undefined) return u;
       return name === 'list' ? { kind: 'list', items } : { kind: 'tuple', items };
+    }
+    case 'set':
+    case 'frozenset': {
+      // A list of distinct items, in first-seen order (only len() and membership matter to model code).
+      const items = args[0] === undefined ? [] : iterate(args[0]);
+      if (items === undefined) return u;
+      const seen = new Set<string>();
+      return { kind: 'list', items: items.filter((i) => !seen.has(describe(i)) && seen.add(describe(i)) !== undefined) };
     }
     case 'dict': {
       const entries = new Map<string, PyValue>();

@@ -640,7 +640,7 @@ export abstract class PythonEvaluator {
   }
 
   protected binary(op: string, left: PyValue, right: PyValue, node: SyntaxNode): PyValue {
-    if (this.inForward && (left.kind === 'tensor' || right.kind === 'tensor' || left.kind === 'parameter' || right.kind === 'parameter')) return this.tensorBinary(op, left, right, node);
+    if (left.kind === 'tensor' || right.kind === 'tensor' || (this.inForward && (left.kind === 'parameter' || right.kind === 'parameter'))) return this.tensorBinary(op, left, right, node);
     const r = (() => {
       try {
         return arithmetic(op, left, right);
@@ -888,7 +888,7 @@ export abstract class PythonEvaluator {
   protected abstract get inForward(): boolean;
   /** A call inside forward() at `node`: later ops are attributed to it. */
   protected abstract noteCallSite(node: SyntaxNode): void;
-  /** `op` with a tensor operand inside forward(); throws ForwardError when not modelled. */
+  /** `op` with a tensor operand (inside forward(): an IR op; throws ForwardError when not modelled). */
   protected abstract tensorBinary(op: string, left: PyValue, right: PyValue, node: SyntaxNode): PyValue;
   /** A comparison with a tensor operand inside forward(). */
   protected abstract tensorComparison(left: PyValue, right: PyValue): PyValue;

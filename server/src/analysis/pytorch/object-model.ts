@@ -6,13 +6,16 @@
 import { SyntaxNode } from './parser';
 import { field, namedChildren, rangeOf, undecorate } from './syntax';
 import { canonicalTorch, isTorchNn, TORCH_DTYPES } from './torch-names';
-import { CONTAINERS, constructContainer } from './layers';
+import { constructContainer } from './layers';
 import { callPlainBuiltin, MATH_CONSTANTS, SequenceTooLong } from './builtins';
 import { asItems, ClassInfo, describe, FunctionInfo, int, ModuleObject, newModule, NONE, Parameter, PyValue, Scope, unknown } from './values';
 import { clip, Frame, LIMITS, PythonEvaluator } from './evaluator';
 import { DataType } from '../ir/dtype';
 
 export abstract class ObjectModel extends PythonEvaluator {
+  /** What nn.Module.__init__ (or a torch.nn base's) does for `self` when a subclass calls it (torch-bridge.ts). */
+  protected abstract torchInit(base: string, self: PyValue | undefined, args: readonly PyValue[], kwargs: ReadonlyMap<string, PyValue>, node: SyntaxNode): PyValue;
+
   /** `self.x = value`: registers a submodule or parameter the way nn.Module.__setattr__ does. */
   protected setAttribute(target: PyValue, name: string, value: PyValue): void {
     if (target.kind === 'module') {
@@ -66,7 +69,7 @@ export abstract class ObjectModel extends PythonEvaluator {
     const supers = field(node, 'superclasses');
     const frame: Frame = { fn: null, self: undefined };
     const bases = supers ? namedChildren(supers).filter((c) => c.type !== 'keyword_argument').map((c) => this.evaluate(c, scope, frame)) : [];
-    const cls: ClassInfo = { name, node, bases, methods: new Map(), attributes: new Map(), fields: [], isDataclass: decorators.some((d) => /(^|\.)dataclass\b/.test(d)), decorators: new Map() };
+    const cls: ClassInfo = { name, node, bases, methods: new Map(), attributes: new Map(), fields: [], isDataclass: decorators.some((d) => /(^|\.)dataclass\b/.test(d)) || bases.some((b) => b.kind === 'builtin' && /(^|\.)NamedTuple$/.test(b.name)), decorators: new Map() };
     const classScope = new Scope(scope);
     for (const statement of this.body(field(node, 'body'))) {
       this.tick();
@@ -215,6 +218,8 @@ export abstract class ObjectModel extends PythonEvaluator {
     if (!self || !owner) return unknown('super', 'super() outside a method', rangeOf(node));
     for (const base of owner.bases) {
       if (base.kind === 'class') {
+        const init = name === '__init__' ? this.initOf(base.cls) : undefined;
+        if (init?.dataclass) return { kind: 'builtin', name: 'dataclass.__init__', self, owner: init.dataclass };
         const found = this.lookupClass(base.cls, name);
         if (found) return this.bindMethod(found, self, name);
         const torch = this.torchBase(base.cls);
@@ -232,27 +237,40 @@ export abstract class ObjectModel extends PythonEvaluator {
       const self: PyValue = { kind: 'module', module };
       const init = this.lookupClass(cls, '__init__');
       if (init?.fn) this.callFunction(init.fn, args, kwargs, self, node);
-      else {
-        const base = this.torchBase(cls) ?? '';
-        const short = base.replace(/^torch\.nn\./, '');
-        if (CONTAINERS.has(short)) this.containerInit(module, short, args);
-      }
+      else this.torchInit(this.torchBase(cls) ?? '', self, args, kwargs, node);
       return self;
     }
     const object: PyValue = { kind: 'object', cls, attributes: new Map() };
-    if (cls.isDataclass) {
-      const fields = this.dataclassFields(cls);
-      fields.forEach((f, i) => {
-        const v = i < args.length ? args[i] : (kwargs.get(f) ?? this.lookupClass(cls, f)?.value);
-        object.attributes.set(f, v ?? unknown(f, `dataclass field \`${cls.name}.${f}\` has no default and no argument`, rangeOf(node)));
-      });
-      const post = this.lookupClass(cls, '__post_init__');
-      if (post?.fn) this.callFunction(post.fn, [], new Map(), object, node);
-      return object;
-    }
-    const init = this.lookupClass(cls, '__init__');
+    const init = this.initOf(cls);
     if (init?.fn) this.callFunction(init.fn, args, kwargs, object, node);
+    else if (init?.dataclass) this.initDataclass(init.dataclass, object, args, kwargs, node);
     return object;
+  }
+
+  /** The __init__ a class runs: its own or an inherited one, or the one a dataclass (or NamedTuple) generates. */
+  protected initOf(cls: ClassInfo, depth = 0): { fn?: FunctionInfo; dataclass?: ClassInfo } | undefined {
+    if (depth > 32) return undefined;
+    const own = cls.methods.get('__init__');
+    if (own) return { fn: own };
+    if (cls.isDataclass) return { dataclass: cls };
+    for (const base of cls.bases) if (base.kind === 'class') {
+      const found = this.initOf(base.cls, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** What a dataclass's generated __init__ does: fields from arguments or defaults, then __post_init__. */
+  protected initDataclass(cls: ClassInfo, self: PyValue, args: readonly PyValue[], kwargs: ReadonlyMap<string, PyValue>, node: SyntaxNode): PyValue {
+    const attributes = self.kind === 'object' ? self.attributes : self.kind === 'module' ? self.module.attributes : null;
+    if (attributes === null) return NONE;
+    this.dataclassFields(cls).forEach((f, i) => {
+      const v = i < args.length ? args[i] : (kwargs.get(f) ?? this.lookupClass(cls, f)?.value);
+      attributes.set(f, v ?? unknown(f, `dataclass field \`${cls.name}.${f}\` has no default and no argument`, rangeOf(node)));
+    });
+    const post = this.lookupClass(cls, '__post_init__');
+    if (post?.fn) this.callFunction(post.fn, [], new Map(), self, node);
+    return NONE;
   }
 
   protected dataclassFields(cls: ClassInfo, depth = 0): string[] {
@@ -274,6 +292,11 @@ export abstract class ObjectModel extends PythonEvaluator {
         const types = asItems(t) ?? [t];
         const hit = types.some((ty) => (ty.kind === 'class' && (v.kind === 'module' || v.kind === 'object') && this.isInstance(v, ty.cls)) || (ty.kind === 'builtin' && isBuiltinInstance(v, ty.name)));
         return { kind: 'bool', value: hit };
+      }
+      case 'setattr': {
+        const [target, n, value] = args;
+        if (target && n?.kind === 'str' && value) this.setAttribute(target, n.value, value);
+        return NONE;
       }
       case 'hasattr': {
         const [v, n] = args;

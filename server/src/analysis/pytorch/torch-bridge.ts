@@ -14,6 +14,7 @@ import { callTensorMethod, callTorchFunction, indexTensor, tensorArithmetic, Tor
 import { EmitSite, ForwardError, TensorOps } from './tensor-ops';
 import { SourceRange, UnresolvedName } from './types';
 import { forwardLayer, LayerCall } from './layer-forward';
+import { staticTensorArithmetic, staticTensorMethod, staticTorchCall } from './static-tensors';
 import { canonicalTorch, isTorchNn } from './torch-names';
 import { clip } from './evaluator';
 import { ObjectModel } from './object-model';
@@ -37,7 +38,7 @@ export class Interpreter extends ObjectModel {
     // torch.nn.X(...) layers and containers.
     if (isTorchNn(name)) {
       const type = canonicalTorch(name).replace(/^torch\.nn\./, '');
-      if (type.endsWith('.__init__')) return this.torchInit(type.replace(/\.__init__$/, ''), callee.self, args);
+      if (type.endsWith('.__init__')) return this.torchInit(type.replace(/\.__init__$/, ''), callee.self, args, kwargs, node);
       if (type === 'Parameter') return this.parameterFrom(args[0] ?? kwargs.get('data'), node);
       if (CONTAINERS.has(type)) {
         const { module, rejected } = constructContainer(type, args, range);
@@ -62,6 +63,8 @@ export class Interpreter extends ObjectModel {
       }
     }
     if (name === 'super') return callee;
+    if (name === 'copy.copy' || name === 'copy.deepcopy') return args[0] ? copyValue(args[0], name === 'copy.deepcopy') : NONE;
+    if (name === 'dataclass.__init__' && callee.owner && callee.self) return this.initDataclass(callee.owner, callee.self, args, kwargs, node);
     const plain = PYTHON_BUILTINS.has(name) ? this.pythonBuiltin(name, args, kwargs, node) : undefined;
     if (plain !== undefined) return plain;
     if (name.startsWith('math.')) return mathFunction(name.slice(5), args) ?? unknown(clip(node.text), `\`${name}\` cannot be evaluated statically`, range);
@@ -106,6 +109,10 @@ export class Interpreter extends ObjectModel {
         throw new ForwardError(`\`${name.replace(/^torch\.nn\.functional\./, 'F.')}\` is not modelled`, range);
       }
     }
+    if (name.startsWith('torch.') || name.startsWith('numpy.')) {
+      const computed = staticTorchCall(name.slice(name.indexOf('.') + 1), args, kwargs);
+      if (computed) return computed;
+    }
     if (name.startsWith('torch.') && ['zeros', 'ones', 'empty', 'randn', 'rand', 'tril', 'triu', 'full'].includes(name.slice(6))) {
       // Outside forward a created tensor only has a shape (for nn.Parameter / register_buffer).
       const dimsArgs = name === 'torch.tril' || name === 'torch.triu' ? args[0] : name === 'torch.full' ? args[0] : args.length === 1 && asItems(args[0]) ? args[0] : { kind: 'tuple', items: args } as PyValue;
@@ -119,6 +126,8 @@ export class Interpreter extends ObjectModel {
     if (name.startsWith('tensor.') && callee.self) {
       const method = name.slice(7);
       const t = callee.self;
+      const computed = t.kind === 'tensor' ? staticTensorMethod(t.tensor, method, args) : undefined;
+      if (computed) return computed;
       if (method === 'view' || method === 'reshape' || method === 'expand') {
         const dims = (args.length === 1 && asItems(args[0]) ? (asItems(args[0]) as PyValue[]) : args).map(asDim);
         if (dims.every((d) => typeof d === 'number')) return { kind: 'tensor', tensor: { name: '', shape: dims as number[], dtype: DataType.FLOAT } };
@@ -134,8 +143,22 @@ export class Interpreter extends ObjectModel {
   }
 
   /** What nn.Module.__init__ / nn.Sequential.__init__ do when a subclass calls super().__init__(...). */
-  protected torchInit(base: string, self: PyValue | undefined, args: readonly PyValue[]): PyValue {
-    if (self?.kind === 'module' && CONTAINERS.has(base.replace(/^torch\.nn\./, ''))) this.containerInit(self.module, base.replace(/^torch\.nn\./, ''), args);
+  protected torchInit(base: string, self: PyValue | undefined, args: readonly PyValue[], kwargs: ReadonlyMap<string, PyValue>, node: SyntaxNode): PyValue {
+    const type = base.replace(/^torch\.nn\./, '');
+    if (self?.kind !== 'module') return NONE;
+    if (CONTAINERS.has(type)) this.containerInit(self.module, type, args);
+    else if (LAYER_SIGNATURES.has(type)) {
+      // A user class deriving from a layer (`class LayerNorm2d(nn.LayerNorm)`): the layer's parameters are its own.
+      const range = rangeOf(node);
+      const built = constructLayer(type, args, kwargs, range, (param) => ({ name: param, reason: `\`${type}\` needs \`${param}\``, range }));
+      const m = self.module;
+      for (const [k, v] of built.config) m.config.set(k, v);
+      for (const [k, p] of built.parameters) m.parameters.set(k, p);
+      for (const u of built.unresolved) {
+        m.unresolved.push(u);
+        this.noteUnresolved(u);
+      }
+    }
     return NONE;
   }
 
@@ -160,6 +183,7 @@ export class Interpreter extends ObjectModel {
   }
 
   protected tensorBinary(op: string, left: PyValue, right: PyValue, node: SyntaxNode): PyValue {
+    if (!this.forward) return staticTensorArithmetic(op, left, right) ?? unknown(clip(node.text), `operator ${op} on ${describe(left)} and ${describe(right)} outside forward() is not modelled`, rangeOf(node));
     const env = this.torchEnv();
     const r = tensorArithmetic(env, op, left, right);
     if (r) return r;
@@ -324,3 +348,33 @@ export function leaves(m: ModuleObject, seen = new Set<ModuleObject>()): ModuleO
   return out;
 }
 
+
+/** copy.copy / copy.deepcopy: a new container or object; a deep copy of a module has its own parameters. */
+export function copyValue(v: PyValue, deep: boolean, depth = 0): PyValue {
+  if (depth > 64) return v;
+  const inner = (x: PyValue): PyValue => (deep ? copyValue(x, deep, depth + 1) : x);
+  switch (v.kind) {
+    case 'list':
+      return { kind: 'list', items: v.items.map(inner) };
+    case 'dict':
+      return { kind: 'dict', entries: new Map([...v.entries].map(([k, x]) => [k, inner(x)])) };
+    case 'object':
+      return { kind: 'object', cls: v.cls, attributes: new Map([...v.attributes].map(([k, x]) => [k, inner(x)])) };
+    case 'parameter':
+      return deep ? { kind: 'parameter', parameter: { shape: v.parameter.shape, unresolved: v.parameter.unresolved } } : v;
+    case 'module':
+      return deep ? { kind: 'module', module: copyModule(v.module, depth) } : v;
+    default:
+      return v;
+  }
+}
+
+function copyModule(m: ModuleObject, depth: number): ModuleObject {
+  const copy = newModule(m.type, m.userClass, m.range);
+  for (const [k, v] of m.config) copy.config.set(k, v);
+  for (const [k, v] of m.attributes) copy.attributes.set(k, copyValue(v, true, depth + 1));
+  for (const [k, c] of m.children) copy.children.set(k, depth > 60 ? c : copyModule(c, depth + 1));
+  for (const [k, p] of m.parameters) copy.parameters.set(k, { shape: p.shape, unresolved: p.unresolved });
+  copy.unresolved.push(...m.unresolved);
+  return copy;
+}
