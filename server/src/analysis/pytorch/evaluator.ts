@@ -331,7 +331,15 @@ export abstract class PythonEvaluator {
     const op = field(node, 'operator')?.type.replace('=', '') ?? '+';
     if (left === null || right === null) return;
     const current = this.evaluate(left, scope, frame);
-    const value = this.binary(op, current, this.evaluate(right, scope, frame), node);
+    const operand = this.evaluate(right, scope, frame);
+    // `+=` extends in place (list.__iadd__, nn.ModuleList.__iadd__): aliases see the new items.
+    if (op === '+' && (current.kind === 'module' || current.kind === 'list')) {
+      const items = current.kind === 'list' ? this.iterationItems(operand, right) : undefined;
+      if (current.kind === 'module') this.call(this.getAttribute(current, 'extend', node), [operand], new Map(), node);
+      else if (items !== undefined) current.items.push(...items);
+      if (current.kind === 'module' || items !== undefined) return;
+    }
+    const value = this.binary(op, current, operand, node);
     this.bindTarget(left, value, scope, frame);
   }
 

@@ -78,8 +78,8 @@ export class Interpreter extends ObjectModel {
       const factory = kwargs.get('default_factory');
       return factory ? this.call(factory, [], new Map(), node) : NONE;
     }
-    if (name === 'collections.OrderedDict' || name === 'OrderedDict') {
-      const entries = new Map<string, PyValue>();
+    if (name === 'collections.OrderedDict' || name === 'OrderedDict' || name === 'typing.OrderedDict' || name === 'collections.defaultdict') {
+      const entries = new Map<string, PyValue>(args[0]?.kind === 'dict' ? args[0].entries : []);
       for (const pair of asItems(args[0]) ?? []) {
         const [k, v] = asItems(pair) ?? [];
         if (k?.kind === 'str' && v) entries.set(k.value, v);
