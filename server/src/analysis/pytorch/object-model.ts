@@ -47,6 +47,7 @@ export abstract class ObjectModel extends PythonEvaluator {
     const name = field(definition, 'name')?.text;
     if (name === undefined) return null;
     const decoratorNames = decorators.map((d) => namedChildren(d)[0]?.text ?? '');
+    decorators.forEach((d, i) => this.noteDecorator(decoratorNames[i] ?? '', d));
     if (definition.type === 'function_definition') {
       const fn: FunctionInfo = { name, qualifiedName: ownerClass ? `${ownerClass.name}.${name}` : name, node: definition, closure: scope, ownerClass };
       const value: PyValue = { kind: 'function', fn };
@@ -63,6 +64,18 @@ export abstract class ObjectModel extends PythonEvaluator {
       return { name, value: { kind: 'class', cls }, decorators: decoratorNames };
     }
     return null;
+  }
+
+  /**
+   * Decorators are taken as returning what they decorate. For those known to (registries such as
+   * torchvision's `@register_model()`, `@torch.jit.*`, `@property`…) that is silent; for any other
+   * it is an assumption, and said.
+   */
+  private noteDecorator(text: string, node: SyntaxNode): void {
+    const callee = text.replace(/\(.*$/s, '');
+    const last = callee.split('.').pop() ?? callee;
+    if (IDENTITY_DECORATORS.has(last) || callee.startsWith('torch.jit.') || callee.startsWith('jit.')) return;
+    this.diagnose('info', 'pytorch.decorator-assumed-identity', `decorator \`@${clip(callee)}\` is assumed to return the function it decorates unchanged`, node);
   }
 
   protected defineClass(node: SyntaxNode, name: string, decorators: string[], scope: Scope): ClassInfo {
@@ -457,3 +470,10 @@ function isBuiltinInstance(v: PyValue, typeName: string): boolean {
       return false;
   }
 }
+
+/** Decorators that return what they decorate (or a wrapper that calls it with the same arguments). */
+const IDENTITY_DECORATORS = new Set([
+  'property', 'staticmethod', 'classmethod', 'dataclass', 'register_model', 'handle_legacy_interface', 'no_grad', 'inference_mode',
+  'wraps', 'abstractmethod', 'overload', 'final', 'lru_cache', 'cache', 'cached_property', 'wrap', 'unique', 'total_ordering',
+  'setter', 'getter', 'deleter', 'autocast', 'enable_grad', 'contextmanager', 'override', 'dataclass_transform', 'runtime_checkable',
+]);
