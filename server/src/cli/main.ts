@@ -109,7 +109,7 @@ export function main(argv: readonly string[]): number {
     .addOption(new Option('--dtype <type>', 'run float arithmetic in this type (e.g. an fp32 model served in bf16)').choices([...DTYPES]))
     .option('--dim <NAME=VALUE>', 'bind a symbolic dim everywhere (repeatable)', parseDimBinding, new Map<string, number>())
     .option('--input <NAME=D1xD2x...>', "set a graph input's whole shape (repeatable); for a .py model a bare shape 1x3x224x224", parseInputOption, new Map<string, Dim[]>())
-    .option('--entry <name>', 'PyTorch .py model: the nn.Module class or factory function to profile')
+    .option('--entry <expr>', 'PyTorch .py model: the nn.Module class or factory to profile, or any Python expression in the file ("GPT(GPTConfig(n_layer=6))")')
     .option('--python <path>', "PyTorch .py model: the Python whose site-packages imports are read from (default: python3 on PATH)")
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'jsonl', 'markdown', 'html']).default('table'))
     .option('--out <file>', 'write the report to a file instead of stdout')

@@ -12,6 +12,8 @@ import { DataType } from '../ir/dtype';
 import { inferModel } from '../shape/engine';
 import { GraphBuilder } from './graph-builder';
 import { BudgetExceeded, Interpreter, LIMITS } from './interpreter';
+import { PythonRaise } from './python-raise';
+import { chooseEntry, Entry, instantiateEntry, requiredParameters } from './entry';
 import { ParsedPython, PythonParser, SyntaxNode } from './parser';
 import { collectSyntaxErrors } from './syntax-errors';
 import { namedChildren, rangeOf } from './syntax';
@@ -56,14 +58,14 @@ function analyseTree(parser: PythonParser, root: SyntaxNode, options: AnalyzeSou
   }
   const moduleClasses = interpreter.classes.filter((c) => interpreter.isModuleClass(c));
   const factories = findFactories(interpreter, moduleClasses);
-  const entry = chooseEntry(options.entry, moduleClasses, factories, root, diagnostics);
+  const entry = chooseEntry(parser, interpreter, options.entry, moduleClasses, factories, diagnostics);
   let root_: ModuleObject | null = null;
   let analysis: ModelAnalysis | null = null;
   let builder: GraphBuilder | null = null;
   if (entry !== null) {
     try {
       interpreter.resetBudget();
-      root_ = instantiateEntry(interpreter, entry, root);
+      root_ = instantiateEntry(interpreter, entry);
       if (root_ !== null) {
         assignNames(root_);
         const built = buildGraph(interpreter, root_, entry.name, options, diagnostics);
@@ -88,11 +90,11 @@ function analyseTree(parser: PythonParser, root: SyntaxNode, options: AnalyzeSou
 }
 
 function stopped(error: unknown, what: string): PythonDiagnostic {
+  if (error instanceof PythonRaise) return { severity: 'error', code: 'pytorch.raises', message: `${what}: the code raises \`${error.exception}\` here (\`${error.detail}\`), on the path the static evaluation took`, range: error.range };
   if (error instanceof BudgetExceeded) return { severity: 'error', code: 'pytorch.budget-exceeded', message: `${what}: ${error.message} (a loop or recursion too large to evaluate statically)`, range: null };
   return { severity: 'error', code: 'internal', message: `${what} stopped: ${message(error)}`, range: null };
 }
 
-type Entry = { kind: 'class'; name: string; cls: ClassInfo } | { kind: 'factory'; name: string; fn: FunctionInfo };
 
 /** Top-level functions that return a module: `def resnet50(): return _resnet(...)`, found to a fixed point. */
 function findFactories(interpreter: Interpreter, moduleClasses: readonly ClassInfo[]): FunctionInfo[] {
@@ -138,63 +140,6 @@ function findFactories(interpreter: Interpreter, moduleClasses: readonly ClassIn
     }
   }
   return interpreter.functions.filter((f) => factoryNames.has(f.name));
-}
-
-function requiredParameters(node: SyntaxNode, skipSelf: boolean): number {
-  const params = node.childForFieldName('parameters');
-  const list = params ? namedChildren(params) : [];
-  const required = list.filter((p) => p.type === 'identifier' || (p.type === 'typed_parameter' && namedChildren(p)[0]?.type === 'identifier')).length;
-  return Math.max(0, required - (skipSelf ? 1 : 0));
-}
-
-function chooseEntry(requested: string | undefined, classes: readonly ClassInfo[], factories: readonly FunctionInfo[], root: SyntaxNode, diagnostics: PythonDiagnostic[]): Entry | null {
-  if (requested) {
-    const cls = classes.find((c) => c.name === requested);
-    if (cls) return { kind: 'class', name: cls.name, cls };
-    const fn = factories.find((f) => f.name === requested);
-    if (fn) return { kind: 'factory', name: fn.name, fn };
-    const names = [...classes.map((c) => c.name), ...factories.map((f) => f.name)];
-    diagnostics.push({ severity: 'error', code: 'pytorch.entry-not-found', message: `no nn.Module class or factory function named \`${requested}\` (found: ${names.join(', ') || 'none'})`, range: null });
-    return null;
-  }
-  const publicFactories = factories.filter((f) => !f.name.startsWith('_') && requiredParameters(f.node, false) === 0);
-  const lastFactory = publicFactories.at(-1);
-  if (lastFactory) return { kind: 'factory', name: lastFactory.name, fn: lastFactory };
-  // The top-level module: a class no other definition refers to, preferring one that needs no arguments.
-  const mentioned = new Set<string>();
-  for (const cls of classes) {
-    for (const other of classes) if (other !== cls && mentions(other.node, cls.name)) mentioned.add(cls.name);
-  }
-  const top = classes.filter((c) => !mentioned.has(c.name));
-  const init = (c: ClassInfo): SyntaxNode | undefined => c.methods.get('__init__')?.node;
-  const pick = top.filter((c) => (init(c) ? requiredParameters(init(c) as SyntaxNode, true) === 0 : true)).at(-1) ?? top.at(-1) ?? classes.at(-1);
-  void root;
-  if (!pick) {
-    diagnostics.push({ severity: 'info', code: 'pytorch.no-module', message: 'no nn.Module subclass in this file', range: null });
-    return null;
-  }
-  return { kind: 'class', name: pick.name, cls: pick };
-}
-
-function mentions(node: SyntaxNode, name: string): boolean {
-  if (!node.text.includes(name)) return false;
-  const stack: SyntaxNode[] = [node];
-  let budget = 200_000;
-  while (stack.length > 0 && budget-- > 0) {
-    const n = stack.pop() as SyntaxNode;
-    if (n.type === 'identifier' && n.text === name && n.parent?.type !== 'class_definition') return true;
-    for (const c of namedChildren(n)) stack.push(c);
-  }
-  return false;
-}
-
-function instantiateEntry(interpreter: Interpreter, entry: Entry, root: SyntaxNode): ModuleObject | null {
-  const site = entry.kind === 'class' ? entry.cls.node : entry.fn.node;
-  const value: PyValue = entry.kind === 'class' ? interpreter.instantiate(entry.cls, [], new Map(), site) : interpreter.callFunction(entry.fn, [], new Map(), undefined, site);
-  void root;
-  if (value.kind === 'module') return value.module;
-  interpreter.diagnose('error', 'pytorch.entry-not-module', `\`${entry.name}\` did not produce an nn.Module (${value.kind === 'unknown' ? value.why.reason : value.kind})`, site);
-  return null;
 }
 
 /** `named_modules()` paths and first `named_parameters()` names (shared modules and parameters once). */

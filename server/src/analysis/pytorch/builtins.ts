@@ -4,7 +4,7 @@
  * are capped so that hostile input (`range(10**12)`) ends in a diagnostic, not a hang.
  */
 import { Dim, dimAdd, dimFloorDiv, dimMul, dimSub } from '../ir/dim';
-import { asDim, asItems, asNumber, firstUnknown, int, NONE, PyValue } from './values';
+import { asDim, asItems, asNumber, describe, firstUnknown, int, NONE, PyValue } from './values';
 
 /** Most items a list may get (list(range(n)), [x] * n); larger sequences are unresolved. */
 export const MAX_SEQUENCE = 100_000;
@@ -77,7 +77,7 @@ export function arithmetic(op: string, a: PyValue, b: PyValue): PyValue | undefi
     return a.kind === 'list' ? { kind: 'list', items } : { kind: 'tuple', items };
   }
   if (a.kind === 'str' && b.kind === 'str' && op === '+') return { kind: 'str', value: a.value + b.value };
-  if (a.kind === 'str' && op === '%') return { kind: 'str', value: a.value };
+  if (a.kind === 'str' && op === '%') return { kind: 'str', value: percentFormat(a.value, b) };
   const intLike = (v: PyValue): boolean => v.kind === 'int' || v.kind === 'bool';
   if (intLike(a) && intLike(b)) {
     const x = asDim(a) as Dim;
@@ -267,6 +267,14 @@ export function callPlainBuiltin(name: string, args: readonly PyValue[], kwargs:
       if (items === undefined) return u;
       return name === 'list' ? { kind: 'list', items } : { kind: 'tuple', items };
     }
+    case 'set':
+    case 'frozenset': {
+      // A list of distinct items, in first-seen order (only len() and membership matter to model code).
+      const items = args[0] === undefined ? [] : iterate(args[0]);
+      if (items === undefined) return u;
+      const seen = new Set<string>();
+      return { kind: 'list', items: items.filter((i) => !seen.has(describe(i)) && seen.add(describe(i)) !== undefined) };
+    }
     case 'dict': {
       const entries = new Map<string, PyValue>();
       const base = args[0];
@@ -358,3 +366,22 @@ export const MATH_CONSTANTS: ReadonlyMap<string, number> = new Map([
   ['e', Math.E],
   ['inf', Infinity],
 ]);
+
+/** `"denseblock%d" % (i + 1)`: printf-style formatting of known values (layer names are built this way). */
+function percentFormat(format: string, operand: PyValue): string {
+  const values = operand.kind === 'tuple' ? [...operand.items] : [operand];
+  return format.replace(/%(?:\.(\d+))?([sdirf%])/g, (whole, precision: string | undefined, conversion: string) => {
+    if (conversion === '%') return '%';
+    const v = values.shift();
+    if (v === undefined) return whole;
+    if (conversion === 'f') {
+      const n = asNumber(v);
+      return n === undefined ? whole : n.toFixed(precision === undefined ? 6 : Number(precision));
+    }
+    if (conversion === 'd' || conversion === 'i') {
+      const n = asNumber(v);
+      return n === undefined ? whole : String(Math.trunc(n));
+    }
+    return v.kind === 'str' ? v.value : v.kind === 'int' || v.kind === 'float' ? String(v.value) : v.kind === 'bool' ? (v.value ? 'True' : 'False') : v.kind === 'none' ? 'None' : whole;
+  });
+}

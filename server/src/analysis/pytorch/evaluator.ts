@@ -7,6 +7,7 @@
  */
 import { arithmetic, compare, iterate, PYTHON_BUILTINS, SequenceTooLong, truthy } from './builtins';
 import { bindBridgeImport, ImportSystem } from './imports';
+import { PythonRaise } from './python-raise';
 import { PythonParser, SyntaxNode } from './parser';
 import { field, namedChildren, rangeOf, stringValue } from './syntax';
 import { ForwardError } from './tensor-ops';
@@ -23,10 +24,29 @@ const NORMAL: Completion = { kind: 'normal' };
 
 export interface Frame {
   readonly fn: FunctionInfo | null;
-  readonly self: PyValue | undefined;
+  readonly self: PyValue | undefined;  /** The exception an `except` block is handling (a bare `raise` re-raises it). */
+  readonly handling?: string;
+}
+
+/** Python's exception classes that model code catches, each with the classes it derives from. */
+const EXCEPTION_BASES: Record<string, readonly string[]> = {
+  ModuleNotFoundError: ['ImportError', 'Exception', 'BaseException'],
+  ImportError: ['Exception', 'BaseException'],
+};
+
+/** Whether an except clause catches `exception` (a bare `except:` catches all). */
+function handles(clause: SyntaxNode, exception: string): boolean {
+  const typeNode = namedChildren(clause).find((c) => c.type !== 'block');
+  if (typeNode === undefined) return true;
+  const typeText = typeNode.type === 'as_pattern' ? (namedChildren(typeNode)[0]?.text ?? '') : typeNode.text;
+  const caught = new Set(typeText.split(/[^\w.]+/).map((n) => n.split('.').pop() ?? n));
+  const lineage = [exception, ...(EXCEPTION_BASES[exception] ?? ['Exception', 'BaseException'])];
+  return lineage.some((n) => caught.has(n));
 }
 
 /** What forward() evaluation needs: the ops emitter and the module path being run. */
+
+export { PythonRaise };
 
 export abstract class PythonEvaluator {
   readonly globals = new Scope(null);
@@ -35,6 +55,10 @@ export abstract class PythonEvaluator {
   private steps = 0;
   private depth = 0;
   private stepLimit = LIMITS.steps;
+  /** try blocks being run whose handlers catch ImportError: a missing module raises there instead. */
+  private importGuards = 0;
+  /** try blocks being run: an exception raised inside propagates to them. */
+  private tryDepth = 0;
   /** Imports of other files, when a resolver was given. */
   protected imports: ImportSystem | null = null;
   protected mainPath = '';
@@ -85,10 +109,66 @@ export abstract class PythonEvaluator {
 
   protected execBlock(statements: readonly SyntaxNode[], scope: Scope, frame: Frame, moduleLevel = false): Completion {
     for (const statement of statements) {
-      const done = this.execStatement(statement, scope, frame, moduleLevel);
+      let done: Completion;
+      try {
+        done = this.execStatement(statement, scope, frame, moduleLevel);
+      } catch (error) {
+        // A module's top level that raises (under a condition evaluated wrongly, say) loses that
+        // statement only: the definitions after it are still read.
+        if (!(moduleLevel && frame.fn === null && this.tryDepth === 0 && error instanceof PythonRaise)) throw error;
+        this.diagnose('warning', 'pytorch.raises', `the module's top level raises \`${error.exception}\` here (${error.detail}); the statement is skipped`, error.range);
+        continue;
+      }
       if (done.kind !== 'normal') return done;
     }
     return NORMAL;
+  }
+
+  /** `raise X(...)`: a Python exception the enclosing try/except may catch; inside forward() a fallback. */
+  private raise(node: SyntaxNode, scope: Scope, frame: Frame): Completion {
+    const expr = namedChildren(node)[0];
+    const callee = expr?.type === 'call' ? field(expr, 'function') : expr;
+    const exception = callee ? (callee.text.split('.').pop() ?? callee.text) : (frame.handling ?? 'Exception');
+    const detail = clip(node.text);
+    if (this.inForward) throw new ForwardError(`the code raises here (\`${detail}\`)`, rangeOf(node));
+    void scope;
+    throw new PythonRaise(exception, detail, rangeOf(node));
+  }
+
+  private execTry(node: SyntaxNode, scope: Scope, frame: Frame, moduleLevel: boolean): Completion {
+    const clauses = namedChildren(node);
+    const handlers = clauses.filter((c) => c.type === 'except_clause' || c.type === 'except_group_clause');
+    const elseClause = clauses.find((c) => c.type === 'else_clause');
+    const finallyClause = clauses.find((c) => c.type === 'finally_clause');
+    const catchesImportError = handlers.some((h) => handles(h, 'ModuleNotFoundError'));
+    let done: Completion = NORMAL;
+    try {
+      if (catchesImportError) this.importGuards++;
+      this.tryDepth++;
+      try {
+        done = this.execBlock(this.body(field(node, 'body')), scope, frame, moduleLevel);
+      } finally {
+        this.tryDepth--;
+        if (catchesImportError) this.importGuards--;
+      }
+      if (elseClause && done.kind === 'normal') done = this.execBlock(this.body(field(elseClause, 'body') ?? namedChildren(elseClause).at(-1) ?? null), scope, frame, moduleLevel);
+    } catch (error) {
+      if (!(error instanceof PythonRaise)) throw error;
+      const handler = handlers.find((h) => handles(h, error.exception));
+      if (handler === undefined) throw error;
+      const alias = namedChildren(handler).find((c) => c.type === 'as_pattern');
+      const target = alias ? field(alias, 'alias') : null;
+      if (target?.type === 'as_pattern_target' || target?.type === 'identifier') scope.set(namedChildren(target)[0]?.text ?? target.text, { kind: 'str', value: error.detail });
+      done = this.execBlock(this.body(namedChildren(handler).find((c) => c.type === 'block') ?? null), scope, { ...frame, handling: error.exception }, moduleLevel);
+    } finally {
+      if (finallyClause) this.execBlock(this.body(namedChildren(finallyClause).find((c) => c.type === 'block') ?? null), scope, frame, moduleLevel);
+    }
+    return done;
+  }
+
+  /** Whether an import's failure is handled by an enclosing `try … except ImportError`. */
+  get importErrorHandled(): boolean {
+    return this.importGuards > 0;
   }
 
   protected body(node: SyntaxNode | null): SyntaxNode[] {
@@ -132,10 +212,9 @@ export abstract class PythonEvaluator {
       case 'with_statement':
         return this.execBlock(this.body(field(node, 'body')), scope, frame, moduleLevel);
       case 'try_statement':
-        // The happy path: `try: import x except ImportError: …` and guarded code alike.
-        return this.execBlock(this.body(field(node, 'body')), scope, frame, moduleLevel);
+        return this.execTry(node, scope, frame, moduleLevel);
       case 'raise_statement':
-        return { kind: 'return', value: unknown('raise', 'the code raises an exception here', rangeOf(node)) };
+        return this.raise(node, scope, frame);
       case 'ERROR':
         return NORMAL;
       default:
@@ -252,7 +331,15 @@ export abstract class PythonEvaluator {
     const op = field(node, 'operator')?.type.replace('=', '') ?? '+';
     if (left === null || right === null) return;
     const current = this.evaluate(left, scope, frame);
-    const value = this.binary(op, current, this.evaluate(right, scope, frame), node);
+    const operand = this.evaluate(right, scope, frame);
+    // `+=` extends in place (list.__iadd__, nn.ModuleList.__iadd__): aliases see the new items.
+    if (op === '+' && (current.kind === 'module' || current.kind === 'list')) {
+      const items = current.kind === 'list' ? this.iterationItems(operand, right) : undefined;
+      if (current.kind === 'module') this.call(this.getAttribute(current, 'extend', node), [operand], new Map(), node);
+      else if (items !== undefined) current.items.push(...items);
+      if (current.kind === 'module' || items !== undefined) return;
+    }
+    const value = this.binary(op, current, operand, node);
     this.bindTarget(left, value, scope, frame);
   }
 
@@ -561,7 +648,6 @@ export abstract class PythonEvaluator {
   }
 
   protected binary(op: string, left: PyValue, right: PyValue, node: SyntaxNode): PyValue {
-    // A tensor operand outside forward() (a buffer built in __init__) is evaluated for its shape only.
     if (left.kind === 'tensor' || right.kind === 'tensor' || (this.inForward && (left.kind === 'parameter' || right.kind === 'parameter'))) return this.tensorBinary(op, left, right, node);
     const r = (() => {
       try {
@@ -701,6 +787,13 @@ export abstract class PythonEvaluator {
       if (fn.node.type === 'lambda') return bodyNode ? this.evaluate(bodyNode, scope, { fn, self }) : NONE;
       const done = this.execBlock(this.body(bodyNode), scope, { fn, self });
       return done.kind === 'return' ? done.value : NONE;
+    } catch (error) {
+      // An exception no try/except around can catch: the call's result is unknown, and that is said.
+      if (!(error instanceof PythonRaise) || this.tryDepth > 0) throw error;
+      const why = { name: fn.qualifiedName, reason: `\`${fn.qualifiedName}\` raises \`${error.exception}\` on the path the static evaluation took (\`${error.detail}\`)`, range: error.range };
+      this.diagnose('error', 'pytorch.raises', why.reason, error.range);
+      this.noteUnresolved(why);
+      return { kind: 'unknown', why };
     } finally {
       this.depth--;
     }
@@ -801,7 +894,7 @@ export abstract class PythonEvaluator {
   protected abstract get inForward(): boolean;
   /** A call inside forward() at `node`: later ops are attributed to it. */
   protected abstract noteCallSite(node: SyntaxNode): void;
-  /** `op` with a tensor operand: an IR op inside forward() (ForwardError when not modelled), a shape-only tensor outside. */
+  /** `op` with a tensor operand (inside forward(): an IR op; throws ForwardError when not modelled). */
   protected abstract tensorBinary(op: string, left: PyValue, right: PyValue, node: SyntaxNode): PyValue;
   /** A comparison with a tensor operand inside forward(). */
   protected abstract tensorComparison(left: PyValue, right: PyValue): PyValue;

@@ -11,6 +11,7 @@ import { ParsedPython, PythonParser, SyntaxNode } from './parser';
 import { markImportedTree, rangeOf } from './syntax';
 import { PythonModuleResolver, PythonModuleSource, SourceRange, UnresolvedName } from './types';
 import { PyValue, Scope, unknown } from './values';
+import { PythonRaise } from './python-raise';
 
 /** Modules the evaluator models itself (the torch bridge and Python's standard library). */
 const BRIDGE_MODULES = new Set([
@@ -29,6 +30,8 @@ export interface ModuleHost {
   runModule(root: SyntaxNode, globals: Scope): void;
   diagnose(severity: 'error' | 'warning' | 'info', code: string, message: string, node: SyntaxNode | SourceRange | null): void;
   noteUnresolved(why: UnresolvedName): void;
+  /** Whether an enclosing `try … except ImportError` handles a missing module (it raises then). */
+  readonly importErrorHandled: boolean;
 }
 
 interface LoadedModule {
@@ -117,7 +120,10 @@ export class ImportSystem {
     }
     if (names.length === 0 && node.namedChildren.some((c) => c?.type === 'wildcard_import')) {
       const module = this.load(source, dotted, site);
-      for (const name of module.globals.names()) if (!name.startsWith('_')) scope.setLazy(name, () => module.globals.get(name) ?? this.missing(name, site));
+      // Python's rule: the names in `__all__` when the module defines it, else those not starting with _.
+      const all = module.globals.get('__all__');
+      const exported = all?.kind === 'list' || all?.kind === 'tuple' ? all.items.flatMap((v) => (v.kind === 'str' ? [v.value] : [])) : module.globals.names().filter((n) => !n.startsWith('_'));
+      for (const name of exported) scope.setLazy(name, () => module.globals.get(name) ?? this.missing(name, site));
       return;
     }
     for (const item of names) {
@@ -167,6 +173,7 @@ export class ImportSystem {
     }
     if (source === null) {
       const shown = '.'.repeat(level) + dotted;
+      if (this.host.importErrorHandled) throw new PythonRaise('ModuleNotFoundError', `no module named ${shown}`, rangeOf(site));
       this.host.diagnose('warning', 'pytorch.unresolved-import', `module \`${shown}\` cannot be found (searched the package, the workspace and the Python's sys.path); what it defines is unknown`, site);
       this.host.noteUnresolved({ name: shown, reason: `module \`${shown}\` cannot be found`, range: rangeOf(site) });
     }

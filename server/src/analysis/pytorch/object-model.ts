@@ -13,6 +13,9 @@ import { clip, Frame, LIMITS, PythonEvaluator } from './evaluator';
 import { DataType } from '../ir/dtype';
 
 export abstract class ObjectModel extends PythonEvaluator {
+  /** What nn.Module.__init__ (or a torch.nn base's) does for `self` when a subclass calls it (torch-bridge.ts). */
+  protected abstract torchInit(base: string, self: PyValue | undefined, args: readonly PyValue[], kwargs: ReadonlyMap<string, PyValue>, node: SyntaxNode): PyValue;
+
   /** `self.x = value`: registers a submodule or parameter the way nn.Module.__setattr__ does. */
   protected setAttribute(target: PyValue, name: string, value: PyValue): void {
     if (target.kind === 'module') {
@@ -44,6 +47,7 @@ export abstract class ObjectModel extends PythonEvaluator {
     const name = field(definition, 'name')?.text;
     if (name === undefined) return null;
     const decoratorNames = decorators.map((d) => namedChildren(d)[0]?.text ?? '');
+    decorators.forEach((d, i) => this.noteDecorator(decoratorNames[i] ?? '', d));
     if (definition.type === 'function_definition') {
       const fn: FunctionInfo = { name, qualifiedName: ownerClass ? `${ownerClass.name}.${name}` : name, node: definition, closure: scope, ownerClass };
       const value: PyValue = { kind: 'function', fn };
@@ -62,11 +66,23 @@ export abstract class ObjectModel extends PythonEvaluator {
     return null;
   }
 
+  /**
+   * Decorators are taken as returning what they decorate. For those known to (registries such as
+   * torchvision's `@register_model()`, `@torch.jit.*`, `@property`…) that is silent; for any other
+   * it is an assumption, and said.
+   */
+  private noteDecorator(text: string, node: SyntaxNode): void {
+    const callee = text.replace(/\(.*$/s, '');
+    const last = callee.split('.').pop() ?? callee;
+    if (IDENTITY_DECORATORS.has(last) || callee.startsWith('torch.jit.') || callee.startsWith('jit.')) return;
+    this.diagnose('info', 'pytorch.decorator-assumed-identity', `decorator \`@${clip(callee)}\` is assumed to return the function it decorates unchanged`, node);
+  }
+
   protected defineClass(node: SyntaxNode, name: string, decorators: string[], scope: Scope): ClassInfo {
     const supers = field(node, 'superclasses');
     const frame: Frame = { fn: null, self: undefined };
     const bases = supers ? namedChildren(supers).filter((c) => c.type !== 'keyword_argument').map((c) => this.evaluate(c, scope, frame)) : [];
-    const cls: ClassInfo = { name, node, bases, methods: new Map(), attributes: new Map(), fields: [], isDataclass: decorators.some((d) => /(^|\.)dataclass\b/.test(d)), decorators: new Map() };
+    const cls: ClassInfo = { name, node, bases, methods: new Map(), attributes: new Map(), fields: [], isDataclass: decorators.some((d) => /(^|\.)dataclass\b/.test(d)) || bases.some((b) => b.kind === 'builtin' && /(^|\.)NamedTuple$/.test(b.name)), decorators: new Map() };
     const classScope = new Scope(scope);
     for (const statement of this.body(field(node, 'body'))) {
       this.tick();
@@ -215,6 +231,8 @@ export abstract class ObjectModel extends PythonEvaluator {
     if (!self || !owner) return unknown('super', 'super() outside a method', rangeOf(node));
     for (const base of owner.bases) {
       if (base.kind === 'class') {
+        const init = name === '__init__' ? this.initOf(base.cls) : undefined;
+        if (init?.dataclass) return { kind: 'builtin', name: 'dataclass.__init__', self, owner: init.dataclass };
         const found = this.lookupClass(base.cls, name);
         if (found) return this.bindMethod(found, self, name);
         const torch = this.torchBase(base.cls);
@@ -232,24 +250,40 @@ export abstract class ObjectModel extends PythonEvaluator {
       const self: PyValue = { kind: 'module', module };
       const init = this.lookupClass(cls, '__init__');
       if (init?.fn) this.callFunction(init.fn, args, kwargs, self, node);
-      // No __init__ of its own: the torch.nn base's (a container's children, a known layer's parameters).
       else this.torchInit(this.torchBase(cls) ?? '', self, args, kwargs, node);
       return self;
     }
     const object: PyValue = { kind: 'object', cls, attributes: new Map() };
-    if (cls.isDataclass) {
-      const fields = this.dataclassFields(cls);
-      fields.forEach((f, i) => {
-        const v = i < args.length ? args[i] : (kwargs.get(f) ?? this.lookupClass(cls, f)?.value);
-        object.attributes.set(f, v ?? unknown(f, `dataclass field \`${cls.name}.${f}\` has no default and no argument`, rangeOf(node)));
-      });
-      const post = this.lookupClass(cls, '__post_init__');
-      if (post?.fn) this.callFunction(post.fn, [], new Map(), object, node);
-      return object;
-    }
-    const init = this.lookupClass(cls, '__init__');
+    const init = this.initOf(cls);
     if (init?.fn) this.callFunction(init.fn, args, kwargs, object, node);
+    else if (init?.dataclass) this.initDataclass(init.dataclass, object, args, kwargs, node);
     return object;
+  }
+
+  /** The __init__ a class runs: its own or an inherited one, or the one a dataclass (or NamedTuple) generates. */
+  protected initOf(cls: ClassInfo, depth = 0): { fn?: FunctionInfo; dataclass?: ClassInfo } | undefined {
+    if (depth > 32) return undefined;
+    const own = cls.methods.get('__init__');
+    if (own) return { fn: own };
+    if (cls.isDataclass) return { dataclass: cls };
+    for (const base of cls.bases) if (base.kind === 'class') {
+      const found = this.initOf(base.cls, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** What a dataclass's generated __init__ does: fields from arguments or defaults, then __post_init__. */
+  protected initDataclass(cls: ClassInfo, self: PyValue, args: readonly PyValue[], kwargs: ReadonlyMap<string, PyValue>, node: SyntaxNode): PyValue {
+    const attributes = self.kind === 'object' ? self.attributes : self.kind === 'module' ? self.module.attributes : null;
+    if (attributes === null) return NONE;
+    this.dataclassFields(cls).forEach((f, i) => {
+      const v = i < args.length ? args[i] : (kwargs.get(f) ?? this.lookupClass(cls, f)?.value);
+      attributes.set(f, v ?? unknown(f, `dataclass field \`${cls.name}.${f}\` has no default and no argument`, rangeOf(node)));
+    });
+    const post = this.lookupClass(cls, '__post_init__');
+    if (post?.fn) this.callFunction(post.fn, [], new Map(), self, node);
+    return NONE;
   }
 
   protected dataclassFields(cls: ClassInfo, depth = 0): string[] {
@@ -257,9 +291,6 @@ export abstract class ObjectModel extends PythonEvaluator {
     const inherited = cls.bases.flatMap((b) => (b.kind === 'class' ? this.dataclassFields(b.cls, depth + 1) : []));
     return [...inherited, ...cls.fields.filter((f) => !inherited.includes(f))];
   }
-
-  /** What the torch.nn base's __init__ does for a subclass (torch-bridge.ts). */
-  protected abstract torchInit(base: string, self: PyValue | undefined, args: readonly PyValue[], kwargs: ReadonlyMap<string, PyValue>, node: SyntaxNode): PyValue;
 
   protected containerInit(module: ModuleObject, type: string, args: readonly PyValue[]): void {
     const { module: built } = constructContainer(type, args, module.range);
@@ -272,8 +303,13 @@ export abstract class ObjectModel extends PythonEvaluator {
         const [v, t] = args;
         if (!v || !t) return undefined;
         const types = asItems(t) ?? [t];
-        const hit = types.some((ty) => (ty.kind === 'builtin' && /(^|\.)Tensor$/.test(ty.name) && (v.kind === 'tensor' || v.kind === 'parameter')) || (ty.kind === 'builtin' && /^(typing|collections\.abc)\.(Sequence|Iterable)$/.test(ty.name) && (v.kind === 'list' || v.kind === 'tuple')) || (ty.kind === 'class' && (v.kind === 'module' || v.kind === 'object') && this.isInstance(v, ty.cls)) || (ty.kind === 'builtin' && v.kind === 'module' && canonicalTorch(ty.name) === `torch.nn.${v.module.type}`) || (ty.kind === 'builtin' && ((ty.name === 'int' && v.kind === 'int') || (ty.name === 'float' && v.kind === 'float') || ((ty.name === 'list' || ty.name === 'tuple') && v.kind === ty.name) || (ty.name === 'str' && v.kind === 'str'))));
+        const hit = types.some((ty) => (ty.kind === 'class' && (v.kind === 'module' || v.kind === 'object') && this.isInstance(v, ty.cls)) || (ty.kind === 'builtin' && isBuiltinInstance(v, ty.name)));
         return { kind: 'bool', value: hit };
+      }
+      case 'setattr': {
+        const [target, n, value] = args;
+        if (target && n?.kind === 'str' && value) this.setAttribute(target, n.value, value);
+        return NONE;
       }
       case 'hasattr': {
         const [v, n] = args;
@@ -342,13 +378,14 @@ export abstract class ObjectModel extends PythonEvaluator {
         for (const v of this.iterationItems(args[0] ?? NONE, node) ?? []) if (v.kind === 'module') m.children.set(String(m.children.size), v.module);
         return NONE;
       case 'children':
+        return { kind: 'list', items: [...m.children.values()].map((c) => ({ kind: 'module', module: c })) };
+      case 'named_children':
+      case 'items':
+        return { kind: 'list', items: [...m.children].map(([n, c]) => ({ kind: 'tuple', items: [{ kind: 'str', value: n }, { kind: 'module', module: c }] })) };
+      case 'keys':
+        return { kind: 'list', items: [...m.children.keys()].map((n) => ({ kind: 'str', value: n })) };
       case 'values':
         return { kind: 'list', items: [...m.children.values()].map((c) => ({ kind: 'module', module: c })) };
-      case 'items':
-      case 'named_children':
-        return { kind: 'list', items: [...m.children].map(([k, c]) => ({ kind: 'tuple', items: [{ kind: 'str', value: k }, { kind: 'module', module: c }] })) };
-      case 'keys':
-        return { kind: 'list', items: [...m.children.keys()].map((k) => ({ kind: 'str', value: k })) };
       case 'modules':
       case 'named_modules':
       case 'parameters':
@@ -398,3 +435,47 @@ function walk(root: ModuleObject): { modules: Array<[string, ModuleObject]>; par
   return { modules, parameters };
 }
 
+
+/** isinstance(v, T) for a builtin or typing/abc type T, and torch.nn classes (`nn.Module`, `nn.Conv2d`). */
+function isBuiltinInstance(v: PyValue, typeName: string): boolean {
+  const short = typeName.split('.').pop() ?? typeName;
+  if (v.kind === 'module') return canonicalTorch(typeName) === `torch.nn.${v.module.type}` || canonicalTorch(typeName) === 'torch.nn.Module';
+  switch (short) {
+    case 'int':
+      return v.kind === 'int' || v.kind === 'bool';
+    case 'float':
+      return v.kind === 'float';
+    case 'bool':
+      return v.kind === 'bool';
+    case 'str':
+      return v.kind === 'str';
+    case 'list':
+    case 'List':
+      return v.kind === 'list';
+    case 'tuple':
+    case 'Tuple':
+      return v.kind === 'tuple';
+    case 'dict':
+    case 'Dict':
+    case 'Mapping':
+    case 'MutableMapping':
+      return v.kind === 'dict';
+    case 'Sequence':
+    case 'Iterable':
+    case 'Collection':
+      return v.kind === 'list' || v.kind === 'tuple' || v.kind === 'str' || v.kind === 'range';
+    case 'Tensor':
+      return v.kind === 'tensor' || v.kind === 'parameter';
+    case 'Callable':
+      return v.kind === 'function' || v.kind === 'class' || v.kind === 'partial' || v.kind === 'builtin';
+    default:
+      return false;
+  }
+}
+
+/** Decorators that return what they decorate (or a wrapper that calls it with the same arguments). */
+const IDENTITY_DECORATORS = new Set([
+  'property', 'staticmethod', 'classmethod', 'dataclass', 'register_model', 'handle_legacy_interface', 'no_grad', 'inference_mode',
+  'wraps', 'abstractmethod', 'overload', 'final', 'lru_cache', 'cache', 'cached_property', 'wrap', 'unique', 'total_ordering',
+  'setter', 'getter', 'deleter', 'autocast', 'enable_grad', 'contextmanager', 'override', 'dataclass_transform', 'runtime_checkable',
+]);

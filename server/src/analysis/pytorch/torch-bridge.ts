@@ -15,6 +15,7 @@ import { EmitSite, ForwardError, TensorOps } from './tensor-ops';
 import { GraphBuilder } from './graph-builder';
 import { SourceRange, UnresolvedName } from './types';
 import { forwardLayer, LayerCall } from './layer-forward';
+import { staticTensorArithmetic, staticTensorMethod, staticTorchCall } from './static-tensors';
 import { canonicalTorch, isTorchNn } from './torch-names';
 import { clip } from './evaluator';
 import { ObjectModel } from './object-model';
@@ -65,6 +66,8 @@ export class Interpreter extends ObjectModel {
       }
     }
     if (name === 'super') return callee;
+    if (name === 'copy.copy' || name === 'copy.deepcopy') return args[0] ? copyValue(args[0], name === 'copy.deepcopy') : NONE;
+    if (name === 'dataclass.__init__' && callee.owner && callee.self) return this.initDataclass(callee.owner, callee.self, args, kwargs, node);
     const plain = PYTHON_BUILTINS.has(name) ? this.pythonBuiltin(name, args, kwargs, node) : undefined;
     if (plain !== undefined) return plain;
     if (name.startsWith('math.')) return mathFunction(name.slice(5), args) ?? unknown(clip(node.text), `\`${name}\` cannot be evaluated statically`, range);
@@ -78,8 +81,8 @@ export class Interpreter extends ObjectModel {
       const factory = kwargs.get('default_factory');
       return factory ? this.call(factory, [], new Map(), node) : NONE;
     }
-    if (name === 'collections.OrderedDict' || name === 'typing.OrderedDict' || name === 'OrderedDict') {
-      const entries = new Map<string, PyValue>();
+    if (name === 'collections.OrderedDict' || name === 'OrderedDict' || name === 'typing.OrderedDict' || name === 'collections.defaultdict') {
+      const entries = new Map<string, PyValue>(args[0]?.kind === 'dict' ? args[0].entries : []);
       for (const pair of asItems(args[0]) ?? []) {
         const [k, v] = asItems(pair) ?? [];
         if (k?.kind === 'str' && v) entries.set(k.value, v);
@@ -89,6 +92,7 @@ export class Interpreter extends ObjectModel {
     if (name.startsWith('module.')) return this.moduleMethod(callee, name.slice(7), args, kwargs, node);
     if (name.startsWith('list.') || name.startsWith('dict.') || name.startsWith('str.')) return this.containerMethod(callee, args, kwargs, node);
     if (name.startsWith('object.') || name === 'object') return NONE;
+    if (name === 'typing.cast') return args[1] ?? NONE;
     if (name === 'torch._assert' || name === 'torch.no_grad' || name.startsWith('typing.') || name.startsWith('warnings.') || name.startsWith('logging.')) return NONE;
     if (this.forward) {
       const env = this.torchEnv(node);
@@ -111,6 +115,10 @@ export class Interpreter extends ObjectModel {
         throw new ForwardError(`\`${short}\` is not modelled`, range);
       }
     }
+    if (name.startsWith('torch.') || name.startsWith('numpy.')) {
+      const computed = staticTorchCall(name.slice(name.indexOf('.') + 1), args, kwargs);
+      if (computed) return computed;
+    }
     if (name.startsWith('torch.') && ['zeros', 'ones', 'empty', 'randn', 'rand', 'tril', 'triu', 'full'].includes(name.slice(6))) {
       // Outside forward a created tensor only has a shape (for nn.Parameter / register_buffer).
       const dimsArgs = name === 'torch.tril' || name === 'torch.triu' ? args[0] : name === 'torch.full' ? args[0] : args.length === 1 && asItems(args[0]) ? args[0] : { kind: 'tuple', items: args } as PyValue;
@@ -127,6 +135,8 @@ export class Interpreter extends ObjectModel {
     if (name === 'torch.tensor' || name === 'torch.arange') return unknown(clip(node.text), 'tensor values outside forward() are not modelled', range);
     if (name.startsWith('tensor.') && callee.self?.kind === 'tensor') {
       const self = callee.self;
+      const computed = staticTensorMethod(self.tensor, name.slice(7), args);
+      if (computed) return computed;
       const r = this.shapeOnly(() => {
         const env = this.torchEnv(node);
         const t = env.toTensor(self);
@@ -157,16 +167,16 @@ export class Interpreter extends ObjectModel {
     if (self?.kind !== 'module') return NONE;
     if (CONTAINERS.has(type)) this.containerInit(self.module, type, args);
     else if (LAYER_SIGNATURES.has(type)) {
-      // A subclass of a known layer (torchvision's LayerNorm2d(nn.LayerNorm)): the layer's constructor
-      // arguments and parameters, which the subclass's own forward() reads as self.weight, self.eps…
+      // A user class deriving from a layer (`class LayerNorm2d(nn.LayerNorm)`): the layer's parameters are its own.
       const range = rangeOf(node);
-      const layer = constructLayer(type, args, kwargs, range, (param) => ({ name: param, reason: `\`${type}\` needs \`${param}\``, range }));
-      for (const u of layer.unresolved) this.noteUnresolved(u);
+      const built = constructLayer(type, args, kwargs, range, (param) => ({ name: param, reason: `\`${type}\` needs \`${param}\``, range }));
       const m = self.module;
-      for (const [k, v] of layer.config) m.config.set(k, v);
-      for (const [k, p] of layer.parameters) m.parameters.set(k, p);
-      for (const [k, c] of layer.children) m.children.set(k, c);
-      m.unresolved.push(...layer.unresolved);
+      for (const [k, v] of built.config) m.config.set(k, v);
+      for (const [k, p] of built.parameters) m.parameters.set(k, p);
+      for (const u of built.unresolved) {
+        m.unresolved.push(u);
+        this.noteUnresolved(u);
+      }
     }
     return NONE;
   }
@@ -192,7 +202,7 @@ export class Interpreter extends ObjectModel {
   }
 
   protected tensorBinary(op: string, left: PyValue, right: PyValue, node: SyntaxNode): PyValue {
-    if (!this.forward) return this.shapeOnly(() => tensorArithmetic(this.torchEnv(), op, left, right), node);
+    if (!this.forward) return staticTensorArithmetic(op, left, right) ?? this.shapeOnly(() => tensorArithmetic(this.torchEnv(), op, left, right), node);
     const env = this.torchEnv();
     const r = tensorArithmetic(env, op, left, right);
     if (r) return r;
@@ -326,9 +336,12 @@ export class Interpreter extends ObjectModel {
       callChild: (child, childArgs) => this.callModule(child, childArgs, new Map(), null),
       markIndices: (t) => f.indexInputs.add(t.name),
     };
-    const result = forwardLayer(call, m, resolved, kwargs);
-    for (const p of m.parameters.values()) if (p.initializer && !f.materialised.includes(p)) f.materialised.push(p);
-    return result;
+    try {
+      return forwardLayer(call, m, resolved, kwargs);
+    } finally {
+      // Also when the layer throws half-way: a rollback must then un-materialise what it created.
+      for (const p of m.parameters.values()) if (p.initializer && !f.materialised.includes(p)) f.materialised.push(p);
+    }
   }
 
   private markForward(): { builder: ReturnType<TensorOps['builder']['mark']>; materialised: number } {
@@ -386,4 +399,35 @@ function withoutIrNames(v: PyValue): PyValue {
   if (v.kind === 'tuple') return { kind: 'tuple', items: v.items.map(withoutIrNames) };
   if (v.kind === 'list') return { kind: 'list', items: v.items.map(withoutIrNames) };
   return v;
+}
+
+
+/** copy.copy / copy.deepcopy: a new container or object; a deep copy of a module has its own parameters. */
+export function copyValue(v: PyValue, deep: boolean, depth = 0): PyValue {
+  if (depth > 64) return v;
+  const inner = (x: PyValue): PyValue => (deep ? copyValue(x, deep, depth + 1) : x);
+  switch (v.kind) {
+    case 'list':
+      return { kind: 'list', items: v.items.map(inner) };
+    case 'dict':
+      return { kind: 'dict', entries: new Map([...v.entries].map(([k, x]) => [k, inner(x)])) };
+    case 'object':
+      return { kind: 'object', cls: v.cls, attributes: new Map([...v.attributes].map(([k, x]) => [k, inner(x)])) };
+    case 'parameter':
+      return deep ? { kind: 'parameter', parameter: { shape: v.parameter.shape, unresolved: v.parameter.unresolved } } : v;
+    case 'module':
+      return deep ? { kind: 'module', module: copyModule(v.module, depth) } : v;
+    default:
+      return v;
+  }
+}
+
+function copyModule(m: ModuleObject, depth: number): ModuleObject {
+  const copy = newModule(m.type, m.userClass, m.range);
+  for (const [k, v] of m.config) copy.config.set(k, v);
+  for (const [k, v] of m.attributes) copy.attributes.set(k, copyValue(v, true, depth + 1));
+  for (const [k, c] of m.children) copy.children.set(k, depth > 60 ? c : copyModule(c, depth + 1));
+  for (const [k, p] of m.parameters) copy.parameters.set(k, { shape: p.shape, unresolved: p.unresolved });
+  copy.unresolved.push(...m.unresolved);
+  return copy;
 }

@@ -20,6 +20,7 @@ export function isTorchNn(name: string): boolean {
 /** `nn.Linear` (an unresolved `nn`), `torch.nn.modules.linear.Linear` → `torch.nn.Linear`. */
 export function canonicalTorch(name: string): string {
   let n = name.startsWith('nn.') ? `torch.${name}` : name;
+  if (n === 'torch.nn.parameter.Parameter') return 'torch.nn.Parameter';
   const m = /^torch\.nn\.modules\.[a-z_]+\.(.+)$/.exec(n);
   if (m) n = `torch.nn.${m[1]}`;
   return n;

@@ -66,6 +66,8 @@ export interface TensorValue {
   readonly name: string;
   readonly shape: readonly Dim[];
   readonly dtype: DataType;
+  /** Values of a small tensor computed outside forward() (static-tensors.ts), when known. */
+  readonly values?: readonly number[];
 }
 
 export type PyValue =
