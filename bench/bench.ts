@@ -17,6 +17,7 @@ import { profileFile } from '../server/src/cli/profile';
 import { benchLanguageServer } from './lsp';
 import { benchPanel } from './panel';
 import { pythonSection } from './pytorch';
+import { pythonImportsSection } from './pytorch-imports';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'bench/.generated');
@@ -139,6 +140,11 @@ async function main(): Promise<void> {
   // BENCH_ONLY=pytorch: the PyTorch source frontend's re-analysis after an edit (bench/pytorch.ts).
   if (process.env.BENCH_ONLY === 'pytorch') {
     process.stdout.write(await pythonSection(RUNS));
+    return;
+  }
+  // BENCH_ONLY=pytorch-imports: the same after an edit of a file importing three others (bench/pytorch-imports.ts).
+  if (process.env.BENCH_ONLY === 'pytorch-imports') {
+    process.stdout.write(await pythonImportsSection(RUNS));
     return;
   }
   const models = [

@@ -15,6 +15,8 @@ export interface RidgepointSettings {
   readonly hover: { readonly detail: HoverDetail };
   /** PyTorch sources: the input shape forward() is followed with, `1x3x224x224` or `batch x seq`; '' = none. */
   readonly pytorch: { readonly input: string };
+  /** The Python whose sys.path imports of PyTorch sources are read from; '' = `python3` on PATH. */
+  readonly python: { readonly path: string };
 }
 
 export const DEFAULT_SETTINGS: RidgepointSettings = {
@@ -25,6 +27,7 @@ export const DEFAULT_SETTINGS: RidgepointSettings = {
   inlayHints: { enabled: true },
   hover: { detail: 'full' },
   pytorch: { input: '' },
+  python: { path: '' },
 };
 
 /** JSON-schema of each setting, keyed by its full name, exactly as `package.json` contributes it. */
@@ -61,6 +64,11 @@ export const SETTINGS_SCHEMA: Record<string, Record<string, unknown>> = {
     type: 'string',
     default: DEFAULT_SETTINGS.pytorch.input,
     markdownDescription: 'Input shape for PyTorch `nn.Module` sources (`.py`): `1x3x224x224` for an image model, `batchxseq` for token ids (names are bound like symbolic dims, from `ridgepoint.dims`). **Ridgepoint: Set Input Shape…** overrides it per file. Empty: layers and parameters only, no forward pass.',
+  },
+  'ridgepoint.python.path': {
+    type: 'string',
+    default: DEFAULT_SETTINGS.python.path,
+    markdownDescription: 'The Python whose `sys.path` (site-packages) the imports of PyTorch sources are read from, e.g. `/usr/bin/python3` or `venv/bin/python`. Empty: `python3` on PATH. Imports are read as source, never run.',
   },
   'ridgepoint.hover.detail': {
     type: 'string',
@@ -117,6 +125,7 @@ export function readSettings(section: unknown): { settings: RidgepointSettings; 
       inlayHints: { enabled: typeof inlay.enabled === 'boolean' ? inlay.enabled : DEFAULT_SETTINGS.inlayHints.enabled },
       hover: { detail: hover.detail === 'summary' || hover.detail === 'full' ? hover.detail : DEFAULT_SETTINGS.hover.detail },
       pytorch: { input: isRecord(raw.pytorch) && typeof raw.pytorch.input === 'string' ? raw.pytorch.input.trim() : DEFAULT_SETTINGS.pytorch.input },
+      python: { path: isRecord(raw.python) && typeof raw.python.path === 'string' ? raw.python.path.trim() : DEFAULT_SETTINGS.python.path },
     },
     problems,
   };

@@ -17,6 +17,7 @@ import { buildReport, externalReferences, Report, ReportNode } from '../analysis
 import { inferModel } from '../analysis/shape/engine';
 import { analyzeHfConfig, HfConfigAnalysis } from '../analysis/hf-config/index';
 import { analyzePythonSource, PythonAnalysis, PythonParser, PythonTree, TextChange, TorchDtype } from '../analysis/pytorch/index';
+import { PythonImports } from './python-imports';
 import { RENDER_SCHEME } from '../protocol';
 import { LineIndex } from './line-index';
 import { OpenModelFile, ServerRuntime } from './runtime';
@@ -151,6 +152,8 @@ export interface ProfiledModel {
 /** The model-definition frontends' runtime needs (the Python grammar is a wasm module, loaded once). */
 export interface SourceFrontends {
   pythonParser(): Promise<PythonParser>;
+  /** Imports of other files (lsp/python-imports.ts); without it imports stay opaque names. */
+  readonly pythonImports?: PythonImports;
 }
 
 /** Thrown to a waiting request whose client cancelled it; the shared work itself carries on and is cached. */
@@ -267,6 +270,12 @@ export class ModelService {
   }
 
   private stampOf(ref: ModelRef): string {
+    const own = this.ownStampOf(ref);
+    const imports = ref.kind === 'python' ? this.frontends?.pythonImports : undefined;
+    return imports ? `${own}|${imports.stamp(ref.path)}` : own;
+  }
+
+  private ownStampOf(ref: ModelRef): string {
     if (ref.kind !== 'binary') {
       const open = this.openText(documentUriOf(ref));
       if (open) return `v${open.version}`;
@@ -360,7 +369,9 @@ export class ModelService {
       const previous = previousTree ? { tree: previousTree, changes: [textChange(previousTree.text, loaded.text)] } : undefined;
       const source = options.source ?? {};
       const input = source.input?.map((d): Dim => (typeof d === 'number' ? d : (options.bindings.get(d) ?? sym(d))));
-      const python = analyzePythonSource(parser, loaded.text, { entry: source.entry, input, dtype: source.dtype, bindings: options.bindings, previous });
+      const imports = this.frontends.pythonImports;
+      const python = analyzePythonSource(parser, loaded.text, { entry: source.entry, input, dtype: source.dtype, bindings: options.bindings, previous, path: ref.path, modules: imports?.resolver() });
+      imports?.noteDependencies(ref.path, python.dependencies ?? []);
       if (python.tree) this.pythonTrees.set(ref.key, python.tree);
       const analysis = python.analysis ?? { model: null, inference: null, diagnostics: [] };
       return { analysis, python, symbols: [...new Set(python.unresolved.map((u) => u.name))] };

@@ -19,6 +19,7 @@ import { LLM_DEFAULTS, ModelRef, modelRefOf, ModelService, ProfiledModel, Profil
 import { ServerRuntime } from './runtime';
 import { createPythonParser, PythonParser } from '../analysis/pytorch/index';
 import { SourceLinks } from './source-links';
+import { PythonImports } from './python-imports';
 import { requestActivity } from './safe';
 import { SetSourceOptionsNotification } from '../protocol';
 
@@ -43,6 +44,16 @@ export class ServerContext {
   /** Bindings the user set for one model (Bind Symbolic Dimensions…), over `ridgepoint.dims`. */
   readonly modelBindings = new Map<string, Record<string, number>>();
   workspaceRoot: string | null = null;
+  /** Every workspace folder (imports of PyTorch sources are searched in them). */
+  workspaceFolders: string[] = [];
+  readonly pythonImports = new PythonImports({
+    workspaceRoots: () => this.workspaceFolders,
+    openText: (path) => {
+      const doc = this.documents.get(URI.file(path).toString());
+      return doc ? { text: doc.getText(), version: doc.version } : undefined;
+    },
+    searchPathsChanged: () => this.refreshAll(),
+  });
   supportsConfiguration = false;
   supportsProgress = false;
   supportsInlayRefresh = false;
@@ -67,7 +78,7 @@ export class ServerContext {
         return doc ? { text: doc.getText(), version: doc.version } : undefined;
       },
       // The Python grammar loads on the first .py model, once.
-      { pythonParser: () => (parser ??= Promise.resolve().then(() => createPythonParser(runtime.pythonGrammar()))) },
+      { pythonParser: () => (parser ??= Promise.resolve().then(() => createPythonParser(runtime.pythonGrammar()))), pythonImports: this.pythonImports },
     );
     this.chips = new ChipStore(runtime);
     this.sourceLinks = new SourceLinks({
@@ -175,6 +186,7 @@ export class ServerContext {
     }
     const { settings, problems } = readSettings(section ?? {});
     this.settings = settings;
+    this.pythonImports.usePython(settings.python.path);
     for (const problem of problems) this.warn(problem);
     const chipsPath = settings.chipsFile === '' ? '' : this.resolveUserPath(settings.chipsFile);
     const { errors, changed } = this.chips.refresh(chipsPath);
@@ -211,6 +223,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
     ctx.supportsCodeLensRefresh = caps.workspace?.codeLens?.refreshSupport === true;
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
     if (folder) ctx.workspaceRoot = URI.parse(folder).fsPath;
+    ctx.workspaceFolders = (params.workspaceFolders ?? []).map((f) => URI.parse(f.uri).fsPath);
+    if (ctx.workspaceFolders.length === 0 && ctx.workspaceRoot !== null) ctx.workspaceFolders = [ctx.workspaceRoot];
     const init = params.initializationOptions as { settings?: unknown } | undefined;
     const { settings } = readSettings(init?.settings ?? {});
     ctx.settings = settings;
@@ -240,6 +254,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
   ctx.documents.onDidOpen((e) => ctx.schedule(e.document.uri));
   ctx.documents.onDidChangeContent((e) => {
     if (e.document.version > 1) ctx.schedule(e.document.uri, EDIT_DEBOUNCE_MS);
+    // A PyTorch source importing this file is re-analysed with it.
+    for (const dependent of ctx.pythonImports.changed(URI.parse(e.document.uri).fsPath)) ctx.schedule(URI.file(dependent).toString(), EDIT_DEBOUNCE_MS);
   });
   ctx.documents.onDidClose((e) => {
     const ref = modelRefOf(e.document.uri);

@@ -3,22 +3,43 @@
  * imported modules that live in site-packages (torchvision, timm, transformers) are read from there.
  * A Python that cannot be run gives no directories (the caller's workspace roots still apply).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 
 const cache = new Map<string, readonly string[]>();
 
 const PRINT_SYS_PATH = 'import json, sys; print(json.dumps([p for p in sys.path if p]))';
+
+// -I: isolated (no user site, no PYTHONPATH, not the cwd); site-packages stays, since that is what is wanted.
+const ARGS = ['-I', '-c', PRINT_SYS_PATH];
+
+function parsePaths(out: string): readonly string[] {
+  try {
+    const parsed: unknown = JSON.parse(out.trim().split('\n').at(-1) ?? '[]');
+    return Array.isArray(parsed) ? parsed.filter((p): p is string => typeof p === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The same, without blocking (the language server's event loop): resolves to [] on any failure. */
+export function pythonSearchPathsAsync(python: string, timeoutMs = 10_000): Promise<readonly string[]> {
+  const cached = cache.get(python);
+  if (cached !== undefined) return Promise.resolve(cached);
+  return new Promise((resolve) => {
+    execFile(python, ARGS, { encoding: 'utf8', timeout: timeoutMs }, (error, stdout) => {
+      const paths = error ? [] : parsePaths(stdout);
+      cache.set(python, paths);
+      resolve(paths);
+    });
+  });
+}
 
 export function pythonSearchPaths(python: string, timeoutMs = 10_000): readonly string[] {
   const cached = cache.get(python);
   if (cached !== undefined) return cached;
   let paths: readonly string[] = [];
   try {
-    // -I: isolated (no user site, no PYTHONPATH surprises, the cwd not on the path); -S is not used,
-    // since site-packages is what is wanted.
-    const out = execFileSync(python, ['-I', '-c', PRINT_SYS_PATH], { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'ignore'] });
-    const parsed: unknown = JSON.parse(out.trim().split('\n').at(-1) ?? '[]');
-    if (Array.isArray(parsed)) paths = parsed.filter((p): p is string => typeof p === 'string');
+    paths = parsePaths(execFileSync(python, ARGS, { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'ignore'] }));
   } catch {
     paths = [];
   }

@@ -105,8 +105,8 @@ export function instantiateEntry(interpreter: Interpreter, entry: Entry): Module
 
 /**
  * `class GPT(nn.Module): def __init__(self, config)`: one required argument, and one dataclass to
- * build it from (the parameter's annotation, else the only dataclass of the file whose fields all have
- * defaults) → [that dataclass built with its defaults]. Otherwise no arguments (the class's own defaults).
+ * build it from (the parameter's annotation, defined in the file or imported, else the only dataclass of
+ * the file, when its fields all have defaults) → [that dataclass built with its defaults]. Otherwise no arguments (the class's own defaults).
  */
 function configDefaults(interpreter: Interpreter, cls: ClassInfo): PyValue[] {
   const init = cls.methods.get('__init__');
@@ -116,7 +116,9 @@ function configDefaults(interpreter: Interpreter, cls: ClassInfo): PyValue[] {
   if (param === undefined) return [];
   const annotation = param.type === 'typed_parameter' ? param.childForFieldName('type')?.text : undefined;
   const dataclasses = interpreter.classes.filter((c) => c.isDataclass && !interpreter.isModuleClass(c));
-  const annotated = annotation === undefined ? undefined : dataclasses.find((c) => c.name === annotation.replace(/^["']|["']$/g, ''));
+  // The annotation names it (defined here or imported), else the file's only dataclass.
+  const named = annotation === undefined ? undefined : interpreter.globals.get(annotation.replace(/^["']|["']$/g, ''));
+  const annotated = named?.kind === 'class' && named.cls.isDataclass ? named.cls : undefined;
   const allDefaulted = dataclasses.filter((c) => c.fields.every((f) => c.attributes.has(f)));
   const config = annotated ?? (allDefaulted.length === 1 && dataclasses.length === 1 ? allDefaulted[0] : undefined);
   if (config === undefined) return [];

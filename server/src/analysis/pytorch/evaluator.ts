@@ -66,7 +66,7 @@ export abstract class PythonEvaluator {
   /** Follows imports of other files through `resolver` (`mainPath`: the analysed file). */
   enableImports(parser: PythonParser, resolver: PythonModuleResolver, mainPath: string): ImportSystem {
     this.mainPath = mainPath;
-    this.imports = new ImportSystem(parser, resolver, mainPath, this);
+    this.imports = new ImportSystem(parser, resolver, mainPath, this.globals, this);
     return this.imports;
   }
 
@@ -101,7 +101,11 @@ export abstract class PythonEvaluator {
   // Module level
 
   loadModule(root: SyntaxNode): void {
-    this.execBlock(namedChildren(root), this.globals, { fn: null, self: undefined }, true);
+    try {
+      this.execBlock(namedChildren(root), this.globals, { fn: null, self: undefined }, true);
+    } finally {
+      this.imports?.mainLoaded();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -69,12 +69,24 @@ export class ImportSystem {
   /** Imported files this analysis read, for re-analysis when one changes. */
   readonly dependencies = new Set<string>();
 
+  /** The analysed file, as a module: imported back (a cycle), it is the same globals, loading until its top level ends. */
+  private readonly main: LoadedModule;
+
   constructor(
     private readonly parser: PythonParser,
     private readonly resolver: PythonModuleResolver,
-    private readonly mainPath: string,
+    mainPath: string,
+    mainGlobals: Scope,
     private readonly host: ModuleHost,
-  ) {}
+  ) {
+    this.main = { name: '__main__', path: mainPath, globals: mainGlobals, loading: true };
+    if (mainPath !== '') this.loaded.set(mainPath, this.main);
+  }
+
+  /** The analysed file's top level has run. */
+  mainLoaded(): void {
+    this.main.loading = false;
+  }
 
   /** Runs an import statement written in `fromPath`, binding its names in `scope`. */
   importStatement(node: SyntaxNode, scope: Scope, fromPath: string): void {
@@ -199,8 +211,9 @@ export class ImportSystem {
     const name = dotted === '' ? (source.path.split(/[\\/]/).at(-2) ?? '') : dotted.replace(/^\.+/, '');
     const module: LoadedModule = { name, path: source.path, globals: new Scope(null), loading: true };
     this.loaded.set(source.path, module);
-    if (source.path === this.mainPath || this.loaded.size > MAX_MODULES) {
-      this.host.diagnose('warning', 'pytorch.circular-import', source.path === this.mainPath ? `\`${name}\` imports the file being analysed; its names are taken from this analysis only` : `more than ${MAX_MODULES} modules imported; \`${name}\` is not read`, site);
+    if (this.loaded.size > MAX_MODULES) {
+      this.host.diagnose('warning', 'pytorch.too-many-modules', `more than ${MAX_MODULES} modules imported; \`${name}\` is not read`, site);
+      this.host.noteUnresolved({ name, reason: `module \`${name}\` is not read (more than ${MAX_MODULES} modules)`, range: rangeOf(site) });
       module.loading = false;
       return module;
     }

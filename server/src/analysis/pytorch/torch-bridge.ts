@@ -71,6 +71,7 @@ export class Interpreter extends ObjectModel {
     const plain = PYTHON_BUILTINS.has(name) ? this.pythonBuiltin(name, args, kwargs, node) : undefined;
     if (plain !== undefined) return plain;
     if (name.startsWith('math.')) return mathFunction(name.slice(5), args) ?? unknown(clip(node.text), `\`${name}\` cannot be evaluated statically`, range);
+    if (name === 'functools.reduce') return this.reduce(args, node);
     if (name === 'functools.partial') {
       const target = args[0];
       return target ? { kind: 'partial', target, args: args.slice(1), kwargs } : NONE;
@@ -159,6 +160,16 @@ export class Interpreter extends ObjectModel {
       return t;
     }
     return unknown(clip(node.text), `\`${name}\` cannot be evaluated statically`, range);
+  }
+
+  /** functools.reduce(fn, items[, initial]). */
+  private reduce(args: readonly PyValue[], node: SyntaxNode): PyValue {
+    const [fn, iterable, initial] = args;
+    const items = fn && iterable ? this.iterationItems(iterable, node) : undefined;
+    if (fn === undefined || items === undefined) return unknown(clip(node.text), 'functools.reduce over an unresolved sequence', rangeOf(node));
+    let acc = initial ?? items[0];
+    for (const item of initial === undefined ? items.slice(1) : items) acc = this.call(fn, [acc ?? NONE, item], new Map(), node);
+    return acc ?? unknown(clip(node.text), 'functools.reduce of an empty sequence with no initial value', rangeOf(node));
   }
 
   /** What nn.Module.__init__ / nn.Sequential.__init__ do when a subclass calls super().__init__(...). */

@@ -57,7 +57,7 @@ export function pythonLineCosts(profiled: ProfiledModel): Map<number, LineCost> 
     // Parameters per construction line: a layer built once per class, whatever the number of instances.
     for (const module of python.modules) {
       for (const layer of module.layers) {
-        if (!layer.range || layer.path.includes('.')) continue;
+        if (!layer.range || layer.range.path !== undefined || layer.path.includes('.')) continue;
         const entry = at(layer.range.start.line);
         entry.layerType ??= layer.type;
         if (entry.params === null) entry.params = layer.params;
@@ -65,7 +65,8 @@ export function pythonLineCosts(profiled: ProfiledModel): Map<number, LineCost> 
     }
     for (const node of profiled.report.nodes) {
       const range = python.nodeSources.get(node.name);
-      if (!range) continue;
+      // Layers built inside an imported file have no line here.
+      if (!range || range.path !== undefined) continue;
       const entry = at(range.start.line);
       entry.nodes.push(node);
       entry.modules.add(moduleOfNode(node.name));
@@ -187,8 +188,14 @@ export function pythonCodeLenses(profiled: ProfiledModel, uri: string): CodeLens
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 
+/** A range in this document; one in an imported file (it has a path) is shown at the top. */
 function rangeOf(range: SourceRange | null): Range {
-  return range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
+  return range && range.path === undefined ? range : { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
+}
+
+/** `(in /p/torchvision/ops/misc.py:52)` for a finding located in an imported file. */
+function elsewhere(range: SourceRange | null): string {
+  return range?.path === undefined ? '' : ` (in ${range.path}:${range.start.line + 1})`;
 }
 
 /** The frontend's own findings (syntax errors, unresolved names, forward fallbacks), located in the source. */
@@ -198,10 +205,10 @@ export function pythonDiagnostics(profiled: ProfiledModel): LspDiagnostic[] {
   // "no module found": a syntax error can hide every module of a PyTorch file, and must still be shown.)
   if (!python || (python.modules.length === 0 && !/\bnn\.Module\b|\btorch\b/.test(profiled.loaded.text))) return [];
   // The missing input shape is said by the entry's code lens (Set input shape…), not as a warning in every file.
-  const out: LspDiagnostic[] = python.diagnostics.filter((d) => d.code !== 'pytorch.no-input-shape').map((d) => ({ range: rangeOf(d.range), severity: SEVERITY[d.severity], code: d.code, source: 'ridgepoint', message: d.message }));
+  const out: LspDiagnostic[] = python.diagnostics.filter((d) => d.code !== 'pytorch.no-input-shape').map((d) => ({ range: rangeOf(d.range), severity: SEVERITY[d.severity], code: d.code, source: 'ridgepoint', message: d.message + elsewhere(d.range) }));
   for (const u of python.unresolved) {
     if (out.some((d) => d.code === 'pytorch.unresolved' && d.message.includes(`\`${u.name}\``))) continue;
-    out.push({ range: rangeOf(u.range), severity: DiagnosticSeverity.Information, code: 'pytorch.unresolved', source: 'ridgepoint', message: `${u.reason} (bind \`${u.name}\`: Ridgepoint: Bind Symbolic Dimensions… or ridgepoint.dims)` });
+    out.push({ range: rangeOf(u.range), severity: DiagnosticSeverity.Information, code: 'pytorch.unresolved', source: 'ridgepoint', message: `${u.reason} (bind \`${u.name}\`: Ridgepoint: Bind Symbolic Dimensions… or ridgepoint.dims)${elsewhere(u.range)}` });
   }
   return out;
 }

@@ -1,0 +1,99 @@
+/**
+ * Imports across files (issue 13 part 2), on a package tree of our own (test/fixtures/pytorch/imports):
+ * relative imports (`from ..ops.misc import ConvBN`, `from ._utils import _make_divisible`), a package's
+ * re-export (`from proj.ops import ConvBN as PackagedConvBN`, through `from .misc import *` and
+ * `__all__`), `import a.b.c as y` and `import a.b.c`; a missing module; an ImportError-guarded import;
+ * a circular import; the parse cache across analyses; and what the resolver reads (open documents first).
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyzePythonSource } from '../../server/src/analysis/pytorch/index';
+import { PythonModuleResolver, PythonModuleSource } from '../../server/src/analysis/pytorch/types';
+import { FileModuleResolver, packageRoot } from '../../server/src/python-env/module-resolver';
+import { pythonParser, reportParameters } from './pytorch-helpers';
+
+const ROOT = path.join(__dirname, '../fixtures/pytorch/imports');
+const file = (relative: string): string => path.join(ROOT, relative);
+
+async function analyse(relative: string, entry: string, resolver: PythonModuleResolver = new FileModuleResolver({ roots: [] })) {
+  const parser = await pythonParser();
+  const text = fs.readFileSync(file(relative), 'utf8');
+  return analyzePythonSource(parser, text, { entry, input: [1, 3, 32, 32], path: file(relative), modules: resolver });
+}
+
+/** Counts the files each resolve() returned, to see what an analysis reads. */
+class CountingResolver implements PythonModuleResolver {
+  readonly reads: string[] = [];
+  constructor(private readonly inner: PythonModuleResolver) {}
+  resolve(fromPath: string, module: string, level: number): PythonModuleSource | null {
+    const found = this.inner.resolve(fromPath, module, level);
+    if (found) this.reads.push(path.relative(ROOT, found.path));
+    return found;
+  }
+}
+
+describe('PyTorch source: imports across files', () => {
+  it('follows relative, package-absolute and aliased imports: 18,218 parameters as torch counts them', async () => {
+    const r = await analyse('proj/models/net.py', 'Net');
+    // c1 = _make_divisible(30) = int(30 + 4) // 8 · 8 = 32; c2 = _make_divisible(50) = int(54) // 8 · 8 = 48 (≥ 0.9·50).
+    // stem ConvBN(3, 32, 3): 3·32·9 + BN 2·32 = 928; block ConvBN(32, 48, 3): 32·48·9 + 2·48 = 13,920;
+    // head ConvBN(48, 48, 1): 48·48 + 96 = 2,400; proj ConvBN(48, 16, 1): 48·16 + 32 = 800; fc 16·10 + 10 = 170.
+    // (real torch, PYTHONPATH=imports: sum(p.numel() for p in Net().parameters()) = 18218)
+    assert.equal(928 + 13_920 + 2_400 + 800 + 170, 18_218);
+    assert.equal(reportParameters(r), 18_218);
+    assert.deepEqual(r.diagnostics.filter((d) => d.severity !== 'info'), []);
+    assert.deepEqual(r.unresolved, []);
+    assert.deepEqual([...(r.dependencies ?? [])].map((p) => path.relative(ROOT, p)).sort(), ['proj/__init__.py', 'proj/models/_utils.py', 'proj/ops/__init__.py', 'proj/ops/misc.py']);
+    // A layer built in the imported file says which file: its range carries the path.
+    assert.equal(r.nodeSources.get('stem.0')?.path, file('proj/ops/misc.py'));
+  });
+
+  it('names a module that cannot be found in a located diagnostic and an unresolved name; an ImportError-guarded one is not an error', async () => {
+    const r = await analyse('proj/models/missing.py', 'Net');
+    const missing = r.diagnostics.filter((d) => d.code === 'pytorch.unresolved-import');
+    assert.equal(missing.length, 1, JSON.stringify(r.diagnostics));
+    assert.match(missing[0]?.message ?? '', /`\.nowhere`/);
+    assert.equal(missing[0]?.range?.start.line, 1);
+    assert.ok(r.unresolved.some((u) => u.name === '.nowhere'));
+    assert.ok(!r.diagnostics.some((d) => d.message.includes('not_installed_anywhere')));
+    // fc is still counted (8·4 + 4 = 36); Thing's parameters are unknown and that is said.
+    assert.equal(reportParameters(r), 36);
+  });
+
+  it('a circular import ends in a diagnostic, not a hang (Python: "cannot import name DEPTH from partially initialized module")', async () => {
+    const r = await analyse('proj/models/cycle_a.py', 'Net');
+    assert.ok(r.diagnostics.some((d) => d.code === 'pytorch.circular-import' && d.severity === 'error' && d.message.includes('DEPTH')), JSON.stringify(r.diagnostics));
+    assert.ok(r.unresolved.length > 0);
+  });
+
+  it('reads only what is reached, and parses an unchanged imported file once across analyses', async () => {
+    const counting = new CountingResolver(new FileModuleResolver({ roots: [] }));
+    const parser = await pythonParser();
+    const source = 'import torch.nn as nn\nfrom proj.models._utils import _make_divisible\nfrom proj.models import net\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(_make_divisible(10), 2)\n';
+    const main = file('main.py');
+    const first = analyzePythonSource(parser, source, { entry: 'M', path: main, modules: counting });
+    // fc = Linear(16, 2): 34 parameters. `net` is bound but never used, so net.py is never read.
+    assert.equal(first.modules.find((m) => m.name === 'M')?.params, 16 * 2 + 2);
+    assert.ok(!counting.reads.includes('proj/models/net.py'), counting.reads.join(', '));
+    assert.deepEqual([...(first.dependencies ?? [])].map((p) => path.relative(ROOT, p)), ['proj/models/_utils.py']);
+    const started = performance.now();
+    for (let i = 0; i < 5; i++) analyzePythonSource(parser, source, { entry: 'M', path: main, modules: counting });
+    assert.ok(performance.now() - started < 2000);
+  });
+
+  it('the resolver: packages to __init__.py, relative levels, search roots in order, open documents over the disk', () => {
+    const overlay = new Map([[file('proj/models/_utils.py'), { text: 'X = 1\n', version: '7' }]]);
+    const resolver = new FileModuleResolver({ roots: ['/nonexistent'], searchPaths: [ROOT], overlay: (f) => overlay.get(f) });
+    const from = file('proj/models/net.py');
+    assert.equal(resolver.resolve(from, 'ops.misc', 2)?.path, file('proj/ops/misc.py'));
+    assert.equal(resolver.resolve(from, 'ops', 2)?.path, file('proj/ops/__init__.py'));
+    assert.equal(resolver.resolve(from, '', 1)?.path, file('proj/models/__init__.py'));
+    assert.equal(resolver.resolve('/elsewhere/x.py', 'proj.ops.misc', 0)?.path, file('proj/ops/misc.py'));
+    assert.equal(resolver.resolve(from, 'nowhere', 1), null);
+    const open = resolver.resolve(from, '_utils', 1);
+    assert.equal(open?.text, 'X = 1\n');
+    assert.equal(open?.version, 'open:7');
+    assert.equal(packageRoot(from), ROOT);
+  });
+});
