@@ -113,6 +113,55 @@ def model():
     assert.deepEqual(gathered?.kind === 'tensor' ? gathered.shape : null, [49 * 49, 4], 'the relative position index has 49·49 entries');
   });
 
+  it('Swin V2-style: cosine attention (F.normalize, clamp().exp()), a bias computed in forward, an MLP over a buffer made in __init__', async () => {
+    const r = await analyse(
+      `import math
+
+
+class CosineAttention(nn.Module):
+    def __init__(self, dim, heads, window):
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(dim, dim * 3)
+        self.logit_scale = nn.Parameter(torch.log(10 * torch.ones((heads, 1, 1))))
+        self.cpb_mlp = nn.Sequential(nn.Linear(2, 64), nn.ReLU(inplace=True), nn.Linear(64, heads, bias=False))
+        h = torch.arange(-(window - 1), window, dtype=torch.float32)
+        table = torch.stack(torch.meshgrid([h, h], indexing="ij")).permute(1, 2, 0).contiguous().unsqueeze(0)
+        table = torch.sign(table) * torch.log2(torch.abs(table) + 1.0) / 3.0
+        self.register_buffer("table", table)
+
+    def forward(self, x):
+        B, N, C = x.shape
+        bias = self.qkv.bias.clone()
+        bias[C : 2 * C].zero_()
+        qkv = F.linear(x, self.qkv.weight, bias).reshape(B, N, 3, self.heads, C // self.heads).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        attn = F.normalize(q, dim=-1) @ F.normalize(k, dim=-1).transpose(-2, -1)
+        attn = attn * torch.clamp(self.logit_scale, max=math.log(100.0)).exp()
+        pos = 16 * torch.sigmoid(self.cpb_mlp(self.table).view(-1, self.heads))
+        attn = F.softmax(attn + pos.mean(), dim=-1)
+        return (attn @ v).transpose(1, 2).reshape(B, N, C)
+
+
+def model():
+    return CosineAttention(32, 4, 7)
+`,
+      'model',
+      [1, 16, 32],
+    );
+    assert.deepEqual(problems(r), []);
+    // qkv 32·96 + 96, logit scale 4·1·1, cpb_mlp 2·64 + 64 and 64·4 (the table is a buffer).
+    assert.equal(reportParameters(r), 32 * 96 + 96 + 4 + (2 * 64 + 64) + 64 * 4);
+    // qkv 16·32·96; q·kᵀ and attn·v 4 heads·16·16·8 each. cpb_mlp reads only weights and a buffer, so
+    // the cost model folds it at load time (docs/cost-model-other.md), as it does in torch's export.
+    assert.equal(totalMacs(r), 16 * 32 * 96 + 2 * (4 * 16 * 16 * 8));
+    assert.deepEqual(outputShape(r), [1, 16, 32]);
+    // …but it is in the graph, on the 13×13×2 table the buffer's shape gives.
+    const cpb = r.analysis?.inference?.nodes.find((n) => n.node.name === 'cpb_mlp.0');
+    const table = cpb?.inputs[0]?.type;
+    assert.deepEqual(table?.kind === 'tensor' ? table.shape : null, [1, 13, 13, 2]);
+  });
+
   it('DenseNet-style: a ModuleDict forward looping over self.items(), isinstance(x, Tensor), torch.cat of a list', async () => {
     const r = await analyse(
       `class Layer(nn.Module):
