@@ -7,8 +7,9 @@
 import { Dim } from '../ir/dim';
 import { DataType } from '../ir/dtype';
 import { linear, silu } from './layer-forward';
+import { einsum } from './einsum';
 import { adaptivePool, pool, poolWindow } from './pooling';
-import { EmitSite, ForwardError, normaliseAxis, TensorOps } from './tensor-ops';
+import { EmitSite, normaliseAxis, TensorOps } from './tensor-ops';
 import { asDim, asItems, asNumber, int, NONE, Parameter, PyValue, TensorValue } from './values';
 
 export interface TorchEnv {
@@ -116,14 +117,8 @@ export function callTorchFunction(env: TorchEnv, qualified: string, args: PyValu
       env.markIndices(x);
       return tensor(ops.emit('Gather', [w.name, x.name], { axis: 0 }, [...x.shape, w.shape[1] ?? null], w.dtype, site));
     }
-    case 'einsum': {
-      const equation = args[0]?.kind === 'str' ? args[0].value : undefined;
-      const operands = (args.length === 2 && asItems(args[1]) ? (asItems(args[1]) as PyValue[]) : args.slice(1)).map((v) => env.toTensor(v));
-      if (equation === undefined || operands.length === 0 || operands.some((t) => t === undefined)) return undefined;
-      const tensors = operands as TensorValue[];
-      // The exporter keeps the equation as written (spaces, capitals): so does the emitted Einsum.
-      return tensor(ops.emit('Einsum', tensors.map((t) => t.name), { equation }, einsumShape(equation, tensors, site), tensors[0]?.dtype ?? ops.floatType, site));
-    }
+    case 'einsum':
+      return einsum(env, args);
     case 'F.scaled_dot_product_attention': {
       const [q, k, v] = [0, 1, 2].map((i) => env.toTensor(args[i] ?? kwargs.get(['query', 'key', 'value'][i] as string)));
       if (!q || !k || !v) return undefined;
@@ -397,29 +392,6 @@ export function callTensorMethod(env: TorchEnv, x: TensorValue, method: string, 
   }
 }
 
-/** Output shape of an explicit einsum (`"bhid,bhjd->bhij"`); ellipses and implicit outputs are not modelled. */
-function einsumShape(equation: string, operands: readonly TensorValue[], site: EmitSite): Dim[] {
-  const compact = equation.replace(/\s+/g, '');
-  const [lhs, rhs] = compact.split('->');
-  if (rhs === undefined || lhs === undefined || compact.includes('...')) throw new ForwardError(`einsum "${equation}": only explicit equations without ellipsis are modelled`, site.called);
-  const terms = lhs.split(',');
-  if (terms.length !== operands.length) throw new ForwardError(`einsum "${equation}" names ${terms.length} operands, got ${operands.length}`, site.called);
-  const sizes = new Map<string, Dim>();
-  terms.forEach((term, i) => {
-    const shape = operands[i]?.shape ?? [];
-    if (term.length !== shape.length) throw new ForwardError(`einsum "${equation}": operand ${i} has rank ${shape.length}, the equation says ${term.length}`, site.called);
-    [...term].forEach((label, axis) => {
-      const d = shape[axis] ?? null;
-      const known = sizes.get(label);
-      if (known === undefined || known === 1) sizes.set(label, d);
-    });
-  });
-  return [...rhs].map((label) => {
-    if (!sizes.has(label)) throw new ForwardError(`einsum "${equation}": output label ${label} is not in any operand`, site.called);
-    return sizes.get(label) ?? null;
-  });
-}
-
 /** A list / tuple of known integers, or a single integer as a one-item list. */
 function intList(value: PyValue | undefined): number[] | undefined {
   if (value === undefined || value.kind === 'none') return undefined;
@@ -428,61 +400,6 @@ function intList(value: PyValue | undefined): number[] | undefined {
   return nums.every((n): n is number => n !== undefined && Number.isInteger(n)) ? nums : undefined;
 }
 
-/** `x[:, -1, :]`, `x[:, [-1], :]`, `x[..., :T]`: Gather for integers, Slice for ranges. */
-export function indexTensor(env: TorchEnv, x: TensorValue, index: PyValue): PyValue | undefined {
-  const { ops, site } = env;
-  const parts = index.kind === 'tuple' ? index.items : [index];
-  let t = x;
-  let axis = 0;
-  const ellipsisAt = parts.findIndex((p) => p.kind === 'builtin' && p.name === 'Ellipsis');
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i] as PyValue;
-    if (i === ellipsisAt) {
-      axis = t.shape.length - (parts.length - 1 - i);
-      continue;
-    }
-    if (p.kind === 'none') {
-      t = ops.unsqueeze(t, axis, site);
-      axis++;
-      continue;
-    }
-    if (p.kind === 'slice') {
-      const [start, stop, step] = [p.start, p.stop, p.step].map((v) => (v.kind === 'none' ? undefined : asDim(v)));
-      const len = t.shape[axis];
-      if (start === undefined && stop === undefined && step === undefined) {
-        axis++;
-        continue;
-      }
-      const s = start ?? 0;
-      const e = stop ?? (typeof len === 'number' ? len : null);
-      if (typeof s !== 'number' || typeof e !== 'number') return undefined;
-      t = ops.slice(t, axis, s, e, typeof step === 'number' ? step : 1, site);
-      axis++;
-      continue;
-    }
-    const n = asNumber(p);
-    if (n !== undefined) {
-      t = ops.gatherIndex(t, axis, n, false, site);
-      continue;
-    }
-    const indices = p.kind === 'tensor' ? env.toTensor(p) : undefined;
-    if (indices) {
-      // `table[index]` with an integer tensor (Swin's relative position bias): Gather along the axis.
-      // Two tensor indices broadcast together in NumPy's rules; that is not modelled.
-      if (parts.filter((q) => q.kind === 'tensor').length > 1 || indices.dtype === DataType.BOOL) throw new ForwardError('advanced indexing with several or boolean index tensors is not modelled', site.called);
-      t = ops.emit('Gather', [t.name, indices.name], { axis }, [...t.shape.slice(0, axis), ...indices.shape, ...t.shape.slice(axis + 1)], t.dtype, site);
-      axis += indices.shape.length;
-      continue;
-    }
-    const list = asItems(p);
-    if (list && list.length === 1 && asNumber(list[0]) !== undefined) {
-      t = ops.gatherIndex(t, axis, asNumber(list[0]) as number, true, site);
-      axis++;
-      continue;
-    }
-    throw new ForwardError('tensor indexing with this kind of index is not modelled', site.called);
-  }
-  return tensor(t);
-}
+export { indexTensor } from './tensor-indexing';
 
 export type { Parameter };
