@@ -1,13 +1,14 @@
 /**
  * Static parameter counts of torchvision's builders against ground truth from real torch, in-process:
  *   npx tsx scripts/static-scoreboard.ts TRUTH.json [--only resnet50,vgg16] [--python /usr/bin/python3]
- * TRUTH.json: [{ builder, sourceFile, params }] (as /usr/bin/python3 instantiating each builder gives).
+ * TRUTH.json: [{ builder, sourceFile, params, entry? }] (as /usr/bin/python3 instantiating each builder gives;
+ * entry: the expression to profile when not the builder's name, e.g. `fcn_resnet50(weights_backbone=None)`).
  * Prints per builder: truth, static, exact or not, complete (no unresolved names), the first reason.
  */
 import * as fs from 'node:fs';
 import { preparePythonParser, profilePythonFile } from '../server/src/cli/profile-python';
 
-interface Truth { builder: string; sourceFile: string; params: number | null; input?: number[] }
+interface Truth { builder: string; sourceFile: string; params: number | null; input?: number[]; entry?: string }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   for (const t of truth) {
     const started = performance.now();
     const input = t.input ?? (t.builder === 'inception_v3' ? [1, 3, 299, 299] : [1, 3, 224, 224]);
-    const report = profilePythonFile(t.sourceFile, { dim: new Map(), input: new Map([['', input]]), entry: t.builder, python, suggestions: false });
+    const report = profilePythonFile(t.sourceFile, { dim: new Map(), input: new Map([['', input]]), entry: t.entry ?? t.builder, python, suggestions: false });
     const ms = performance.now() - started;
     const params = report.model.weights?.parameters ?? null;
     const problems = report.diagnostics.filter((d) => d.severity !== 'info');

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzePythonSource } from '../../server/src/analysis/pytorch/index';
 import { PythonModuleResolver, PythonModuleSource } from '../../server/src/analysis/pytorch/types';
+import { PythonImports } from '../../server/src/lsp/python-imports';
 import { FileModuleResolver, packageRoot } from '../../server/src/python-env/module-resolver';
 import { pythonParser, reportParameters } from './pytorch-helpers';
 
@@ -95,5 +96,24 @@ describe('PyTorch source: imports across files', () => {
     assert.equal(open?.text, 'X = 1\n');
     assert.equal(open?.version, 'open:7');
     assert.equal(packageRoot(from), ROOT);
+  });
+
+  it('language server: an edit of an imported file makes the importing model stale, and open documents are read', async () => {
+    const open = new Map<string, { text: string; version: number }>();
+    const imports = new PythonImports({ workspaceRoots: () => [ROOT], openText: (p) => open.get(p), searchPathsChanged: () => undefined });
+    const main = file('proj/models/net.py');
+    const r = await analyse('proj/models/net.py', 'Net', imports.resolver());
+    imports.noteDependencies(main, r.dependencies ?? []);
+    const before = imports.stamp(main);
+    assert.deepEqual(imports.changed(file('proj/models/cycle_b.py')), []);
+    assert.equal(imports.stamp(main), before);
+    assert.deepEqual(imports.changed(file('proj/models/_utils.py')), [main]);
+    assert.notEqual(imports.stamp(main), before);
+    // The edited (unsaved) _utils.py is what the next analysis reads: _make_divisible now returns 8 →
+    // stem ConvBN(3, 8, 3) 3·8·9 + 16 = 232; block ConvBN(8, 8, 3) 576 + 16 = 592; head ConvBN(8, 8, 1) 64 + 16 = 80;
+    // proj ConvBN(8, 16, 1) 128 + 32 = 160; fc 170.
+    open.set(file('proj/models/_utils.py'), { text: 'def _make_divisible(v, divisor=8, min_value=None):\n    return 8\n', version: 2 });
+    const edited = await analyse('proj/models/net.py', 'Net', imports.resolver());
+    assert.equal(reportParameters(edited), 232 + 592 + 80 + 160 + 170);
   });
 });

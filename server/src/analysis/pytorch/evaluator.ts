@@ -128,14 +128,13 @@ export abstract class PythonEvaluator {
     return NORMAL;
   }
 
-  /** `raise X(...)`: a Python exception the enclosing try/except may catch; inside forward() a fallback. */
-  private raise(node: SyntaxNode, scope: Scope, frame: Frame): Completion {
+  /** `raise X(...)`: a Python exception the enclosing try/except may catch (the exception's arguments are not evaluated); inside forward() a fallback. */
+  private raise(node: SyntaxNode, frame: Frame): never {
     const expr = namedChildren(node)[0];
     const callee = expr?.type === 'call' ? field(expr, 'function') : expr;
     const exception = callee ? (callee.text.split('.').pop() ?? callee.text) : (frame.handling ?? 'Exception');
     const detail = clip(node.text);
     if (this.inForward) throw new ForwardError(`the code raises here (\`${detail}\`)`, rangeOf(node));
-    void scope;
     throw new PythonRaise(exception, detail, rangeOf(node));
   }
 
@@ -218,11 +217,14 @@ export abstract class PythonEvaluator {
       case 'try_statement':
         return this.execTry(node, scope, frame, moduleLevel);
       case 'raise_statement':
-        return this.raise(node, scope, frame);
+        return this.raise(node, frame);
       case 'ERROR':
         return NORMAL;
+      case 'delete_statement':
+        for (const target of namedChildren(node).flatMap((t) => (t.type === 'expression_list' ? namedChildren(t) : [t]))) this.deleteTarget(target, scope, frame);
+        return NORMAL;
       default:
-        // pass, assert, global, nonlocal, del, print: nothing that changes sizes.
+        // pass, assert, global, nonlocal, print: nothing that changes sizes.
         return NORMAL;
     }
   }
@@ -397,6 +399,23 @@ export abstract class PythonEvaluator {
       default:
         return;
     }
+  }
+
+  /** `del d[k]`, `del l[i]`, `del obj.x`, `del name`: what model code deletes (a dict entry, most often). */
+  private deleteTarget(target: SyntaxNode, scope: Scope, frame: Frame): void {
+    if (target.type === 'subscript') {
+      const container = this.evaluate(field(target, 'value') as SyntaxNode, scope, frame);
+      const key = this.evaluate(field(target, 'subscript') as SyntaxNode, scope, frame);
+      if (container.kind === 'dict' && key.kind === 'str') container.entries.delete(key.value);
+      else if (container.kind === 'list') {
+        const i = asNumber(key);
+        if (i !== undefined) container.items.splice(i < 0 ? i + container.items.length : i, 1);
+      } else if (container.kind === 'module' && key.kind === 'str') container.module.children.delete(key.value);
+    } else if (target.type === 'attribute') {
+      const object = field(target, 'object');
+      const name = field(target, 'attribute')?.text;
+      if (object !== null && name !== undefined) this.deleteAttribute(this.evaluate(object, scope, frame), name);
+    } else if (target.type === 'identifier') scope.set(target.text, unknown(target.text, `\`${target.text}\` was deleted`, rangeOf(target)));
   }
 
   /** `self.x = value`: registers a submodule or parameter the way nn.Module.__setattr__ does. */
@@ -852,6 +871,7 @@ export abstract class PythonEvaluator {
   protected containerMethod(callee: Extract<PyValue, { kind: 'builtin' }>, args: PyValue[], _kwargs: Map<string, PyValue>, node: SyntaxNode): PyValue {
     const self = callee.self;
     const method = callee.name.split('.').pop() ?? '';
+    if (self?.kind === 'list' && SET_METHODS.has(method)) return setMethod(self, method, args, (v) => this.iterationItems(v, node));
     if (self?.kind === 'list') {
       if (method === 'append' && args[0]) {
         if (self.items.length >= LIMITS.loopIterations) this.diagnose('error', 'pytorch.loop-too-long', 'list grows beyond the limit', node);
@@ -888,6 +908,8 @@ export abstract class PythonEvaluator {
 
   /** Defines a function or class at `node` in `scope` (object-model.ts). */
   protected abstract define(node: SyntaxNode, scope: Scope): unknown;
+  /** `del obj.name` (a module's child, parameter or attribute). */
+  protected abstract deleteAttribute(target: PyValue, name: string): void;
   /** `obj.name = value` (nn.Module registration lives in object-model.ts). */
   protected abstract setAttribute(target: PyValue, name: string, value: PyValue): void;
   abstract getAttribute(object: PyValue, name: string, node: SyntaxNode): PyValue;
@@ -925,3 +947,36 @@ function sliceItems(items: readonly PyValue[], key: Extract<PyValue, { kind: 'sl
   return out;
 }
 
+
+/** Methods of `set` (sets are lists of distinct items here): what model code asks of layer names. */
+const SET_METHODS = new Set(['issubset', 'issuperset', 'union', 'intersection', 'difference', 'isdisjoint', 'add', 'discard']);
+
+function setMethod(self: Extract<PyValue, { kind: 'list' }>, method: string, args: readonly PyValue[], items: (v: PyValue) => PyValue[] | undefined): PyValue {
+  const key = (v: PyValue): string => describe(v);
+  const mine = new Set(self.items.map(key));
+  if (method === 'add' || method === 'discard') {
+    const item = args[0];
+    const index = item === undefined ? -1 : self.items.findIndex((v) => key(v) === key(item));
+    if (method === 'add' && item !== undefined && index < 0) self.items.push(item);
+    if (method === 'discard' && index >= 0) self.items.splice(index, 1);
+    return NONE;
+  }
+  const others = args.map(items);
+  const other = others[0];
+  if (other === undefined && method !== 'union') return unknown(method, `\`set.${method}\` of an unresolved sequence`, null);
+  const theirs = new Set((other ?? []).map(key));
+  switch (method) {
+    case 'issubset':
+      return { kind: 'bool', value: [...mine].every((k) => theirs.has(k)) };
+    case 'issuperset':
+      return { kind: 'bool', value: [...theirs].every((k) => mine.has(k)) };
+    case 'isdisjoint':
+      return { kind: 'bool', value: [...mine].every((k) => !theirs.has(k)) };
+    case 'union':
+      return { kind: 'list', items: [...self.items, ...others.flatMap((o) => o ?? []).filter((v, i, all) => !mine.has(key(v)) && all.findIndex((w) => key(w) === key(v)) === i)] };
+    case 'intersection':
+      return { kind: 'list', items: self.items.filter((v) => theirs.has(key(v))) };
+    default:
+      return { kind: 'list', items: self.items.filter((v) => !theirs.has(key(v))) };
+  }
+}

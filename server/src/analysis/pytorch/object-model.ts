@@ -38,6 +38,14 @@ export abstract class ObjectModel extends PythonEvaluator {
     } else if (target.kind === 'object') target.attributes.set(name, value);
   }
 
+  protected deleteAttribute(target: PyValue, name: string): void {
+    if (target.kind === 'module') {
+      target.module.children.delete(name);
+      target.module.parameters.delete(name);
+      target.module.attributes.delete(name);
+    } else if (target.kind === 'object') target.attributes.delete(name);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Definitions and imports
 
@@ -324,15 +332,22 @@ export abstract class ObjectModel extends PythonEvaluator {
         const got = this.getAttribute(v, n.value, node);
         return got.kind === 'unknown' && fallback ? fallback : got;
       }
-      case 'type':
-        return args[0]?.kind === 'object' ? { kind: 'class', cls: args[0].cls } : args[0]?.kind === 'module' && args[0].module.userClass ? { kind: 'class', cls: args[0].module.userClass } : undefined;
+      case 'type': {
+        const v = args[0];
+        if (v?.kind === 'object') return { kind: 'class', cls: v.cls };
+        if (v?.kind === 'module' && v.module.userClass) return { kind: 'class', cls: v.module.userClass };
+        const builtinType = v === undefined ? undefined : BUILTIN_TYPES[v.kind];
+        return builtinType === undefined ? undefined : { kind: 'builtin', name: builtinType };
+      }
       case 'issubclass':
       case 'callable':
         return { kind: 'bool', value: true };
       default:
         if (/Error$|^Exception$/.test(name)) return NONE;
         try {
-          return callPlainBuiltin(name, args, kwargs);
+          // A module iterates as its children (a ModuleDict as its keys): enumerate(backbone), len(self.layers).
+          const plain = args.map((a): PyValue => (a.kind === 'module' ? { kind: 'list', items: this.iterationItems(a, node) ?? [] } : a));
+          return callPlainBuiltin(name, plain, kwargs);
         } catch (error) {
           if (error instanceof SequenceTooLong) {
             this.diagnose('error', 'pytorch.loop-too-long', `${error.message} exceeds the limit of ${LIMITS.loopIterations}; not evaluated`, node);
@@ -436,6 +451,9 @@ function walk(root: ModuleObject): { modules: Array<[string, ModuleObject]>; par
 }
 
 
+/** type(v) of a plain value: the builtin type's name (`type(None)` is NoneType). */
+const BUILTIN_TYPES: Partial<Record<PyValue['kind'], string>> = { none: 'NoneType', int: 'int', float: 'float', bool: 'bool', str: 'str', list: 'list', tuple: 'tuple', dict: 'dict' };
+
 /** isinstance(v, T) for a builtin or typing/abc type T, and torch.nn classes (`nn.Module`, `nn.Conv2d`). */
 function isBuiltinInstance(v: PyValue, typeName: string): boolean {
   const short = typeName.split('.').pop() ?? typeName;
@@ -466,6 +484,8 @@ function isBuiltinInstance(v: PyValue, typeName: string): boolean {
       return v.kind === 'list' || v.kind === 'tuple' || v.kind === 'str' || v.kind === 'range';
     case 'Tensor':
       return v.kind === 'tensor' || v.kind === 'parameter';
+    case 'NoneType':
+      return v.kind === 'none';
     case 'Callable':
       return v.kind === 'function' || v.kind === 'class' || v.kind === 'partial' || v.kind === 'builtin';
     default:
