@@ -310,8 +310,16 @@ export function callPlainBuiltin(name: string, args: readonly PyValue[], kwargs:
       if (t.some((x) => x === undefined)) return firstUnknown(items);
       return { kind: 'bool', value: name === 'any' ? t.some(Boolean) : t.every(Boolean) };
     }
-    case 'str':
-      return { kind: 'str', value: args[0]?.kind === 'str' ? args[0].value : '' };
+    case 'str': {
+      const v = args[0];
+      if (v === undefined) return { kind: 'str', value: '' };
+      if (v.kind === 'str') return v;
+      if (v.kind === 'int' && typeof v.value === 'number') return { kind: 'str', value: String(v.value) };
+      if (v.kind === 'float') return { kind: 'str', value: Number.isInteger(v.value) ? `${v.value}.0` : String(v.value) };
+      if (v.kind === 'bool') return { kind: 'str', value: v.value ? 'True' : 'False' };
+      if (v.kind === 'none') return { kind: 'str', value: 'None' };
+      return v.kind === 'unknown' ? v : undefined;
+    }
     case 'divmod': {
       const [a, b] = args.map(asNumber);
       return a === undefined || b === undefined || b === 0 ? u : { kind: 'tuple', items: [int(Math.floor(a / b)), int(((a % b) + b) % b)] };

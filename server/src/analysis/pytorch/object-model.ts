@@ -330,7 +330,9 @@ export abstract class ObjectModel extends PythonEvaluator {
         const [v, n, fallback] = args;
         if (!v || n?.kind !== 'str') return undefined;
         const got = this.getAttribute(v, n.value, node);
-        return got.kind === 'unknown' && fallback ? fallback : got;
+        // A module attribute that is not set reads as a bound nn.Module method name (`module.x`): missing.
+        const missing = got.kind === 'unknown' || (v.kind === 'module' && got.kind === 'builtin' && got.name === `module.${n.value}`);
+        return missing && fallback ? fallback : got;
       }
       case 'type': {
         const v = args[0];
