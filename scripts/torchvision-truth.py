@@ -18,12 +18,18 @@ it instantiates the model with weights=None in eval mode and records:
 - publishedParams: `num_params` of the builder's DEFAULT weights, for information (it differs where
   those weights imply another configuration, e.g. vit_h_14's SWAG weights at 518).
 
-Output: DIR/truth.json ({ torch, torchvision, opset, builders: [...] }) and DIR/onnx/<builder>.onnx.
+Output: DIR/truth.json ({ torch, torchvision, opset, complete, builders: [...] }) and DIR/onnx/<builder>.onnx
+(onnxPath is relative to DIR). With --only, builders already in DIR/truth.json are kept.
 A builder that fails (construction, export, a crash or a timeout of its worker) is recorded with its
 error; the run goes on. Each builder runs in a worker process that the parent restarts after a crash,
 so one segfaulting export never aborts the run, and memory is returned to the system between workers.
 Weight initialisation is skipped (torch.nn.init.* are no-ops): it costs seconds on the largest models
-and never changes a shape.
+and never changes a shape. Two more savings leave the exported MAC-carrying nodes unchanged: the
+exporter's own ONNX shape inference is off, and swin's attention masks are built with the tracer paused
+(see skip_exporter_shape_inference and swin_masks_as_constants).
+
+Why 80 builders: torchvision 0.14.1 (Debian's python3-torchvision) lists 118 with list_models(); the 38
+others are detection, segmentation, video, optical-flow and quantized builders of the submodules.
 """
 import argparse
 import inspect
@@ -36,6 +42,8 @@ import time
 OPSET = 17
 SPECIAL_INPUT = {"inception_v3": [1, 3, 299, 299]}
 DEFAULT_INPUT = [1, 3, 224, 224]
+# Families whose exports take longest (many small nodes), slowest first.
+SLOW_FAMILIES = ("swin_transformer", "maxvit", "vision_transformer", "densenet")
 
 
 def describe_builders(names):
@@ -87,6 +95,33 @@ def skip_exporter_shape_inference():
         pass
 
 
+SWIN_MASK_START = "        attn_mask = x.new_zeros((pad_H, pad_W))\n"
+SWIN_MASK_END = "        attn = attn.view(x.size(0) // num_windows, num_windows, num_heads, x.size(1), x.size(1))\n"
+
+
+def swin_masks_as_constants():
+    """Swin's shifted-window attention builds its attention mask in every forward from sizes alone
+    (new_zeros, nine slice assignments, reshapes, masked_fill): thousands of exported nodes, and the
+    exporter's passes grow faster than linearly with them (swin_b: minutes). Built with the tracer
+    paused, the mask enters the export as one constant tensor; the nodes that carry MACs (MatMul, Gemm,
+    Conv) are the same, and so are Ridgepoint's MACs (checked on swin_t: 4.4906 G either way, 75 MatMul).
+    The function is recompiled from torchvision's own source with two lines added; if the source is not
+    the expected one the model exports unchanged (only slower)."""
+    import inspect
+
+    import torch
+    import torchvision.models.swin_transformer as swin
+
+    source = inspect.getsource(swin.shifted_window_attention)
+    if source.count(SWIN_MASK_START) != 1 or source.count(SWIN_MASK_END) != 1:
+        return
+    source = source.replace(SWIN_MASK_START, "        _tracing = torch._C._get_tracing_state()\n        torch._C._set_tracing_state(None)\n" + SWIN_MASK_START)
+    source = source.replace(SWIN_MASK_END, "        torch._C._set_tracing_state(_tracing)\n" + SWIN_MASK_END)
+    namespace = dict(vars(swin))
+    exec(compile(source, inspect.getsourcefile(swin), "exec"), namespace)
+    swin.shifted_window_attention = namespace["shifted_window_attention"]
+
+
 def export_one(entry, onnx_dir):
     """Instantiates one builder, counts its parameters and exports it; returns the fields to record."""
     import torch
@@ -112,7 +147,7 @@ def export_one(entry, onnx_dir):
     )
     return {
         "params": params,
-        "onnxPath": path,
+        "onnxPath": os.path.relpath(path, os.path.dirname(onnx_dir)),  # relative to the output folder: it can move
         "buildSeconds": round(built - started, 3),
         "exportSeconds": round(time.monotonic() - built, 3),
     }
@@ -128,6 +163,7 @@ def worker(args):
     torch.set_flush_denormal(True)  # the skipped init leaves arbitrary values; keep the one forward fast
     skip_weight_init(torch)
     skip_exporter_shape_inference()
+    swin_masks_as_constants()
     entries = json.loads(args.worker)
     with open(args.events, "a", encoding="utf-8") as events:
         for entry in entries:
@@ -195,7 +231,9 @@ def run_workers(entries, out, timeout, per_worker, jobs):
     next_index = 0
     while pending or running:
         while pending and len(running) < jobs:
-            batch, pending = pending[:per_worker], pending[per_worker:]
+            # A slow builder gets a worker of its own, so the two lanes stay balanced.
+            size = 1 if pending[0]["family"] in SLOW_FAMILIES else per_worker
+            batch, pending = pending[:size], pending[size:]
             running.append(Slot(out, next_index, batch, max(1, (os.cpu_count() or 1) // jobs)))
             next_index += 1
         time.sleep(0.5)
@@ -259,10 +297,8 @@ def main():
         names = [n for n in names if n in wanted]
     os.makedirs(os.path.join(args.out, "onnx"), exist_ok=True)
     entries = describe_builders(names)
-    # The slowest exports first (swin's shifted-window masks make thousands of small nodes), so the
-    # workers finish together rather than one of them ending on swin_v2_b.
-    slow = ("swin_transformer", "maxvit", "vision_transformer", "densenet", "efficientnet")
-    entries.sort(key=lambda e: (slow.index(e["family"]) if e["family"] in slow else len(slow), e["builder"]))
+    # The slowest exports first, so the workers finish together rather than one of them ending on swin_v2_b.
+    entries.sort(key=lambda e: (SLOW_FAMILIES.index(e["family"]) if e["family"] in SLOW_FAMILIES else len(SLOW_FAMILIES), e["builder"]))
     results = run_workers(entries, args.out, args.timeout, max(1, args.per_worker), max(1, args.jobs))
     path = os.path.join(args.out, "truth.json")
     builders = merged_with_cache(path, entries, results)

@@ -51,7 +51,7 @@ describe('torchvision classification builders against real torch (issue 13)', fu
   before(async function () {
     const found = findTorchPython();
     if ('missing' in found) {
-      if (process.env.CI === 'true') throw new Error(`CI must run the torchvision test: ${found.missing} (.ci/run installs python3-torch python3-torchvision)`);
+      if (process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false') throw new Error(`CI must run the torchvision test: ${found.missing} (.ci/run installs python3-torch python3-torchvision)`);
       console.warn(`\n  SKIPPED the torchvision ground-truth test: ${found.missing}\n`);
       this.skip();
     }

@@ -142,7 +142,7 @@ export async function loadTorchvisionTruth(options: LoadOptions = {}): Promise<T
   if (missing === null || missing.length > 0) {
     const started = Date.now();
     const args = [TRUTH_SCRIPT, '--out', cacheDir, ...(missing ? ['--only', missing.join(',')] : [])];
-    options.log?.(`torchvision truth: ${found.python} ${args.map((a) => path.relative(ROOT, a) || a).join(' ')} (torch ${found.torch}, torchvision ${found.torchvision})`);
+    options.log?.(`torchvision truth: ${found.python} ${[path.relative(ROOT, TRUTH_SCRIPT), ...args.slice(1)].join(' ')} (torch ${found.torch}, torchvision ${found.torchvision})`);
     const child = promisify(execFile)(found.python, args, { maxBuffer: 64 * 1024 * 1024, timeout: 60 * 60 * 1000 });
     const { stderr } = await child;
     if (stderr.trim()) options.log?.(stderr.trim());
@@ -155,8 +155,9 @@ export async function loadTorchvisionTruth(options: LoadOptions = {}): Promise<T
     .filter((b) => wanted === null || wanted.has(b.builder))
     .map((b): TorchvisionEntry => {
       if (b.onnxPath === null || b.error !== null) return { ...b, onnxMacs: null, onnxIssues: [] };
-      const { macs, issues } = onnxMacsOf(b.onnxPath);
-      return { ...b, onnxMacs: macs, onnxIssues: issues };
+      const onnxPath = path.resolve(cacheDir, b.onnxPath);
+      const { macs, issues } = onnxMacsOf(onnxPath);
+      return { ...b, onnxPath, onnxMacs: macs, onnxIssues: issues };
     });
   return { python: found.python, torch: truth.torch, torchvision: truth.torchvision, cacheDir, scriptSeconds, entries };
 }
