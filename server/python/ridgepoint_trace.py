@@ -35,10 +35,15 @@ def block_network():
     socket.getaddrinfo = refuse
 
 
+# The JSON document goes to the real stdout; whatever the user's code prints goes to stderr.
+RESULT_STREAM = sys.stdout
+sys.stdout = sys.stderr
+
+
 def emit(document):
-    sys.stdout.write(json.dumps(document, allow_nan=False))
-    sys.stdout.write("\n")
-    sys.stdout.flush()
+    RESULT_STREAM.write(json.dumps(document, allow_nan=False))
+    RESULT_STREAM.write("\n")
+    RESULT_STREAM.flush()
 
 
 def traceback_frames(tb):
@@ -164,10 +169,25 @@ def config_dataclass(module, cls):
     return configs[0] if len(configs) == 1 else None
 
 
+ENTRY_SITE = {}
+
+
+def remember_entry_site(value, user_file):
+    import inspect
+
+    try:
+        target = inspect.unwrap(value) if callable(value) and not isinstance(value, type) else value
+        if os.path.abspath(inspect.getsourcefile(target) or "") == user_file:
+            ENTRY_SITE.update({"file": user_file, "line": inspect.getsourcelines(target)[1]})
+    except (TypeError, OSError):
+        pass
+
+
 def evaluate_entry(torch, module, entry):
     """The entry's value: an expression in the file's scope; a callable is called with no arguments."""
     notes = []
     value = eval(compile(entry, "<ridgepoint --entry>", "eval"), vars(module))  # noqa: S307 - trusted workspace only
+    remember_entry_site(value, os.path.abspath(module.__file__ or ""))
     if isinstance(value, torch.nn.Module):
         return value, notes
     if isinstance(value, type) and issubclass(value, torch.nn.Module):
@@ -353,6 +373,33 @@ class UserFiles:
         return not filename.startswith("<") and not os.path.abspath(filename).startswith(self.prefixes)
 
 
+def class_definition(cls, cache):
+    """Where a user's nn.Module class is defined (file, line), once per class."""
+    import inspect
+
+    if cls not in cache:
+        try:
+            cache[cls] = {"file": os.path.abspath(inspect.getsourcefile(cls)), "line": inspect.getsourcelines(cls)[1]}
+        except (TypeError, OSError):
+            cache[cls] = None
+    return cache[cls]
+
+
+def describe_modules(torch, model, sites):
+    modules = []
+    definitions = {}
+    for name, m in model.named_modules():
+        builtin = type(m).__module__.startswith("torch.")
+        entry = {"path": name, "type": type(m).__name__, "leaf": len(list(m.children())) == 0, "builtin": builtin}
+        if id(m) in sites:
+            entry["site"] = sites[id(m)]
+        defined = None if builtin else class_definition(type(m), definitions)
+        if defined is not None:
+            entry["defined"] = defined
+        modules.append(entry)
+    return modules
+
+
 def parse_shape(text):
     dims = [int(d) for d in text.replace("×", "x").replace(",", "x").split("x") if d.strip()]
     if not dims or any(d < 0 for d in dims):
@@ -405,7 +452,13 @@ def main():
     parser.add_argument("--input", required=True)
     parser.add_argument("--dtype", default="float32")
     parser.add_argument("--input-dtype", default="auto")
+    parser.add_argument("--timeout", type=float, default=0, help="seconds; dump the stack to stderr and exit just before")
     options = parser.parse_args()
+    if options.timeout > 0:
+        # Where the time went (an infinite loop at module level): the caller locates it in the stack dump.
+        import faulthandler
+
+        faulthandler.dump_traceback_later(options.timeout, exit=True)
     block_network()
     user_file = os.path.abspath(options.file)
     try:
@@ -451,13 +504,7 @@ def main():
                 raise meta_error
     except BaseException as error:  # noqa: BLE001
         fail("forward", error)
-    modules = []
-    for name, m in model.named_modules():
-        entry = {"path": name, "type": type(m).__name__, "leaf": len(list(m.children())) == 0, "builtin": type(m).__module__.startswith("torch.")}
-        site = sites.sites.get(id(m))
-        if site is not None:
-            entry["site"] = site
-        modules.append(entry)
+    modules = describe_modules(torch, model, sites.sites)
     emit({
         "format": FORMAT_VERSION,
         "ok": True,
@@ -472,6 +519,7 @@ def main():
         "buffers": [{"name": n, "shape": list(b.shape), "dtype": dtype_name(torch, b.dtype)} for n, b in model.named_buffers() if b is not None],
         "modules": modules,
         "ops": recorder.ops,
+        **({"entrySite": ENTRY_SITE} if ENTRY_SITE else {}),
     })
 
 

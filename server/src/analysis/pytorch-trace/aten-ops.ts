@@ -510,7 +510,7 @@ export function onnxTypeNumber(dtype: string): number {
 
 /** The mappers by aten op name (`aten::name`, any overload unless the key names one: `aten::add.Scalar`). */
 export const ATEN_OPS: ReadonlyMap<string, AtenMapper> = new Map<string, AtenMapper>([
-  ...['view', '_reshape_alias', '_unsafe_view', 'reshape', 'squeeze', 'squeeze_', 'unsqueeze', 'unsqueeze_', 'flatten', 'unflatten', 't', 'transpose', 'permute', 'expand', 'expand_as', 'as_strided', 'alias', 'view_as', 'movedim', 'swapaxes', 'numpy_T', 'view_as_real', 'unfold'].map((n) => [`aten::${n}`, view] as const),
+  ...['view', '_reshape_alias', '_unsafe_view', 'reshape', 'squeeze', 'squeeze_', 'unsqueeze', 'unsqueeze_', 'flatten', 'unflatten', 't', 'transpose', 'permute', 'expand', 'expand_as', 'as_strided', 'as_strided_', 'alias', 'view_as', 'movedim', 'swapaxes', 'numpy_T', 'view_as_real', 'unfold'].map((n) => [`aten::${n}`, view] as const),
   ...['detach', 'detach_', 'lift_fresh', 'dropout', 'native_dropout', 'feature_dropout', 'alpha_dropout', 'contiguous_', 'positive'].map((n) => [`aten::${n}`, identity] as const),
   ...['clone', 'contiguous', 'roll', 'flip', '_to_copy', 'to', 'type_as'].map((n) => [`aten::${n}`, n === '_to_copy' ? toCopy : copy] as const),
   ['aten::copy_', copyInto],

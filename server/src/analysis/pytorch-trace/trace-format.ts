@@ -47,6 +47,8 @@ export interface TraceModule {
   readonly builtin: boolean;
   /** Where it was constructed (the innermost user frame outside its own __init__). */
   readonly site?: TraceFrame;
+  /** Where its class is defined (user classes only). */
+  readonly defined?: TraceFrame;
 }
 
 export interface TraceNamedTensor {
@@ -142,7 +144,8 @@ export function parseTraceDocument(json: unknown): { document: TraceDocument | n
   }
   const modules: TraceModule[] = json.modules.filter(isRecord).map((m) => {
     const site = frameOf(m.site);
-    return { path: String(m.path ?? ''), type: String(m.type ?? '?'), leaf: m.leaf === true, builtin: m.builtin === true, ...(site ? { site } : {}) };
+    const defined = frameOf(m.defined);
+    return { path: String(m.path ?? ''), type: String(m.type ?? '?'), leaf: m.leaf === true, builtin: m.builtin === true, ...(site ? { site } : {}), ...(defined ? { defined } : {}) };
   });
   const entrySite = frameOf(json.entrySite);
   return {
@@ -162,4 +165,13 @@ export function parseTraceDocument(json: unknown): { document: TraceDocument | n
       ...(entrySite ? { entrySite } : {}),
     },
   };
+}
+
+/** Frames of a faulthandler stack dump (`File "/p/x.py", line 3 in <module>`), innermost first. */
+export function parseStackDump(text: string): TraceFrame[] {
+  const frames: TraceFrame[] = [];
+  for (const match of text.matchAll(/^\s*File "([^"]+)", line (\d+) in (\S+)/gm)) {
+    frames.push({ file: match[1] as string, line: Number(match[2]), function: match[3] as string });
+  }
+  return frames;
 }
