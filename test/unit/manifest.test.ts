@@ -28,7 +28,7 @@ interface Manifest {
   main: string;
   engines: Record<string, string>;
   activationEvents: string[];
-  capabilities: { untrustedWorkspaces: { supported: boolean | string }; virtualWorkspaces: boolean };
+  capabilities: { untrustedWorkspaces: { supported: boolean | string; restrictedConfigurations?: string[] }; virtualWorkspaces: boolean };
   scripts: Record<string, string>;
   devDependencies: Record<string, string>;
   contributes: {
@@ -146,8 +146,10 @@ describe('extension manifest', () => {
     }
   });
 
-  it('works read-only in untrusted workspaces, not in virtual ones', () => {
-    assert.deepEqual(manifest.capabilities, { untrustedWorkspaces: { supported: true }, virtualWorkspaces: false });
+  it('works read-only in untrusted workspaces (traced mode and the Python path need trust), not in virtual ones', () => {
+    assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations, ['ridgepoint.python.path']);
+    assert.equal(manifest.capabilities.virtualWorkspaces, false);
     assert.equal(manifest.main, './dist/extension.js');
   });
 

@@ -435,6 +435,22 @@ function reduce(opType: string): AtenMapper {
   };
 }
 
+/** norm.ScalarOpt_dim(x, p, dim, keepdim) / linalg_vector_norm(x, ord, dim, keepdim): ReduceL2, ReduceL1 or max |x|. */
+const norm: AtenMapper = (ctx) => {
+  const x = tensorArg(ctx, 0, 'self');
+  if (!x) return null;
+  const p = ctx.arg(1, ctx.op.op === 'aten::linalg_vector_norm' ? 'ord' : 'p') ?? 2;
+  const dims = ctx.arg(2, 'dim');
+  const list = typeof dims === 'number' ? [dims] : Array.isArray(dims) && dims.every((d) => typeof d === 'number') ? (dims as number[]) : [];
+  const axes = list.map((d) => axis(d, x.shape.length));
+  const keepdims = bool(ctx, 3, 'keepdim', false) ? 1 : 0;
+  const axesInput = axes.length > 0 ? [ctx.constInts(axes)] : [];
+  if (p === 2) return [ctx.node('ReduceL2', [ctx.value(x), ...axesInput], { keepdims })[0]];
+  if (p === 1) return [ctx.node('ReduceL1', [ctx.value(x), ...axesInput], { keepdims })[0]];
+  if (p === 'inf') return [ctx.node('ReduceMax', [ctx.node('Abs', [ctx.value(x)])[0] as string, ...axesInput], { keepdims })[0]];
+  return null;
+};
+
 /** max.dim / min.dim (x, dim, keepdim) → [values, indices]. */
 function reduceWithIndex(reduceOp: string, argOp: string): AtenMapper {
   return (ctx) => {
@@ -575,6 +591,8 @@ export const ATEN_OPS: ReadonlyMap<string, AtenMapper> = new Map<string, AtenMap
   ['aten::mean', reduce('ReduceMean')],
   ['aten::sum', reduce('ReduceSum')],
   ['aten::amax', reduce('ReduceMax')],
+  ['aten::norm', norm],
+  ['aten::linalg_vector_norm', norm],
   ['aten::amin', reduce('ReduceMin')],
   ['aten::prod', reduce('ReduceProd')],
   ['aten::max.dim', reduceWithIndex('ReduceMax', 'ArgMax')],
