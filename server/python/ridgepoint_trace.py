@@ -47,7 +47,20 @@ def emit(document):
 
 
 def traceback_frames(tb):
-    return [{"file": os.path.abspath(f.filename), "line": f.lineno, "function": f.name} for f in traceback.extract_tb(tb)]
+    """The traceback, outermost first, without this script's frames; `user` is false in torch and the stdlib."""
+    import sysconfig
+
+    torch = sys.modules.get("torch")
+    library = [os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep]
+    if torch is not None and getattr(torch, "__file__", None):
+        library.append(os.path.dirname(os.path.abspath(torch.__file__)) + os.sep)
+    frames = []
+    for f in traceback.extract_tb(tb):
+        path = os.path.abspath(f.filename)
+        if path == THIS_FILE:
+            continue
+        frames.append({"file": path, "line": f.lineno, "function": f.name, "user": not f.filename.startswith("<") and not path.startswith(tuple(library))})
+    return frames
 
 
 def fail(stage, error, user_files=None):
@@ -178,7 +191,10 @@ def remember_entry_site(value, user_file):
     try:
         target = inspect.unwrap(value) if callable(value) and not isinstance(value, type) else value
         if os.path.abspath(inspect.getsourcefile(target) or "") == user_file:
-            ENTRY_SITE.update({"file": user_file, "line": inspect.getsourcelines(target)[1]})
+            lines, first = inspect.getsourcelines(target)
+            # The `def` or `class` line itself, below any decorators (where the static frontend puts it too).
+            offset = next((i for i, l in enumerate(lines) if l.lstrip().startswith(("def ", "async def ", "class "))), 0)
+            ENTRY_SITE.update({"file": user_file, "line": first + offset})
     except (TypeError, OSError):
         pass
 

@@ -167,7 +167,7 @@ describe('traced mode: aten ops → IR (analysis/pytorch-trace)', () => {
   });
 
   it('a Python error is located on the innermost traceback line in the profiled file', () => {
-    const json = { format: 1, ok: false, stage: 'forward', error: { type: 'RuntimeError', message: 'mat1 and mat2 shapes cannot be multiplied (1x10 and 12x4)', frames: [{ file: '/other/run.py', line: 3, function: 'main' }, { file: FILE, line: 20, function: 'forward' }, { file: '/usr/lib/python3/dist-packages/torch/nn/modules/linear.py', line: 114, function: 'forward' }] } };
+    const json = { format: 1, ok: false, stage: 'forward', error: { type: 'RuntimeError', message: 'mat1 and mat2 shapes cannot be multiplied (1x10 and 12x4)', frames: [{ file: '/other/run.py', line: 3, function: 'main', user: true }, { file: FILE, line: 20, function: 'forward', user: true }, { file: '/work/blocks.py', line: 8, function: 'forward', user: true }, { file: '/usr/lib/python3/dist-packages/torch/nn/modules/linear.py', line: 114, function: 'forward', user: false }] } };
     const parsed = parseTraceDocument(json);
     assert.ok(parsed.document);
     const traced = traceToAnalysis(parsed.document, { file: FILE, entry: 'Net' });
@@ -176,7 +176,9 @@ describe('traced mode: aten ops → IR (analysis/pytorch-trace)', () => {
     assert.equal(d?.code, 'trace.forward-failed');
     assert.equal(d?.range?.start.line, 19);
     assert.match(d?.message ?? '', /RuntimeError: mat1 and mat2 shapes cannot be multiplied/);
-    assert.match(d?.message ?? '', /linear\.py:114/);
+    // The innermost frame of the user's own code elsewhere is named; torch's internals are not.
+    assert.match(d?.message ?? '', /at \/work\/blocks\.py:8 in forward/);
+    assert.doesNotMatch(d?.message ?? '', /linear\.py/);
   });
 
   it('rejects output that is not a trace, and reads the frames of a faulthandler dump innermost first', () => {

@@ -78,7 +78,8 @@ export function traceFailure(problem: TraceProblem, options: TraceToAnalysisOpti
   const samePath = options.samePath ?? ((a, b) => a === b);
   const frames = problem.frames ?? [];
   const inFile = frameInFile(frames, options.file, samePath);
-  const innermost = frames[frames.length - 1];
+  // Where it went wrong in the user's code elsewhere (another of their files), never torch's internals.
+  const innermost = [...frames].reverse().find((f) => f.user !== false);
   const elsewhere = innermost && innermost !== inFile ? where(innermost) : '';
   const diagnostic: PythonDiagnostic = { severity: 'error', code: problem.code, message: `${problem.message}${elsewhere}`, range: inFile ? frameRange(inFile.line) : null };
   return base(options.entry, [diagnostic], options.traceMs ?? 0);

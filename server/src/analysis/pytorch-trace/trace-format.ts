@@ -22,6 +22,8 @@ export interface TraceFrame {
   /** 1-based, as Python numbers lines. */
   readonly line: number;
   readonly function?: string;
+  /** False for frames in torch or Python's standard library (error tracebacks only). */
+  readonly user?: boolean;
 }
 
 export interface TraceOp {
@@ -101,7 +103,7 @@ export function isTraceTensor(v: unknown): v is TraceTensor {
 
 function frameOf(v: unknown): TraceFrame | undefined {
   if (!isRecord(v) || typeof v.file !== 'string' || typeof v.line !== 'number') return undefined;
-  return { file: v.file, line: v.line, ...(typeof v.function === 'string' ? { function: v.function } : {}) };
+  return { file: v.file, line: v.line, ...(typeof v.function === 'string' ? { function: v.function } : {}), ...(typeof v.user === 'boolean' ? { user: v.user } : {}) };
 }
 
 function namedTensors(v: unknown): TraceNamedTensor[] | null {
