@@ -102,7 +102,7 @@ export function traceToAnalysis(document: TraceDocument, options: TraceToAnalysi
 
 function successful(trace: TraceSuccess, options: TraceToAnalysisOptions): TracedAnalysis {
   const samePath = options.samePath ?? ((a, b) => a === b);
-  const graph = traceToGraph(trace, { file: options.file });
+  const graph = traceToGraph(trace);
   const inFile = (location: TraceLocation | null | undefined): SourceRange | null => (location && samePath(location.path, options.file) ? location.range : null);
   const nodeSources = new Map<string, SourceRange>();
   const callSites = new Map<string, SourceRange>();

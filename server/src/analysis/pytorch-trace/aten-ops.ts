@@ -9,9 +9,10 @@
  * the tensor once, like an identity `Transpose`. Returning null means "not understood": the caller says so
  * in a located diagnostic and marks the result incomplete.
  */
+import { AttributeInit } from '../pytorch/graph-builder';
 import { TraceArg, TraceOp, TraceTensor, isTraceTensor } from './trace-format';
 
-export type AttributeInit = Record<string, number | string | readonly number[] | { readonly floats: readonly number[] } | { readonly float: number }>;
+export type { AttributeInit };
 
 export interface AtenContext {
   readonly op: TraceOp;

@@ -14,7 +14,7 @@ import { TensorInfo } from '../ir/tensor';
 import { SourceRange } from '../pytorch/types';
 import { PARAMETERS_METADATA } from '../report';
 import { inferModel } from '../shape/engine';
-import { AtenContext, AttributeInit, mapperFor, NO_TENSOR_OPS, onnxTypeNumber } from './aten-ops';
+import { AtenContext, AttributeInit, mapperFor, NO_TENSOR_OPS } from './aten-ops';
 import { TraceArg, TraceFrame, TraceOp, TraceSuccess, TraceTensor, isTraceTensor } from './trace-format';
 
 export const OPSET = 23;
@@ -169,13 +169,8 @@ class TraceEmitter {
   }
 }
 
-export interface TraceGraphOptions {
-  /** The file being profiled: nodes are located preferably in it. */
-  readonly file: string;
-}
-
 /** Builds and analyses the IR model of a successful trace. Never throws on trace content. */
-export function traceToGraph(trace: TraceSuccess, options: TraceGraphOptions): TraceGraph {
+export function traceToGraph(trace: TraceSuccess): TraceGraph {
   const diagnostics: TraceDiagnostic[] = [];
   const modules = new Map(trace.modules.map((m) => [m.path, m]));
   // torch's own layers (Conv2d, Linear) are shown on the line that built them, like the static frontend;
@@ -276,5 +271,3 @@ function checkShapes(inference: ModelAnalysis['inference'], recorded: ReadonlyMa
   }
   return mismatches;
 }
-
-export { onnxTypeNumber };
