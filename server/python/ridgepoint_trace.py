@@ -12,6 +12,7 @@ It never uses a GPU (CUDA_VISIBLE_DEVICES is emptied) nor the network (sockets r
 """
 import argparse
 import json
+import time
 import math
 import os
 import sys
@@ -20,6 +21,14 @@ import traceback
 FORMAT_VERSION = 1
 os.environ["CUDA_VISIBLE_DEVICES"] = ""
 THIS_FILE = os.path.abspath(__file__)
+STARTED = time.perf_counter()
+TIMINGS = {}
+
+
+def lap(name):
+    """Seconds since the previous lap (or the start), for the benchmark's breakdown."""
+    now = time.perf_counter()
+    TIMINGS[name] = round(now - STARTED - sum(TIMINGS.values()), 4)
 
 
 def block_network():
@@ -481,6 +490,7 @@ def main():
         import torch
     except Exception as error:  # noqa: BLE001
         fail("import-torch", error)
+    lap("importTorch")
     torch.hub.load_state_dict_from_url = lambda *a, **k: (_ for _ in ()).throw(OSError("Ridgepoint's tracer does not download weights"))
     try:
         shape = parse_shape(options.input)
@@ -493,10 +503,12 @@ def main():
             module = import_user_file(user_file)
         except BaseException as error:  # noqa: BLE001 - SystemExit in user code is an error too
             fail("import", error)
+        lap("importFile")
         try:
             model, notes, device = build_model(torch, module, options.entry)
         except BaseException as error:  # noqa: BLE001
             fail("build", error)
+    lap("build")
     model.eval()
     dtype = getattr(torch, options.dtype, None)
     if isinstance(dtype, torch.dtype) and dtype.is_floating_point and dtype != torch.float32:
@@ -520,6 +532,7 @@ def main():
                 raise meta_error
     except BaseException as error:  # noqa: BLE001
         fail("forward", error)
+    lap("forward")
     modules = describe_modules(torch, model, sites.sites)
     emit({
         "format": FORMAT_VERSION,
@@ -536,6 +549,7 @@ def main():
         "modules": modules,
         "ops": recorder.ops,
         **({"entrySite": ENTRY_SITE} if ENTRY_SITE else {}),
+        "timings": TIMINGS,
     })
 
 

@@ -29,6 +29,8 @@ export interface TracedAnalysis extends PythonAnalysis {
   readonly notes: readonly string[];
   /** The torch version and device (`meta`, `cpu`) of the trace; null when it failed. */
   readonly torch: { readonly version: string; readonly device: string } | null;
+  /** Seconds per phase in Python (importTorch, importFile, build, forward); empty when it failed. */
+  readonly pythonTimings: Readonly<Record<string, number>>;
 }
 
 export interface TraceToAnalysisOptions {
@@ -53,7 +55,7 @@ export interface TraceProblem {
 const EMPTY_COVERAGE = (reason: string): TraceCoverage => ({ complete: false, layersResolved: 0, layersTotal: 0, parametersResolvedShare: null, unresolved: [{ name: 'trace', reason }] });
 
 function base(entry: string, diagnostics: PythonDiagnostic[], traceMs: number): TracedAnalysis {
-  return { mode: 'traced', modules: [], entry, analysis: null, nodeSources: new Map(), callSites: new Map(), unresolved: [], diagnostics, tree: null, timings: { parseMs: 0, analyseMs: traceMs }, coverage: EMPTY_COVERAGE(diagnostics[0]?.message ?? 'the trace failed'), parameters: [], nodeLocations: new Map(), notes: [], torch: null };
+  return { mode: 'traced', modules: [], entry, analysis: null, nodeSources: new Map(), callSites: new Map(), unresolved: [], diagnostics, tree: null, timings: { parseMs: 0, analyseMs: traceMs }, coverage: EMPTY_COVERAGE(diagnostics[0]?.message ?? 'the trace failed'), parameters: [], nodeLocations: new Map(), notes: [], torch: null, pythonTimings: {} };
 }
 
 /** The innermost frame in the profiled file (Python's traceback lists the innermost last). */
@@ -143,6 +145,7 @@ function successful(trace: TraceSuccess, options: TraceToAnalysisOptions): Trace
     nodeLocations: graph.nodeLocations,
     notes: trace.notes,
     torch: { version: trace.torch, device: trace.device },
+    pythonTimings: trace.timings,
   };
 }
 

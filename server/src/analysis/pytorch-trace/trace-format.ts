@@ -76,6 +76,8 @@ export interface TraceSuccess {
   readonly ops: readonly TraceOp[];
   /** Where the entry is defined, when it is a function or class of the user's file. */
   readonly entrySite?: TraceFrame;
+  /** Seconds per phase in Python: importTorch, importFile, build, forward. */
+  readonly timings: Readonly<Record<string, number>>;
 }
 
 export interface TraceFailure {
@@ -165,6 +167,7 @@ export function parseTraceDocument(json: unknown): { document: TraceDocument | n
       modules,
       ops,
       ...(entrySite ? { entrySite } : {}),
+      timings: isRecord(json.timings) ? Object.fromEntries(Object.entries(json.timings).filter((e): e is [string, number] => typeof e[1] === 'number')) : {},
     },
   };
 }
