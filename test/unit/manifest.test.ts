@@ -173,11 +173,12 @@ describe('extension package', function () {
     'dist/media/report-page.js',
     'dist/media/report.css',
     'dist/media/roofline-panel.js',
+    'dist/python/ridgepoint_trace.py',
     'syntaxes/onnxtxt.tmLanguage.json',
     'syntaxes/language-configuration.json',
     ...contributes.walkthroughs.flatMap((w) => w.steps.map((s) => s.media.markdown ?? '')).filter((m) => m !== ''),
   ];
-  const ALLOWED = [/^dist\/(extension|server)\.js$/, /^dist\/media\/[^/]+\.(js|css)$/, /^syntaxes\/[^/]+\.json$/, /^media\/walkthrough\/[^/]+\.md$/, /^(package\.json|README\.md|LICENSE)$/];
+  const ALLOWED = [/^dist\/(extension|server)\.js$/, /^dist\/media\/[^/]+\.(js|css)$/, /^dist\/python\/ridgepoint_trace\.py$/, /^syntaxes\/[^/]+\.json$/, /^media\/walkthrough\/[^/]+\.md$/, /^(package\.json|README\.md|LICENSE)$/];
 
   it('holds exactly the whitelisted files (vsce ls)', function () {
     if (!existsSync(path.join(ROOT, 'dist/server.js')) || !existsSync(path.join(ROOT, 'dist/extension.js'))) {
