@@ -242,7 +242,8 @@ def build_model(torch, module, entry):
             raise
     with SkippedInit(torch):
         model, notes = evaluate_entry(torch, module, entry)
-    return model, notes + ["built on CPU (the meta device failed while building)"], "cpu"
+    # Forward still runs on meta where it can (no activations allocated); the CPU copy is not needed.
+    return model.to("meta"), notes + ["built on CPU (the meta device failed while building)"], "meta"
 
 
 def looks_like_meta_limit(error):
@@ -477,6 +478,7 @@ def main():
     parser.add_argument("--input", required=True)
     parser.add_argument("--dtype", default="float32")
     parser.add_argument("--input-dtype", default="auto")
+    parser.add_argument("--device", choices=["meta", "cpu"], default="meta", help="cpu: build and run on CPU (real, uninitialised weights)")
     parser.add_argument("--timeout", type=float, default=0, help="seconds; dump the stack to stderr and exit just before")
     options = parser.parse_args()
     if options.timeout > 0:
@@ -505,7 +507,12 @@ def main():
             fail("import", error)
         lap("importFile")
         try:
-            model, notes, device = build_model(torch, module, options.entry)
+            if options.device == "cpu":
+                with SkippedInit(torch):
+                    model, notes = evaluate_entry(torch, module, options.entry)
+                device = "cpu"
+            else:
+                model, notes, device = build_model(torch, module, options.entry)
         except BaseException as error:  # noqa: BLE001
             fail("build", error)
     lap("build")

@@ -112,6 +112,22 @@ describe('traced mode with real torch (/usr/bin/python3)', function () {
     assert.equal(traced.modules[0]?.range.start.line, lines.findIndex((l) => l.startsWith('def resnet50(')));
   });
 
+  it('vit_b_16: MACs as derived by hand, on the meta device and on CPU (where nn.MultiheadAttention takes its fused kernel)', async () => {
+    // Patch embedding: 768 · 196 patches · 3·16·16 = 115,605,504. Per encoder layer over 197 tokens:
+    // QKV 197·768·2304 = 348,585,984; scores and weighted values 2 · 12 heads · 197·197·64 = 59,610,624;
+    // out-projection 197·768·768 = 116,195,328; MLP 2 · 197·768·3072 = 929,562,624. 12 layers, then the
+    // head on the class token: 768·1000.
+    const perLayer = 348_585_984 + 59_610_624 + 116_195_328 + 929_562_624;
+    const expected = 115_605_504 + 12 * perLayer + 768_000;
+    const file = '/usr/lib/python3/dist-packages/torchvision/models/vision_transformer.py';
+    for (const device of ['meta', 'cpu'] as const) {
+      const run = await traceModel({ python: PYTHON, file, entry: 'vit_b_16', input: [1, 3, 224, 224], device });
+      assert.ok(run.analysis.analysis, JSON.stringify(run.analysis.diagnostics));
+      assert.equal(run.analysis.coverage.complete, true, `${device}: ${JSON.stringify(run.analysis.coverage.unresolved)}`);
+      assert.equal(macs(run.analysis.analysis), expected, device);
+    }
+  });
+
   it('an error raised at import is located on its line', async () => {
     const run = await traceModel({ python: PYTHON, file: path.join(FIXTURES, 'raises_at_import.py'), entry: 'Net', input: [1, 4] });
     const [d] = run.analysis.diagnostics;

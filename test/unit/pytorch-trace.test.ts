@@ -129,6 +129,20 @@ describe('traced mode: aten ops → IR (analysis/pytorch-trace)', () => {
     assert.equal(traced.coverage.complete, true, JSON.stringify(traced.diagnostics));
   });
 
+  it("nn.MultiheadAttention's fused path (_native_multi_head_attention): projections + attention MACs", () => {
+    // B=1, L=4, E=8, H=2 (head size 4), self-attention. In-projection 4·8·24 = 768 MACs; scores q·kᵀ
+    // 1·2·4·4·4 = 128 and p·v 128; out-projection 4·8·8 = 256: 1,280 MACs in all.
+    const x = f32(0, [1, 4, 8]);
+    const traced = trace(
+      x,
+      [{ op: 'aten::_native_multi_head_attention', args: [x, x, x, 8, 2, f32(1, [24, 8], { param: 'attn.in_proj_weight' }), f32(2, [24], { param: 'attn.in_proj_bias' }), f32(3, [8, 8], { param: 'attn.out_proj.weight' }), f32(4, [8], { param: 'attn.out_proj.bias' }), null, false, true, null], out: [f32(5, [1, 4, 8]), f32(6, [0])] }],
+      [{ name: 'attn.in_proj_weight', shape: [24, 8] }, { name: 'attn.in_proj_bias', shape: [24] }, { name: 'attn.out_proj.weight', shape: [8, 8] }, { name: 'attn.out_proj.bias', shape: [8] }],
+      [f32(5, [1, 4, 8])],
+    );
+    assert.equal(traced.coverage.complete, true, JSON.stringify(traced.diagnostics));
+    assert.equal(report(traced).totals?.macs, 768 + 128 + 128 + 256);
+  });
+
   it('batch norm, max pool, adaptive average pool and flatten keep torch’s shapes (no mismatch)', () => {
     const x = f32(0, [1, 4, 8, 8]);
     const traced = trace(

@@ -26,6 +26,8 @@ export interface TraceRequest {
   readonly dtype?: string;
   /** `auto` (int64 token ids when the model starts with an Embedding, else the float type), or a dtype. */
   readonly inputDtype?: string;
+  /** `meta` (default: no weights or activations allocated, CPU only where meta cannot run) or `cpu` (always). */
+  readonly device?: 'meta' | 'cpu';
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
 }
@@ -46,7 +48,7 @@ export async function traceModel(request: TraceRequest): Promise<TraceRun> {
   const timeoutMs = request.timeoutMs ?? DEFAULT_TRACE_TIMEOUT_MS;
   const options = { file, entry: request.entry, samePath };
   const started = performance.now();
-  const args = ['-B', traceScriptPath(), '--file', file, '--entry', request.entry, '--input', request.input.join('x'), '--dtype', request.dtype ?? 'float32', '--input-dtype', request.inputDtype ?? 'auto'];
+  const args = ['-B', traceScriptPath(), '--file', file, '--entry', request.entry, '--input', request.input.join('x'), '--dtype', request.dtype ?? 'float32', '--input-dtype', request.inputDtype ?? 'auto', '--device', request.device ?? 'meta'];
   // The script's own deadline comes first so that it can say where it was; the kill is the backstop.
   const scriptSeconds = Math.max(0.5, (timeoutMs - DUMP_MARGIN_MS) / 1000);
   args.push('--timeout', String(scriptSeconds));

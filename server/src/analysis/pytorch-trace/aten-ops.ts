@@ -345,6 +345,34 @@ const attention: AtenMapper = (ctx) => {
   return [ctx.node('Attention', [ctx.value(q), ctx.value(k), ctx.value(v), ...(mask ? [ctx.value(mask)] : [])], attributes)[0]];
 };
 
+/**
+ * _native_multi_head_attention(q, k, v, embed_dim, num_head, qkv_weight, qkv_bias, proj_weight,
+ * proj_bias, mask, need_weights, …): nn.MultiheadAttention's fused inference path (eval, no grad, CPU).
+ * The in-projection (one MatMul on the packed [3E, E] weight for self-attention, else three on its row
+ * blocks), Attention over 3-D packed heads, and the out-projection. The attention weights output is
+ * never requested on this path.
+ */
+const nativeMultiHeadAttention: AtenMapper = (ctx) => {
+  const [q, k, v] = [tensorArg(ctx, 0, 'query'), tensorArg(ctx, 1, 'key'), tensorArg(ctx, 2, 'value')];
+  const heads = num(ctx, 4, 'num_head', 0);
+  const [w, b, pw, pb] = [tensorArg(ctx, 5, 'qkv_weight'), tensorArg(ctx, 6, 'qkv_bias'), tensorArg(ctx, 7, 'proj_weight'), tensorArg(ctx, 8, 'proj_bias')];
+  const e = w?.shape[1];
+  if (!q || !k || !v || !w || !pw || heads <= 0 || e === undefined || w.shape[0] !== 3 * e) return null;
+  const project = (x: TraceTensor, rows: [number, number] | null): string => {
+    const block = rows ? ctx.node('Slice', [ctx.value(w), ctx.constInts([rows[0]]), ctx.constInts([rows[1]]), ctx.constInts([0])])[0] as string : ctx.value(w);
+    const width = rows ? rows[1] - rows[0] : 3 * e;
+    const product = ctx.node('MatMul', [ctx.value(x), ctx.node('Reshape', [block, ctx.constInts([e, width])])[0] as string])[0] as string;
+    if (!b) return product;
+    const bias = rows ? (ctx.node('Slice', [ctx.value(b), ctx.constInts([rows[0]]), ctx.constInts([rows[1]]), ctx.constInts([0])])[0] as string) : ctx.value(b);
+    return ctx.node('Add', [product, bias])[0] as string;
+  };
+  const rank = q.shape.length;
+  const [qp, kp, vp] = q.t === k.t && k.t === v.t ? ctx.node('Split', [project(q, null), ctx.constInts([e, e, e])], { axis: rank - 1 }, 3) : [project(q, [0, e]), project(k, [e, 2 * e]), project(v, [2 * e, 3 * e])];
+  const attended = ctx.node('Attention', [qp as string, kp as string, vp as string], { q_num_heads: heads, kv_num_heads: heads })[0] as string;
+  const out = ctx.node('MatMul', [attended, ctx.node('Reshape', [ctx.value(pw), ctx.constInts([e, e])])[0] as string])[0] as string;
+  return [pb ? ctx.node('Add', [out, ctx.value(pb)])[0] : out];
+};
+
 // --- normalisation, pooling, reductions -----------------------------------------------------------------
 
 function orConst(ctx: AtenContext, t: TraceTensor | undefined, dims: readonly number[], dtype: string): string {
@@ -580,6 +608,7 @@ export const ATEN_OPS: ReadonlyMap<string, AtenMapper> = new Map<string, AtenMap
   ['aten::conv2d', convNd],
   ['aten::conv3d', convNd],
   ...['_scaled_dot_product_attention_math', '_scaled_dot_product_flash_attention', '_scaled_dot_product_efficient_attention', '_scaled_dot_product_flash_attention_for_cpu', '_scaled_dot_product_cudnn_attention', 'scaled_dot_product_attention'].map((n) => [`aten::${n}`, attention] as const),
+  ['aten::_native_multi_head_attention', nativeMultiHeadAttention],
   ['aten::native_batch_norm', batchNorm],
   ['aten::_native_batch_norm_legit', batchNorm],
   ['aten::_native_batch_norm_legit_no_training', batchNorm],
