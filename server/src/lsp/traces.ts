@@ -120,9 +120,12 @@ export class TraceService {
   /** The lenses over the entry that say which result is shown and offer to trace, re-trace or cancel. */
   codeLenses(profiled: ProfiledModel, uri: string): CodeLens[] {
     const python = profiled.python;
-    const module = python?.modules.find((m) => m.name === python.entry) ?? python?.modules[0];
-    if (!python || !module) return [];
-    const range = { start: module.range.start, end: module.range.start };
+    // A Python file with no sign of PyTorch is none of Ridgepoint's business (as for its diagnostics).
+    if (!python || (python.modules.length === 0 && !/\bnn\.Module\b|\btorch\b/.test(profiled.loaded.text))) return [];
+    // Over the entry; at the top of the file when the static frontend found no module to put it on.
+    const module = python.modules.find((m) => m.name === python.entry) ?? python.modules[0];
+    const start = module?.range.start ?? { line: 0, character: 0 };
+    const range = { start, end: start };
     const args = [{ uri }];
     if (!this.trusted) return [{ range, command: { title: 'static · traced mode needs a trusted workspace', command: MANAGE_TRUST } }];
     const state = this.states.get(profiled.loaded.ref.key);
