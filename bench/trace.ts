@@ -24,9 +24,10 @@ export async function traceSection(runs: number): Promise<string> {
     spawnSync(python, ['-c', 'import torch, torchvision'], { encoding: 'utf8' });
     importMs.push(performance.now() - started);
   }
-  const rows = ['| model | IR nodes (without constants) | parameters | wall, cold Python process (ms, median / max) | in Python: import torch / import file / build / forward (ms, last run) | bare `import torch, torchvision` (ms, median) | runs |', '|---|---:|---:|---:|---:|---:|---:|'];
+  const rows = ['| model | IR nodes (without constants) | parameters | wall, cold Python process (ms, median / max) | in Python: import torch / import file / build / forward (ms, last run) | JSON → IR → shapes in Node (ms, median) | bare `import torch, torchvision` (ms, median) | runs |', '|---|---:|---:|---:|---:|---:|---:|---:|'];
   for (const [label, file, entry] of [['resnet50', `${TORCHVISION}/resnet.py`, 'resnet50'], ['vit_b_16', `${TORCHVISION}/vision_transformer.py`, 'vit_b_16']] as const) {
     const wall: number[] = [];
+    const mapping: number[] = [];
     let nodes = 0;
     let parameters = '';
     let phases = '';
@@ -34,6 +35,7 @@ export async function traceSection(runs: number): Promise<string> {
       const started = performance.now();
       const run = await traceModel({ python, file, entry, input: [1, 3, 224, 224], timeoutMs: 300_000 });
       wall.push(performance.now() - started);
+      mapping.push(wall[wall.length - 1] - run.wallMs);
       const model = run.analysis.analysis?.model;
       if (!model) throw new Error(`tracing ${entry} failed: ${run.analysis.diagnostics.map((d) => d.message).join('; ')}`);
       nodes = model.graph.nodes.filter((n) => n.opType !== 'Constant').length;
@@ -41,7 +43,7 @@ export async function traceSection(runs: number): Promise<string> {
       const t = run.analysis.pythonTimings;
       phases = ['importTorch', 'importFile', 'build', 'forward'].map((k) => ((t[k] ?? NaN) * 1000).toFixed(0)).join(' / ');
     }
-    rows.push(`| ${label} | ${nodes} | ${Number(parameters).toLocaleString('en-US')} | ${median(wall).toFixed(0)} / ${Math.max(...wall).toFixed(0)} | ${phases} | ${median(importMs).toFixed(0)} | ${runs} |`);
+    rows.push(`| ${label} | ${nodes} | ${Number(parameters).toLocaleString('en-US')} | ${median(wall).toFixed(0)} / ${Math.max(...wall).toFixed(0)} | ${phases} | ${median(mapping).toFixed(0)} | ${median(importMs).toFixed(0)} | ${runs} |`);
     process.stderr.write(`${rows[rows.length - 1]}\n`);
   }
   return `\nTraced mode, ${python} (torch ${version}), Node ${process.version}: each run a fresh Python process (import, meta build, recorded forward, JSON), then the IR mapping and shape inference.\n\n${rows.join('\n')}\n`;
