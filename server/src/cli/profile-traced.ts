@@ -70,5 +70,6 @@ export async function profileTracedPythonFile(file: string, options: TracedCliOp
   const merged = { ...analysis, diagnostics: [...about, ...own, ...analysis.diagnostics] };
   const profiled = options.profile ? profileAnalysis(merged, options.profile) : null;
   const advice = profiled && options.profile && options.suggestions !== false ? advise(merged, { ...options.profile, baseline: profiled.result, chips: options.chips, inferOptions: { bindings: options.dim } }) : null;
-  return buildReport(merged, file, options.dim, profiled, advice);
+  // The report says how much of the model the totals cover (INTERFACES.md "Coverage"): every aten op mapped or not.
+  return Object.assign(buildReport(merged, file, options.dim, profiled, advice), { coverage: traced.coverage });
 }
