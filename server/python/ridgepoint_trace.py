@@ -459,6 +459,36 @@ def run_forward(torch, model, shape, input_dtype, device, user_file):
     return recorder, input_value, recorder.encode(flatten_output(torch, out)), x
 
 
+def forward_with_fallbacks(torch, model, shape, input_dtypes, device, user_file, notes):
+    """Forward on each input dtype in turn; on the meta device first, then on CPU when meta cannot run it.
+
+    The error reported is the first attempt's, except that a meta-device limitation gives way to the
+    error the same model raises on CPU (the user's own bug, if there is one).
+    """
+    errors = []
+    for dtype in input_dtypes:
+        try:
+            result = run_forward(torch, model, shape, dtype, device, user_file) + (model, device)
+            if dtype == "int64" and len(errors) > 0:
+                notes.append("the input is token ids (int64): forward failed on a float input")
+            return result
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+    if device != "meta":
+        raise errors[0]
+    # Some ops have no meta kernel on older torch, or forward reads a value (.item()): run on CPU.
+    model = model.to_empty(device="cpu")
+    cpu_errors = []
+    for dtype in input_dtypes:
+        try:
+            result = run_forward(torch, model, shape, dtype, "cpu", user_file)
+            notes.append("forward ran on CPU (on the meta device: %s)" % str(errors[0]).splitlines()[0][:200])
+            return result + (model, "cpu")
+        except Exception as error:  # noqa: BLE001
+            cpu_errors.append(error)
+    raise cpu_errors[0] if looks_like_meta_limit(errors[0]) else errors[0]
+
+
 def flatten_output(torch, out, depth=0):
     if isinstance(out, torch.Tensor):
         return [out]
@@ -488,6 +518,8 @@ def main():
         faulthandler.dump_traceback_later(options.timeout, exit=True)
     block_network()
     user_file = os.path.abspath(options.file)
+    # Code that reads its command line at import (argparse at module level) sees only its own file name.
+    sys.argv = [user_file]
     try:
         import torch
     except Exception as error:  # noqa: BLE001
@@ -520,23 +552,15 @@ def main():
     dtype = getattr(torch, options.dtype, None)
     if isinstance(dtype, torch.dtype) and dtype.is_floating_point and dtype != torch.float32:
         model.to(dtype)
-    input_dtype = options.input_dtype
-    if input_dtype == "auto":
-        input_dtype = "int64" if starts_with_embedding(torch, model) else options.dtype
+    input_dtypes = [options.input_dtype]
+    if options.input_dtype == "auto":
+        # Token ids for a model that starts with an Embedding; else the float type, then token ids if
+        # that fails and the model has an Embedding somewhere.
+        first = "int64" if starts_with_embedding(torch, model) else options.dtype
+        has_embedding = any(isinstance(m, torch.nn.Embedding) for m in model.modules())
+        input_dtypes = [first] + (["int64"] if first != "int64" and has_embedding else [])
     try:
-        try:
-            recorder, input_value, outputs, x = run_forward(torch, model, shape, input_dtype, device, user_file)
-        except Exception as meta_error:  # noqa: BLE001
-            if device != "meta":
-                raise
-            # Some ops have no meta kernel on older torch, or forward reads a value (.item()): run on CPU.
-            try:
-                model = model.to_empty(device="cpu")
-                device = "cpu"
-                notes.append("forward ran on CPU (on the meta device: %s)" % str(meta_error).splitlines()[0][:200])
-                recorder, input_value, outputs, x = run_forward(torch, model, shape, input_dtype, device, user_file)
-            except Exception:  # noqa: BLE001 - the CPU error is as good; report the meta one if both fail alike
-                raise meta_error
+        recorder, input_value, outputs, x, model, device = forward_with_fallbacks(torch, model, shape, input_dtypes, device, user_file, notes)
     except BaseException as error:  # noqa: BLE001
         fail("forward", error)
     lap("forward")

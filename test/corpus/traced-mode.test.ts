@@ -82,6 +82,23 @@ describe('traced mode with real torch (/usr/bin/python3)', function () {
     assert.equal(declaredParameters(custom.analysis), 108 + 8 + 25);
   });
 
+  it('a GPT-style token model: int64 ids found by the tracer, the entry as an expression, MACs derived by hand', async () => {
+    const file = path.join(FIXTURES, 'token_model.py');
+    const truth = (vocab: number): number => Number(python(`import sys; sys.path.insert(0, ${JSON.stringify(FIXTURES)}); import token_model as t; print(sum(p.numel() for p in t.GPT(t.GPTConfig(vocab_size=${vocab})).parameters()))`));
+    // T=8 tokens, E=16, 2 heads of 8: c_attn 8·16·48 = 6,144; q·kᵀ 2·8·8·8 = 1,024; att·v 1,024; c_proj
+    // 8·16·16 = 2,048; fc 8·16·64 = 8,192; proj 8·64·16 = 8,192; lm_head 8·16·V.
+    const expected = (vocab: number): number => 6144 + 1024 + 1024 + 2048 + 8192 + 8192 + 8 * 16 * vocab;
+    const byDefault = (await traceModel({ python: PYTHON, file, entry: 'GPT', input: [1, 8] })).analysis;
+    assert.ok(byDefault.analysis, JSON.stringify(byDefault.diagnostics));
+    assert.match(byDefault.notes.join(' '), /GPT\(GPTConfig\(\)\)/);
+    assert.equal(byDefault.analysis.model?.graph.inputs[0]?.type?.kind === 'tensor' && byDefault.analysis.model.graph.inputs[0].type.dtype, 7 /* INT64 */);
+    assert.equal(declaredParameters(byDefault), truth(100));
+    assert.equal(macs(byDefault.analysis), expected(100));
+    const expression = (await traceModel({ python: PYTHON, file, entry: 'GPT(GPTConfig(vocab_size=50))', input: [1, 8] })).analysis;
+    assert.equal(declaredParameters(expression), truth(50));
+    assert.equal(macs(expression.analysis), expected(50));
+  });
+
   it("torchvision's resnet.py, resnet50: parameters equal real torch's, MACs within 1% of the ONNX export's", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ridgepoint-trace-'));
     const onnx = path.join(dir, 'resnet50.onnx');
