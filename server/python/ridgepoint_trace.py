@@ -12,10 +12,10 @@ It never uses a GPU (CUDA_VISIBLE_DEVICES is emptied) nor the network (sockets r
 """
 import argparse
 import json
-import time
 import math
 import os
 import sys
+import time
 import traceback
 
 FORMAT_VERSION = 1
@@ -57,22 +57,17 @@ def emit(document):
 
 def traceback_frames(tb):
     """The traceback, outermost first, without this script's frames; `user` is false in torch and the stdlib."""
-    import sysconfig
-
-    torch = sys.modules.get("torch")
-    library = [os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep]
-    if torch is not None and getattr(torch, "__file__", None):
-        library.append(os.path.dirname(os.path.abspath(torch.__file__)) + os.sep)
+    files = UserFiles(sys.modules.get("torch"))
     frames = []
     for f in traceback.extract_tb(tb):
         path = os.path.abspath(f.filename)
         if path == THIS_FILE:
             continue
-        frames.append({"file": path, "line": f.lineno, "function": f.name, "user": not f.filename.startswith("<") and not path.startswith(tuple(library))})
+        frames.append({"file": path, "line": f.lineno, "function": f.name, "user": files.is_user_file(f.filename)})
     return frames
 
 
-def fail(stage, error, user_files=None):
+def fail(stage, error):
     frames = traceback_frames(error.__traceback__)
     emit({
         "format": FORMAT_VERSION,
@@ -254,16 +249,17 @@ def looks_like_meta_limit(error):
 # --- recording ------------------------------------------------------------------------------------
 
 
-def dtype_name(torch, dtype):
+def dtype_name(dtype):
     return str(dtype).replace("torch.", "")
 
 
 class Recorder:
-    def __init__(self, torch, model, user_file):
+    """The TorchDispatchMode that records each aten op, and the module stack the forward hooks keep."""
+
+    def __init__(self, torch, model):
         from torch.utils._python_dispatch import TorchDispatchMode
 
         self.torch = torch
-        self.user_file = user_file
         self.ops = []
         self.values = {}  # id(tensor) -> value number (the latest version of that tensor object)
         self.keep = []  # every tensor seen, alive, so ids are never reused
@@ -291,11 +287,11 @@ class Recorder:
 
         self.mode = Mode()
 
-    def user_frame(self, skip_self=None):
+    def user_frame(self):
         frame = sys._getframe(2)
         while frame is not None:
             filename = frame.f_code.co_filename
-            if self.is_user_file(filename) and (skip_self is None or frame.f_locals.get("self") is not skip_self):
+            if self.is_user_file(filename):
                 return {"file": os.path.abspath(filename), "line": frame.f_lineno}
             frame = frame.f_back
         return None
@@ -311,7 +307,7 @@ class Recorder:
     def encode(self, value, output=False, depth=0):
         torch = self.torch
         if isinstance(value, torch.Tensor):
-            item = {"t": self.value_of(value, fresh=output), "shape": list(value.shape), "dtype": dtype_name(torch, value.dtype)}
+            item = {"t": self.value_of(value, fresh=output), "shape": list(value.shape), "dtype": dtype_name(value.dtype)}
             if not output:
                 if id(value) in self.parameter_of:
                     item["param"] = self.parameter_of[id(value)]
@@ -329,7 +325,7 @@ class Recorder:
         if isinstance(value, float):
             return value if math.isfinite(value) else str(value)
         if isinstance(value, torch.dtype):
-            return {"dtype": dtype_name(torch, value)}
+            return {"dtype": dtype_name(value)}
         return str(value)
 
     def record(self, func, args, kwargs, out):
@@ -387,16 +383,22 @@ class ConstructionSites:
 
 
 class UserFiles:
-    """A frame filter usable before the model exists (for construction sites)."""
+    """Which files are the user's: not torch's, not the standard library's, not this script."""
 
-    def __init__(self, torch):
+    def __init__(self, torch=None):
         import sysconfig
 
-        torch_dir = os.path.dirname(os.path.abspath(torch.__file__))
-        self.prefixes = (torch_dir + os.sep, os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep, THIS_FILE)
+        prefixes = [os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep, THIS_FILE]
+        if torch is not None and getattr(torch, "__file__", None):
+            prefixes.append(os.path.dirname(os.path.abspath(torch.__file__)) + os.sep)
+        self.prefixes = tuple(prefixes)
+        self.known = {}
 
     def is_user_file(self, filename):
-        return not filename.startswith("<") and not os.path.abspath(filename).startswith(self.prefixes)
+        known = self.known.get(filename)
+        if known is None:
+            known = self.known[filename] = not filename.startswith("<") and not os.path.abspath(filename).startswith(self.prefixes)
+        return known
 
 
 def class_definition(cls, cache):
@@ -441,12 +443,12 @@ def starts_with_embedding(torch, model):
     return False
 
 
-def run_forward(torch, model, shape, input_dtype, device, user_file):
-    recorder = Recorder(torch, model, user_file)
+def run_forward(torch, model, shape, input_dtype, device):
+    recorder = Recorder(torch, model)
     if input_dtype in ("int64", "long"):
         x = torch.zeros(shape, dtype=torch.int64, device=device)
     else:
-        x = torch.empty(shape, dtype=getattr(torch, input_dtype), device=device)
+        x = torch.zeros(shape, dtype=getattr(torch, input_dtype), device=device)
     input_value = recorder.value_of(x)
     pre = torch.nn.modules.module.register_module_forward_pre_hook(recorder.push_module)
     post = torch.nn.modules.module.register_module_forward_hook(recorder.pop_module)
@@ -459,7 +461,7 @@ def run_forward(torch, model, shape, input_dtype, device, user_file):
     return recorder, input_value, recorder.encode(flatten_output(torch, out)), x
 
 
-def forward_with_fallbacks(torch, model, shape, input_dtypes, device, user_file, notes):
+def forward_with_fallbacks(torch, model, shape, input_dtypes, device, notes):
     """Forward on each input dtype in turn; on the meta device first, then on CPU when meta cannot run it.
 
     The error reported is the first attempt's, except that a meta-device limitation gives way to the
@@ -468,7 +470,7 @@ def forward_with_fallbacks(torch, model, shape, input_dtypes, device, user_file,
     errors = []
     for dtype in input_dtypes:
         try:
-            result = run_forward(torch, model, shape, dtype, device, user_file) + (model, device)
+            result = run_forward(torch, model, shape, dtype, device) + (model, device)
             if dtype == "int64" and len(errors) > 0:
                 notes.append("the input is token ids (int64): forward failed on a float input")
             return result
@@ -481,7 +483,7 @@ def forward_with_fallbacks(torch, model, shape, input_dtypes, device, user_file,
     cpu_errors = []
     for dtype in input_dtypes:
         try:
-            result = run_forward(torch, model, shape, dtype, "cpu", user_file)
+            result = run_forward(torch, model, shape, dtype, "cpu")
             notes.append("forward ran on CPU (on the meta device: %s)" % str(errors[0]).splitlines()[0][:200])
             return result + (model, "cpu")
         except Exception as error:  # noqa: BLE001
@@ -560,7 +562,7 @@ def main():
         has_embedding = any(isinstance(m, torch.nn.Embedding) for m in model.modules())
         input_dtypes = [first] + (["int64"] if first != "int64" and has_embedding else [])
     try:
-        recorder, input_value, outputs, x, model, device = forward_with_fallbacks(torch, model, shape, input_dtypes, device, user_file, notes)
+        recorder, input_value, outputs, x, model, device = forward_with_fallbacks(torch, model, shape, input_dtypes, device, notes)
     except BaseException as error:  # noqa: BLE001
         fail("forward", error)
     lap("forward")
@@ -575,8 +577,8 @@ def main():
         "notes": notes,
         "input": {"t": input_value, "shape": shape, "dtype": str(x.dtype).replace("torch.", "")},
         "outputs": outputs,
-        "parameters": [{"name": n, "shape": list(p.shape), "dtype": dtype_name(torch, p.dtype)} for n, p in model.named_parameters()],
-        "buffers": [{"name": n, "shape": list(b.shape), "dtype": dtype_name(torch, b.dtype)} for n, b in model.named_buffers() if b is not None],
+        "parameters": [{"name": n, "shape": list(p.shape), "dtype": dtype_name(p.dtype)} for n, p in model.named_parameters()],
+        "buffers": [{"name": n, "shape": list(b.shape), "dtype": dtype_name(b.dtype)} for n, b in model.named_buffers() if b is not None],
         "modules": modules,
         "ops": recorder.ops,
         **({"entrySite": ENTRY_SITE} if ENTRY_SITE else {}),

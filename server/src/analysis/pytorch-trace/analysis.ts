@@ -108,8 +108,18 @@ function successful(trace: TraceSuccess, options: TraceToAnalysisOptions): Trace
   const inFile = (location: TraceLocation | null | undefined): SourceRange | null => (location && samePath(location.path, options.file) ? location.range : null);
   const nodeSources = new Map<string, SourceRange>();
   const callSites = new Map<string, SourceRange>();
-  for (const [node, location] of graph.nodeLocations) {
-    const range = inFile(location) ?? inFile(graph.callLocations.get(node));
+  const modules = new Map(trace.modules.map((m) => [m.path, m]));
+  // A layer built in another file (torchvision.ops' Conv2dNormActivation holds the Conv2d) is shown on
+  // the line of this file that built the nearest module holding it.
+  const builtInFile = (path: string): SourceRange | null => {
+    for (let p: string | null = path; p !== null; p = p === '' ? null : p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : '') {
+      const site = modules.get(p)?.site;
+      if (site && samePath(site.file, options.file)) return frameRange(site.line);
+    }
+    return null;
+  };
+  for (const [node, module] of graph.nodeModules) {
+    const range = inFile(graph.nodeLocations.get(node)) ?? inFile(graph.callLocations.get(node)) ?? builtInFile(module);
     if (range) nodeSources.set(node, range);
   }
   for (const [node, location] of graph.callLocations) {

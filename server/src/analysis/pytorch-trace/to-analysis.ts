@@ -38,6 +38,8 @@ export interface TraceGraph {
   readonly nodeLocations: Map<string, TraceLocation>;
   /** IR node → the line of the user's code that ran it (forward). */
   readonly callLocations: Map<string, TraceLocation>;
+  /** IR node → the nn.Module path whose forward ran it ('' for the root). */
+  readonly nodeModules: Map<string, string>;
   readonly diagnostics: TraceDiagnostic[];
   /** aten ops with no mapping: op name → how many times it ran and where first. */
   readonly unmapped: Map<string, { count: number; location: TraceLocation | null; module: string }>;
@@ -95,6 +97,7 @@ class TraceEmitter {
   readonly valueInfo: ValueInfo[] = [];
   readonly nodeLocations = new Map<string, TraceLocation>();
   readonly callLocations = new Map<string, TraceLocation>();
+  readonly nodeModules = new Map<string, string>();
   private readonly values = new Map<number, string>();
   private readonly initialized = new Set<string>();
   private readonly names = new Set<string>();
@@ -148,6 +151,7 @@ class TraceEmitter {
     const attrs = new Map<string, AttributeValue>();
     for (const [key, v] of Object.entries(attributes)) attrs.set(key, toAttribute(v));
     this.nodes.push({ name, opType, domain: '', overload: '', inputs, outputs, attributes: attrs, docString: '', metadata: new Map([['aten', `${op.op}.${op.overload}`]]) });
+    this.nodeModules.set(name, op.module ?? '');
     const site = this.siteOf(op);
     if (site) this.nodeLocations.set(name, site);
     const call = locationOf(op.frame);
@@ -252,7 +256,7 @@ export function traceToGraph(trace: TraceSuccess): TraceGraph {
   };
   const inference = inferModel(model);
   const shapeMismatches = checkShapes(inference, emitter.recorded, diagnostics, emitter.nodeLocations);
-  return { analysis: { model, inference, diagnostics: [...inference.diagnostics] }, nodeLocations: emitter.nodeLocations, callLocations: emitter.callLocations, diagnostics, unmapped, shapeMismatches, parameterCount };
+  return { analysis: { model, inference, diagnostics: [...inference.diagnostics] }, nodeLocations: emitter.nodeLocations, callLocations: emitter.callLocations, nodeModules: emitter.nodeModules, diagnostics, unmapped, shapeMismatches, parameterCount };
 }
 
 /** Compares inferred output shapes with torch's; each disagreement is a warning on the node's line. */
