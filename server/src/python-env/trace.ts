@@ -46,7 +46,7 @@ const samePath = (a: string, b: string): boolean => (process.platform === 'win32
 export async function traceModel(request: TraceRequest): Promise<TraceRun> {
   const file = path.resolve(request.file);
   const timeoutMs = request.timeoutMs ?? DEFAULT_TRACE_TIMEOUT_MS;
-  const options = { file, entry: request.entry, samePath };
+  const options = { file, entry: request.entry, samePath, python: request.python };
   const started = performance.now();
   const args = ['-B', traceScriptPath(), '--file', file, '--entry', request.entry, '--input', request.input.join('x'), '--dtype', request.dtype ?? 'float32', '--input-dtype', request.inputDtype ?? 'auto', '--device', request.device ?? 'meta'];
   // The script's own deadline comes first so that it can say where it was; the kill is the backstop.

@@ -40,6 +40,8 @@ export interface TraceToAnalysisOptions {
   readonly entry: string;
   /** Milliseconds the tracer process ran, for the timings. */
   readonly traceMs?: number;
+  /** The Python executable that ran the trace, for messages about it. */
+  readonly python?: string;
   /** Compares two paths (case-insensitive file systems): default exact. */
   readonly samePath?: (a: string, b: string) => boolean;
 }
@@ -92,7 +94,8 @@ export function traceToAnalysis(document: TraceDocument, options: TraceToAnalysi
   if (!document.ok) {
     const stage = STAGE_WHAT[document.stage] ?? document.stage;
     const missingTorch = document.stage === 'import-torch';
-    const message = missingTorch ? `traced mode needs torch in the selected Python: ${document.error.type}: ${document.error.message}` : `${stage} raised ${document.error.type}: ${document.error.message}`;
+    const python = options.python ? ` (${options.python}; choose another with ridgepoint.python.path or --python)` : '';
+    const message = missingTorch ? `traced mode needs torch in the selected Python${python}: ${document.error.type}: ${document.error.message}` : `${stage} raised ${document.error.type}: ${document.error.message}`;
     return traceFailure({ code: `trace.${document.stage}-failed`, message, frames: document.error.frames }, options);
   }
   try {
