@@ -18,6 +18,7 @@ import { benchLanguageServer } from './lsp';
 import { benchPanel } from './panel';
 import { pythonSection } from './pytorch';
 import { pythonImportsSection } from './pytorch-imports';
+import { traceSection } from './trace';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'bench/.generated');
@@ -145,6 +146,11 @@ async function main(): Promise<void> {
   // BENCH_ONLY=pytorch-imports: the same after an edit of a file importing three others (bench/pytorch-imports.ts).
   if (process.env.BENCH_ONLY === 'pytorch-imports') {
     process.stdout.write(await pythonImportsSection(RUNS));
+    return;
+  }
+  // BENCH_ONLY=trace: traced mode from a cold Python process (bench/trace.ts).
+  if (process.env.BENCH_ONLY === 'trace') {
+    process.stdout.write(await traceSection(RUNS));
     return;
   }
   const models = [

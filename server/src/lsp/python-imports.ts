@@ -25,9 +25,8 @@ export class PythonImports {
 
   constructor(private readonly host: PythonImportsHost) {}
 
-  /** Uses this Python's sys.path (setting `ridgepoint.python.path`, '' = `python3`). */
-  usePython(setting: string): void {
-    const python = setting === '' ? 'python3' : setting;
+  /** Uses this Python's sys.path (the executable traced mode runs too: lsp/traces.ts `python()`). */
+  usePython(python: string): void {
     if (python === this.python) return;
     this.python = python;
     void pythonSearchPathsAsync(python).then((paths) => {

@@ -22,6 +22,7 @@ import { SourceLinks } from './source-links';
 import { PythonImports } from './python-imports';
 import { requestActivity } from './safe';
 import { SetSourceOptionsNotification } from '../protocol';
+import { registerTracing, TraceService } from './traces';
 
 /** Wait after the last keystroke before re-analysing an `.onnxtxt` being edited. */
 const EDIT_DEBOUNCE_MS = 250;
@@ -38,6 +39,8 @@ export class ServerContext {
   readonly chips: ChipStore;
   /** ONNX nodes ↔ Python source lines across the workspace (exporters' stack traces). */
   readonly sourceLinks: SourceLinks;
+  /** Traced mode: PyTorch sources run in the user's Python (trusted workspaces only). */
+  readonly traces: TraceService = new TraceService(this);
   settings: RidgepointSettings = DEFAULT_SETTINGS;
   /** ONNX Runtime profiles the user imported, by model key: joined to that model's reports. */
   readonly measuredProfiles = new Map<string, MeasuredProfile>();
@@ -78,7 +81,11 @@ export class ServerContext {
         return doc ? { text: doc.getText(), version: doc.version } : undefined;
       },
       // The Python grammar loads on the first .py model, once.
-      { pythonParser: () => (parser ??= Promise.resolve().then(() => createPythonParser(runtime.pythonGrammar()))), pythonImports: this.pythonImports },
+      {
+        pythonParser: () => (parser ??= Promise.resolve().then(() => createPythonParser(runtime.pythonGrammar()))),
+        pythonImports: this.pythonImports,
+        withTrace: (ref, stamp, options, analysis) => this.traces.withTrace(ref, stamp, options, analysis),
+      },
     );
     this.chips = new ChipStore(runtime);
     this.sourceLinks = new SourceLinks({
@@ -186,7 +193,7 @@ export class ServerContext {
     }
     const { settings, problems } = readSettings(section ?? {});
     this.settings = settings;
-    this.pythonImports.usePython(settings.python.path);
+    this.pythonImports.usePython(this.traces.python());
     for (const problem of problems) this.warn(problem);
     const chipsPath = settings.chipsFile === '' ? '' : this.resolveUserPath(settings.chipsFile);
     const { errors, changed } = this.chips.refresh(chipsPath);
@@ -230,7 +237,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
     ctx.settings = settings;
     return {
       capabilities: {
-        textDocumentSync: TextDocumentSyncKind.Incremental,
+        // Saves are reported: a save is when traced mode runs (lsp/traces.ts).
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         hoverProvider: true,
         inlayHintProvider: true,
         codeLensProvider: { resolveProvider: false },
@@ -260,7 +268,10 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
   ctx.documents.onDidClose((e) => {
     const ref = modelRefOf(e.document.uri);
     // A binary model's cache is shared with its other views; keep it while any is open.
-    if (ref && !ctx.documents.all().some((d) => modelRefOf(d.uri)?.key === ref.key)) ctx.models.forget(ref);
+    if (ref && !ctx.documents.all().some((d) => modelRefOf(d.uri)?.key === ref.key)) {
+      ctx.models.forget(ref);
+      ctx.traces.forget(ref);
+    }
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }).catch(() => undefined);
   });
 
@@ -275,6 +286,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
   registerCodeActions(ctx);
   registerWhatIf(ctx);
   registerMeasured(ctx);
+  registerTracing(ctx);
   ctx.connection.onNotification(SetSourceOptionsNotification, (params) => {
     const ref = modelRefOf(params.uri);
     if (!ref || ref.kind !== 'python') return;
