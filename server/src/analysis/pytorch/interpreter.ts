@@ -64,10 +64,10 @@ export class Interpreter {
     if (++this.steps > this.stepLimit) throw new BudgetExceeded(`evaluation stopped after ${this.stepLimit} steps`);
   }
 
-  diagnose(severity: PythonDiagnostic['severity'], code: string, message: string, node: SyntaxNode | SourceRange | null): void {
+  diagnose(severity: PythonDiagnostic['severity'], code: string, message: string, node: SyntaxNode | SourceRange | null, modulePath?: string): void {
     const range = node === null ? null : 'start' in node && 'end' in node && !('type' in node) ? (node as SourceRange) : rangeOf(node as SyntaxNode);
     if (this.diagnostics.some((d) => d.code === code && d.message === message && d.range?.start.line === range?.start.line)) return;
-    if (this.diagnostics.length < 500) this.diagnostics.push({ severity, code, message, range });
+    if (this.diagnostics.length < 500) this.diagnostics.push({ severity, code, message, range, ...(modulePath !== undefined ? { modulePath } : {}) });
   }
 
   noteUnresolved(why: UnresolvedName): void {
@@ -1346,7 +1346,7 @@ export class Interpreter {
       this.rollbackForward(mark);
       f.scopes.pop();
       f.scopes.push(m.path);
-      this.diagnose('warning', 'pytorch.forward-fallback', `forward of \`${m.path || m.type}\` (${m.type}) cannot be followed: ${error.message}; its layers are chained in declaration order instead`, error.range ?? m.range);
+      this.diagnose('warning', 'pytorch.forward-fallback', `forward of \`${m.path || m.type}\` (${m.type}) cannot be followed: ${error.message}; its layers are chained in declaration order instead`, error.range ?? m.range, m.path);
       return this.sequentialFallback(m, args[0] ?? NONE, called);
     } finally {
       f.scopes.pop();
@@ -1401,7 +1401,8 @@ export class Interpreter {
       } catch (error) {
         if (!(error instanceof ForwardError)) throw error;
         this.rollbackForward(mark);
-        this.diagnose('warning', 'pytorch.forward-fallback', `\`${leaf.path}\` (${leaf.type}) is left out of the graph: ${error.message}`, leaf.range);
+        // Its parameters still count, but not its costs: an error, and the model is incomplete (coverage).
+        this.diagnose('error', 'pytorch.layer-left-out', `\`${leaf.path}\` (${leaf.type}) is left out of the graph: ${error.message}`, leaf.range, leaf.path);
       }
     }
     return x;

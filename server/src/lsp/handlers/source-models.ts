@@ -196,7 +196,10 @@ export function pythonDiagnostics(profiled: ProfiledModel): LspDiagnostic[] {
   const python = profiled.python;
   // A Python file with no sign of PyTorch is none of Ridgepoint's business: no diagnostics at all. (Not
   // "no module found": a syntax error can hide every module of a PyTorch file, and must still be shown.)
-  if (!python || (python.modules.length === 0 && !/\bnn\.Module\b|\btorch\b/.test(profiled.loaded.text))) return [];
+  const mentionsTorch = /\bnn\.Module\b|\btorch\b/.test(profiled.loaded.text);
+  // No analysis at all (the parser could not be loaded): the reason, at the top of the file.
+  if (!python) return mentionsTorch ? profiled.analysis.diagnostics.map((d) => ({ range: rangeOf(null), severity: SEVERITY[d.severity], code: d.code, source: 'ridgepoint', message: d.message })) : [];
+  if (python.modules.length === 0 && !mentionsTorch) return [];
   // The missing input shape is said by the entry's code lens (Set input shape…), not as a warning in every file.
   const out: LspDiagnostic[] = python.diagnostics.filter((d) => d.code !== 'pytorch.no-input-shape').map((d) => ({ range: rangeOf(d.range), severity: SEVERITY[d.severity], code: d.code, source: 'ridgepoint', message: d.message }));
   for (const u of python.unresolved) {
