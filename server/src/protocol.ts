@@ -141,6 +141,11 @@ export interface ProfiledParams {
    * them in the background when idle and then sends this notification again.
    */
   readonly suggestions?: number | null;
+  /**
+   * A model definition's coverage (a PyTorch source with an nn.Module, a Hugging Face config); absent or
+   * null for ONNX. Incomplete: the time is a lower bound, and the Problems panel says what is missing.
+   */
+  readonly coverage?: { readonly complete: boolean; readonly layersResolved: number; readonly layersTotal: number } | null;
 }
 
 export const ProfiledNotification = new NotificationType<ProfiledParams>('ridgepoint/profiled');

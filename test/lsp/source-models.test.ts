@@ -115,6 +115,8 @@ describe('language server: PyTorch sources and Hugging Face configs', function (
     const withError = await session.until(() => (session.diagnostics.get(py)?.diagnostics ?? []).find((d: Diagnostic) => d.severity === 1));
     assert.equal(withError.range.start.line, brokenLine);
     const lenses = await session.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: py } });
-    assert.ok(lensTitles(lenses).some((t) => t.startsWith('25.56 M params · ')), `ResNet-50 still profiled: ${JSON.stringify(lensTitles(lenses))}`);
+    // Still profiled, but a file with a syntax error may hide code: the figures are lower bounds, and the lens says so.
+    assert.ok(lensTitles(lenses).some((t) => t.startsWith('≥ 25.56 M params · ')), `ResNet-50 still profiled: ${JSON.stringify(lensTitles(lenses))}`);
+    assert.ok(lensTitles(lenses).includes('$(warning) incomplete: 107 of 107 layers, see Problems'));
   });
 });

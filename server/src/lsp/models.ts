@@ -368,7 +368,7 @@ export class ModelService {
       const input = source.input?.map((d): Dim => (typeof d === 'number' ? d : (options.bindings.get(d) ?? sym(d))));
       const python = analyzePythonSource(parser, loaded.text, { entry: source.entry, input, dtype: source.dtype, bindings: options.bindings, previous });
       if (python.tree) this.pythonTrees.set(ref.key, python.tree);
-      const analysis = python.analysis ?? { model: null, inference: null, diagnostics: [] };
+      const analysis = python.analysis ?? { model: null, inference: null, diagnostics: [], coverage: python.coverage };
       return { analysis, python, symbols: [...new Set(python.unresolved.map((u) => u.name))] };
     } catch (error) {
       // The frontends guard their own work; reaching here is a bug in Ridgepoint, reported, never thrown.
