@@ -46,7 +46,20 @@ const FLOPS = /\bFLOPs?\b|\d\s*[kMGTP]?FLOPs?\b/;
 /** A time as the extension prints it. */
 const TIME = /\d\s*(ns|µs|us|ms|s)\b/;
 
+/**
+ * torchvision's own ResNet source as Debian's python3-torchvision installs it (.ci/run installs it): copied
+ * into the workspace at test time, never committed. It imports from its package (`..utils`, `._api`), which
+ * the workspace does not have: what must hold regardless is asserted.
+ */
+const TORCHVISION_RESNET = '/usr/lib/python3/dist-packages/torchvision/models/resnet.py';
+const RESNET = 'resnet.py';
+/** README's screenshot of the real resnet.py (with the other e2e shots, and copied to docs/images/). */
+const RESNET_SHOT = 'resnet-hints.png';
+const RESNET_ENTRY_SHOT = 'resnet-entry.png';
+
 function makeWorkspace(dir: string): void {
+  assert.ok(fs.existsSync(TORCHVISION_RESNET), `${TORCHVISION_RESNET} is missing: apt-get install -y python3-torchvision (.ci/run does)`);
+  fs.copyFileSync(TORCHVISION_RESNET, path.join(dir, RESNET));
   for (const [name, source] of WORKSPACE_MODELS) fs.copyFileSync(path.join(CORPUS, source), path.join(dir, name));
   const whole = fs.readFileSync(path.join(CORPUS, 'models/cnn/mnist-8_cntk.onnx'));
   fs.writeFileSync(path.join(dir, CORRUPT), whole.subarray(0, Math.floor(whole.length / 2)));
@@ -59,6 +72,14 @@ async function openCnn(page: Page): Promise<void> {
   await visible(activeTab(page).filter({ hasText: 'mnist-8_cntk' }), 30_000);
   await waitForEditorText(page, /\w/, 45_000);
   await revealInEditor(page, CONV_STATEMENT, 1, 30_000);
+}
+
+/** Puts the active editor's cursor on a 1-based line (Go to Line/Column…), which scrolls it into view. */
+async function goToLine(page: Page, line: number): Promise<void> {
+  await page.locator('.editor-instance .monaco-editor textarea').first().focus();
+  await runCommand(page, 'Go to Line/Column...', 20_000);
+  await page.keyboard.type(String(line));
+  await page.keyboard.press('Enter');
 }
 
 /** The Ridgepoint chip's status bar entry (id `…ridgepoint.chip`). */
@@ -218,6 +239,63 @@ describe('VS Code extension end to end (code-server + chromium)', function () {
     const text = await hoverUntil(page, MATMUL_STATEMENT, 1, (t) => /MatMul/.test(t) && /\b128\b/.test(t) && FLOPS.test(t) && /bound/i.test(t) && TIME.test(t), 60_000);
     console.log(`      hover after binding: ${JSON.stringify(text.slice(0, 300))}`);
     await screenshot(page, shot('transformer-hover.png'));
+  });
+
+  it("opens torchvision's real resnet.py in the packaged extension: hints on resnet50's layer lines, its coverage in the lens", async function () {
+    this.timeout(240_000);
+    const { page } = suite().wb;
+    const source = fs.readFileSync(TORCHVISION_RESNET, 'utf8').split('\n');
+    // ResNet.__init__'s stem: nn.Conv2d(3, 64, kernel_size=7, bias=False) holds 64·3·7·7 = 9,408 weights.
+    const stemParams = 64 * 3 * 7 * 7;
+    const stemLabel = `${(stemParams / 1000).toFixed(1)} k params`;
+    const stemLine = source.findIndex((l) => l.includes('self.conv1 = nn.Conv2d(3, self.inplanes, kernel_size=7'));
+    const entryLine = source.findIndex((l) => l.startsWith('def resnet50('));
+    assert.ok(stemLine > 0 && entryLine > 0, 'the stem conv and resnet50 in torchvision/models/resnet.py');
+    await waitForExtension(page);
+    await openFromExplorer(page, RESNET);
+    await visible(activeTab(page).filter({ hasText: RESNET }), 30_000);
+    await waitForEditorText(page, /import torch/, 45_000);
+    // The entry, as a user picks it: the code lens "Profile resnet50" on its def line (the default entry is
+    // the file's last builder); then its input shape: the entry's lens "Set input shape…" and the input box.
+    await goToLine(page, entryLine + 1);
+    const lens = (text: RegExp) => page.locator('.codelens-decoration a', { hasText: text }).first();
+    const profileLens = lens(/^Profile resnet50$/);
+    await visible(profileLens, 60_000);
+    await profileLens.click();
+    await visible(lens(/^Set input shape…$/), 60_000);
+    await lens(/^Set input shape…$/).click();
+    const inputBox = page.locator('.quick-input-widget', { hasText: 'input shape for resnet.py' }).locator('input');
+    await visible(inputBox, 15_000);
+    await inputBox.fill('1x3x224x224');
+    await page.keyboard.press('Enter');
+    const entryLens = page.locator('.codelens-decoration a', { hasText: /params · .*per forward on NVIDIA H100/ }).first();
+    const lensText = await waitUntil(async () => ((await entryLens.isVisible()) ? await entryLens.innerText() : false), { timeout: 90_000, message: "resnet50's code lens with its time" });
+    const coverageLens = await page.locator('.codelens-decoration a', { hasText: /incomplete: \d+ of \d+ layers, see Problems/ }).allInnerTexts();
+    console.log(`      resnet50 lens: ${JSON.stringify(lensText)}; coverage lens: ${JSON.stringify(coverageLens)}`);
+    // Incomplete (imports not followed) or complete: the lens says which, never a bare total from a partial model.
+    if (coverageLens.length > 0) assert.match(lensText, /^≥ /, 'an incomplete model shows lower bounds');
+    // The stem conv's line: the hint with its parameters, FLOPs, bound and time.
+    await goToLine(page, stemLine + 1);
+    const hinted = await waitForEditorText(page, /self\.conv1 = nn\.Conv2d\(3, self\.inplanes.*\S/, 60_000);
+    const withHint = await waitUntil(async () => {
+      const at = await findInEditor(page, /self\.conv1 = nn\.Conv2d\(3, self\.inplanes/);
+      // VS Code cuts a hint at 43 characters by default: params, time and bound come first.
+      return at && at.line.includes(stemLabel) && TIME.test(at.line) ? at : false;
+    }, { timeout: 90_000, message: `the inlay hint "${stemLabel} · …" on the stem conv line (line ${stemLine + 1}: ${hinted.line})` });
+    console.log(`      stem conv line: ${JSON.stringify(withHint.line.trim())}`);
+    assert.match(withHint.line, /(memory|compute)/);
+    const status = (await statusBarItems(page)).find((i) => i.id.endsWith('ridgepoint.chip'));
+    console.log(`      status bar: ${JSON.stringify(status?.text)}`);
+    assert.ok(status && /H100/.test(status.text) && TIME.test(status.text), `the status bar shows the model's time: ${JSON.stringify(status)}`);
+    assert.deepEqual(await crashToasts(page), []);
+    // The ResNet class (its stem and first layers) and the status bar in one picture.
+    await screenshot(page, shot(RESNET_SHOT));
+    // resnet50's line: its lens, and the hover with the totals and the coverage.
+    await goToLine(page, entryLine + 1);
+    const hover = await hoverUntil(page, /^def (resnet50)\(/, 1, (t) => /resnet50/.test(t) && /(Complete|Incomplete)/.test(t), 60_000);
+    console.log(`      resnet50 hover: ${JSON.stringify(hover.slice(0, 300))}`);
+    assert.match(hover, /25\.56 M parameters/);
+    await screenshot(page, shot(RESNET_ENTRY_SHOT));
   });
 
   it('opens a truncated model without crashing and still answers hovers on another model', async function () {

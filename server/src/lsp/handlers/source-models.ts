@@ -97,17 +97,20 @@ function intensity(cost: LineCost): string | null {
   return cost.bytes > 0 && cost.flops > 0 ? `${(cost.flops / cost.bytes).toFixed(cost.flops / cost.bytes < 10 ? 2 : 0)} FLOP/B` : null;
 }
 
-/** `Conv2d · 9.4 K params · ×4 · 118 MFLOP · 0.4 MB · 290 FLOP/B · compute · 3.1 µs`. */
+/**
+ * `9.4 k params · ×4 · 3.1 µs · compute · 118 MFLOP · 0.4 MB · 290 FLOP/B`: time and bound first, since
+ * VS Code cuts inlay hints at `editor.inlayHints.maximumLength` (43 characters by default).
+ */
 export function pythonHintLabel(cost: LineCost): string | null {
   const parts: string[] = [];
   if (cost.params !== null && cost.params > 0) parts.push(`${humanCount(cost.params)} params`);
   if (cost.timeSeconds > 0) {
     if (cost.instances > 1) parts.push(`×${cost.instances}`);
+    parts.push(humanTime(cost.timeSeconds));
+    if (cost.bound) parts.push(cost.bound);
     parts.push(`${humanFlops(cost.flops)}FLOP`, humanBytes(cost.bytes));
     const i = intensity(cost);
     if (i) parts.push(i);
-    if (cost.bound) parts.push(cost.bound);
-    parts.push(humanTime(cost.timeSeconds));
   }
   return parts.length > 0 ? parts.join(' · ') : null;
 }
@@ -148,6 +151,7 @@ function entryHover(profiled: ProfiledModel, line: number): string[] {
   const parts = [`**${mdText(entry.name)}** (entry) · ${atLeast}${humanCount(model.weights?.parameters ?? 0)} parameters`];
   if (totals && chip && totals.costedNodes > 0) parts.push('', `${atLeast}${humanTime(totals.timeSeconds)} per forward on ${mdText(chip.name)} · ${atLeast}${humanFlops(totals.flops)}FLOP · ${atLeast}${humanBytes(totals.bytes)} moved`);
   if (incomplete) parts.push('', `**Incomplete:** ${coverageCounts(python.coverage)}; these totals are lower bounds. What is missing is in the Problems panel${python.coverage.unresolved[0] ? `; first: ${mdText(python.coverage.unresolved[0].reason, 200)}` : ''}.`);
+  else parts.push('', `Complete: ${coverageCounts(python.coverage)}.`);
   return parts;
 }
 
