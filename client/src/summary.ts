@@ -5,6 +5,7 @@
  */
 import { percent, seconds } from '../../media/src/format';
 import type { ChipSummary, ProfiledParams, ProfileResult } from '../../server/src/protocol';
+import { coverageShort } from '../../server/src/analysis/coverage';
 import { sanitise } from '../../server/src/cli/format';
 
 /** Longest model-supplied name put in a notification. */
@@ -50,7 +51,7 @@ export function isIncomplete(profiled: ProfiledParams | undefined): boolean {
 export function statusText(chipName: string, profiled: ProfiledParams | undefined): string {
   const name = shortChipName(profiled?.chipName ?? chipName);
   const coverage = profiled?.coverage;
-  const incomplete = coverage && !coverage.complete ? ` · incomplete: ${coverage.layersResolved} of ${coverage.layersTotal} layers, see Problems` : '';
+  const incomplete = coverage && !coverage.complete ? ` · ${coverageShort(coverage)}` : '';
   const icon = incomplete ? '$(warning)' : '$(pulse)';
   if (!profiled || profiled.totalSeconds === null) return `${icon} ${name}${incomplete}`;
   return `${icon} ${name} · ${incomplete ? '≥ ' : ''}${seconds(profiled.totalSeconds)}${incomplete}`;

@@ -7,6 +7,7 @@
  */
 import { NotificationType, Range, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { Report } from './analysis/report';
+import type { CoverageSummary } from './analysis/coverage';
 
 /**
  * The URI scheme of the read-only text view of a binary `.onnx` file. `ridgepoint-onnx:/abs/model.onnx`
@@ -145,7 +146,7 @@ export interface ProfiledParams {
    * A model definition's coverage (a PyTorch source with an nn.Module, a Hugging Face config); absent or
    * null for ONNX. Incomplete: the time is a lower bound, and the Problems panel says what is missing.
    */
-  readonly coverage?: { readonly complete: boolean; readonly layersResolved: number; readonly layersTotal: number } | null;
+  readonly coverage?: CoverageSummary | null;
 }
 
 export const ProfiledNotification = new NotificationType<ProfiledParams>('ridgepoint/profiled');

@@ -118,6 +118,6 @@ describe('language server: PyTorch sources and Hugging Face configs', function (
     const lenses = await session.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: py } });
     // Still profiled, but a file with a syntax error may hide code: the figures are lower bounds, and the lens says so.
     assert.ok(lensTitles(lenses).some((t) => t.startsWith('≥ 25.56 M params · ')), `ResNet-50 still profiled: ${JSON.stringify(lensTitles(lenses))}`);
-    assert.ok(lensTitles(lenses).includes('$(warning) incomplete: 107 of 107 layers, see Problems'));
+    assert.ok(lensTitles(lenses).includes('$(warning) incomplete: 1 problem, see Problems'), JSON.stringify(lensTitles(lenses)));
   });
 });

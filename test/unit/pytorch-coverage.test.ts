@@ -115,6 +115,46 @@ describe('PyTorch source: coverage', () => {
     assert.equal(fallback?.name, 'Odd', 'the entry itself is named by its class');
   });
 
+  it('a helper from a module not read, called for its effects: a warning on the call, incomplete though every layer resolved', async () => {
+    const text = `import torch.nn as nn
+from ._utils import _ovewrite_named_param
+
+class Net(nn.Module):
+    def __init__(self, **kwargs):
+        super().__init__()
+        _ovewrite_named_param(kwargs, "width", 64)
+        self.fc = nn.Linear(16, 32)
+
+    def forward(self, x):
+        return self.fc(x)
+`;
+    const r = await analyse(text, { input: [4, 16] });
+    const call = r.diagnostics.find((d) => d.code === 'pytorch.unevaluated-call');
+    assert.equal(call?.severity, 'warning');
+    assert.equal(call?.range?.start.line, lineOf(text, '_ovewrite_named_param(kwargs'));
+    assert.match(call?.message ?? '', /`\._utils\._ovewrite_named_param` is not read/);
+    assert.equal(r.coverage.complete, false);
+    assert.equal(r.coverage.layersResolved, 1);
+    assert.equal(r.coverage.layersTotal, 1);
+  });
+
+  it('a raise reached during evaluation is an error: what follows it is not built', async () => {
+    const text = `import torch.nn as nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        if MODE == "legacy":
+            raise ValueError("legacy mode is gone")
+        self.fc = nn.Linear(16, 32)
+`;
+    const r = await analyse(text);
+    const raised = r.diagnostics.find((d) => d.code === 'pytorch.raise-reached');
+    assert.equal(raised?.severity, 'error');
+    assert.equal(raised?.range?.start.line, lineOf(text, 'raise ValueError'));
+    assert.equal(r.coverage.complete, false);
+  });
+
   it('is incomplete, with no layers, when the entry does not exist', async () => {
     const r = await analyse(COMPLETE, { entry: 'Missing', input: [4, 16] });
     assert.equal(r.coverage.complete, false);

@@ -42,9 +42,26 @@ export function coverageCounts(coverage: Coverage): string {
   return `${coverage.layersResolved} of ${coverage.layersTotal} layers resolved${share === null ? '' : `, ${(share * 100).toFixed(1)}% of parameters`}`;
 }
 
-/** The status bar's and code lens's words: `incomplete: 13 of 16 layers, see Problems`. */
-export function coverageShort(coverage: Coverage): string {
-  return `incomplete: ${coverage.layersResolved} of ${coverage.layersTotal} layers, see Problems`;
+/** What the status bar needs of a coverage (the `ridgepoint/profiled` notification carries it). */
+export interface CoverageSummary {
+  readonly complete: boolean;
+  readonly layersResolved: number;
+  readonly layersTotal: number;
+  /** How many problems `unresolved` lists. */
+  readonly problems: number;
+}
+
+export function summariseCoverage(coverage: Coverage): CoverageSummary {
+  return { complete: coverage.complete, layersResolved: coverage.layersResolved, layersTotal: coverage.layersTotal, problems: coverage.unresolved.length };
+}
+
+/**
+ * The status bar's and code lens's words: `incomplete: 13 of 16 layers, see Problems`, or when every
+ * layer is resolved but something else was not understood, `incomplete: 2 problems, see Problems`.
+ */
+export function coverageShort(coverage: CoverageSummary): string {
+  if (coverage.layersResolved < coverage.layersTotal) return `incomplete: ${coverage.layersResolved} of ${coverage.layersTotal} layers, see Problems`;
+  return `incomplete: ${coverage.problems} problem${coverage.problems === 1 ? '' : 's'}, see Problems`;
 }
 
 /** True when the totals built from this analysis are lower bounds (an incomplete model definition). */

@@ -39,6 +39,9 @@ interface ForwardState {
   readonly indexInputs: Set<string>;
 }
 
+/** Callees whose calls as statements change nothing that is built: the standard library, torch, methods of known kinds. */
+const UNDERSTOOD_CALLEES = /^(torch|math|typing|typing_extensions|warnings|logging|collections|functools|itertools|dataclasses|operator|numbers|copy|enum|abc|inspect|types|builtins|os|sys|re|module|list|dict|str|tensor|object|set|tuple)(\.|$)/;
+
 export class Interpreter {
   readonly globals = new Scope(null);
   readonly classes: ClassInfo[] = [];
@@ -93,6 +96,21 @@ export class Interpreter {
     return NORMAL;
   }
 
+  /**
+   * `helper(kwargs, "groups", 32)` as a statement: run for its effects. A callee that is not understood
+   * (undefined, or from a module not read) may change what is built, so it is reported, not skipped.
+   */
+  private callForEffect(node: SyntaxNode, scope: Scope, frame: Frame): void {
+    const calleeNode = field(node, 'function');
+    const callee = calleeNode ? this.evaluate(calleeNode, scope, frame) : NONE;
+    const result = this.evaluate(node, scope, frame);
+    const foreign = callee.kind === 'unknown' || (callee.kind === 'builtin' && !UNDERSTOOD_CALLEES.test(callee.name) && !PYTHON_BUILTINS.has(callee.name));
+    if (foreign && result.kind === 'unknown') {
+      const why = callee.kind === 'unknown' ? callee.why.reason : `\`${callee.name}\` is not read`;
+      this.diagnose('warning', 'pytorch.unevaluated-call', `\`${clip(node.text)}\` was not evaluated (${why}): whatever it changes is missing`, node);
+    }
+  }
+
   private body(node: SyntaxNode | null): SyntaxNode[] {
     return node === null ? [] : namedChildren(node);
   }
@@ -104,6 +122,7 @@ export class Interpreter {
         for (const child of namedChildren(node)) {
           if (child.type === 'assignment') this.assign(child, scope, frame);
           else if (child.type === 'augmented_assignment') this.augmentedAssign(child, scope, frame);
+          else if (!moduleLevel && child.type === 'call') this.callForEffect(child, scope, frame);
           else if (!moduleLevel && child.type !== 'string') this.evaluate(child, scope, frame);
         }
         return NORMAL;
@@ -137,6 +156,8 @@ export class Interpreter {
         // The happy path: `try: import x except ImportError: …` and guarded code alike.
         return this.execBlock(this.body(field(node, 'body')), scope, frame, moduleLevel);
       case 'raise_statement':
+        // The real code would stop here: a condition before it was misjudged, and what follows is not built.
+        if (!moduleLevel) this.diagnose('error', 'pytorch.raise-reached', `evaluation reached \`${clip(node.text)}\`: a condition before it was not understood, and nothing after it is built`, node);
         return { kind: 'return', value: unknown('raise', 'the code raises an exception here', rangeOf(node)) };
       case 'ERROR':
         return NORMAL;

@@ -1,4 +1,5 @@
 import { Diagnostic as LspDiagnostic, DiagnosticSeverity, Range, WorkDoneProgressReporter } from 'vscode-languageserver';
+import { summariseCoverage } from '../../analysis/coverage';
 import { Diagnostic } from '../../analysis/diagnostics';
 import { ProfiledNotification, ProfiledParams } from '../../protocol';
 import { CancelledError, LoadedModel, modelRefOf, ProfiledModel } from '../models';
@@ -60,7 +61,7 @@ export async function publishModelState(ctx: ServerContext, uri: string, withAdv
 function coverageOf(profiled: ProfiledModel): ProfiledParams['coverage'] {
   const coverage = profiled.report.coverage;
   if (!coverage || (profiled.python && profiled.python.modules.length === 0)) return null;
-  return { complete: coverage.complete, layersResolved: coverage.layersResolved, layersTotal: coverage.layersTotal };
+  return summariseCoverage(coverage);
 }
 
 const SEVERITY: Record<Diagnostic['severity'], DiagnosticSeverity> = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information };

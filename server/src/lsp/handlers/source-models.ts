@@ -1,6 +1,6 @@
 import { CodeLens, Diagnostic as LspDiagnostic, DiagnosticSeverity, Hover, InlayHint, MarkupKind, Position, Range } from 'vscode-languageserver';
 import { codeLensSummary, explainConfigKey, LlmSummary, summariseLlm } from '../../analysis/hf-config/index';
-import { coverageCounts, coverageShort, isLowerBound } from '../../analysis/coverage';
+import { coverageCounts, coverageShort, isLowerBound, summariseCoverage } from '../../analysis/coverage';
 import { SourceRange } from '../../analysis/pytorch/index';
 import { ReportNode } from '../../analysis/report';
 import { humanBytes, humanCount, humanFlops, humanTime } from '../../format/units';
@@ -205,7 +205,7 @@ export function pythonCodeLenses(profiled: ProfiledModel, uri: string): CodeLens
     if (module.name === python.entry) {
       const input = profiled.options.source?.input;
       const entryParams = incomplete ? `≥ ${humanCount(profiled.report.model.weights?.parameters ?? 0)} params` : params;
-      if (incomplete) lenses.push({ range, command: { title: `$(warning) ${coverageShort(python.coverage)}`, command: SHOW_PROBLEMS } });
+      if (incomplete) lenses.push({ range, command: { title: `$(warning) ${coverageShort(summariseCoverage(python.coverage))}`, command: SHOW_PROBLEMS } });
       if (totals && chip && totals.costedNodes > 0) {
         lenses.push({ range, command: { title: `${entryParams} · ${incomplete ? '≥ ' : ''}${humanTime(totals.timeSeconds)} per forward on ${chip.name} · ${(totals.memoryBoundShare * 100).toFixed(0)}% memory-bound`, command: Commands.showRoofline, arguments: args } });
         lenses.push({ range, command: { title: 'Open roofline', command: Commands.showRoofline, arguments: args } });
