@@ -17,6 +17,7 @@ import { profileFile } from '../server/src/cli/profile';
 import { benchLanguageServer } from './lsp';
 import { benchPanel } from './panel';
 import { pythonSection } from './pytorch';
+import { traceSection } from './trace';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'bench/.generated');
@@ -139,6 +140,11 @@ async function main(): Promise<void> {
   // BENCH_ONLY=pytorch: the PyTorch source frontend's re-analysis after an edit (bench/pytorch.ts).
   if (process.env.BENCH_ONLY === 'pytorch') {
     process.stdout.write(await pythonSection(RUNS));
+    return;
+  }
+  // BENCH_ONLY=trace: traced mode from a cold Python process (bench/trace.ts).
+  if (process.env.BENCH_ONLY === 'trace') {
+    process.stdout.write(await traceSection(RUNS));
     return;
   }
   const models = [

@@ -37,3 +37,8 @@ await Promise.all([
 //    the CLI and the language server from next to their bundles (server/src/cli/profile-python.ts).
 copyFileSync('node_modules/web-tree-sitter/tree-sitter.wasm', 'dist/tree-sitter.wasm');
 copyFileSync('node_modules/tree-sitter-python/tree-sitter-python.wasm', 'dist/tree-sitter-python.wasm');
+
+// 5. Traced mode's tracer, run by the CLI and the language server in the user's Python from dist/python/
+//    (server/src/python-env/trace-script.ts).
+mkdirSync('dist/python', { recursive: true });
+copyFileSync('server/python/ridgepoint_trace.py', 'dist/python/ridgepoint_trace.py');

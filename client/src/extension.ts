@@ -23,6 +23,7 @@ import { OnnxViewProvider } from './onnx-view';
 import { Profiler, ReportActions } from './profile';
 import { RooflinePanels } from './roofline-panel';
 import { ChipStatusBar } from './status-bar';
+import { TracedMode } from './traced-mode';
 
 /** Set once a hover came back from the server: completes the walkthrough's "Hover an op" step. */
 const HOVERED_CONTEXT = 'ridgepoint.hoveredOp';
@@ -91,6 +92,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const exportFor = (model: vscode.Uri, report?: ProfileResult): Promise<void> => exportReport(model, () => (report?.suggestions ? Promise.resolve(report) : profiler.report(model, undefined, true)));
   const actions: ReportActions = { showRoofline: showRoofline, exportReport: exportFor };
   const suggestions = new SuggestionCommands(rp, (model, id) => panels.showWhatIf(model, id));
+  const traced = new TracedMode(rp, output);
+  context.subscriptions.push(traced);
+  void traced.start().catch(() => undefined);
+  const pythonModel = (arg: unknown): vscode.Uri => uriFromArgument(arg) ?? vscode.window.activeTextEditor?.document.uri ?? target(arg);
 
   context.subscriptions.push(
     registerCommand(Commands.profileForH100, 'Profile for H100', output, (arg) => profiler.profileOn(target(arg), 'h100', actions)),
@@ -108,6 +113,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerCommand(Commands.exportReport, 'Export Report', output, (arg) => exportFor(target(arg))),
     registerCommand(Commands.restartServer, 'Restart Server', output, async () => {
       await rp.restart();
+      await traced.report();
       void vscode.window.showInformationMessage('Ridgepoint: the language server was restarted.');
     }),
     registerCommand(Commands.revealNode, 'Reveal Node', output, (arg) => views.revealNode(arg)),
@@ -117,6 +123,8 @@ export function activate(context: vscode.ExtensionContext): void {
     registerCommand(Commands.importMeasured, 'Import Measured Profile', output, (arg) => importMeasured(rp, target(arg), showRoofline)),
     registerCommand(Commands.setPythonInput, 'Set Input Shape', output, (arg) => setPythonInput(rp, uriFromArgument(arg) ?? vscode.window.activeTextEditor?.document.uri ?? target(arg))),
     registerCommand(Commands.setPythonEntry, 'Profile Module', output, (arg) => setPythonEntry(rp, arg)),
+    registerCommand(Commands.traceWithPython, 'Trace with Python', output, (arg) => traced.trace(pythonModel(arg))),
+    registerCommand(Commands.cancelTrace, 'Cancel Trace', output, (arg) => traced.cancel(pythonModel(arg))),
   );
 }
 

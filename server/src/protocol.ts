@@ -167,6 +167,8 @@ export const Commands = {
   importMeasured: 'ridgepoint.importMeasured',
   setPythonInput: 'ridgepoint.setPythonInput',
   setPythonEntry: 'ridgepoint.setPythonEntry',
+  traceWithPython: 'ridgepoint.traceWithPython',
+  cancelTrace: 'ridgepoint.cancelTrace',
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -181,6 +183,26 @@ export interface SetSourceOptionsParams {
 }
 
 export const SetSourceOptionsNotification = new NotificationType<SetSourceOptionsParams>('ridgepoint/setSourceOptions');
+
+// ---------------------------------------------------------------------------------------------
+// ridgepoint/environment and ridgepoint/trace: traced mode (runs the user's Python; trusted workspaces only)
+
+export interface EnvironmentParams {
+  /** VS Code's workspace trust (`vscode.workspace.isTrusted`); sent again when trust is granted. Until then: untrusted. */
+  readonly trusted: boolean;
+  /** The interpreter the Python extension (ms-python.python) has selected, when it is installed. */
+  readonly pythonExecutable?: string;
+}
+
+export const EnvironmentNotification = new NotificationType<EnvironmentParams>('ridgepoint/environment');
+
+export interface TraceParams {
+  readonly uri: string;
+  /** `start` traces the saved file now (code lens "Trace with Python"); `cancel` stops a running trace. */
+  readonly action: 'start' | 'cancel';
+}
+
+export const TraceNotification = new NotificationType<TraceParams>('ridgepoint/trace');
 
 // ---------------------------------------------------------------------------------------------
 // ridgepoint/setMeasured: join an ONNX Runtime profile (measured mode) to a model's reports

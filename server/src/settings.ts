@@ -15,6 +15,8 @@ export interface RidgepointSettings {
   readonly hover: { readonly detail: HoverDetail };
   /** PyTorch sources: the input shape forward() is followed with, `1x3x224x224` or `batch x seq`; '' = none. */
   readonly pytorch: { readonly input: string };
+  /** Traced mode: which Python runs it ('' = the Python extension's interpreter, else python3), its timeout and trigger. */
+  readonly python: { readonly path: string; readonly traceTimeout: number; readonly traceOnSave: boolean };
 }
 
 export const DEFAULT_SETTINGS: RidgepointSettings = {
@@ -25,6 +27,7 @@ export const DEFAULT_SETTINGS: RidgepointSettings = {
   inlayHints: { enabled: true },
   hover: { detail: 'full' },
   pytorch: { input: '' },
+  python: { path: '', traceTimeout: 60, traceOnSave: true },
 };
 
 /** JSON-schema of each setting, keyed by its full name, exactly as `package.json` contributes it. */
@@ -61,6 +64,23 @@ export const SETTINGS_SCHEMA: Record<string, Record<string, unknown>> = {
     type: 'string',
     default: DEFAULT_SETTINGS.pytorch.input,
     markdownDescription: 'Input shape for PyTorch `nn.Module` sources (`.py`): `1x3x224x224` for an image model, `batchxseq` for token ids (names are bound like symbolic dims, from `ridgepoint.dims`). **Ridgepoint: Set Input Shape…** overrides it per file. Empty: layers and parameters only, no forward pass.',
+  },
+  'ridgepoint.python.path': {
+    type: 'string',
+    default: DEFAULT_SETTINGS.python.path,
+    scope: 'machine-overridable',
+    markdownDescription: 'Python executable for traced mode (PyTorch sources run once with torch on the `meta` device, in trusted workspaces only). Empty: the interpreter selected in the Python extension, else `python3` on PATH.',
+  },
+  'ridgepoint.python.traceTimeout': {
+    type: 'number',
+    minimum: 1,
+    default: DEFAULT_SETTINGS.python.traceTimeout,
+    markdownDescription: 'Seconds a trace may run before it is stopped (an endless loop at module level ends here, with a diagnostic where it was).',
+  },
+  'ridgepoint.python.traceOnSave': {
+    type: 'boolean',
+    default: DEFAULT_SETTINGS.python.traceOnSave,
+    markdownDescription: 'Trace a PyTorch source with Python when it is saved (trusted workspaces only, and only once an input shape is set). Off: only the code lens **Trace with Python** traces.',
   },
   'ridgepoint.hover.detail': {
     type: 'string',
@@ -117,8 +137,24 @@ export function readSettings(section: unknown): { settings: RidgepointSettings; 
       inlayHints: { enabled: typeof inlay.enabled === 'boolean' ? inlay.enabled : DEFAULT_SETTINGS.inlayHints.enabled },
       hover: { detail: hover.detail === 'summary' || hover.detail === 'full' ? hover.detail : DEFAULT_SETTINGS.hover.detail },
       pytorch: { input: isRecord(raw.pytorch) && typeof raw.pytorch.input === 'string' ? raw.pytorch.input.trim() : DEFAULT_SETTINGS.pytorch.input },
+      python: readPythonSettings(raw.python, problems),
     },
     problems,
+  };
+}
+
+function readPythonSettings(value: unknown, problems: string[]): RidgepointSettings['python'] {
+  const raw = isRecord(value) ? value : {};
+  const fallback = DEFAULT_SETTINGS.python;
+  let traceTimeout = fallback.traceTimeout;
+  if (raw.traceTimeout !== undefined && raw.traceTimeout !== null) {
+    if (typeof raw.traceTimeout === 'number' && Number.isFinite(raw.traceTimeout) && raw.traceTimeout >= 1) traceTimeout = raw.traceTimeout;
+    else problems.push(`ridgepoint.python.traceTimeout must be a number of seconds ≥ 1; using ${fallback.traceTimeout}`);
+  }
+  return {
+    path: typeof raw.path === 'string' ? raw.path.trim() : fallback.path,
+    traceTimeout,
+    traceOnSave: typeof raw.traceOnSave === 'boolean' ? raw.traceOnSave : fallback.traceOnSave,
   };
 }
 

@@ -62,9 +62,9 @@ const VGG = 'vgg.py';
 const VGG_SHOT = 'vgg-coverage.png';
 
 /** The full profile of a Python model: pick the entry with its code lens, set the input shape with the entry's lens. */
-async function profilePythonEntry(page: Page, file: string, entry: string, entryLine: number, input: string): Promise<void> {
+async function profilePythonEntry(page: Page, file: string, entry: string, entryLine: number, input: string, open = (): Promise<void> => openFromExplorer(page, file)): Promise<void> {
   await waitForExtension(page);
-  await openFromExplorer(page, file);
+  await open();
   await visible(activeTab(page).filter({ hasText: file }), 30_000);
   await waitForEditorText(page, /import torch/, 45_000);
   // The entry, as a user picks it: the code lens "Profile <entry>" on its def line (the default entry is the
@@ -90,6 +90,8 @@ function makeWorkspace(dir: string): void {
   assert.ok(fs.existsSync(TORCHVISION_RESNET), `${TORCHVISION_RESNET} is missing: apt-get install -y python3-torchvision (.ci/run does)`);
   fs.copyFileSync(TORCHVISION_RESNET, path.join(dir, RESNET));
   fs.copyFileSync(TORCHVISION_VGG, path.join(dir, VGG));
+  // Traced mode imports the file with its package (resnet.py's `from ..utils import …`): the package's sources.
+  fs.cpSync(path.dirname(path.dirname(TORCHVISION_RESNET)), path.join(dir, 'torchvision'), { recursive: true, filter: (f) => (fs.statSync(f).isDirectory() && path.basename(f) !== '__pycache__') || f.endsWith('.py') });
   for (const [name, source] of WORKSPACE_MODELS) fs.copyFileSync(path.join(CORPUS, source), path.join(dir, name));
   const whole = fs.readFileSync(path.join(CORPUS, 'models/cnn/mnist-8_cntk.onnx'));
   fs.writeFileSync(path.join(dir, CORRUPT), whole.subarray(0, Math.floor(whole.length / 2)));
@@ -310,6 +312,44 @@ describe('VS Code extension end to end (code-server + chromium)', function () {
     console.log(`      resnet50 hover: ${JSON.stringify(hover.slice(0, 300))}`);
     assert.match(hover, /25\.56 M parameters/);
     await screenshot(page, shot(RESNET_ENTRY_SHOT));
+  });
+
+  it("traced mode on torchvision's resnet.py: the lens says traced, resnet50's stem conv keeps its 9,408 parameters and gets a time", async function () {
+    this.timeout(300_000);
+    const { page } = suite().wb;
+    const source = fs.readFileSync(TORCHVISION_RESNET, 'utf8').split('\n');
+    const stemLabel = `${((64 * 3 * 7 * 7) / 1000).toFixed(1)} k params`;
+    const stemLine = source.findIndex((l) => l.includes('self.conv1 = nn.Conv2d(3, self.inplanes, kernel_size=7'));
+    const entryLine = source.findIndex((l) => l.startsWith('def resnet50('));
+    await profilePythonEntry(page, RESNET, 'resnet50', entryLine, '1x3x224x224', async () => {
+      await runCommand(page, 'Go to File...', 30_000);
+      await page.keyboard.type('torchvision/models/resnet.py');
+      await visible(page.locator('.quick-input-list .monaco-list-row', { hasText: 'torchvision/models' }).first(), 20_000);
+      await page.keyboard.press('Enter');
+    });
+    // Debian's Python with torch (ridgepoint.python.path in the e2e settings) runs the file: the workspace is trusted.
+    const traceLens = codeLens(page, /Trace with Python/);
+    await visible(traceLens, 90_000);
+    await traceLens.click();
+    const traced = codeLens(page, /^traced \(/);
+    const tracedText = await waitUntil(async () => ((await traced.isVisible()) ? await traced.innerText() : false), { timeout: 180_000, message: 'the lens to say the traced result is shown' });
+    const entryLens = await codeLens(page, /params · .*per forward on NVIDIA H100/).innerText();
+    const coverageLens = await page.locator('.codelens-decoration a', { hasText: /incomplete: .*see Problems/ }).allInnerTexts();
+    console.log(`      traced lens: ${JSON.stringify(tracedText)}; entry lens: ${JSON.stringify(entryLens)}; coverage lens: ${JSON.stringify(coverageLens)}`);
+    assert.match(entryLens, /^25\.56 M params · /, 'traced: every parameter, not a lower bound');
+    await screenshot(page, shot('resnet-traced-entry.png'));
+    await goToLine(page, stemLine + 1);
+    const withHint = await waitUntil(async () => {
+      const at = await findInEditor(page, /self\.conv1 = nn\.Conv2d\(3, self\.inplanes/);
+      return at && at.line.includes(stemLabel) && TIME.test(at.line) ? at : false;
+    }, { timeout: 60_000, message: `the traced hint "${stemLabel} · …" on the stem conv line` });
+    console.log(`      stem conv line (traced): ${JSON.stringify(withHint.line.trim())}`);
+    const status = (await statusBarItems(page)).find((i) => i.id.endsWith('ridgepoint.chip'));
+    console.log(`      status bar: ${JSON.stringify(status?.text)}`);
+    assert.ok(status && TIME.test(status.text) && !/incomplete/.test(status.text), `the status bar: the traced time, complete (${JSON.stringify(status)})`);
+    await goToLine(page, entryLine + 1);
+    await goToLine(page, stemLine + 1);
+    await screenshot(page, shot('resnet-traced.png'));
   });
 
   it("torchvision's vgg.py: vgg16 is either counted in full (138,357,544 parameters) or says it is incomplete, everywhere", async function () {

@@ -29,7 +29,7 @@ interface Manifest {
   main: string;
   engines: Record<string, string>;
   activationEvents: string[];
-  capabilities: { untrustedWorkspaces: { supported: boolean | string }; virtualWorkspaces: boolean };
+  capabilities: { untrustedWorkspaces: { supported: boolean | string; restrictedConfigurations?: string[] }; virtualWorkspaces: boolean };
   scripts: Record<string, string>;
   devDependencies: Record<string, string>;
   contributes: {
@@ -147,8 +147,10 @@ describe('extension manifest', () => {
     }
   });
 
-  it('works read-only in untrusted workspaces, not in virtual ones', () => {
-    assert.deepEqual(manifest.capabilities, { untrustedWorkspaces: { supported: true }, virtualWorkspaces: false });
+  it('works read-only in untrusted workspaces (traced mode and the Python path need trust), not in virtual ones', () => {
+    assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations, ['ridgepoint.python.path']);
+    assert.equal(manifest.capabilities.virtualWorkspaces, false);
     assert.equal(manifest.main, './dist/extension.js');
   });
 
@@ -175,11 +177,12 @@ describe('extension package', function () {
     'dist/media/report-page.js',
     'dist/media/report.css',
     'dist/media/roofline-panel.js',
+    'dist/python/ridgepoint_trace.py',
     'syntaxes/onnxtxt.tmLanguage.json',
     'syntaxes/language-configuration.json',
     ...contributes.walkthroughs.flatMap((w) => w.steps.map((s) => s.media.markdown ?? '')).filter((m) => m !== ''),
   ];
-  const ALLOWED = [/^dist\/(extension|server)\.js$/, /^dist\/tree-sitter(-python)?\.wasm$/, /^dist\/media\/[^/]+\.(js|css)$/, /^syntaxes\/[^/]+\.json$/, /^media\/walkthrough\/[^/]+\.md$/, /^(package\.json|README\.md|LICENSE)$/];
+  const ALLOWED = [/^dist\/(extension|server)\.js$/, /^dist\/tree-sitter(-python)?\.wasm$/, /^dist\/media\/[^/]+\.(js|css)$/, /^dist\/python\/ridgepoint_trace\.py$/, /^syntaxes\/[^/]+\.json$/, /^media\/walkthrough\/[^/]+\.md$/, /^(package\.json|README\.md|LICENSE)$/];
 
   it('holds exactly the whitelisted files (vsce ls)', function () {
     if (!existsSync(path.join(ROOT, 'dist/server.js')) || !existsSync(path.join(ROOT, 'dist/extension.js'))) {

@@ -63,7 +63,8 @@ function headerLines(report: Report): string[] {
   lines.push(`IR        ${m.irVersion ?? '?'}   opsets: ${opsets || '-'}   producer: ${sanitise(`${m.producer.name} ${m.producer.version}`.trim()) || '-'}`);
   if (m.weights) {
     const w = m.weights;
-    lines.push(`Weights   ${atLeast}${humanCount(w.parameters)} parameters, ${humanBytes(w.bytes)} (${w.fromInitializers.tensors} initializers, ${w.fromConstants.tensors} Constant nodes${w.externalBytes ? `, ${humanBytes(w.externalBytes)} external` : ''})`);
+    // A frontend that knows the exact count states it (traced mode: buffers are initializers but not parameters).
+    lines.push(`Weights   ${atLeast}${humanCount(report.totals?.params ?? w.parameters)} parameters, ${humanBytes(w.bytes)} (${w.fromInitializers.tensors} initializers, ${w.fromConstants.tensors} Constant nodes${w.externalBytes ? `, ${humanBytes(w.externalBytes)} external` : ''})`);
   }
   const bindings = Object.entries(report.bindings).map(([k, v]) => `${k}=${v}`).join(' ');
   lines.push(`Bindings  ${sanitise(bindings) || '-'}${report.unboundSymbols.length ? `   unbound: ${sanitise(report.unboundSymbols.join(', '))}` : ''}`);

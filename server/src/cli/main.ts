@@ -10,6 +10,7 @@ import { formatDiagnostic, formatMarkdown, formatTable } from './format';
 import { renderHtmlReport } from './html';
 import { profileFile } from './profile';
 import { isPythonFile, parseInputOption, preparePythonParser } from './profile-python';
+import { parseTraceTimeout, profileTracedPythonFile } from './profile-traced';
 import { llmSection, parseCount } from './profile-hf';
 import { findUserChip, registerCalibrate } from './calibrate';
 import { applyMeasuredProfile, formatMeasurement, registerMeasure } from './measure';
@@ -31,6 +32,11 @@ interface ProfileFlags {
   input: Map<string, Dim[]>;
   /** PyTorch .py files: the class or factory function to profile. */
   entry?: string;
+  /** The Python whose sys.path imports of a .py model are read from (default: python3 on PATH). */
+  python?: string;
+  /** PyTorch .py files: run forward once in that Python and cost the recorded aten ops (traced mode). */
+  trace?: boolean;
+  traceTimeout?: number;
   format: 'table' | 'json' | 'jsonl' | 'markdown' | 'html';
   chip: string;
   chips?: string;
@@ -92,7 +98,7 @@ function write(text: string, out: string | undefined): void {
   else process.stdout.write(text);
 }
 
-export function main(argv: readonly string[]): number {
+export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
   const program = new Command('ridgepoint')
     .description('Profile ML models for memory- versus compute-bound ops.')
@@ -109,6 +115,9 @@ export function main(argv: readonly string[]): number {
     .option('--dim <NAME=VALUE>', 'bind a symbolic dim everywhere (repeatable)', parseDimBinding, new Map<string, number>())
     .option('--input <NAME=D1xD2x...>', "set a graph input's whole shape (repeatable); for a .py model a bare shape 1x3x224x224", parseInputOption, new Map<string, Dim[]>())
     .option('--entry <name>', 'PyTorch .py model: the nn.Module class or factory function to profile')
+    .option('--python <path>', "PyTorch .py model: the Python whose site-packages imports are read from (default: python3 on PATH)")
+    .option('--trace', 'PyTorch .py model: run forward once in --python (meta device, no GPU, no network) and profile the recorded ops: exact for any model that runs')
+    .option('--trace-timeout <s>', 'PyTorch .py model with --trace: stop the Python process after this many seconds (default 60)', parseTraceTimeout)
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'jsonl', 'markdown', 'html']).default('table'))
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--no-suggestions', 'skip the suggestions (fuse, quantise, batch, smaller model, chip)')
@@ -118,20 +127,21 @@ export function main(argv: readonly string[]): number {
     .option('--batch <n>', 'Hugging Face config.json: sequences per batch', parseCount('batch', 1), 1)
     .option('--prompt <n>', 'Hugging Face config.json: prompt tokens (prefill length)', parseCount('prompt', 1), 2048)
     .option('--generated <n>', 'Hugging Face config.json: generated tokens (decode is profiled at the middle step)', parseCount('generated', 0), 256)
-    .action((models: string[], opts: ProfileFlags) => {
+    .action(async (models: string[], opts: ProfileFlags) => {
       const chips = loadChips(opts.chips);
       const chip = resolveChip(opts.chip, chips);
       if (opts.measured && models.length > 1) throw new UsageError('--measured joins one profile to one model: give one model');
       const reports: Report[] = [];
       const showProgress = process.stderr.isTTY && opts.format === 'table' && models.length > 1;
-      models.forEach((file, i) => {
+      for (const [i, file] of models.entries()) {
         if (showProgress) process.stderr.write(`\r[${i + 1}/${models.length}] ${file}…`);
-        const profiled = profileFile(file, { dim: opts.dim, input: opts.input, profile: { chip, peakMode: opts.peak, computeDtype: opts.dtype }, suggestions: opts.suggestions, chips, hf: { phase: opts.phase, batch: opts.batch, prompt: opts.prompt, generated: opts.generated }, entry: opts.entry });
+        const options = { dim: opts.dim, input: opts.input, profile: { chip, peakMode: opts.peak, computeDtype: opts.dtype }, suggestions: opts.suggestions, chips, entry: opts.entry };
+        const profiled = opts.trace && isPythonFile(file) ? await profileTracedPythonFile(file, { ...options, python: opts.python, timeoutSeconds: opts.traceTimeout }) : profileFile(file, { ...options, hf: { phase: opts.phase, batch: opts.batch, prompt: opts.prompt, generated: opts.generated } });
         const report = opts.measured ? applyMeasuredProfile(profiled, opts.measured) : profiled;
         reports.push(report);
         // An incomplete model definition exits 1 too: its totals are lower bounds, not the model's.
         if (report.diagnostics.some((d) => d.severity === 'error') || report.coverage?.complete === false) exitCode = 1;
-      });
+      }
       if (showProgress) process.stderr.write('\r\u001b[K');
       switch (opts.format) {
         case 'table':
@@ -176,7 +186,7 @@ export function main(argv: readonly string[]): number {
   registerMeasure(program, { loadChips, resolveChip });
   registerCalibrate(program);
   try {
-    program.parse(argv, { from: 'user' });
+    await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`ridgepoint: ${error.message}\n`);
@@ -192,7 +202,7 @@ export function main(argv: readonly string[]): number {
 /** The Python parser loads asynchronously (wasm): prepared before a run that profiles a .py file. */
 async function run(argv: readonly string[]): Promise<void> {
   if (argv.some(isPythonFile)) await preparePythonParser();
-  process.exitCode = main(argv);
+  process.exitCode = await main(argv);
 }
 
 void run(process.argv.slice(2));

@@ -151,6 +151,8 @@ export interface ProfiledModel {
 /** The model-definition frontends' runtime needs (the Python grammar is a wasm module, loaded once). */
 export interface SourceFrontends {
   pythonParser(): Promise<PythonParser>;
+  /** Traced mode (lsp/traces.ts): the analysis to show for this version and options, given the static one. */
+  withTrace?(ref: ModelRef, stamp: string, options: ProfileRequestOptions, staticAnalysis: PythonAnalysis): PythonAnalysis;
 }
 
 /** Thrown to a waiting request whose client cancelled it; the shared work itself carries on and is cached. */
@@ -247,6 +249,11 @@ export class ModelService {
   static reportOf(profiled: ProfiledModel): Report {
     const advice = profiled.advice;
     return advice ? { ...profiled.report, suggestions: advice.suggestions, adviceNotes: advice.notes } : profiled.report;
+  }
+
+  /** Drops a model's profiles (a trace finished): the next request profiles it again. */
+  invalidate(ref: ModelRef): void {
+    this.profiles.delete(ref.key);
   }
 
   /** Drops a model from the cache (document closed) and releases its file. */
@@ -366,8 +373,9 @@ export class ModelService {
       const previous = previousTree ? { tree: previousTree, changes: [textChange(previousTree.text, loaded.text)] } : undefined;
       const source = options.source ?? {};
       const input = source.input?.map((d): Dim => (typeof d === 'number' ? d : (options.bindings.get(d) ?? sym(d))));
-      const python = analyzePythonSource(parser, loaded.text, { entry: source.entry, input, dtype: source.dtype, bindings: options.bindings, previous });
-      if (python.tree) this.pythonTrees.set(ref.key, python.tree);
+      const staticPython = analyzePythonSource(parser, loaded.text, { entry: source.entry, input, dtype: source.dtype, bindings: options.bindings, previous });
+      if (staticPython.tree) this.pythonTrees.set(ref.key, staticPython.tree);
+      const python = this.frontends.withTrace?.(ref, loaded.stamp, options, staticPython) ?? staticPython;
       const analysis = python.analysis ?? { model: null, inference: null, diagnostics: [], coverage: python.coverage };
       return { analysis, python, symbols: [...new Set(python.unresolved.map((u) => u.name))] };
     } catch (error) {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileByteSource } from '../cli/file-source';
 import { readPythonGrammar } from '../cli/profile-python';
+import { traceModel } from '../python-env/trace';
 import { ServerRuntime } from './runtime';
 
 /** Folders never searched for models or sources: tools' caches and dependencies, not the user's files. */
@@ -54,4 +55,5 @@ export const nodeRuntime: ServerRuntime = {
   resolve: (baseFile, relative) => path.resolve(path.dirname(baseFile), relative),
   yieldToEventLoop: () => new Promise((resolve) => setImmediate(resolve)),
   now: () => performance.now(),
+  runTrace: traceModel,
 };

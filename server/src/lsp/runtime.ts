@@ -1,4 +1,5 @@
 import { ByteSource } from '../analysis/onnx/byte-source';
+import type { TraceRequest, TraceRun } from '../python-env/trace';
 
 /** A model file held open for reading; `close` releases it. */
 export interface OpenModelFile extends ByteSource {
@@ -34,4 +35,6 @@ export interface ServerRuntime {
   /** Lets queued messages (cancellations, other requests) run between phases of a long analysis. */
   yieldToEventLoop(): Promise<void>;
   now(): number;
+  /** Traced mode: runs the user's Python on a model file (python-env/trace.ts); absent = no traced mode. */
+  runTrace?(request: TraceRequest): Promise<TraceRun>;
 }

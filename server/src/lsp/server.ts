@@ -21,6 +21,7 @@ import { createPythonParser, PythonParser } from '../analysis/pytorch/index';
 import { SourceLinks } from './source-links';
 import { requestActivity } from './safe';
 import { SetSourceOptionsNotification } from '../protocol';
+import { registerTracing, TraceService } from './traces';
 
 /** Wait after the last keystroke before re-analysing an `.onnxtxt` being edited. */
 const EDIT_DEBOUNCE_MS = 250;
@@ -37,6 +38,8 @@ export class ServerContext {
   readonly chips: ChipStore;
   /** ONNX nodes ↔ Python source lines across the workspace (exporters' stack traces). */
   readonly sourceLinks: SourceLinks;
+  /** Traced mode: PyTorch sources run in the user's Python (trusted workspaces only). */
+  readonly traces: TraceService = new TraceService(this);
   settings: RidgepointSettings = DEFAULT_SETTINGS;
   /** ONNX Runtime profiles the user imported, by model key: joined to that model's reports. */
   readonly measuredProfiles = new Map<string, MeasuredProfile>();
@@ -76,6 +79,7 @@ export class ServerContext {
               this.frontendFailed('the PyTorch source frontend (Python parser)', error);
               throw error;
             })),
+        withTrace: (ref, stamp, options, analysis) => this.traces.withTrace(ref, stamp, options, analysis),
       },
     );
     this.chips = new ChipStore(runtime);
@@ -232,7 +236,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
     ctx.settings = settings;
     return {
       capabilities: {
-        textDocumentSync: TextDocumentSyncKind.Incremental,
+        // Saves are reported: a save is when traced mode runs (lsp/traces.ts).
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         hoverProvider: true,
         inlayHintProvider: true,
         codeLensProvider: { resolveProvider: false },
@@ -260,7 +265,10 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
   ctx.documents.onDidClose((e) => {
     const ref = modelRefOf(e.document.uri);
     // A binary model's cache is shared with its other views; keep it while any is open.
-    if (ref && !ctx.documents.all().some((d) => modelRefOf(d.uri)?.key === ref.key)) ctx.models.forget(ref);
+    if (ref && !ctx.documents.all().some((d) => modelRefOf(d.uri)?.key === ref.key)) {
+      ctx.models.forget(ref);
+      ctx.traces.forget(ref);
+    }
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }).catch(() => undefined);
   });
 
@@ -275,6 +283,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
   registerCodeActions(ctx);
   registerWhatIf(ctx);
   registerMeasured(ctx);
+  registerTracing(ctx);
   ctx.connection.onNotification(SetSourceOptionsNotification, (params) => {
     const ref = modelRefOf(params.uri);
     if (!ref || ref.kind !== 'python') return;

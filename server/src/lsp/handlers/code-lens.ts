@@ -13,7 +13,7 @@ export function registerCodeLens(ctx: ServerContext): void {
       const ref = modelRefOf(params.textDocument.uri);
       if (!ref) return [];
       const profiled = await ctx.currentProfile(ref, () => token.isCancellationRequested);
-      if (ref.kind === 'python') return pythonCodeLenses(profiled, params.textDocument.uri);
+      if (ref.kind === 'python') return [...pythonCodeLenses(profiled, params.textDocument.uri), ...ctx.traces.codeLenses(profiled, params.textDocument.uri)];
       if (ref.kind === 'hf-config') return hfCodeLenses(profiled);
       const loaded = profiled.loaded;
       const main = loaded.layout.graphs.find((g) => g.kind === 'main');
