@@ -7,7 +7,7 @@ import { Commands, ProfiledParams } from '../../server/src/protocol';
 import { ActiveModel } from './active-model';
 import { Chips } from './chips';
 import { modelKey } from './model-uris';
-import { statusText, statusTooltip } from './summary';
+import { isIncomplete, statusText, statusTooltip } from './summary';
 
 export class ChipStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('ridgepoint.chip', vscode.StatusBarAlignment.Right, 100);
@@ -22,6 +22,8 @@ export class ChipStatusBar implements vscode.Disposable {
     this.item.command = Commands.pickChip;
     this.disposables.push(
       active.onDidChange(() => this.render()),
+      // A model definition (.py, config.json) is not an "active model", but its profile shows here too.
+      vscode.window.onDidChangeActiveTextEditor(() => this.render()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('ridgepoint')) this.render();
       }),
@@ -40,8 +42,14 @@ export class ChipStatusBar implements vscode.Disposable {
     return this.profiled.get(modelKey(uri));
   }
 
+  /** The active editor's document when the server profiled it as a model definition (it sent a coverage). */
+  private definitionInEditor(): vscode.Uri | undefined {
+    const uri = vscode.window.activeTextEditor?.document.uri;
+    return uri && this.profiled.get(modelKey(uri))?.coverage ? uri : undefined;
+  }
+
   render(): void {
-    const uri = this.active.uri;
+    const uri = this.active.uri ?? this.definitionInEditor();
     if (!uri) {
       this.item.hide();
       return;
@@ -50,6 +58,7 @@ export class ChipStatusBar implements vscode.Disposable {
     const chipName = this.chips.nameOf(this.chips.current());
     this.item.text = statusText(chipName, profiled);
     this.item.tooltip = statusTooltip(chipName, profiled);
+    this.item.backgroundColor = isIncomplete(profiled) ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
   }
 

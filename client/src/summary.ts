@@ -5,6 +5,7 @@
  */
 import { percent, seconds } from '../../media/src/format';
 import type { ChipSummary, ProfiledParams, ProfileResult } from '../../server/src/protocol';
+import { coverageShort } from '../../server/src/analysis/coverage';
 import { sanitise } from '../../server/src/cli/format';
 
 /** Longest model-supplied name put in a notification. */
@@ -38,11 +39,22 @@ export function shortChipName(name: string): string {
   return short.length > 0 ? short : name;
 }
 
-/** `$(pulse) H100 SXM5 80GB · 1.23 ms`, or without the time before the first profile. */
+/** True when the profile is of a model definition not fully understood (its time is a lower bound). */
+export function isIncomplete(profiled: ProfiledParams | undefined): boolean {
+  return profiled?.coverage?.complete === false;
+}
+
+/**
+ * `$(pulse) H100 SXM5 80GB · 1.23 ms`, or without the time before the first profile; an incomplete model
+ * definition: `$(warning) H100 SXM5 80GB · ≥ 1.23 ms · incomplete: 13 of 16 layers, see Problems`.
+ */
 export function statusText(chipName: string, profiled: ProfiledParams | undefined): string {
   const name = shortChipName(profiled?.chipName ?? chipName);
-  if (!profiled || profiled.totalSeconds === null) return `$(pulse) ${name}`;
-  return `$(pulse) ${name} · ${seconds(profiled.totalSeconds)}`;
+  const coverage = profiled?.coverage;
+  const incomplete = coverage && !coverage.complete ? ` · ${coverageShort(coverage)}` : '';
+  const icon = incomplete ? '$(warning)' : '$(pulse)';
+  if (!profiled || profiled.totalSeconds === null) return `${icon} ${name}${incomplete}`;
+  return `${icon} ${name} · ${incomplete ? '≥ ' : ''}${seconds(profiled.totalSeconds)}${incomplete}`;
 }
 
 export function statusTooltip(chipName: string, profiled: ProfiledParams | undefined): string {
@@ -51,7 +63,10 @@ export function statusTooltip(chipName: string, profiled: ProfiledParams | undef
   else if (profiled.totalSeconds === null) lines.push('Nothing could be costed yet.');
   else {
     const bound = profiled.memoryBoundShare === null ? '' : `, ${percent(profiled.memoryBoundShare)} of it memory-bound`;
-    lines.push(`Predicted ${seconds(profiled.totalSeconds)} per run${bound}.`);
+    lines.push(`Predicted ${isIncomplete(profiled) ? 'at least ' : ''}${seconds(profiled.totalSeconds)} per run${bound}.`);
+  }
+  if (profiled?.coverage && !profiled.coverage.complete) {
+    lines.push(`Incomplete: ${profiled.coverage.layersResolved} of ${profiled.coverage.layersTotal} layers with parameters resolved; the totals are lower bounds. The Problems panel lists what is missing.`);
   }
   if (profiled && profiled.unboundDims.length > 0) {
     lines.push(`Unbound dims: ${profiled.unboundDims.map((d) => clipName(d, 40)).join(', ')} (Ridgepoint: Bind Symbolic Dimensions…).`);

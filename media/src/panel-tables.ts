@@ -156,12 +156,16 @@ export function totalsList(report: ReportLike, compare: ReportLike | null): HTML
   dl.id = 'totals';
   const t = report.totals;
   if (!t) return dl;
+  // A model definition not fully understood: its totals are lower bounds.
+  const coverage = report.coverage;
+  const atLeast = coverage && !coverage.complete ? '≥ ' : '';
   const items: Array<[string, string]> = [
-    ['Predicted time', seconds(t.timeSeconds)],
-    ['With elementwise fusion', seconds(t.fusedTimeSeconds)],
+    ...(coverage && !coverage.complete ? [['Incomplete', `${coverage.layersResolved} of ${coverage.layersTotal} layers resolved: totals are lower bounds (see Problems)`] as [string, string]] : []),
+    ['Predicted time', atLeast + seconds(t.timeSeconds)],
+    ['With elementwise fusion', atLeast + seconds(t.fusedTimeSeconds)],
     ['Memory-bound share', percent(t.memoryBoundShare)],
-    ['Energy', joules(t.energyJoules)],
-    ['Parameters', si(t.params)],
+    ['Energy', atLeast + joules(t.energyJoules)],
+    ['Parameters', atLeast + si(t.params)],
   ];
   const ct = compare?.totals;
   if (compare && ct) {

@@ -96,6 +96,16 @@ function summary(parent: HTMLElement, report: ReportLike): void {
   meta.textContent = parts.join(' · ');
   header.appendChild(meta);
   parent.appendChild(header);
+  const coverage = report.coverage;
+  // An incomplete model definition: said before any figure, and every total is a lower bound.
+  const atLeast = coverage && !coverage.complete ? '≥ ' : '';
+  if (coverage && !coverage.complete) {
+    const share = coverage.parametersResolvedShare === null ? '' : `, ${(coverage.parametersResolvedShare * 100).toFixed(1)}% of parameters`;
+    const first = coverage.unresolved[0];
+    const banner = el('p', `Incomplete: ${coverage.layersResolved} of ${coverage.layersTotal} layers resolved${share}; the totals are lower bounds.${first ? ` First problem: ${first.reason}` : ''}`, 'rp-incomplete');
+    banner.setAttribute('role', 'alert');
+    parent.appendChild(banner);
+  }
 
   const t = report.totals;
   if (!t) {
@@ -103,14 +113,14 @@ function summary(parent: HTMLElement, report: ReportLike): void {
     return;
   }
   const items: Array<[string, string]> = [
-    ['Predicted time', seconds(t.timeSeconds)],
-    ['With elementwise fusion', seconds(t.fusedTimeSeconds)],
+    ['Predicted time', atLeast + seconds(t.timeSeconds)],
+    ['With elementwise fusion', atLeast + seconds(t.fusedTimeSeconds)],
     ['Memory-bound share', percent(t.memoryBoundShare)],
-    ['FLOPs', si(t.flops)],
-    ['Bytes moved', bytes(t.bytes)],
-    ['Parameters', si(t.params)],
-    ['Weight bytes', bytes(t.weightBytes)],
-    ['Energy', joules(t.energyJoules)],
+    ['FLOPs', atLeast + si(t.flops)],
+    ['Bytes moved', atLeast + bytes(t.bytes)],
+    ['Parameters', atLeast + si(t.params)],
+    ['Weight bytes', atLeast + bytes(t.weightBytes)],
+    ['Energy', atLeast + joules(t.energyJoules)],
     ['Unmodelled nodes', `${t.unmodelledNodes} (${percent(t.unmodelledShare)})`],
   ];
   const dl = el('dl', undefined, 'rp-totals');

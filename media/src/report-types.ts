@@ -67,6 +67,8 @@ export interface ReportLike {
   readonly nodes: readonly ReportNodeLike[];
   readonly unboundSymbols?: readonly string[];
   readonly diagnostics?: ReadonlyArray<{ readonly severity: string; readonly message: string }>;
+  /** A model definition's coverage (PyTorch source, Hugging Face config); incomplete: the totals are lower bounds. */
+  readonly coverage?: { readonly complete: boolean; readonly layersResolved: number; readonly layersTotal: number; readonly parametersResolvedShare: number | null; readonly unresolved: ReadonlyArray<{ readonly name: string; readonly reason: string }> };
   readonly chip?: { readonly id: string; readonly name: string; readonly memoryBandwidthGBs: number; readonly peaks: unknown; readonly achievable: unknown };
   readonly peakMode?: string;
   readonly computeDtype?: string | null;

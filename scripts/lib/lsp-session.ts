@@ -2,7 +2,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { PublishDiagnosticsParams, ShowMessageParams } from 'vscode-languageserver-protocol';
+import { LogMessageParams, PublishDiagnosticsParams, ShowMessageParams } from 'vscode-languageserver-protocol';
 import { URI } from 'vscode-uri';
 import { ProfiledParams } from '../../server/src/protocol';
 
@@ -34,6 +34,8 @@ export function fileUri(file: string): string {
 export class LspSession {
   readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
   readonly messages: ShowMessageParams[] = [];
+  /** What the server logged (`window/logMessage`: the editor's output channel). */
+  readonly logs: LogMessageParams[] = [];
   readonly profiled: ProfiledParams[] = [];
   readonly stderr: string[] = [];
   /** `$/progress` values the server sent (begin / report / end), in order. */
@@ -43,8 +45,12 @@ export class LspSession {
   private waiters: Array<() => void> = [];
   private versions = new Map<string, number>();
 
-  constructor(private settings: Record<string, unknown> = {}) {
-    this.process = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `server`: another bundle to run (a copy of dist/server.js without the files beside it). */
+  constructor(
+    private settings: Record<string, unknown> = {},
+    server = SERVER,
+  ) {
+    this.process = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.process.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
     this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
     this.connection.onRequest('workspace/configuration', (params: { items: Array<{ section?: string }> }) => params.items.map(() => this.settings));
@@ -64,7 +70,7 @@ export class LspSession {
       this.profiled.push(p);
       this.wake();
     });
-    this.connection.onNotification('window/logMessage', () => undefined);
+    this.connection.onNotification('window/logMessage', (p: LogMessageParams) => this.logs.push(p));
     this.connection.onNotification('$/progress', (p: { token: string | number; value: { kind: string; title?: string; message?: string } }) => {
       this.progress.push(p);
       this.wake();

@@ -7,6 +7,7 @@
  */
 import { NotificationType, Range, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { Report } from './analysis/report';
+import type { CoverageSummary } from './analysis/coverage';
 
 /**
  * The URI scheme of the read-only text view of a binary `.onnx` file. `ridgepoint-onnx:/abs/model.onnx`
@@ -141,6 +142,11 @@ export interface ProfiledParams {
    * them in the background when idle and then sends this notification again.
    */
   readonly suggestions?: number | null;
+  /**
+   * A model definition's coverage (a PyTorch source with an nn.Module, a Hugging Face config); absent or
+   * null for ONNX. Incomplete: the time is a lower bound, and the Problems panel says what is missing.
+   */
+  readonly coverage?: CoverageSummary | null;
 }
 
 export const ProfiledNotification = new NotificationType<ProfiledParams>('ridgepoint/profiled');

@@ -188,6 +188,22 @@ describe('HTML report (real browser)', function () {
     await page.context().close();
   });
 
+  it('an incomplete PyTorch source: a banner before any figure, totals labelled ≥', async function () {
+    // fc2's input width is defined nowhere: fc2 is left out, 1 of the 2 layers with parameters is resolved.
+    const source = path.join(tmp, 'net.py');
+    fs.writeFileSync(source, 'import torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc1 = nn.Linear(16, 32)\n        self.fc2 = nn.Linear(WIDTH, 10)\n\n    def forward(self, x):\n        return self.fc2(self.fc1(x))\n');
+    const out = path.join(tmp, 'net.html');
+    const r = spawnSync(process.execPath, [CLI, 'profile', source, '--input', '4x16', '--format', 'html', '--out', out], { encoding: 'utf8' });
+    assert.equal(r.status, 1, 'an incomplete model exits 1');
+    const { page, errors } = await open(out);
+    assert.deepEqual(errors, []);
+    assert.match((await page.locator('.rp-incomplete').textContent()) ?? '', /^Incomplete: 1 of 2 layers resolved; the totals are lower bounds\. First problem: `fc2` \(Linear\) is left out of the graph/);
+    const totals = (await page.locator('.rp-totals').textContent()) ?? '';
+    assert.match(totals, /Predicted time≥ /);
+    assert.match(totals, /Parameters≥ /);
+    await page.context().close();
+  });
+
   it('says so when the report has no chip (data-points 0)', async function () {
     const analysis = analyzeModel(bytesSource(fs.readFileSync(path.join(ROOT, 'examples/tiny-vit.onnx'))), {});
     const file = path.join(tmp, 'nochip.html');

@@ -351,6 +351,19 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
     await h.page.context().close();
   });
 
+  it('an incomplete model definition: the totals say so and are labelled as lower bounds', async function () {
+    const h = await open();
+    const coverage = { complete: false, layersResolved: 13, layersTotal: 16, parametersResolvedShare: 0.921, unresolved: [{ name: 'features.0', reason: '`features.0` (Conv2d) is left out of the graph' }] };
+    await h.show(reportMessage('mnist-8_cntk.onnx', { ...mnist, coverage } as Report));
+    const totals = (await h.page.locator('#totals').textContent()) ?? '';
+    assert.match(totals, /Incomplete13 of 16 layers resolved: totals are lower bounds/);
+    assert.match(totals, /Predicted time≥ /);
+    assert.match(totals, /Parameters≥ /);
+    await h.show(reportMessage('mnist-8_cntk.onnx', { ...mnist, coverage: { ...coverage, complete: true } } as Report));
+    assert.doesNotMatch((await h.page.locator('#totals').textContent()) ?? '', /≥|Incomplete/);
+    await h.page.context().close();
+  });
+
   it('a comparison adds dashed roofs and a ratio column; the compare select posts compare', async function () {
     const h = await open();
     await h.show(reportMessage('tiny-vit.onnx', vit));

@@ -61,7 +61,8 @@ describe('language server: PyTorch sources and Hugging Face configs', function (
     assert.ok(hint, 'a hint on the stem conv line');
     const label = String(hint.label);
     assert.match(label, /^9\.4 k params · /);
-    assert.match(label, /FLOP · .* · (memory|compute) · [\d.]+ [µm]?s$/);
+    // Time and bound first (VS Code cuts hints at 43 characters by default), then the work.
+    assert.match(label, /^9\.4 k params · [\d.]+ [µm]?s · (memory|compute) · [\d.]+ MFLOP · /);
     const hover = await session.request<Hover | null>('textDocument/hover', { textDocument: { uri: py }, position: { line: stem, character: 12 } });
     const text = (hover?.contents as MarkupContent | undefined)?.value ?? '';
     assert.match(text, /\*\*Conv2d\*\* · 9\.4 k parameters/);
@@ -115,6 +116,8 @@ describe('language server: PyTorch sources and Hugging Face configs', function (
     const withError = await session.until(() => (session.diagnostics.get(py)?.diagnostics ?? []).find((d: Diagnostic) => d.severity === 1));
     assert.equal(withError.range.start.line, brokenLine);
     const lenses = await session.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: py } });
-    assert.ok(lensTitles(lenses).some((t) => t.startsWith('25.56 M params · ')), `ResNet-50 still profiled: ${JSON.stringify(lensTitles(lenses))}`);
+    // Still profiled, but a file with a syntax error may hide code: the figures are lower bounds, and the lens says so.
+    assert.ok(lensTitles(lenses).some((t) => t.startsWith('≥ 25.56 M params · ')), `ResNet-50 still profiled: ${JSON.stringify(lensTitles(lenses))}`);
+    assert.ok(lensTitles(lenses).includes('$(warning) incomplete: 1 problem, see Problems'), JSON.stringify(lensTitles(lenses)));
   });
 });

@@ -55,6 +55,17 @@ describe('client summary text', () => {
     assert.match(tooltip, /Unbound dims: seq/);
   });
 
+  it('says in the status bar that a model definition is incomplete, with its time as a lower bound', () => {
+    const profiled: ProfiledParams = { uri: 'file:///vgg.py', chip: 'h100', chipName: 'NVIDIA H100 SXM5 80GB', totalSeconds: 0.00123, memoryBoundShare: 0.5, unboundDims: [], coverage: { complete: false, layersResolved: 13, layersTotal: 16, problems: 5 } };
+    assert.equal(statusText('h100', profiled), '$(warning) H100 SXM5 80GB · ≥ 1.23 ms · incomplete: 13 of 16 layers, see Problems');
+    assert.match(statusTooltip('h100', profiled), /Predicted at least 1\.23 ms per run/);
+    assert.match(statusTooltip('h100', profiled), /Incomplete: 13 of 16 layers with parameters resolved; the totals are lower bounds/);
+    // Every layer resolved, something else not understood (an import not read): the problems are counted.
+    assert.equal(statusText('h100', { ...profiled, coverage: { complete: false, layersResolved: 16, layersTotal: 16, problems: 2 } }), '$(warning) H100 SXM5 80GB · ≥ 1.23 ms · incomplete: 2 problems, see Problems');
+    const complete = { ...profiled, coverage: { complete: true, layersResolved: 16, layersTotal: 16, problems: 0 } };
+    assert.equal(statusText('h100', complete), '$(pulse) H100 SXM5 80GB · 1.23 ms');
+  });
+
   it('summarises a profile in one line, with untrusted names cleaned', () => {
     const r = report({
       chip: { id: 'h100', name: 'NVIDIA H100 SXM5 80GB', memoryBandwidthGBs: 3350, peaks: {}, achievable: {}, kernelOverheadUs: 2, sources: [] },

@@ -6,7 +6,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Commands } from '../../server/src/protocol';
 import { SETTINGS_SCHEMA } from '../../server/src/settings';
@@ -170,6 +171,9 @@ describe('extension package', function () {
     'README.md',
     'dist/extension.js',
     'dist/server.js',
+    // The PyTorch source frontend's parser: without them the installed extension cannot analyse a .py model.
+    'dist/tree-sitter.wasm',
+    'dist/tree-sitter-python.wasm',
     'dist/media/report-page.js',
     'dist/media/report.css',
     'dist/media/roofline-panel.js',
@@ -178,7 +182,7 @@ describe('extension package', function () {
     'syntaxes/language-configuration.json',
     ...contributes.walkthroughs.flatMap((w) => w.steps.map((s) => s.media.markdown ?? '')).filter((m) => m !== ''),
   ];
-  const ALLOWED = [/^dist\/(extension|server)\.js$/, /^dist\/media\/[^/]+\.(js|css)$/, /^dist\/python\/ridgepoint_trace\.py$/, /^syntaxes\/[^/]+\.json$/, /^media\/walkthrough\/[^/]+\.md$/, /^(package\.json|README\.md|LICENSE)$/];
+  const ALLOWED = [/^dist\/(extension|server)\.js$/, /^dist\/tree-sitter(-python)?\.wasm$/, /^dist\/media\/[^/]+\.(js|css)$/, /^dist\/python\/ridgepoint_trace\.py$/, /^syntaxes\/[^/]+\.json$/, /^media\/walkthrough\/[^/]+\.md$/, /^(package\.json|README\.md|LICENSE)$/];
 
   it('holds exactly the whitelisted files (vsce ls)', function () {
     if (!existsSync(path.join(ROOT, 'dist/server.js')) || !existsSync(path.join(ROOT, 'dist/extension.js'))) {
@@ -192,5 +196,26 @@ describe('extension package', function () {
       .filter((l) => l !== '');
     for (const file of listed) assert.ok(ALLOWED.some((re) => re.test(file)), `${file} should not be in the .vsix`);
     for (const file of REQUIRED) assert.ok(listed.includes(file), `${file} is missing from the .vsix`);
+  });
+
+  it('packages a .vsix that holds the required files, the grammar wasm byte for byte (vsce package, unzip -l)', function () {
+    if (!existsSync(path.join(ROOT, 'dist/server.js')) || !existsSync(path.join(ROOT, 'dist/tree-sitter-python.wasm'))) this.skip();
+    this.timeout(120_000);
+    const dir = mkdtempSync(path.join(tmpdir(), 'ridgepoint-vsix-'));
+    try {
+      const vsix = path.join(dir, 'ridgepoint.vsix');
+      execFileSync(path.join(ROOT, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', vsix], { cwd: ROOT, stdio: 'pipe' });
+      // `unzip -l`: size, date, time, name per entry; the extension's files are under extension/.
+      const sizes = new Map<string, number>();
+      for (const line of execFileSync('unzip', ['-l', vsix], { encoding: 'utf8' }).split('\n')) {
+        const m = /^\s*(\d+)\s+\S+\s+\S+\s+extension\/(.+)$/.exec(line);
+        if (m) sizes.set(m[2] as string, Number(m[1]));
+      }
+      // vsce stores the README as readme.md.
+      for (const file of REQUIRED) assert.ok(sizes.has(file === 'README.md' ? 'readme.md' : file), `${file} is missing from the packaged .vsix`);
+      for (const wasm of ['dist/tree-sitter.wasm', 'dist/tree-sitter-python.wasm']) assert.equal(sizes.get(wasm), statSync(path.join(ROOT, wasm)).size, `${wasm} in the .vsix differs from dist/`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

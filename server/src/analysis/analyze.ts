@@ -1,4 +1,5 @@
 import './ops/index';
+import { Coverage } from './coverage';
 import { Diagnostic } from './diagnostics';
 import { Model } from './ir/graph';
 import { ByteSource } from './onnx/byte-source';
@@ -13,6 +14,8 @@ export interface ModelAnalysis {
   readonly inference: InferenceResult | null;
   /** Reader diagnostics first, then inference diagnostics. */
   readonly diagnostics: Diagnostic[];
+  /** Model definitions (PyTorch source, Hugging Face config): how much was understood. Absent for ONNX. */
+  readonly coverage?: Coverage;
 }
 
 export type AnalyzeOptions = Omit<InferOptions, 'source'>;

@@ -1,4 +1,5 @@
 import { ModelAnalysis } from './analyze';
+import { Coverage } from './coverage';
 import { Diagnostic } from './diagnostics';
 import { dataTypeName, DataType, bytesForElements } from './ir/dtype';
 import { Graph, Model } from './ir/graph';
@@ -103,6 +104,8 @@ export interface Report {
   readonly unknownOps: Array<{ readonly op: string; readonly count: number }>;
   readonly unboundSymbols: string[];
   readonly diagnostics: Diagnostic[];
+  /** Model definitions (PyTorch source, Hugging Face config) only: how much was understood; incomplete means the totals are lower bounds. */
+  readonly coverage?: Coverage;
   /** Present when profiled for a chip. */
   readonly chip?: { readonly id: string; readonly name: string; readonly memoryBandwidthGBs: number; readonly peaks: unknown; readonly achievable: unknown; readonly kernelOverheadUs: number; readonly sources: readonly string[] };
   readonly peakMode?: string;
@@ -144,6 +147,7 @@ export function buildReport(analysis: ModelAnalysis, path: string, bindings: Rea
     unknownOps: [...(inference?.unknownOps ?? new Map<string, number>())].map(([op, count]) => ({ op, count })),
     unboundSymbols: inference?.unboundSymbols ?? [],
     diagnostics: analysis.diagnostics,
+    ...(analysis.coverage ? { coverage: analysis.coverage } : {}),
   };
   const report = profiled ? withProfile(base, profiled) : base;
   return profiled && advice ? { ...report, suggestions: advice.suggestions, adviceNotes: advice.notes } : report;

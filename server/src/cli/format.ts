@@ -1,3 +1,4 @@
+import { Coverage, coverageCounts, isLowerBound } from '../analysis/coverage';
 import { Diagnostic } from '../analysis/diagnostics';
 import { Report, ReportNode, ReportValue } from '../analysis/report';
 import { humanBytes, humanCount, humanFlops, humanTime } from '../format/units';
@@ -34,17 +35,36 @@ function percent(x: number): string {
   return `${(x * 100).toFixed(1)}%`;
 }
 
+/** `complete: 16 of 16 layers resolved`, or `INCOMPLETE: 13 of 16 layers resolved, 92.1% of parameters; totals are lower bounds`. */
+export function coverageLine(coverage: Coverage): string {
+  return coverage.complete ? `complete: ${coverageCounts(coverage)}` : `INCOMPLETE: ${coverageCounts(coverage)}; totals are lower bounds`;
+}
+
+/** The coverage header lines: the verdict, and for an incomplete model its first problem. */
+function coverageLines(coverage: Coverage): string[] {
+  const lines = [`Coverage  ${coverageLine(coverage)}`];
+  const first = coverage.unresolved[0];
+  if (!coverage.complete && first) {
+    const more = coverage.unresolved.length > 1 ? ` (+${coverage.unresolved.length - 1} more: see the diagnostics)` : '';
+    lines.push(`          first problem: ${clip(first.reason, 110)}${more}`);
+  }
+  return lines;
+}
+
 /** Header lines shared by the table and Markdown views. */
 function headerLines(report: Report): string[] {
   const lines: string[] = [];
   const m = report.model;
   const opsets = Object.entries(m.opsets).map(([d, v]) => `${d} ${v}`).join(', ');
+  // An incomplete model definition: said first, and every total below is a lower bound (≥).
+  const atLeast = isLowerBound(report.coverage) ? '≥ ' : '';
   lines.push(`Model     ${sanitise(m.path)}`);
+  if (report.coverage) lines.push(...coverageLines(report.coverage));
   lines.push(`IR        ${m.irVersion ?? '?'}   opsets: ${opsets || '-'}   producer: ${sanitise(`${m.producer.name} ${m.producer.version}`.trim()) || '-'}`);
   if (m.weights) {
     const w = m.weights;
     // A frontend that knows the exact count states it (traced mode: buffers are initializers but not parameters).
-    lines.push(`Weights   ${humanCount(report.totals?.params ?? w.parameters)} parameters, ${humanBytes(w.bytes)} (${w.fromInitializers.tensors} initializers, ${w.fromConstants.tensors} Constant nodes${w.externalBytes ? `, ${humanBytes(w.externalBytes)} external` : ''})`);
+    lines.push(`Weights   ${atLeast}${humanCount(report.totals?.params ?? w.parameters)} parameters, ${humanBytes(w.bytes)} (${w.fromInitializers.tensors} initializers, ${w.fromConstants.tensors} Constant nodes${w.externalBytes ? `, ${humanBytes(w.externalBytes)} external` : ''})`);
   }
   const bindings = Object.entries(report.bindings).map(([k, v]) => `${k}=${v}`).join(' ');
   lines.push(`Bindings  ${sanitise(bindings) || '-'}${report.unboundSymbols.length ? `   unbound: ${sanitise(report.unboundSymbols.join(', '))}` : ''}`);
@@ -53,8 +73,8 @@ function headerLines(report: Report): string[] {
   if (report.chip && report.totals) {
     const t = report.totals;
     lines.push(`Chip      ${sanitise(report.chip.name)} (${report.chip.id}), ${report.peakMode} peaks${report.computeDtype ? `, arithmetic in ${report.computeDtype}` : ''}`);
-    lines.push(`Time      ${humanTime(t.timeSeconds)} predicted (${humanTime(t.fusedTimeSeconds)} with elementwise chains fused)   ${percent(t.memoryBoundShare)} of it memory-bound`);
-    lines.push(`Work      ${humanFlops(t.flops)}FLOP (${humanFlops(t.macs)}MAC), ${humanBytes(t.bytes)} moved, energy ${(t.energyJoules * 1e3).toFixed(3)} mJ (${percent(t.energyJoules > 0 ? t.energy.memoryJoules / t.energyJoules : 0)} moving data)`);
+    lines.push(`Time      ${atLeast}${humanTime(t.timeSeconds)} predicted (${atLeast}${humanTime(t.fusedTimeSeconds)} with elementwise chains fused)   ${percent(t.memoryBoundShare)} of it memory-bound`);
+    lines.push(`Work      ${atLeast}${humanFlops(t.flops)}FLOP (${atLeast}${humanFlops(t.macs)}MAC), ${atLeast}${humanBytes(t.bytes)} moved, energy ${atLeast}${(t.energyJoules * 1e3).toFixed(3)} mJ (${percent(t.energyJoules > 0 ? t.energy.memoryJoules / t.energyJoules : 0)} moving data)`);
     if (t.unmodelledNodes > 0) lines.push(`Left out  ${t.unmodelledNodes} node(s), ${percent(t.unmodelledShare)} of the costed nodes: not modelled, not counted (see below)`);
   }
   return lines;

@@ -23,7 +23,8 @@ import { applyMeasuredProfile, formatMeasurement, registerMeasure } from './meas
  *   ridgepoint chips [--chips FILE] [--format table|json]
  *   ridgepoint measure MODEL [--dim N=V]... [--threads N] [--runs N]   (needs onnxruntime-node; cli/measure.ts)
  *   ridgepoint calibrate [--threads N] [--chips FILE]                  (writes chip local-cpu; cli/calibrate.ts)
- * A thin view over the analysis core. Exit status: 0 fine, 1 a model had error diagnostics, 2 usage
+ * A thin view over the analysis core. Exit status: 0 fine, 1 a model had error diagnostics or an
+ * incomplete definition (coverage), 2 usage
  * error, 3 the predicted time exceeded --budget-ms.
  */
 interface ProfileFlags {
@@ -138,7 +139,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         const profiled = opts.trace && isPythonFile(file) ? await profileTracedPythonFile(file, { ...options, timeoutSeconds: opts.traceTimeout }) : profileFile(file, { ...options, hf: { phase: opts.phase, batch: opts.batch, prompt: opts.prompt, generated: opts.generated } });
         const report = opts.measured ? applyMeasuredProfile(profiled, opts.measured) : profiled;
         reports.push(report);
-        if (report.diagnostics.some((d) => d.severity === 'error')) exitCode = 1;
+        // An incomplete model definition exits 1 too: its totals are lower bounds, not the model's.
+        if (report.diagnostics.some((d) => d.severity === 'error') || report.coverage?.complete === false) exitCode = 1;
       }
       if (showProgress) process.stderr.write('\r\u001b[K');
       switch (opts.format) {

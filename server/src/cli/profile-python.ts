@@ -96,7 +96,9 @@ export function profilePythonFile(file: string, options: PythonCliOptions): Repo
   const sourceDiagnostics = result.diagnostics.map((d) => asDiagnostic(d, file));
   const unresolved: Diagnostic[] = result.unresolved.map((u) => ({ severity: 'warning', code: 'pytorch.unresolved', message: `${u.range ? `${u.range.path ?? file}:${u.range.start.line + 1}:${u.range.start.character + 1}: ` : ''}\`${u.name}\` is unresolved: ${u.reason} (bind it with --dim ${u.name}=N)` }));
   const analysis = result.analysis ?? { model: null, inference: null, diagnostics: [] };
-  const merged = { ...analysis, diagnostics: [...sourceDiagnostics, ...unresolved, ...analysis.diagnostics] };
+  // Problems located in the source without a file of their own are in this file.
+  const coverage = { ...result.coverage, unresolved: result.coverage.unresolved.map((p) => (p.range && p.file === undefined ? { ...p, file } : p)) };
+  const merged = { ...analysis, diagnostics: [...sourceDiagnostics, ...unresolved, ...analysis.diagnostics], coverage };
   const profiled = options.profile ? profileAnalysis(merged, options.profile) : null;
   const advice = profiled && options.profile && options.suggestions !== false ? advise(merged, { ...options.profile, baseline: profiled.result, chips: options.chips, inferOptions: { bindings: options.dim } }) : null;
   return buildReport(merged, file, options.dim, profiled, advice);

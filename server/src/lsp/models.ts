@@ -370,7 +370,13 @@ export class ModelService {
         return { analysis: { ...analysis, diagnostics: [...hf.diagnostics] }, hf, symbols: ['batch', 'prompt', 'generated'] };
       }
       if (!this.frontends) return failed('Python models need the Python grammar, which this server was started without');
-      const parser = await this.frontends.pythonParser();
+      let parser: PythonParser;
+      try {
+        parser = await this.frontends.pythonParser();
+      } catch (error) {
+        const why = `the Python parser could not be loaded, so this file is not analysed: ${error instanceof Error ? error.message : String(error)}`;
+        return { analysis: { model: null, inference: null, diagnostics: [{ severity: 'error', code: 'pytorch.parser-unavailable', message: why }] }, symbols: [] };
+      }
       const previousTree = this.pythonTrees.get(ref.key);
       this.pythonTrees.delete(ref.key);
       const previous = previousTree ? { tree: previousTree, changes: [textChange(previousTree.text, loaded.text)] } : undefined;
@@ -381,7 +387,7 @@ export class ModelService {
       imports?.noteDependencies(ref.path, staticPython.dependencies ?? []);
       if (staticPython.tree) this.pythonTrees.set(ref.key, staticPython.tree);
       const python = this.frontends.withTrace?.(ref, loaded.stamp, options, staticPython) ?? staticPython;
-      const analysis = python.analysis ?? { model: null, inference: null, diagnostics: [] };
+      const analysis = python.analysis ?? { model: null, inference: null, diagnostics: [], coverage: python.coverage };
       return { analysis, python, symbols: [...new Set(python.unresolved.map((u) => u.name))] };
     } catch (error) {
       // The frontends guard their own work; reaching here is a bug in Ridgepoint, reported, never thrown.

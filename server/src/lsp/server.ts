@@ -80,9 +80,16 @@ export class ServerContext {
         const doc = this.documents.get(uri);
         return doc ? { text: doc.getText(), version: doc.version } : undefined;
       },
-      // The Python grammar loads on the first .py model, once.
+      // The Python grammar loads on the first .py model, once. A failure (a .vsix without the wasm, a
+      // grammar that does not load) is said once, in a notification and the log; every .py then gets an error diagnostic.
       {
-        pythonParser: () => (parser ??= Promise.resolve().then(() => createPythonParser(runtime.pythonGrammar()))),
+        pythonParser: () =>
+          (parser ??= Promise.resolve()
+            .then(() => createPythonParser(runtime.pythonGrammar()))
+            .catch((error: unknown) => {
+              this.frontendFailed('the PyTorch source frontend (Python parser)', error);
+              throw error;
+            })),
         pythonImports: this.pythonImports,
         withTrace: (ref, stamp, options, analysis) => this.traces.withTrace(ref, stamp, options, analysis),
       },
@@ -206,6 +213,13 @@ export class ServerContext {
    */
   warn(message: string): void {
     void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Ridgepoint: ${message}` }).catch(() => undefined);
+  }
+
+  /** A frontend that cannot start: an error notification and the log, once per server. */
+  frontendFailed(frontend: string, error: unknown): void {
+    const why = error instanceof Error ? error.message : String(error);
+    this.connection.console.error(`${frontend} cannot start: ${error instanceof Error ? (error.stack ?? why) : why}`);
+    void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: `Ridgepoint: ${frontend} cannot start, so .py models are not analysed: ${why}` }).catch(() => undefined);
   }
 
   private resolveUserPath(path: string): string {

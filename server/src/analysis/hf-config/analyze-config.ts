@@ -1,5 +1,6 @@
 import '../ops/index';
 import { ModelAnalysis } from '../analyze';
+import { Coverage } from '../coverage';
 import { PEAK_DTYPES, PeakDtype } from '../cost/chips';
 import { Diagnostic } from '../diagnostics';
 import { DataType, dataTypeName, isFloatType } from '../ir/dtype';
@@ -58,8 +59,8 @@ export function analyzeHfConfig(text: string, options: HfProfileOptions): HfConf
   try {
     const built = buildPhaseModel(config, { ...options, phase }, dtype.storage);
     const inference = inferModel(built.model);
-    const analysis: ModelAnalysis = { model: built.model, inference, diagnostics: [...inference.diagnostics] };
     diagnostics.push(...inference.diagnostics);
+    const analysis: ModelAnalysis = { model: built.model, inference, diagnostics: [...inference.diagnostics], coverage: configCoverage(new Set(built.layerOf.values()).size, diagnostics) };
     return { ...base, config, analysis, phase, params: built.params, activeParams: built.activeParams, layerOf: built.layerOf, seq: built.seq, past: built.past, servedAs: dtype.servedAs };
   } catch (error) {
     // A builder bug, not the user's config: still a diagnostic, never an exception.
@@ -106,4 +107,19 @@ export function resolveDtype(option: PeakDtype | DataType | undefined, fromConfi
   const storage = PEAK_STORAGE[option];
   if (storage !== undefined) return { storage, servedAs: option === 'tf32' ? 'tf32' : null };
   return { storage: DataType.FLOAT16, servedAs: option };
+}
+
+/**
+ * A config's coverage (the same schema as a PyTorch source's): every layer of the family's graph is built
+ * from the config's sizes, so it is complete unless something went wrong (an error diagnostic).
+ */
+function configCoverage(layers: number, diagnostics: readonly Diagnostic[]): Coverage {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  return {
+    complete: errors.length === 0,
+    layersResolved: layers,
+    layersTotal: layers,
+    parametersResolvedShare: 1,
+    unresolved: errors.map((d) => ({ name: d.location?.value ?? d.code, reason: d.message, code: d.code })),
+  };
 }

@@ -146,7 +146,7 @@ function successful(trace: TraceSuccess, options: TraceToAnalysisOptions): Trace
     mode: 'traced',
     modules: summaries,
     entry: options.entry,
-    analysis: { ...graph.analysis, diagnostics: analysisDiagnostics },
+    analysis: { ...graph.analysis, diagnostics: analysisDiagnostics, coverage },
     nodeSources,
     callSites,
     unresolved: [],

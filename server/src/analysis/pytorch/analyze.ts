@@ -10,6 +10,8 @@ import { Diagnostic } from '../diagnostics';
 import { Dim } from '../ir/dim';
 import { DataType } from '../ir/dtype';
 import { inferModel } from '../shape/engine';
+import { Coverage } from '../coverage';
+import { computeCoverage } from './coverage';
 import { GraphBuilder } from './graph-builder';
 import { BudgetExceeded, Interpreter, LIMITS } from './interpreter';
 import { PythonRaise } from './python-raise';
@@ -31,7 +33,7 @@ export function analyzePythonSource(parser: PythonParser, text: string, options:
     tree = parser.parse(text, options.previous);
   } catch (error) {
     diagnostics.push({ severity: 'error', code: 'pytorch.parse-failed', message: `the Python parser failed: ${message(error)}`, range: null });
-    return { modules: [], entry: null, analysis: null, nodeSources: new Map(), callSites: new Map(), unresolved: [], diagnostics, tree: null, timings: { parseMs: performance.now() - started, analyseMs: 0 } };
+    return { modules: [], entry: null, analysis: null, nodeSources: new Map(), callSites: new Map(), unresolved: [], diagnostics, coverage: computeCoverage({ entry: null, unresolved: [], diagnostics, graphDiagnostics: [] }).coverage, tree: null, timings: { parseMs: performance.now() - started, analyseMs: 0 } };
   }
   const parsed = performance.now();
   const result = analyseTree(parser, tree.root, options, diagnostics);
@@ -49,12 +51,11 @@ function analyseTree(parser: PythonParser, root: SyntaxNode, options: AnalyzeSou
   const unresolvedMap = new Map<string, UnresolvedName>();
   const interpreter = new Interpreter(options.bindings ?? new Map(), diagnostics, unresolvedMap);
   const imports = options.modules ? interpreter.enableImports(parser, options.modules, options.path ?? '') : null;
-  const empty: TreeResult = { modules: [], entry: null, analysis: null, nodeSources: new Map(), callSites: new Map(), unresolved: [], diagnostics };
   try {
     interpreter.loadModule(root);
   } catch (error) {
     diagnostics.push(stopped(error, 'reading the file'));
-    return empty;
+    return { modules: [], entry: null, analysis: null, nodeSources: new Map(), callSites: new Map(), unresolved: [], diagnostics, dependencies: imports ? [...imports.dependencies] : [], coverage: withCoverage(null, [], diagnostics, null) };
   }
   const moduleClasses = interpreter.classes.filter((c) => interpreter.isModuleClass(c));
   const factories = findFactories(interpreter, moduleClasses);
@@ -77,16 +78,27 @@ function analyseTree(parser: PythonParser, root: SyntaxNode, options: AnalyzeSou
     }
   }
   const modules = summarise(interpreter, moduleClasses, factories, root_, entry);
+  const unresolved = [...unresolvedMap.values()];
+  const entrySummary = root_ !== null ? (modules.find((m) => m.name === entry?.name) ?? null) : null;
+  const coverage = withCoverage(entrySummary, unresolved, diagnostics, analysis);
   return {
     modules,
     entry: entry?.name ?? null,
-    analysis,
+    analysis: analysis ? { ...analysis, coverage } : null,
     nodeSources: builder?.nodeSources ?? new Map(),
     callSites: builder?.callSites ?? new Map(),
-    unresolved: [...unresolvedMap.values()],
+    unresolved,
     diagnostics,
     dependencies: imports ? [...imports.dependencies] : [],
+    coverage,
   };
+}
+
+/** The entry's coverage; the errors for layers not counted are added to `diagnostics`. */
+function withCoverage(entry: ModuleSummary | null, unresolved: readonly UnresolvedName[], diagnostics: PythonDiagnostic[], analysis: ModelAnalysis | null): Coverage {
+  const result = computeCoverage({ entry, unresolved, diagnostics, graphDiagnostics: analysis?.diagnostics ?? [] });
+  diagnostics.push(...result.diagnostics);
+  return result.coverage;
 }
 
 function stopped(error: unknown, what: string): PythonDiagnostic {

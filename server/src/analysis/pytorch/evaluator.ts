@@ -86,10 +86,10 @@ export abstract class PythonEvaluator {
     if (++this.steps > this.stepLimit) throw new BudgetExceeded(`evaluation stopped after ${this.stepLimit} steps`);
   }
 
-  diagnose(severity: PythonDiagnostic['severity'], code: string, message: string, node: SyntaxNode | SourceRange | null): void {
+  diagnose(severity: PythonDiagnostic['severity'], code: string, message: string, node: SyntaxNode | SourceRange | null, modulePath?: string): void {
     const range = node === null ? null : 'start' in node && 'end' in node && !('type' in node) ? (node as SourceRange) : rangeOf(node as SyntaxNode);
     if (this.diagnostics.some((d) => d.code === code && d.message === message && d.range?.start.line === range?.start.line && d.range?.path === range?.path)) return;
-    if (this.diagnostics.length < 500) this.diagnostics.push({ severity, code, message, range });
+    if (this.diagnostics.length < 500) this.diagnostics.push({ severity, code, message, range, ...(modulePath !== undefined ? { modulePath } : {}) });
   }
 
   noteUnresolved(why: UnresolvedName): void {
@@ -174,6 +174,21 @@ export abstract class PythonEvaluator {
     return this.importGuards > 0;
   }
 
+  /**
+   * `helper(kwargs, "groups", 32)` as a statement: run for its effects. A callee that is not understood
+   * (undefined, or from a module not read) may change what is built, so it is reported, not skipped.
+   */
+  private callForEffect(node: SyntaxNode, scope: Scope, frame: Frame): void {
+    const calleeNode = field(node, 'function');
+    const callee = calleeNode ? this.evaluate(calleeNode, scope, frame) : NONE;
+    const result = this.evaluate(node, scope, frame);
+    const foreign = callee.kind === 'unknown' || (callee.kind === 'builtin' && !UNDERSTOOD_CALLEES.test(callee.name) && !PYTHON_BUILTINS.has(callee.name));
+    if (foreign && result.kind === 'unknown') {
+      const why = callee.kind === 'unknown' ? callee.why.reason : `\`${callee.name}\` is not read`;
+      this.diagnose('warning', 'pytorch.unevaluated-call', `\`${clip(node.text)}\` was not evaluated (${why}): whatever it changes is missing`, node);
+    }
+  }
+
   protected body(node: SyntaxNode | null): SyntaxNode[] {
     return node === null ? [] : namedChildren(node);
   }
@@ -185,6 +200,7 @@ export abstract class PythonEvaluator {
         for (const child of namedChildren(node)) {
           if (child.type === 'assignment') this.assign(child, scope, frame);
           else if (child.type === 'augmented_assignment') this.augmentedAssign(child, scope, frame);
+          else if (!moduleLevel && child.type === 'call') this.callForEffect(child, scope, frame);
           else if (!moduleLevel && child.type !== 'string') this.evaluate(child, scope, frame);
         }
         return NORMAL;
@@ -927,6 +943,9 @@ export abstract class PythonEvaluator {
   /** `tensor[key]` inside forward(); throws ForwardError when not modelled. */
   protected abstract indexTensorValue(container: PyValue, key: PyValue, node: SyntaxNode): PyValue;
 }
+
+/** Callees whose calls as statements change nothing that is built: the standard library, torch, methods of known kinds. */
+const UNDERSTOOD_CALLEES = /^(torch|math|typing|typing_extensions|warnings|logging|collections|functools|itertools|dataclasses|operator|numbers|copy|enum|abc|inspect|types|builtins|os|sys|re|module|list|dict|str|tensor|object|set|tuple)(\.|$)/;
 
 export function clip(text: string): string {
   const one = text.replace(/\s+/g, ' ');

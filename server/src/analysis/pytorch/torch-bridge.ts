@@ -325,7 +325,7 @@ export class Interpreter extends ObjectModel {
       this.rollbackForward(mark);
       f.scopes.pop();
       f.scopes.push(m.path);
-      this.diagnose('warning', 'pytorch.forward-fallback', `forward of \`${m.path || m.type}\` (${m.type}) cannot be followed: ${error.message}; its layers are chained in declaration order instead`, error.range ?? m.range);
+      this.diagnose('warning', 'pytorch.forward-fallback', `forward of \`${m.path || m.type}\` (${m.type}) cannot be followed: ${error.message}; its layers are chained in declaration order instead`, error.range ?? m.range, m.path);
       return this.sequentialFallback(m, args[0] ?? NONE, called);
     } finally {
       f.scopes.pop();
@@ -384,7 +384,8 @@ export class Interpreter extends ObjectModel {
       } catch (error) {
         if (!(error instanceof ForwardError)) throw error;
         this.rollbackForward(mark);
-        this.diagnose('warning', 'pytorch.forward-fallback', `\`${leaf.path}\` (${leaf.type}) is left out of the graph: ${error.message}`, leaf.range);
+        // Its parameters still count, but not its costs: an error, and the model is incomplete (coverage).
+        this.diagnose('error', 'pytorch.layer-left-out', `\`${leaf.path}\` (${leaf.type}) is left out of the graph: ${error.message}`, leaf.range, leaf.path);
       }
     }
     return x;

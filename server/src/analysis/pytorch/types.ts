@@ -3,6 +3,7 @@
  * 0-based lines and UTF-16 characters (LSP's convention), so views convert nothing.
  */
 import { ModelAnalysis } from '../analyze';
+import { Coverage } from '../coverage';
 import { Severity } from '../diagnostics';
 import { Dim } from '../ir/dim';
 
@@ -49,6 +50,8 @@ export interface PythonDiagnostic {
   readonly code: string;
   readonly message: string;
   readonly range: SourceRange | null;
+  /** The module or layer it concerns (`features.0`), by its path in the entry, when it concerns one. */
+  readonly modulePath?: string;
 }
 
 /** A module built inside a class or factory: `layer1.0.conv1`, `transformer.h.3.attn.c_attn`. */
@@ -119,6 +122,8 @@ export interface PythonAnalysis {
   readonly callSites: Map<string, SourceRange>;
   readonly unresolved: UnresolvedName[];
   readonly diagnostics: PythonDiagnostic[];
+  /** How much of the entry was understood; incomplete means every total is a lower bound. */
+  readonly coverage: Coverage;
   /** The parsed tree, for the next incremental parse (or `dispose()` it). */
   readonly tree: PythonTree | null;
   /** Imported files read by the analysis (re-analyse when one changes). */

@@ -1,6 +1,7 @@
 import { Diagnostic as LspDiagnostic, DiagnosticSeverity, Range, WorkDoneProgressReporter } from 'vscode-languageserver';
+import { summariseCoverage } from '../../analysis/coverage';
 import { Diagnostic } from '../../analysis/diagnostics';
-import { ProfiledNotification } from '../../protocol';
+import { ProfiledNotification, ProfiledParams } from '../../protocol';
 import { CancelledError, LoadedModel, modelRefOf, ProfiledModel } from '../models';
 import { spanForId } from '../node-lookup';
 import { ServerContext } from '../server';
@@ -51,8 +52,16 @@ export async function publishModelState(ctx: ServerContext, uri: string, withAdv
     memoryBoundShare: totals ? totals.memoryBoundShare : null,
     unboundDims: profiled.report.unboundSymbols,
     suggestions: profiled.advice ? profiled.advice.suggestions.length : null,
+    coverage: coverageOf(profiled),
   });
   if (profiled.advice === null && profiled.profile) ctx.scheduleAdvice(uri);
+}
+
+/** The status bar's coverage: a .py file without any nn.Module has none (it is not a model). */
+function coverageOf(profiled: ProfiledModel): ProfiledParams['coverage'] {
+  const coverage = profiled.report.coverage;
+  if (!coverage || (profiled.python && profiled.python.modules.length === 0)) return null;
+  return summariseCoverage(coverage);
 }
 
 const SEVERITY: Record<Diagnostic['severity'], DiagnosticSeverity> = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information };

@@ -1,5 +1,6 @@
 import { CodeLens, Diagnostic as LspDiagnostic, DiagnosticSeverity, Hover, InlayHint, MarkupKind, Position, Range } from 'vscode-languageserver';
 import { codeLensSummary, explainConfigKey, LlmSummary, summariseLlm } from '../../analysis/hf-config/index';
+import { coverageCounts, coverageShort, isLowerBound, summariseCoverage } from '../../analysis/coverage';
 import { SourceRange } from '../../analysis/pytorch/index';
 import { ReportNode } from '../../analysis/report';
 import { humanBytes, humanCount, humanFlops, humanTime } from '../../format/units';
@@ -97,35 +98,62 @@ function intensity(cost: LineCost): string | null {
   return cost.bytes > 0 && cost.flops > 0 ? `${(cost.flops / cost.bytes).toFixed(cost.flops / cost.bytes < 10 ? 2 : 0)} FLOP/B` : null;
 }
 
-/** `Conv2d · 9.4 K params · ×4 · 118 MFLOP · 0.4 MB · 290 FLOP/B · compute · 3.1 µs`. */
+/**
+ * `9.4 k params · ×4 · 3.1 µs · compute · 118 MFLOP · 0.4 MB · 290 FLOP/B`: time and bound first, since
+ * VS Code cuts inlay hints at `editor.inlayHints.maximumLength` (43 characters by default).
+ */
 export function pythonHintLabel(cost: LineCost): string | null {
   const parts: string[] = [];
   if (cost.params !== null && cost.params > 0) parts.push(`${humanCount(cost.params)} params`);
   if (cost.timeSeconds > 0) {
     if (cost.instances > 1) parts.push(`×${cost.instances}`);
+    parts.push(humanTime(cost.timeSeconds));
+    if (cost.bound) parts.push(cost.bound);
     parts.push(`${humanFlops(cost.flops)}FLOP`, humanBytes(cost.bytes));
     const i = intensity(cost);
     if (i) parts.push(i);
-    if (cost.bound) parts.push(cost.bound);
-    parts.push(humanTime(cost.timeSeconds));
   }
   return parts.length > 0 ? parts.join(' · ') : null;
+}
+
+/** Lines that construct a layer left out of the totals (an error diagnostic is there too). */
+function layersMissingByLine(profiled: ProfiledModel): Set<number> {
+  const problems = profiled.python?.coverage.unresolved ?? [];
+  return new Set(problems.filter((p) => p.range && (p.code === 'pytorch.layer-left-out' || p.code === 'pytorch.layer-unresolved')).map((p) => p.range?.start.line ?? -1));
 }
 
 export function pythonInlayHints(profiled: ProfiledModel, range: Range): InlayHint[] {
   const hints: InlayHint[] = [];
   const lines = profiled.loaded.lines;
-  for (const cost of pythonLineCosts(profiled).values()) {
-    if (cost.line < range.start.line || cost.line > range.end.line) continue;
-    const label = pythonHintLabel(cost);
-    if (label === null) continue;
-    hints.push({ position: lines.positionAt(lines.lineEnd(lines.offsetAt({ line: cost.line, character: 0 }))), label, paddingLeft: true });
+  const costs = pythonLineCosts(profiled);
+  const missing = layersMissingByLine(profiled);
+  for (const line of new Set([...costs.keys(), ...missing])) {
+    if (line < range.start.line || line > range.end.line) continue;
+    const cost = costs.get(line);
+    const parts = [cost ? pythonHintLabel(cost) : null, missing.has(line) ? '⚠ not in the totals (see Problems)' : null].filter((p): p is string => p !== null);
+    if (parts.length === 0) continue;
+    hints.push({ position: lines.positionAt(lines.lineEnd(lines.offsetAt({ line, character: 0 }))), label: parts.join(' · '), paddingLeft: true });
   }
   return hints.sort((a, b) => a.position.line - b.position.line);
 }
 
 function percent(x: number): string {
   return `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+}
+
+/** On the entry's `def` / `class` line: the whole model's totals, labelled as lower bounds when incomplete. */
+function entryHover(profiled: ProfiledModel, line: number): string[] {
+  const python = profiled.python;
+  const entry = python?.modules.find((m) => m.name === python.entry);
+  if (!python || !entry || entry.range.start.line !== line) return [];
+  const { totals, chip, model } = profiled.report;
+  const incomplete = isLowerBound(python.coverage);
+  const atLeast = incomplete ? '≥ ' : '';
+  const parts = [`**${mdText(entry.name)}** (entry) · ${atLeast}${humanCount(model.weights?.parameters ?? 0)} parameters`];
+  if (totals && chip && totals.costedNodes > 0) parts.push('', `${atLeast}${humanTime(totals.timeSeconds)} per forward on ${mdText(chip.name)} · ${atLeast}${humanFlops(totals.flops)}FLOP · ${atLeast}${humanBytes(totals.bytes)} moved`);
+  if (incomplete) parts.push('', `**Incomplete:** ${coverageCounts(python.coverage)}; these totals are lower bounds. What is missing is in the Problems panel${python.coverage.unresolved[0] ? `; first: ${mdText(python.coverage.unresolved[0].reason, 200)}` : ''}.`);
+  else parts.push('', `Complete: ${coverageCounts(python.coverage)}.`);
+  return parts;
 }
 
 export async function pythonHover(ctx: ServerContext, profiled: ProfiledModel, position: Position): Promise<Hover | null> {
@@ -150,6 +178,7 @@ export async function pythonHover(ctx: ServerContext, profiled: ProfiledModel, p
       parts.push('', '_No forward costs: set an input shape (code lens **Set input shape…** or the `ridgepoint.pytorch.input` setting)._');
     }
   }
+  parts.push(...entryHover(profiled, position.line));
   // The same line in a workspace ONNX exported with stack traces: what its nodes cost.
   const exported = await ctx.sourceLinks.costsForSource(profiled.loaded.ref.path);
   for (const model of exported) {
@@ -160,21 +189,28 @@ export async function pythonHover(ctx: ServerContext, profiled: ProfiledModel, p
   return parts.length > 0 ? { contents: { kind: MarkupKind.Markdown, value: parts.join('\n') } } : null;
 }
 
+/** VS Code's own command that shows the Problems panel (where an incomplete model's errors are). */
+const SHOW_PROBLEMS = 'workbench.actions.view.problems';
+
 export function pythonCodeLenses(profiled: ProfiledModel, uri: string): CodeLens[] {
   const python = profiled.python;
   if (!python) return [];
   const lenses: CodeLens[] = [];
   const { totals, chip } = profiled.report;
   const args = [{ uri }];
+  // An incomplete entry: its figures are lower bounds (≥), and a lens says so and opens the Problems panel.
+  const incomplete = isLowerBound(python.coverage);
   for (const module of python.modules) {
     const range = { start: module.range.start, end: module.range.start };
     const params = module.params !== null ? `${humanCount(module.params)} params` : 'params unresolved';
     if (module.name === python.entry) {
       const input = profiled.options.source?.input;
+      const entryParams = incomplete ? `≥ ${humanCount(profiled.report.model.weights?.parameters ?? 0)} params` : params;
+      if (incomplete) lenses.push({ range, command: { title: `$(warning) ${coverageShort(summariseCoverage(python.coverage))}`, command: SHOW_PROBLEMS } });
       if (totals && chip && totals.costedNodes > 0) {
-        lenses.push({ range, command: { title: `${params} · ${humanTime(totals.timeSeconds)} per forward on ${chip.name} · ${(totals.memoryBoundShare * 100).toFixed(0)}% memory-bound`, command: Commands.showRoofline, arguments: args } });
+        lenses.push({ range, command: { title: `${entryParams} · ${incomplete ? '≥ ' : ''}${humanTime(totals.timeSeconds)} per forward on ${chip.name} · ${(totals.memoryBoundShare * 100).toFixed(0)}% memory-bound`, command: Commands.showRoofline, arguments: args } });
         lenses.push({ range, command: { title: 'Open roofline', command: Commands.showRoofline, arguments: args } });
-      } else lenses.push({ range, command: { title: params, command: Commands.setPythonInput, arguments: args } });
+      } else lenses.push({ range, command: { title: entryParams, command: Commands.setPythonInput, arguments: args } });
       lenses.push({ range, command: { title: input ? `Input ${input.join('×')}` : 'Set input shape…', command: Commands.setPythonInput, arguments: args } });
       const unresolved = [...new Set(python.unresolved.map((u) => u.name))];
       if (unresolved.length > 0) lenses.push({ range, command: { title: `Bind ${unresolved.slice(0, 3).join(', ')}${unresolved.length > 3 ? '…' : ''}`, command: Commands.bindDims, arguments: args } });
@@ -203,7 +239,10 @@ export function pythonDiagnostics(profiled: ProfiledModel): LspDiagnostic[] {
   const python = profiled.python;
   // A Python file with no sign of PyTorch is none of Ridgepoint's business: no diagnostics at all. (Not
   // "no module found": a syntax error can hide every module of a PyTorch file, and must still be shown.)
-  if (!python || (python.modules.length === 0 && !/\bnn\.Module\b|\btorch\b/.test(profiled.loaded.text))) return [];
+  const mentionsTorch = /\bnn\.Module\b|\btorch\b/.test(profiled.loaded.text);
+  // No analysis at all (the parser could not be loaded): the reason, at the top of the file.
+  if (!python) return mentionsTorch ? profiled.analysis.diagnostics.map((d) => ({ range: rangeOf(null), severity: SEVERITY[d.severity], code: d.code, source: 'ridgepoint', message: d.message })) : [];
+  if (python.modules.length === 0 && !mentionsTorch) return [];
   // The missing input shape is said by the entry's code lens (Set input shape…), not as a warning in every file.
   const out: LspDiagnostic[] = python.diagnostics.filter((d) => d.code !== 'pytorch.no-input-shape').map((d) => ({ range: rangeOf(d.range), severity: SEVERITY[d.severity], code: d.code, source: 'ridgepoint', message: d.message + elsewhere(d.range) }));
   for (const u of python.unresolved) {
