@@ -149,7 +149,7 @@ class Net(nn.Module):
         self.fc = nn.Linear(16, 32)
 `;
     const r = await analyse(text);
-    const raised = r.diagnostics.find((d) => d.code === 'pytorch.raise-reached');
+    const raised = r.diagnostics.find((d) => d.code === 'pytorch.raises');
     assert.equal(raised?.severity, 'error');
     assert.equal(raised?.range?.start.line, lineOf(text, 'raise ValueError'));
     assert.equal(r.coverage.complete, false);
