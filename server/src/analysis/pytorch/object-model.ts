@@ -38,6 +38,10 @@ export abstract class ObjectModel extends PythonEvaluator {
     } else if (target.kind === 'object') target.attributes.set(name, value);
   }
 
+  protected isModuleDict(m: ModuleObject): boolean {
+    return m.type === 'ModuleDict' || (m.userClass !== null && this.torchBase(m.userClass) === 'torch.nn.ModuleDict');
+  }
+
   protected deleteAttribute(target: PyValue, name: string): void {
     if (target.kind === 'module') {
       target.module.children.delete(name);
