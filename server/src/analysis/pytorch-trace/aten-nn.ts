@@ -158,28 +158,31 @@ export const groupNorm: AtenMapper = (ctx) => {
   return [ctx.node('GroupNormalization', [ctx.value(x), ...inputs], { num_groups: num(ctx, 6, 'group', 1), epsilon: { float: num(ctx, 7, 'eps', 1e-5) } })[0]];
 };
 
-/** max_pool{1,2,3}d[_with_indices](x, kernel, stride, padding, dilation, ceil_mode) → [y, indices]. */
-export const maxPool: AtenMapper = (ctx) => {
+/** The window arguments pooling ops share (x, kernel_size, stride, padding): ONNX's kernel, strides and pads. */
+function poolWindow(ctx: AtenContext): { x: TraceTensor; rank: number; window: { kernel_shape: number[]; strides: number[]; pads: number[] } } | null {
   const x = tensorArg(ctx, 0, 'self');
   if (!x) return null;
   const rank = x.shape.length - 2;
   const kernel = ints(ctx, 1, 'kernel_size', rank, []);
   const stride = ints(ctx, 2, 'stride', rank, kernel);
   const padding = ints(ctx, 3, 'padding', rank, new Array<number>(rank).fill(0));
-  const attributes = { kernel_shape: kernel, strides: stride.length ? stride : kernel, pads: [...padding, ...padding], dilations: ints(ctx, 4, 'dilation', rank, new Array<number>(rank).fill(1)), ceil_mode: bool(ctx, 5, 'ceil_mode', false) ? 1 : 0 };
-  return [ctx.node('MaxPool', [ctx.value(x)], attributes)[0]];
+  return { x, rank, window: { kernel_shape: kernel, strides: stride.length ? stride : kernel, pads: [...padding, ...padding] } };
+}
+
+/** max_pool{1,2,3}d[_with_indices](x, kernel, stride, padding, dilation, ceil_mode) → [y, indices]. */
+export const maxPool: AtenMapper = (ctx) => {
+  const pool = poolWindow(ctx);
+  if (!pool) return null;
+  const attributes = { ...pool.window, dilations: ints(ctx, 4, 'dilation', pool.rank, new Array<number>(pool.rank).fill(1)), ceil_mode: bool(ctx, 5, 'ceil_mode', false) ? 1 : 0 };
+  return [ctx.node('MaxPool', [ctx.value(pool.x)], attributes)[0]];
 };
 
 /** avg_pool{1,2,3}d(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override). */
 export const avgPool: AtenMapper = (ctx) => {
-  const x = tensorArg(ctx, 0, 'self');
-  if (!x) return null;
-  const rank = x.shape.length - 2;
-  const kernel = ints(ctx, 1, 'kernel_size', rank, []);
-  const stride = ints(ctx, 2, 'stride', rank, kernel);
-  const padding = ints(ctx, 3, 'padding', rank, new Array<number>(rank).fill(0));
-  const attributes = { kernel_shape: kernel, strides: stride.length ? stride : kernel, pads: [...padding, ...padding], ceil_mode: bool(ctx, 4, 'ceil_mode', false) ? 1 : 0, count_include_pad: bool(ctx, 5, 'count_include_pad', true) ? 1 : 0 };
-  return [ctx.node('AveragePool', [ctx.value(x)], attributes)[0]];
+  const pool = poolWindow(ctx);
+  if (!pool) return null;
+  const attributes = { ...pool.window, ceil_mode: bool(ctx, 4, 'ceil_mode', false) ? 1 : 0, count_include_pad: bool(ctx, 5, 'count_include_pad', true) ? 1 : 0 };
+  return [ctx.node('AveragePool', [ctx.value(pool.x)], attributes)[0]];
 };
 
 /**
