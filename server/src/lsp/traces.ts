@@ -64,7 +64,7 @@ export class TraceService {
   withTrace(ref: ModelRef, stamp: string, options: ProfileRequestOptions, staticAnalysis: PythonAnalysis): PythonAnalysis {
     const state = this.states.get(ref.key);
     if (!state?.run || state.stamp !== stamp || !this.trusted) return staticAnalysis;
-    const target = traceTarget(options, staticAnalysis.entry);
+    const target = traceTarget(options, staticAnalysis.entry ?? state.entry);
     if ('problem' in target || optionsKeyOf(options, target, this.python()) !== state.optionsKey) return staticAnalysis;
     const traced = state.run.analysis;
     if (traced.analysis !== null) return traced;
