@@ -162,6 +162,8 @@ export function registerTracing(ctx: ServerContext): void {
       ctx.traces.cancel(params.uri);
       return;
     }
+    const ref = modelRefOf(params.uri);
+    if (ref && typeof params.entry === 'string' && params.entry.trim() !== '') ctx.sourceOptions.set(ref.key, { ...(ctx.sourceOptions.get(ref.key) ?? {}), entry: params.entry.trim() });
     ctx.traces.start(params.uri).then(
       (problem) => {
         if (problem) ctx.warn(`cannot trace: ${problem}`);
