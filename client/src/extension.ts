@@ -123,7 +123,13 @@ export function activate(context: vscode.ExtensionContext): void {
     registerCommand(Commands.importMeasured, 'Import Measured Profile', output, (arg) => importMeasured(rp, target(arg), showRoofline)),
     registerCommand(Commands.setPythonInput, 'Set Input Shape', output, (arg) => setPythonInput(rp, uriFromArgument(arg) ?? vscode.window.activeTextEditor?.document.uri ?? target(arg))),
     registerCommand(Commands.setPythonEntry, 'Profile Module', output, (arg) => setPythonEntry(rp, arg)),
-    registerCommand(Commands.traceWithPython, 'Trace with Python', output, (arg) => traced.trace(pythonModel(arg))),
+    registerCommand(Commands.traceWithPython, 'Trace with Python', output, async (arg) => {
+      const model = pythonModel(arg);
+      // The lens names its file; from the command palette the user may name the entry too.
+      if (uriFromArgument(arg)) return traced.trace(model);
+      const entry = await traced.askEntry(model);
+      if (entry !== undefined) await traced.trace(model, entry);
+    }),
     registerCommand(Commands.cancelTrace, 'Cancel Trace', output, (arg) => traced.cancel(pythonModel(arg))),
   );
 }

@@ -69,7 +69,16 @@ export class TracedMode implements vscode.Disposable {
     }
   }
 
-  async trace(model: vscode.Uri): Promise<void> {
+  /** From the command palette: which entry to trace (an expression is fine); undefined when dismissed. */
+  async askEntry(model: vscode.Uri): Promise<string | undefined> {
+    return vscode.window.showInputBox({
+      title: `Ridgepoint: trace ${model.path.split('/').pop() ?? ''} with Python`,
+      prompt: 'The entry: a factory, a class or any Python expression in the file, e.g. resnet50 or GPT(GPTConfig(vocab_size=50257)). Empty: the current entry.',
+      ignoreFocusOut: true,
+    });
+  }
+
+  async trace(model: vscode.Uri, entry?: string): Promise<void> {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage('Ridgepoint: traced mode runs your model file with Python, so it needs a trusted workspace. The static analysis is shown meanwhile.', 'Manage Workspace Trust').then((choice) => {
         if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
@@ -79,7 +88,7 @@ export class TracedMode implements vscode.Disposable {
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === model.toString());
     if (document?.isDirty) void vscode.window.showInformationMessage('Ridgepoint: tracing the saved file; unsaved edits are not part of this trace.');
     const client = await this.server.ready();
-    await client.sendNotification(TraceNotification, { uri: model.toString(), action: 'start' });
+    await client.sendNotification(TraceNotification, { uri: model.toString(), action: 'start', ...(entry?.trim() ? { entry: entry.trim() } : {}) });
   }
 
   async cancel(model: vscode.Uri): Promise<void> {

@@ -200,6 +200,8 @@ export interface TraceParams {
   readonly uri: string;
   /** `start` traces the saved file now (code lens "Trace with Python"); `cancel` stops a running trace. */
   readonly action: 'start' | 'cancel';
+  /** With `start`: the entry to trace (and profile) from now on, any Python expression in the file's scope. */
+  readonly entry?: string;
 }
 
 export const TraceNotification = new NotificationType<TraceParams>('ridgepoint/trace');

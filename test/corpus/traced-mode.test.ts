@@ -196,5 +196,9 @@ describe('traced mode with real torch (/usr/bin/python3)', function () {
     const report = JSON.parse(r.stdout) as { totals: { params: number }; model: { producer: { name: string } } };
     assert.equal(report.model.producer.name, 'ridgepoint-pytorch-trace');
     assert.equal(report.totals.params, 25_557_032); // resnet50's count, as torchvision documents it
+    // A forward that raises: exit status 1, the error located in the file.
+    const broken = spawnSync(process.execPath, [CLI, 'profile', path.join(FIXTURES, 'shape_mismatch.py'), '--entry', 'Net', '--input', '1x32', '--trace', '--python', PYTHON], { encoding: 'utf8' });
+    assert.equal(broken.status, 1);
+    assert.match(broken.stderr, /error trace\.forward-failed: .*shape_mismatch\.py:13: running forward raised RuntimeError: mat1 and mat2 shapes cannot be multiplied/);
   });
 });

@@ -86,6 +86,20 @@ describe('language server: traced mode (trusted workspaces only)', function () {
     await eventually(async () => ((await lenses(small)).includes('static · Trace with Python') ? true : undefined), 'the static result after an edit');
   });
 
+  it('an entry given with the trace request (any expression in the file) is traced and profiled from then on', async () => {
+    const file = path.join(FIXTURES, 'token_model.py');
+    const uri = fileUri(file);
+    const truth = Number(spawnSync(PYTHON, ['-c', `import sys; sys.path.insert(0, ${JSON.stringify(FIXTURES)}); import token_model as t; print(sum(p.numel() for p in t.GPT(t.GPTConfig(vocab_size=50)).parameters()))`], { encoding: 'utf8' }).stdout.trim());
+    await session.notify('ridgepoint/setSourceOptions', { uri, input: '1x8' });
+    await session.open(uri, fs.readFileSync(file, 'utf8'), 'python');
+    await session.notify('ridgepoint/trace', { uri, action: 'start', entry: 'GPT(GPTConfig(vocab_size=50))' });
+    const report = await eventually(async () => {
+      const r = await session.request<Report>('ridgepoint/profile', { uri });
+      return r.model.producer.name === 'ridgepoint-pytorch-trace' ? r : undefined;
+    }, 'the traced token model');
+    assert.equal(report.totals?.params, truth);
+  });
+
   it('a forward that raises: the error is a diagnostic on the line that raised it, the static result stays', async () => {
     const text = fs.readFileSync(MISMATCH, 'utf8');
     await session.notify('ridgepoint/setSourceOptions', { uri: mismatch, input: '1x32' });

@@ -65,7 +65,7 @@ export class TraceService {
   withTrace(ref: ModelRef, stamp: string, options: ProfileRequestOptions, staticAnalysis: PythonAnalysis): PythonAnalysis {
     const state = this.states.get(ref.key);
     if (!state?.run || state.stamp !== stamp || !this.trusted) return staticAnalysis;
-    const target = traceTarget(options, staticAnalysis.entry);
+    const target = traceTarget(options, staticAnalysis.entry ?? state.entry);
     if ('problem' in target || optionsKeyOf(options, target, this.python()) !== state.optionsKey) return staticAnalysis;
     const traced = state.run.analysis;
     if (traced.analysis !== null) return traced;
@@ -164,6 +164,8 @@ export function registerTracing(ctx: ServerContext): void {
       ctx.traces.cancel(params.uri);
       return;
     }
+    const ref = modelRefOf(params.uri);
+    if (ref && typeof params.entry === 'string' && params.entry.trim() !== '') ctx.sourceOptions.set(ref.key, { ...(ctx.sourceOptions.get(ref.key) ?? {}), entry: params.entry.trim() });
     ctx.traces.start(params.uri).then(
       (problem) => {
         if (problem) ctx.warn(`cannot trace: ${problem}`);
