@@ -66,10 +66,10 @@ export async function profileTracedPythonFile(file: string, options: TracedCliOp
   const absolute = path.resolve(file);
   const own = traced.diagnostics.map((d) => located(d, absolute));
   const about: Diagnostic[] = traced.torch ? [{ severity: 'info', code: 'trace.done', message: `traced with torch ${traced.torch.version} on ${traced.torch.device} in ${(run.wallMs / 1000).toFixed(1)} s${traced.notes.length ? `; ${traced.notes.join('; ')}` : ''}` }] : [];
-  const analysis = traced.analysis ?? { model: null, inference: null, diagnostics: [] };
+  const analysis = traced.analysis ?? { model: null, inference: null, diagnostics: [], coverage: traced.coverage };
   const merged = { ...analysis, diagnostics: [...about, ...own, ...analysis.diagnostics] };
   const profiled = options.profile ? profileAnalysis(merged, options.profile) : null;
   const advice = profiled && options.profile && options.suggestions !== false ? advise(merged, { ...options.profile, baseline: profiled.result, chips: options.chips, inferOptions: { bindings: options.dim } }) : null;
-  // The report says how much of the model the totals cover (INTERFACES.md "Coverage"): every aten op mapped or not.
-  return Object.assign(buildReport(merged, file, options.dim, profiled, advice), { coverage: traced.coverage });
+  // The report says how much of the model the totals cover: every aten op mapped or not (merged.coverage).
+  return buildReport(merged, file, options.dim, profiled, advice);
 }

@@ -4,19 +4,14 @@
  * new), marked `mode: 'traced'`, with the exact parameter list and a coverage summary. A Python error is
  * an error diagnostic on the line of the user's file where the traceback passes last.
  */
+import { Coverage } from '../coverage';
 import { Diagnostic } from '../diagnostics';
 import { LayerSummary, ModuleSummary, PythonAnalysis, PythonDiagnostic, SourceRange } from '../pytorch/types';
 import { frameRange, traceToGraph, TraceLocation } from './to-analysis';
 import { TraceDocument, TraceFrame, TraceModule, TraceNamedTensor, TraceSuccess } from './trace-format';
 
-/** What the report and the views say about how much of the model the numbers cover. */
-export interface TraceCoverage {
-  readonly complete: boolean;
-  readonly layersResolved: number;
-  readonly layersTotal: number;
-  readonly parametersResolvedShare: number | null;
-  readonly unresolved: Array<{ name: string; reason: string; file?: string; range?: SourceRange }>;
-}
+/** The shared coverage (analysis/coverage.ts): a trace is complete when every aten op it recorded is mapped. */
+export type TraceCoverage = Coverage;
 
 export interface TracedAnalysis extends PythonAnalysis {
   readonly mode: 'traced';
@@ -132,7 +127,10 @@ function successful(trace: TraceSuccess, options: TraceToAnalysisOptions): Trace
   const diagnostics: PythonDiagnostic[] = graph.diagnostics.map((d) => ({ severity: d.severity, code: d.code, message: d.location && !inFile(d.location) ? `${d.message} (at ${d.location.path}:${d.location.range.start.line + 1})` : d.message, range: inFile(d.location) }));
   const unresolved = [...graph.unmapped].map(([op, u]) => ({ name: op, reason: `no cost mapping for ${op} (${u.count}×)`, ...(u.location ? { file: u.location.path, range: u.location.range } : {}) }));
   const failedModules = new Set([...graph.unmapped.values()].map((u) => u.module));
-  const layers = trace.modules.filter((m) => m.path !== '');
+  // A "layer" is what the static frontend counts too: a module that holds parameters itself
+  // (`named_parameters()` lists each shared one once, under its first owner).
+  const holders = new Set(trace.parameters.map((p) => p.name.slice(0, Math.max(0, p.name.lastIndexOf('.')))));
+  const layers = trace.modules.filter((m) => holders.has(m.path));
   const coverage: TraceCoverage = {
     complete: graph.unmapped.size === 0 && graph.shapeMismatches === 0,
     layersResolved: layers.filter((m) => !failedModules.has(m.path)).length,
