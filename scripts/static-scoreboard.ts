@@ -1,7 +1,8 @@
 /**
  * Static parameter counts of torchvision's builders against ground truth from real torch, in-process:
  *   npx tsx scripts/static-scoreboard.ts TRUTH.json [--only resnet50,vgg16] [--python /usr/bin/python3]
- * TRUTH.json: [{ builder, sourceFile, params, entry? }] (as /usr/bin/python3 instantiating each builder gives;
+ * TRUTH.json: [{ builder, sourceFile, params, entry? }] or scripts/torchvision-truth.py's truth.json (what
+ * /usr/bin/python3 instantiating each builder gives;
  * entry: the expression to profile when not the builder's name, e.g. `fcn_resnet50(weights_backbone=None)`).
  * Prints per builder: truth, static, exact or not, complete (no unresolved names), the first reason.
  */
@@ -15,7 +16,9 @@ async function main(): Promise<void> {
   const truthFile = args[0] ?? '';
   const only = args.includes('--only') ? new Set((args[args.indexOf('--only') + 1] ?? '').split(',')) : null;
   const python = args.includes('--python') ? args[args.indexOf('--python') + 1] : '/usr/bin/python3';
-  const truth = (JSON.parse(fs.readFileSync(truthFile, 'utf8')) as Truth[]).filter((t) => only === null || only.has(t.builder));
+  // A plain list, or the truth script's truth.json (scripts/torchvision-truth.py: { builders: [...] }).
+  const parsed = JSON.parse(fs.readFileSync(truthFile, 'utf8')) as Truth[] | { builders: Truth[] };
+  const truth = (Array.isArray(parsed) ? parsed : parsed.builders).filter((t) => only === null || only.has(t.builder));
   await preparePythonParser();
   let exact = 0;
   let flaggedMisses = 0;

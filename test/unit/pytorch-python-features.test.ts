@@ -49,6 +49,17 @@ describe('PyTorch source: Python features', () => {
     assert.ok(r.unresolved.length > 0);
   });
 
+  it('torchvision\'s IntermediateLayerGetter pattern: set().issubset, str(), del of dict keys, getattr defaults on modules, isinstance with type(None)', async () => {
+    const parser = await pythonParser();
+    const r = analyzePythonSource(parser, fixture('layer-getter.py'), { entry: 'Net', input: [1, 3, 16, 16] });
+    // stages = [0] + [1, 3] (the blocks with stride 2; the final Conv2d has no _is_cn) + [4] → the body keeps
+    // children 0..3: Conv 3→8 (3·8·9+8 = 224), 8→16 (1,168), 16→16 (2,320), 16→32 (4,640); head Conv 32→10 1×1 (330).
+    // (real torch: sum(p.numel() for p in Net().parameters()) = 8682, body children ['0', '1', '2', '3'])
+    assert.equal(224 + 1168 + 2320 + 4640 + 330, 8682);
+    assert.equal(reportParameters(r), 8682);
+    assert.deepEqual(r.diagnostics.filter((d) => d.severity !== 'info'), []);
+  });
+
   it('--entry as a Python expression in the file: GPT(GPTConfig(n_layer=2)) has 53,561,088 parameters', async () => {
     const parser = await pythonParser();
     // wte 50257·768 + wpe 1024·768 + ln_f 1536 + per block (2 LN 2·1536, c_attn 768·2304+2304, c_proj 768²+768,

@@ -149,7 +149,7 @@ export function arithmetic(op: string, a: PyValue, b: PyValue): PyValue | undefi
 
 export function compare(op: string, a: PyValue, b: PyValue): PyValue | undefined {
   if (op === 'is' || op === 'is not') {
-    const same = a.kind === 'none' || b.kind === 'none' ? a.kind === b.kind : a === b || (a.kind === 'bool' && b.kind === 'bool' && a.value === b.value) ? true : undefined;
+    const same = a.kind === 'none' || b.kind === 'none' ? a.kind === b.kind : a === b || (a.kind === 'bool' && b.kind === 'bool' && a.value === b.value) || identical(a, b) ? true : undefined;
     if (same === undefined) return a.kind === 'unknown' ? a : b.kind === 'unknown' ? b : { kind: 'bool', value: op === 'is not' };
     return { kind: 'bool', value: op === 'is' ? same : !same };
   }
@@ -310,8 +310,16 @@ export function callPlainBuiltin(name: string, args: readonly PyValue[], kwargs:
       if (t.some((x) => x === undefined)) return firstUnknown(items);
       return { kind: 'bool', value: name === 'any' ? t.some(Boolean) : t.every(Boolean) };
     }
-    case 'str':
-      return { kind: 'str', value: args[0]?.kind === 'str' ? args[0].value : '' };
+    case 'str': {
+      const v = args[0];
+      if (v === undefined) return { kind: 'str', value: '' };
+      if (v.kind === 'str') return v;
+      if (v.kind === 'int' && typeof v.value === 'number') return { kind: 'str', value: String(v.value) };
+      if (v.kind === 'float') return { kind: 'str', value: Number.isInteger(v.value) ? `${v.value}.0` : String(v.value) };
+      if (v.kind === 'bool') return { kind: 'str', value: v.value ? 'True' : 'False' };
+      if (v.kind === 'none') return { kind: 'str', value: 'None' };
+      return v.kind === 'unknown' ? v : undefined;
+    }
     case 'divmod': {
       const [a, b] = args.map(asNumber);
       return a === undefined || b === undefined || b === 0 ? u : { kind: 'tuple', items: [int(Math.floor(a / b)), int(((a % b) + b) % b)] };
@@ -384,4 +392,12 @@ function percentFormat(format: string, operand: PyValue): string {
     }
     return v.kind === 'str' ? v.value : v.kind === 'int' || v.kind === 'float' ? String(v.value) : v.kind === 'bool' ? (v.value ? 'True' : 'False') : v.kind === 'none' ? 'None' : whole;
   });
+}
+
+/** The same class, builtin type or module object (`type(x) is str`, `cls is Foo`), though not the same value object. */
+function identical(a: PyValue, b: PyValue): boolean {
+  if (a.kind === 'builtin' && b.kind === 'builtin') return a.name === b.name && a.self === b.self;
+  if (a.kind === 'class' && b.kind === 'class') return a.cls === b.cls;
+  if (a.kind === 'module' && b.kind === 'module') return a.module === b.module;
+  return false;
 }

@@ -256,7 +256,7 @@ export abstract class PythonEvaluator {
   protected iterationItems(value: PyValue, site: SyntaxNode): PyValue[] | undefined {
     if (value.kind === 'module') {
       const m = value.module;
-      if (m.type === 'ModuleDict') return [...m.children.keys()].map((k) => ({ kind: 'str', value: k }));
+      if (this.isModuleDict(m)) return [...m.children.keys()].map((k) => ({ kind: 'str', value: k }));
       return [...m.children.values()].map((c) => ({ kind: 'module', module: c }));
     }
     if (value.kind === 'tensor' && this.inForward) {
@@ -699,7 +699,7 @@ export abstract class PythonEvaluator {
     }
     let items: readonly PyValue[] | undefined = asItems(container);
     if (container.kind === 'module') {
-      if (container.module.type === 'ModuleDict' && key.kind === 'str') {
+      if (this.isModuleDict(container.module) && key.kind === 'str') {
         const child = container.module.children.get(key.value);
         return child ? { kind: 'module', module: child } : unknown(node.text, `no module ${key.value}`, rangeOf(node));
       }
@@ -910,6 +910,8 @@ export abstract class PythonEvaluator {
   protected abstract define(node: SyntaxNode, scope: Scope): unknown;
   /** `del obj.name` (a module's child, parameter or attribute). */
   protected abstract deleteAttribute(target: PyValue, name: string): void;
+  /** Whether a module is an nn.ModuleDict (or derives from one): it iterates and indexes by key. */
+  protected abstract isModuleDict(m: ModuleObject): boolean;
   /** `obj.name = value` (nn.Module registration lives in object-model.ts). */
   protected abstract setAttribute(target: PyValue, name: string, value: PyValue): void;
   abstract getAttribute(object: PyValue, name: string, node: SyntaxNode): PyValue;

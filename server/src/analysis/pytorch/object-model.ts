@@ -38,6 +38,10 @@ export abstract class ObjectModel extends PythonEvaluator {
     } else if (target.kind === 'object') target.attributes.set(name, value);
   }
 
+  protected isModuleDict(m: ModuleObject): boolean {
+    return m.type === 'ModuleDict' || (m.userClass !== null && this.torchBase(m.userClass) === 'torch.nn.ModuleDict');
+  }
+
   protected deleteAttribute(target: PyValue, name: string): void {
     if (target.kind === 'module') {
       target.module.children.delete(name);
@@ -335,7 +339,9 @@ export abstract class ObjectModel extends PythonEvaluator {
         const [v, n, fallback] = args;
         if (!v || n?.kind !== 'str') return undefined;
         const got = this.getAttribute(v, n.value, node);
-        return got.kind === 'unknown' && fallback ? fallback : got;
+        // A module attribute that is not set reads as a bound nn.Module method name (`module.x`): missing.
+        const missing = got.kind === 'unknown' || (v.kind === 'module' && got.kind === 'builtin' && got.name === `module.${n.value}`);
+        return missing && fallback ? fallback : got;
       }
       case 'type': {
         const v = args[0];
