@@ -320,6 +320,39 @@ def model():
     assert.equal(totalMacs(r), 5 * 5 * 4 * 3);
   });
 
+  it('StochasticDepth-style: API-usage logging of a function in forward, identity in eval', async () => {
+    const r = await analyse(
+      `def _log_api_usage_once(obj):
+    module = obj.__module__
+    if not module.startswith("torchvision"):
+        module = f"torchvision.internal.{module}"
+    torch._C._log_api_usage_once(f"{module}.{obj.__name__}")
+
+
+def stochastic_depth(x, p, training=True):
+    if not torch.jit.is_scripting() and not torch.jit.is_tracing():
+        _log_api_usage_once(stochastic_depth)
+    if not training or p == 0.0:
+        return x
+    return x * 2
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 1, bias=False)
+
+    def forward(self, x):
+        return stochastic_depth(self.conv(x), 0.1, self.training)
+`,
+      'Net',
+      [1, 3, 5, 5],
+    );
+    assert.deepEqual(problems(r), []);
+    assert.equal(totalMacs(r), 5 * 5 * 4 * 3);
+    assert.deepEqual(r.analysis?.model?.graph.nodes.map((n) => n.opType).filter((op) => op !== 'Constant'), ['Conv'], 'eval: no drop-path multiply');
+  });
+
   it('what cannot be followed stays a located diagnostic: an unmodelled op in forward, an unmodelled tensor op in __init__', async () => {
     const text = `class Net(nn.Module):
     def __init__(self):

@@ -231,6 +231,11 @@ export abstract class ObjectModel extends PythonEvaluator {
         return object;
       case 'pymodule':
         return this.imports?.attribute(object, name, node) ?? unknown(`${object.name}.${name}`, 'imports are not followed', rangeOf(node));
+      case 'function':
+        // torchvision's _log_api_usage_once(fn) in forward reads fn.__module__ / fn.__name__.
+        if (name === '__name__') return { kind: 'str', value: object.fn.name };
+        if (name === '__module__') return object.fn.closure.get('__name__') ?? { kind: 'str', value: '__main__' };
+        return unknown(`${describe(object)}.${name}`, `cannot read \`${name}\` of ${describe(object)}`, rangeOf(node));
       default:
         return unknown(`${describe(object)}.${name}`, `cannot read \`${name}\` of ${describe(object)}`, rangeOf(node));
     }
