@@ -26,6 +26,8 @@ import { registerTracing, TraceService } from './traces';
 
 /** Wait after the last keystroke before re-analysing an `.onnxtxt` being edited. */
 const EDIT_DEBOUNCE_MS = 250;
+/** The longest the first analyses wait for the client's settings. */
+const SETTINGS_WAIT_MS = 2_000;
 /** Suggestions are computed once the user has left the server alone this long (no request). */
 const ADVICE_IDLE_MS = 750;
 
@@ -146,6 +148,17 @@ export class ServerContext {
   }
 
   /** Re-analyses a document soon (debounced), then publishes diagnostics and totals. */
+  private markSettingsLoaded: () => void = () => undefined;
+  /** Resolved once the client's settings were first read (or after SETTINGS_WAIT_MS, should it not answer). */
+  readonly settingsLoaded: Promise<void> = new Promise<void>((resolve) => {
+    this.markSettingsLoaded = resolve;
+    setTimeout(resolve, SETTINGS_WAIT_MS).unref();
+  });
+
+  settingsLoadedNow(): void {
+    this.markSettingsLoaded();
+  }
+
   schedule(uri: string, delayMs = 0): void {
     const previous = this.scheduled.get(uri);
     if (previous) clearTimeout(previous);
@@ -153,7 +166,9 @@ export class ServerContext {
       uri,
       setTimeout(() => {
         this.scheduled.delete(uri);
-        publishModelState(this, uri).catch((error: unknown) => this.connection.console.error(`analysing ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+        // The first analysis waits for the client's settings (input shape, chip, Python): one analysed
+        // with the defaults would flash a wrong state (a PyTorch source "incomplete" for want of its input).
+        this.settingsLoaded.then(() => publishModelState(this, uri)).catch((error: unknown) => this.connection.console.error(`analysing ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
       }, delayMs),
     );
   }
@@ -265,7 +280,10 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
 
   connection.onInitialized(() => {
     if (ctx.supportsConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'ridgepoint' }).catch(() => undefined);
-    void ctx.reloadSettings(undefined).then(() => ctx.refreshAll(), (error: unknown) => connection.console.error(`reading settings failed: ${String(error)}`));
+    void ctx
+      .reloadSettings(undefined)
+      .then(() => ctx.refreshAll(), (error: unknown) => connection.console.error(`reading settings failed: ${String(error)}`))
+      .finally(() => ctx.settingsLoadedNow());
   });
 
   connection.onDidChangeConfiguration((change) => {
