@@ -122,6 +122,14 @@ def swin_masks_as_constants():
     swin.shifted_window_attention = namespace["shifted_window_attention"]
 
 
+def export_zero_():
+    """swin_v2's attention zeroes a slice of its qkv bias in forward (`qkv_bias[n:2n].zero_()`), and the
+    1.13 exporter has no symbolic for aten::zero. It is zeros of the input's shape (no arithmetic)."""
+    import torch
+
+    torch.onnx.register_custom_op_symbolic("aten::zero", lambda g, self: g.op("ConstantOfShape", g.op("Shape", self)), 9)
+
+
 def export_one(entry, onnx_dir):
     """Instantiates one builder, counts its parameters and exports it; returns the fields to record."""
     import torch
@@ -164,6 +172,7 @@ def worker(args):
     skip_weight_init(torch)
     skip_exporter_shape_inference()
     swin_masks_as_constants()
+    export_zero_()
     entries = json.loads(args.worker)
     with open(args.events, "a", encoding="utf-8") as events:
         for entry in entries:
@@ -176,6 +185,8 @@ def worker(args):
                 result = {"event": "done", "builder": entry["builder"], "error": message[:2000]}
             events.write(json.dumps(result) + "\n")
             events.flush()
+            took = "failed: " + result["error"][:200] if result["error"] else f"{result['buildSeconds'] + result['exportSeconds']:.1f} s"
+            print(f"torchvision-truth: {entry['builder']}: {took}", file=sys.stderr, flush=True)
 
 
 def read_events(path):
