@@ -73,11 +73,12 @@ export function judge(entry: TorchvisionEntry, report: Report, seconds: number):
   const coverage = (report as Report & { coverage?: ReportCoverage }).coverage;
   let reason: string | null = null;
   if (!exact) {
+    const giga = (n: number | null): string => (n === null ? '?' : (n / 1e9).toFixed(3));
     const mismatch = [
-      params !== entry.params ? `params ${params ?? '?'} ≠ ${entry.params ?? '?'}` : '',
-      !macsAgree(macs, entry.onnxMacs) ? `MACs ${macs ?? '?'} vs ${entry.onnxMacs ?? '?'}` : '',
+      params !== entry.params ? `${params ?? '?'} of ${entry.params ?? '?'} parameters` : '',
+      !macsAgree(macs, entry.onnxMacs) ? `${giga(macs)} of ${giga(entry.onnxMacs)} GMACs` : '',
     ].filter(Boolean).join(', ');
-    reason = firstProblem(report) ?? `no diagnostic (${mismatch})`;
+    reason = firstProblem(report) ?? `silent: no diagnostic, ${mismatch}`;
   }
   return { params, macs, exact, complete: coverage ? coverage.complete : null, reason, seconds };
 }
