@@ -12,7 +12,7 @@ it instantiates the model with weights=None in eval mode and records:
 - input: 1x3x224x224, or 1x3x299x299 for inception_v3 (the size its architecture is defined for);
   every other builder is built with weights=None, whose default image size is 224 (vit_h_14's 518 and
   swin_v2's 256 belong to their pretrained weights, not to the architecture built here);
-- an ONNX export of the model at that input (torch.onnx.export, opset 17, no weights stored:
+- an ONNX export of the model at that input (torch.onnx.export, opset 17, unfolded, no weights stored:
   export_params=False keeps a 600 M-parameter export at a few hundred KiB; the weights become graph
   inputs with their shapes, which is all a MAC count needs);
 - publishedParams: `num_params` of the builder's DEFAULT weights, for information (it differs where
@@ -149,7 +149,10 @@ def export_one(entry, onnx_dir):
         path,
         export_params=False,
         opset_version=OPSET,
-        do_constant_folding=True,
+        # No constant folding: with export_params=False a folded tensor would become a graph input
+        # without its value (swin_v2's bias slicing folds into Expand/Reshape shapes that way), and the
+        # shape computations it would fold are folded by Ridgepoint's own inference. Same MACs either way.
+        do_constant_folding=False,
         input_names=["input"],
         output_names=["output"],
     )
