@@ -11,11 +11,10 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { findChip } from '../../server/src/analysis/cost/chips';
 import { Report } from '../../server/src/analysis/report';
 import { profileFile } from '../../server/src/cli/profile';
 import { preparePythonParser } from '../../server/src/cli/profile-python';
-import { TorchvisionEntry } from './torchvision';
+import { profilingChip, TorchvisionEntry } from './torchvision';
 
 const ROOT = path.resolve(__dirname, '../..');
 /** MACs agree when within this share of the ONNX analysis's total (issue 13). */
@@ -87,13 +86,6 @@ function failed(reason: string, seconds: number): ModeResult {
   return { params: null, macs: null, exact: false, complete: null, reason: oneLine(reason), seconds };
 }
 
-/** MACs and parameters do not depend on the chip; the report needs one to total them. */
-function h100(): NonNullable<ReturnType<typeof findChip>> {
-  const chip = findChip('h100');
-  if (!chip) throw new Error('the built-in chip h100 is missing');
-  return chip;
-}
-
 /**
  * Static mode: the CLI's profileFile on the builder's source file. `python` is passed for the
  * site-packages module resolver (issue 13 part 2); a profileFile that does not take it ignores it.
@@ -104,7 +96,7 @@ export function scoreStatic(entry: TorchvisionEntry, python: string): ModeResult
     dim: new Map(),
     input: new Map([['', entry.input]]),
     entry: entry.builder,
-    profile: { chip: h100(), peakMode: 'datasheet' },
+    profile: { chip: profilingChip(), peakMode: 'datasheet' },
     suggestions: false,
     python,
   };
