@@ -122,11 +122,12 @@ export function scoreTraced(entry: TorchvisionEntry, python: string, timeoutMs =
   const started = Date.now();
   const args = [
     '--import', 'tsx', path.join(ROOT, 'server/src/cli/main.ts'), 'profile', entry.sourceFile,
-    '--entry', entry.builder, '--input', entry.input.join('x'), '--trace', '--python', python,
+    // --trace-timeout: vit_h_14 and regnet_y_128gf take longer than the default 60 s on a loaded two-core runner.
+    '--entry', entry.builder, '--input', entry.input.join('x'), '--trace', '--python', python, '--trace-timeout', String(Math.ceil(timeoutMs / 1000)),
     '--format', 'json', '--no-suggestions', '--peak', 'datasheet',
   ];
   return new Promise((resolve) => {
-    execFile(process.execPath, args, { cwd: ROOT, maxBuffer: 512 * 1024 * 1024, timeout: timeoutMs }, (error, stdout, stderr) => {
+    execFile(process.execPath, args, { cwd: ROOT, maxBuffer: 512 * 1024 * 1024, timeout: timeoutMs + 60_000 }, (error, stdout, stderr) => {
       const seconds = (Date.now() - started) / 1000;
       let report: Report | null = null;
       try {
