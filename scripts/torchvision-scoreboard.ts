@@ -57,6 +57,13 @@ function table(rows: readonly ScoreRow[], withTrace: boolean): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
+/** Why a builder missed, for the docs: site-packages paths shortened, one line. */
+function missReason(r: ScoreRow): string {
+  const reason = r.entry.error ? `truth: ${r.entry.error}` : (r.static.reason ?? '');
+  const short = reason.replace(/\/\S*?\/(?:dist|site)-packages\//g, '');
+  return short.length <= 180 ? short : `${short.slice(0, 179)}…`;
+}
+
 /** The docs table: per family, builders exact static / traced, and each static miss with its reason. */
 function markdown(rows: readonly ScoreRow[], withTrace: boolean): string {
   const families = new Map<string, ScoreRow[]>();
@@ -71,15 +78,16 @@ function markdown(rows: readonly ScoreRow[], withTrace: boolean): string {
   }
   const s = summarise(rows);
   out.push(`| **all** | **${s.builders}** | **${s.staticExact}** | **${s.tracedExact ?? '-'}** |`);
-  out.push('', '**Static misses, with the first reason Ridgepoint gives:**', '');
+  out.push('', '**Static misses, with the first reason Ridgepoint gives** (builders with the same reason, numbers aside, share a line):', '');
   for (const [family, members] of [...families].sort(([a], [b]) => a.localeCompare(b))) {
-    const misses = members.filter((r) => !r.static.exact);
-    if (misses.length === 0) continue;
-    out.push(`- \`${family}.py\`:`);
-    for (const r of misses) {
-      const got = `params ${num(r.static.params)} of ${num(r.entry.params)}, ${giga(r.static.macs)} of ${giga(r.entry.onnxMacs)} GMACs, ${r.static.complete === false ? 'flagged incomplete' : r.static.complete === true ? '**not flagged**' : 'coverage unknown'}`;
-      const reason = (r.entry.error ? `truth: ${r.entry.error}` : (r.static.reason ?? '')).replace(/\|/g, '\\|').replace(/\/usr\/lib\/python3\/dist-packages\//g, '');
-      out.push(`  - \`${r.entry.builder}\` (${got}): ${reason}`);
+    const byReason = new Map<string, ScoreRow[]>();
+    for (const r of members.filter((m) => !m.static.exact)) {
+      const key = missReason(r).replace(/\d+/g, 'N');
+      byReason.set(key, [...(byReason.get(key) ?? []), r]);
+    }
+    for (const group of byReason.values()) {
+      const flagged = group.every((r) => r.static.complete === false) ? 'flagged incomplete' : group.some((r) => r.static.complete === true) ? '**not flagged**' : 'coverage unknown';
+      out.push(`- \`${family}.py\` ${group.map((r) => `\`${r.entry.builder}\``).join(', ')} (${flagged}): ${missReason(group[0]).replace(/\|/g, '\\|')}`);
     }
   }
   return out.join('\n');
@@ -96,8 +104,9 @@ async function main(): Promise<void> {
   const rows: ScoreRow[] = traceAvailable
     ? await mapLimited(staticRows, 2, async (r) => ({ ...r, traced: await scoreTraced(r.entry, truth.python) }))
     : staticRows;
-  process.stdout.write(`${flags.markdown ? markdown(rows, traceAvailable) : table(rows, traceAvailable)}\n\n`);
-  process.stdout.write(`${summaryLines(summarise(rows)).join('\n')}\n`);
+  process.stdout.write(`${flags.markdown ? markdown(rows, traceAvailable) : table(rows, traceAvailable)}\n`);
+  // The summary goes with the table; beside the Markdown (pasted into the docs) it goes to stderr.
+  (flags.markdown ? log : (line: string) => void process.stdout.write(`${line}\n`))(`\n${summaryLines(summarise(rows)).join('\n')}`);
   log(`torch ${truth.torch}, torchvision ${truth.torchvision} (${truth.python}); cache ${truth.cacheDir}; truth script ${truth.scriptSeconds.toFixed(1)} s this run`);
 }
 

@@ -12,7 +12,7 @@ it instantiates the model with weights=None in eval mode and records:
 - input: 1x3x224x224, or 1x3x299x299 for inception_v3 (the size its architecture is defined for);
   every other builder is built with weights=None, whose default image size is 224 (vit_h_14's 518 and
   swin_v2's 256 belong to their pretrained weights, not to the architecture built here);
-- an ONNX export of the model at that input (torch.onnx.export, opset 17, no weights stored:
+- an ONNX export of the model at that input (torch.onnx.export, opset 17, unfolded, no weights stored:
   export_params=False keeps a 600 M-parameter export at a few hundred KiB; the weights become graph
   inputs with their shapes, which is all a MAC count needs);
 - publishedParams: `num_params` of the builder's DEFAULT weights, for information (it differs where
@@ -122,6 +122,14 @@ def swin_masks_as_constants():
     swin.shifted_window_attention = namespace["shifted_window_attention"]
 
 
+def export_zero_():
+    """swin_v2's attention zeroes a slice of its qkv bias in forward (`qkv_bias[n:2n].zero_()`), and the
+    1.13 exporter has no symbolic for aten::zero. It is zeros of the input's shape (no arithmetic)."""
+    import torch
+
+    torch.onnx.register_custom_op_symbolic("aten::zero", lambda g, self: g.op("ConstantOfShape", g.op("Shape", self)), 9)
+
+
 def export_one(entry, onnx_dir):
     """Instantiates one builder, counts its parameters and exports it; returns the fields to record."""
     import torch
@@ -141,7 +149,10 @@ def export_one(entry, onnx_dir):
         path,
         export_params=False,
         opset_version=OPSET,
-        do_constant_folding=True,
+        # No constant folding: with export_params=False a folded tensor would become a graph input
+        # without its value (swin_v2's bias slicing folds into Expand/Reshape shapes that way), and the
+        # shape computations it would fold are folded by Ridgepoint's own inference. Same MACs either way.
+        do_constant_folding=False,
         input_names=["input"],
         output_names=["output"],
     )
@@ -164,6 +175,7 @@ def worker(args):
     skip_weight_init(torch)
     skip_exporter_shape_inference()
     swin_masks_as_constants()
+    export_zero_()
     entries = json.loads(args.worker)
     with open(args.events, "a", encoding="utf-8") as events:
         for entry in entries:
@@ -176,6 +188,8 @@ def worker(args):
                 result = {"event": "done", "builder": entry["builder"], "error": message[:2000]}
             events.write(json.dumps(result) + "\n")
             events.flush()
+            took = "failed: " + result["error"][:200] if result["error"] else f"{result['buildSeconds'] + result['exportSeconds']:.1f} s"
+            print(f"torchvision-truth: {entry['builder']}: {took}", file=sys.stderr, flush=True)
 
 
 def read_events(path):

@@ -9,13 +9,12 @@
  * under os.tmpdir() per torch / torchvision version and truth-script version; the MACs are recomputed
  * on every load (a second per all 80 exports) so a change to the ONNX analysis is never hidden.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
-import { findChip } from '../../server/src/analysis/cost/chips';
+import { Chip, findChip } from '../../server/src/analysis/cost/chips';
 import { profileFile } from '../../server/src/cli/profile';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -87,6 +86,8 @@ export function findTorchPython(): TorchPython | { readonly missing: string } {
 interface TruthFile {
   readonly torch: string;
   readonly torchvision: string;
+  /** Every classification builder has an entry (a --only run leaves it false until the rest are in). */
+  readonly complete?: boolean;
   readonly builders: Array<Omit<TorchvisionEntry, 'onnxMacs' | 'onnxIssues'>>;
 }
 
@@ -105,17 +106,43 @@ function readTruthFile(dir: string): TruthFile | null {
   }
 }
 
-/** Total MACs of an export by Ridgepoint's ONNX analysis (the CLI's profileFile), with anything that makes them unreliable. */
-export function onnxMacsOf(onnxPath: string): { macs: number | null; issues: string[] } {
+/** The chip reports are profiled for: MACs and parameters do not depend on it, but totals need one. */
+export function profilingChip(): Chip {
   const chip = findChip('h100');
   if (!chip) throw new Error('the built-in chip h100 is missing');
-  const report = profileFile(onnxPath, { dim: new Map(), input: new Map(), profile: { chip, peakMode: 'datasheet' }, suggestions: false });
+  return chip;
+}
+
+/** Total MACs of an export by Ridgepoint's ONNX analysis (the CLI's profileFile), with anything that makes them unreliable. */
+export function onnxMacsOf(onnxPath: string): { macs: number | null; issues: string[] } {
+  const report = profileFile(onnxPath, { dim: new Map(), input: new Map(), profile: { chip: profilingChip(), peakMode: 'datasheet' }, suggestions: false });
   const issues = [
     ...report.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code}: ${d.message}`),
     ...report.unknownOps.map((u) => `unknown op ${u.op} ×${u.count}`),
     ...(report.unmodelled ?? []).map((u) => `unmodelled ${u.opType} ${u.id}: ${u.reason}`),
   ];
   return { macs: report.totals?.macs ?? null, issues };
+}
+
+/** Runs the truth script, passing its progress lines (stderr) on as they come; rejects on a non-zero exit. */
+function runStreaming(python: string, args: string[], log: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let pending = '';
+    let last = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) log((last = line));
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (pending.trim()) log((last = pending));
+      if (code === 0) resolve();
+      else reject(new Error(`${python} ${args.join(' ')} exited with ${code}: ${last}`));
+    });
+  });
 }
 
 export interface LoadOptions {
@@ -136,16 +163,14 @@ export async function loadTorchvisionTruth(options: LoadOptions = {}): Promise<T
   const cached = readTruthFile(cacheDir);
   const have = new Set(cached?.builders.map((b) => b.builder) ?? []);
   // A full run is wanted unless the cache is complete (its count is every builder) or the caller asked for some.
-  const complete = cached !== null && (cached as { complete?: boolean }).complete === true;
+  const complete = cached?.complete === true;
   const missing = options.only ? options.only.filter((b) => !have.has(b)) : complete ? [] : null;
   let scriptSeconds = 0;
   if (missing === null || missing.length > 0) {
     const started = Date.now();
     const args = [TRUTH_SCRIPT, '--out', cacheDir, ...(missing ? ['--only', missing.join(',')] : [])];
     options.log?.(`torchvision truth: ${found.python} ${[path.relative(ROOT, TRUTH_SCRIPT), ...args.slice(1)].join(' ')} (torch ${found.torch}, torchvision ${found.torchvision})`);
-    const child = promisify(execFile)(found.python, args, { maxBuffer: 64 * 1024 * 1024, timeout: 60 * 60 * 1000 });
-    const { stderr } = await child;
-    if (stderr.trim()) options.log?.(stderr.trim());
+    await runStreaming(found.python, args, options.log ?? (() => undefined));
     scriptSeconds = (Date.now() - started) / 1000;
   }
   const truth = readTruthFile(cacheDir);
