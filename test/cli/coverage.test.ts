@@ -14,18 +14,10 @@ const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
 const RESNET = path.join(ROOT, 'test/fixtures/pytorch/resnet.py');
 
-/** fc2's input width is a name defined nowhere: fc2 is left out of the graph. */
-const PARTLY_RESOLVED = `import torch.nn as nn
-
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc1 = nn.Linear(16, 32)
-        self.fc2 = nn.Linear(WIDTH, 10)
-
-    def forward(self, x):
-        return self.fc2(self.fc1(x))
-`;
+/** The shared partly understood module: `WIDTH` is defined nowhere, so fc2 cannot be built. */
+const PARTLY_RESOLVED = fs.readFileSync(path.join(ROOT, 'test/fixtures/pytorch/partly_resolved.py'), 'utf8');
+/** 0-based line of fc2's construction. */
+const FC2_LINE = PARTLY_RESOLVED.split('\n').findIndex((l) => l.includes('self.fc2 = nn.Linear(WIDTH'));
 
 function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -55,7 +47,7 @@ describe('ridgepoint profile (CLI): coverage of a PyTorch source', () => {
     assert.match(r.stdout, /^Weights {3}≥ 554 parameters/m);
     assert.match(r.stdout, /^Time {6}≥ [\d.]+ [µm]?s predicted \(≥ /m);
     assert.match(r.stdout, /^Work {6}≥ .*FLOP \(≥ .*MAC\), ≥ /m);
-    assert.match(r.stderr, new RegExp(`error pytorch\\.layer-left-out: ${partial.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7:20: \`fc2\` \\(Linear\\) is left out of the graph`));
+    assert.match(r.stderr, new RegExp(`error pytorch\\.layer-left-out: ${partial.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${FC2_LINE + 1}:20: \`fc2\` \\(Linear\\) is left out of the graph`));
     const markdown = run('profile', partial, '--input', '4x16', '--no-suggestions', '--format', 'markdown');
     assert.equal(markdown.status, 1);
     assert.match(markdown.stdout, /^Coverage {2}INCOMPLETE: 1 of 2 layers resolved/m);
@@ -74,7 +66,7 @@ describe('ridgepoint profile (CLI): coverage of a PyTorch source', () => {
     const fc2 = report.coverage.unresolved.find((p) => p.name === 'fc2');
     assert.equal(fc2?.code, 'pytorch.layer-left-out');
     assert.equal(fc2?.file, partial);
-    assert.equal(fc2?.range?.start.line, 6, 'line 7 of the file, 0-based');
+    assert.equal(fc2?.range?.start.line, FC2_LINE, 'the line that constructs fc2');
     assert.ok(report.coverage.unresolved.some((p) => p.name === 'WIDTH'));
   });
 

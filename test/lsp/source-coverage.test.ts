@@ -11,18 +11,8 @@ import { ensureBuilt, fileUri, LspSession, ROOT } from '../../scripts/lib/lsp-se
  * out. And a server whose Python parser cannot load says so once. Counts are derived by hand.
  */
 
-/** fc2's input width is a name defined nowhere: fc2 cannot be built into the graph. */
-const PARTLY_RESOLVED = `import torch.nn as nn
-
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc1 = nn.Linear(16, 32)
-        self.fc2 = nn.Linear(WIDTH, 10)
-
-    def forward(self, x):
-        return self.fc2(self.fc1(x))
-`;
+/** The shared partly understood module: `WIDTH` is defined nowhere, so fc2 cannot be built. */
+const PARTLY_RESOLVED = fs.readFileSync(path.join(ROOT, 'test/fixtures/pytorch/partly_resolved.py'), 'utf8');
 const LINES = PARTLY_RESOLVED.split('\n');
 const CLASS_LINE = LINES.findIndex((l) => l.startsWith('class Net'));
 const FC2_LINE = LINES.findIndex((l) => l.includes('self.fc2 = nn.Linear(WIDTH'));

@@ -4,6 +4,8 @@
  * derived by hand in the test (Linear(i, o): i·o weights + o biases).
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { analyzePythonSource, PythonAnalysis } from '../../server/src/analysis/pytorch/index';
 import { lineOf, pythonParser } from './pytorch-helpers';
 
@@ -22,18 +24,8 @@ class Net(nn.Module):
         return self.fc2(self.act(self.fc1(x)))
 `;
 
-/** `WIDTH` is defined nowhere (as a name from a module that cannot be read would be). */
-const UNDEFINED_GLOBAL = `import torch.nn as nn
-
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc1 = nn.Linear(16, 32)
-        self.fc2 = nn.Linear(WIDTH, 10)
-
-    def forward(self, x):
-        return self.fc2(self.fc1(x))
-`;
+/** The shared partly understood module: `WIDTH` is defined nowhere, so fc2 cannot be built. */
+const UNDEFINED_GLOBAL = fs.readFileSync(path.join(__dirname, '../..', 'test/fixtures/pytorch/partly_resolved.py'), 'utf8');
 
 /** forward() uses a function Ridgepoint does not model: the layers are chained in declaration order. */
 const FALLBACK = `import torch

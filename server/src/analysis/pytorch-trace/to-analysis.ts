@@ -11,6 +11,7 @@ import { ModelAnalysis } from '../analyze';
 import { DataType } from '../ir/dtype';
 import { AttributeValue, Model, Node, ValueInfo } from '../ir/graph';
 import { TensorInfo } from '../ir/tensor';
+import { toAttribute } from '../pytorch/graph-builder';
 import { SourceRange } from '../pytorch/types';
 import { PARAMETERS_METADATA } from '../report';
 import { inferModel } from '../shape/engine';
@@ -74,14 +75,6 @@ export function frameRange(line: number): SourceRange {
 
 function locationOf(frame: TraceFrame | undefined): TraceLocation | null {
   return frame ? { path: frame.file, range: frameRange(frame.line) } : null;
-}
-
-function toAttribute(value: AttributeInit[string]): AttributeValue {
-  if (typeof value === 'number') return { type: 'int', value };
-  if (typeof value === 'string') return { type: 'string', value };
-  if ('floats' in value) return { type: 'floats', value: value.floats };
-  if ('float' in value) return { type: 'float', value: value.float };
-  return { type: 'ints', value: value as readonly number[] };
 }
 
 function flatTensors(arg: TraceArg, depth = 0): TraceTensor[] {

@@ -130,7 +130,8 @@ export class GraphBuilder {
   }
 }
 
-function toAttribute(value: AttributeInit[string]): AttributeValue {
+/** A graph builder's attribute shorthand → the IR's attribute (also used by the traced frontend). */
+export function toAttribute(value: AttributeInit[string]): AttributeValue {
   if (typeof value === 'number') return { type: 'int', value };
   if (typeof value === 'string') return { type: 'string', value };
   if ('floats' in value) return { type: 'floats', value: value.floats };
