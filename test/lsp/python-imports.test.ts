@@ -62,9 +62,13 @@ describe('language server: an imported file edited', function () {
     await session.until(() => session.profiled.some((p) => p.uri === net));
     assert.match(await stemHint(), new RegExp(`^${STEM_BEFORE} params\\b`));
 
-    // The imported file, opened and settled: what follows is the edit's doing alone.
+    // The imported file, opened, and the server settled: the refreshes that reading the settings and the
+    // Python's sys.path bring are over (none for a second), so what follows is the edit's doing alone.
     await session.open(utils, fs.readFileSync(utilsPath, 'utf8'), 'python');
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    for (let seen = -1; seen !== refreshes.length; ) {
+      seen = refreshes.length;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
     const published = session.profiled.filter((p) => p.uri === net).length;
     refreshes.length = 0;
 
