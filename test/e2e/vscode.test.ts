@@ -9,6 +9,7 @@
  * starts code-server on a free port. Each test loads the workbench in a fresh browser context.
  */
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Page } from 'playwright-core';
@@ -47,38 +48,126 @@ const FLOPS = /\bFLOPs?\b|\d\s*[kMGTP]?FLOPs?\b/;
 const TIME = /\d\s*(ns|µs|us|ms|s)\b/;
 
 /**
- * torchvision's own ResNet source as Debian's python3-torchvision installs it (.ci/run installs it): copied
- * into the workspace at test time, never committed. It imports from its package (`..utils`, `._api`), which
- * the workspace does not have: what must hold regardless is asserted.
+ * Debian's python3-torchvision (.ci/run installs it), copied into the workspace at test time (never
+ * committed): its Python sources as a package, so that resnet.py's `from ..utils import …` and
+ * `from ._api import …` resolve as they do for a user who opens torchvision's own tree.
  */
-const TORCHVISION_RESNET = '/usr/lib/python3/dist-packages/torchvision/models/resnet.py';
-const RESNET = 'resnet.py';
-/** README's screenshot of the real resnet.py (with the other e2e shots, and copied to docs/images/). */
+const TORCHVISION = '/usr/lib/python3/dist-packages/torchvision';
+/** Debian's Python with torch: ridgepoint.python.path in the e2e settings, and the ground truth here. */
+const PYTHON = '/usr/bin/python3';
+const RESNET = 'torchvision/models/resnet.py';
+const VGG = 'torchvision/models/vgg.py';
+/** README's screenshots (test/e2e/.artifacts/vscode/, copied by hand to docs/images/editor-pytorch-*.png). */
 const RESNET_SHOT = 'resnet-hints.png';
 const RESNET_ENTRY_SHOT = 'resnet-entry.png';
-/** torchvision's VGG: `v = cast(int, v)` in make_layers was beyond the static evaluation when this test was written. */
-const TORCHVISION_VGG = '/usr/lib/python3/dist-packages/torchvision/models/vgg.py';
-const VGG = 'vgg.py';
-const VGG_SHOT = 'vgg-coverage.png';
+const VGG_SHOT = 'vgg-complete.png';
+const INCOMPLETE_SHOT = 'pytorch-incomplete.png';
 
-/** The full profile of a Python model: pick the entry with its code lens, set the input shape with the entry's lens. */
-async function profilePythonEntry(page: Page, file: string, entry: string, entryLine: number, input: string, open = (): Promise<void> => openFromExplorer(page, file)): Promise<void> {
+/**
+ * A model of the user's own that truly cannot be counted from source: its head comes from timm, which
+ * this Python does not have (`import timm` fails in it too; makeWorkspace checks). Hand count of what
+ * is known: the stem conv 3·32·3·3 weights + 32 biases = 896 parameters; the head's are unknown.
+ */
+const INCOMPLETE = 'classifier.py';
+const INCOMPLETE_SOURCE = `import torch
+import torch.nn as nn
+from timm.layers import Mlp  # timm is not installed for this Python
+
+
+class Classifier(nn.Module):
+    def __init__(self, num_classes: int = 10) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 32, kernel_size=3, padding=1)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.head = Mlp(32, hidden_features=128, out_features=num_classes)
+
+    def forward(self, x):
+        x = self.pool(torch.relu(self.stem(x))).flatten(1)
+        return self.head(x)
+`;
+const INCOMPLETE_KNOWN_PARAMS = 3 * 32 * 3 * 3 + 32;
+
+/** Ground truth from real torch: `sum(p.numel() for p in torchvision.models.<builder>().parameters())`. */
+function torchParameterCounts(builders: readonly string[]): Record<string, number> {
+  const script = `import json, torchvision\nprint(json.dumps({b: sum(p.numel() for p in getattr(torchvision.models, b)().parameters()) for b in ${JSON.stringify(builders)}}))`;
+  const run = spawnSync(PYTHON, ['-c', script], { encoding: 'utf8', timeout: 180_000 });
+  assert.equal(run.status, 0, `${PYTHON} counting torchvision's parameters: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
+}
+
+/** A count as the lens prints it (`25.56 M`: format/units.ts humanCount), written out here for millions. */
+function millions(n: number): string {
+  return `${(n / 1e6).toFixed(2)} M`;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Opens a workspace file by its relative path (Go to File…), as a user opens one deep in a tree. */
+function openByPath(page: Page, relative: string): () => Promise<void> {
+  return async () => {
+    await runCommand(page, 'Go to File...', 30_000);
+    await page.keyboard.type(relative);
+    await visible(page.locator('.quick-input-list .monaco-list-row', { hasText: path.dirname(relative) === '.' ? path.basename(relative) : path.dirname(relative) }).first(), 20_000);
+    await page.keyboard.press('Enter');
+  };
+}
+
+/**
+ * The full profile of a Python model: pick the entry with its code lens ("Profile <entry>" on its def
+ * line; none when the entry already is the file's default), set the input shape with the entry's lens.
+ */
+async function profilePythonEntry(page: Page, file: string, entry: string, entryLine: number, input: string, open: () => Promise<void>, pickEntry = true): Promise<void> {
   await waitForExtension(page);
   await open();
-  await visible(activeTab(page).filter({ hasText: file }), 30_000);
+  await visible(activeTab(page).filter({ hasText: path.basename(file) }), 30_000);
   await waitForEditorText(page, /import torch/, 45_000);
-  // The entry, as a user picks it: the code lens "Profile <entry>" on its def line (the default entry is the
-  // file's last builder); then its input shape: the entry's lens "Set input shape…" and the input box.
   await goToLine(page, entryLine + 1);
-  const profileLens = codeLens(page, new RegExp(`^Profile ${entry}$`));
-  await visible(profileLens, 60_000);
-  await profileLens.click();
+  if (pickEntry) {
+    const profileLens = codeLens(page, new RegExp(`^Profile ${entry}$`));
+    await visible(profileLens, 60_000);
+    await profileLens.click();
+  }
   await visible(codeLens(page, /^Set input shape…$/), 60_000);
   await codeLens(page, /^Set input shape…$/).click();
-  const inputBox = page.locator('.quick-input-widget', { hasText: `input shape for ${file}` }).locator('input');
+  const inputBox = page.locator('.quick-input-widget', { hasText: `input shape for ${path.basename(file)}` }).locator('input');
   await visible(inputBox, 15_000);
   await inputBox.fill(input);
   await page.keyboard.press('Enter');
+}
+
+/**
+ * The titles of the code lenses shown (rendered with text) that match. The DOM also holds lens elements
+ * with no rendered text (lines out of view, lenses being replaced); those are logged, not counted.
+ */
+async function shownLenses(page: Page, title: RegExp): Promise<string[]> {
+  const all = page.locator('.codelens-decoration a', { hasText: title });
+  const texts = await all.allInnerTexts();
+  const stale = await all.evaluateAll((elements) => elements.map((e) => e.textContent ?? ''));
+  if (texts.some((t) => t.trim() === '')) console.log(`      (lens elements not shown: ${JSON.stringify(stale.filter((_, i) => (texts[i] ?? '').trim() === ''))})`);
+  return texts.filter((t) => t.trim() !== '');
+}
+
+/** The Ridgepoint status bar entry's text. */
+async function statusText(page: Page): Promise<string> {
+  return (await statusBarItems(page)).find((i) => i.id.endsWith('ridgepoint.chip'))?.text ?? '';
+}
+
+/** Waits for an editor line (scrolled into view first) to carry an inlay hint that starts with `label` and has a time. */
+async function hintOn(page: Page, line: number, code: RegExp, label: string, timeout = 60_000): Promise<string> {
+  await goToLine(page, line + 1);
+  const found = await waitUntil(
+    async () => {
+      const at = await findInEditor(page, code);
+      // VS Code cuts a hint at 43 characters by default: params, time and bound come first.
+      return at && at.line.includes(`${label} params · `) && TIME.test(at.line) && /(memory|compute)/.test(at.line) ? at : false;
+    },
+    { timeout, message: `the inlay hint "${label} params · <time> · <bound>" on line ${line + 1}` },
+  ).catch(async (e: unknown) => {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; the line reads ${JSON.stringify((await findInEditor(page, code))?.line)}`);
+  });
+  return found.line.trim();
 }
 
 /** The first code lens whose title matches. */
@@ -87,11 +176,12 @@ function codeLens(page: Page, title: RegExp) {
 }
 
 function makeWorkspace(dir: string): void {
-  assert.ok(fs.existsSync(TORCHVISION_RESNET), `${TORCHVISION_RESNET} is missing: apt-get install -y python3-torchvision (.ci/run does)`);
-  fs.copyFileSync(TORCHVISION_RESNET, path.join(dir, RESNET));
-  fs.copyFileSync(TORCHVISION_VGG, path.join(dir, VGG));
-  // Traced mode imports the file with its package (resnet.py's `from ..utils import …`): the package's sources.
-  fs.cpSync(path.dirname(path.dirname(TORCHVISION_RESNET)), path.join(dir, 'torchvision'), { recursive: true, filter: (f) => (fs.statSync(f).isDirectory() && path.basename(f) !== '__pycache__') || f.endsWith('.py') });
+  assert.ok(fs.existsSync(path.join(TORCHVISION, 'models/resnet.py')), `${TORCHVISION} is missing: apt-get install -y python3-torchvision (.ci/run does)`);
+  // The package's Python sources (what resnet.py's and vgg.py's imports reach, and the rest of the package).
+  fs.cpSync(TORCHVISION, path.join(dir, 'torchvision'), { recursive: true, filter: (f) => (fs.statSync(f).isDirectory() && path.basename(f) !== '__pycache__') || f.endsWith('.py') });
+  const timm = spawnSync(PYTHON, ['-c', 'import timm'], { encoding: 'utf8' });
+  assert.notEqual(timm.status, 0, `${INCOMPLETE} must import a package ${PYTHON} does not have, but timm is installed`);
+  fs.writeFileSync(path.join(dir, INCOMPLETE), INCOMPLETE_SOURCE);
   for (const [name, source] of WORKSPACE_MODELS) fs.copyFileSync(path.join(CORPUS, source), path.join(dir, name));
   const whole = fs.readFileSync(path.join(CORPUS, 'models/cnn/mnist-8_cntk.onnx'));
   fs.writeFileSync(path.join(dir, CORRUPT), whole.subarray(0, Math.floor(whole.length / 2)));
@@ -121,6 +211,16 @@ function chipItem(page: Page) {
 
 describe('VS Code extension end to end (code-server + chromium)', function () {
   const suite = useCodeServer({ tag: 'editor', makeWorkspace });
+  let counted: Record<string, number> | undefined;
+  before(function () {
+    this.timeout(300_000);
+    counted = torchParameterCounts(['resnet50', 'vgg16']);
+    console.log(`      torch counts: ${JSON.stringify(counted)}`);
+  });
+  const truths = (): Record<string, number> => {
+    assert.ok(counted, 'the parameter counts from torch (before())');
+    return counted;
+  };
 
   it('loads the workbench and lists the Ridgepoint commands in the palette', async function () {
     this.timeout(120_000);
@@ -273,60 +373,53 @@ describe('VS Code extension end to end (code-server + chromium)', function () {
     await screenshot(page, shot('transformer-hover.png'));
   });
 
-  it("opens torchvision's real resnet.py in the packaged extension: hints on resnet50's layer lines, its coverage in the lens", async function () {
+  it("torchvision's resnet.py inside its package, static: resnet50 complete, its parameters as torch counts them, hints on its layer lines", async function () {
     this.timeout(240_000);
     const { page } = suite().wb;
-    const source = fs.readFileSync(TORCHVISION_RESNET, 'utf8').split('\n');
-    // ResNet.__init__'s stem: nn.Conv2d(3, 64, kernel_size=7, bias=False) holds 64·3·7·7 = 9,408 weights.
-    const stemParams = 64 * 3 * 7 * 7;
-    const stemLabel = `${(stemParams / 1000).toFixed(1)} k params`;
+    const source = fs.readFileSync(path.join(TORCHVISION, 'models/resnet.py'), 'utf8').split('\n');
+    // ResNet.__init__'s stem: nn.Conv2d(3, 64, kernel_size=7, bias=False) holds 64·3·7·7 = 9,408 weights;
+    // its head nn.Linear(512 * 4, 1000): 2048·1000 weights + 1000 biases = 2,049,000.
+    const stemLabel = `${((64 * 3 * 7 * 7) / 1000).toFixed(1)} k`;
+    const fcLabel = millions(2048 * 1000 + 1000);
     const stemLine = source.findIndex((l) => l.includes('self.conv1 = nn.Conv2d(3, self.inplanes, kernel_size=7'));
+    const fcLine = source.findIndex((l) => l.includes('self.fc = nn.Linear(512 * block.expansion, num_classes)'));
     const entryLine = source.findIndex((l) => l.startsWith('def resnet50('));
-    assert.ok(stemLine > 0 && entryLine > 0, 'the stem conv and resnet50 in torchvision/models/resnet.py');
-    await profilePythonEntry(page, RESNET, 'resnet50', entryLine, '1x3x224x224');
-    const entryLens = codeLens(page, /params · .*per forward on NVIDIA H100/);
-    const lensText = await waitUntil(async () => ((await entryLens.isVisible()) ? await entryLens.innerText() : false), { timeout: 90_000, message: "resnet50's code lens with its time" });
-    const coverageLens = await page.locator('.codelens-decoration a', { hasText: /incomplete: .*see Problems/ }).allInnerTexts();
-    console.log(`      resnet50 lens: ${JSON.stringify(lensText)}; coverage lens: ${JSON.stringify(coverageLens)}`);
-    // Incomplete (imports not followed) or complete: the lens says which, never a bare total from a partial model.
-    if (coverageLens.length > 0) assert.match(lensText, /^≥ /, 'an incomplete model shows lower bounds');
-    // The stem conv's line: the hint with its parameters, FLOPs, bound and time.
-    await goToLine(page, stemLine + 1);
-    const hinted = await waitForEditorText(page, /self\.conv1 = nn\.Conv2d\(3, self\.inplanes.*\S/, 60_000);
-    const withHint = await waitUntil(async () => {
-      const at = await findInEditor(page, /self\.conv1 = nn\.Conv2d\(3, self\.inplanes/);
-      // VS Code cuts a hint at 43 characters by default: params, time and bound come first.
-      return at && at.line.includes(stemLabel) && TIME.test(at.line) ? at : false;
-    }, { timeout: 90_000, message: `the inlay hint "${stemLabel} · …" on the stem conv line (line ${stemLine + 1}: ${hinted.line})` });
-    console.log(`      stem conv line: ${JSON.stringify(withHint.line.trim())}`);
-    assert.match(withHint.line, /(memory|compute)/);
-    const status = (await statusBarItems(page)).find((i) => i.id.endsWith('ridgepoint.chip'));
-    console.log(`      status bar: ${JSON.stringify(status?.text)}`);
-    assert.ok(status && /H100/.test(status.text) && TIME.test(status.text), `the status bar shows the model's time: ${JSON.stringify(status)}`);
+    assert.ok(stemLine > 0 && fcLine > 0 && entryLine > 0, 'the stem conv, the fc and resnet50 in torchvision/models/resnet.py');
+    const truth = truths().resnet50 as number;
+    await profilePythonEntry(page, RESNET, 'resnet50', entryLine, '1x3x224x224', openByPath(page, RESNET));
+    // Complete: the whole count, not a lower bound (`≥ `), and no coverage lens.
+    const entryLens = codeLens(page, new RegExp(`^${escapeRegExp(millions(truth))} params · .*per forward on NVIDIA H100`));
+    const lensText = await waitUntil(async () => ((await entryLens.isVisible()) ? await entryLens.innerText() : false), { timeout: 90_000, message: `resnet50's code lens "${millions(truth)} params · … per forward on NVIDIA H100"` }).catch(async (e: unknown) => {
+      throw new Error(`${e instanceof Error ? e.message : String(e)}; lenses: ${JSON.stringify(await page.locator('.codelens-decoration').allInnerTexts())}`);
+    });
+    console.log(`      resnet50 lens: ${JSON.stringify(lensText)}`);
+    assert.deepEqual(await shownLenses(page, /incomplete/), []);
+    const hover = await hoverUntil(page, /^def (resnet50)\(/, 1, (t) => /resnet50/.test(t) && /(Complete|Incomplete)/.test(t), 60_000);
+    console.log(`      resnet50 hover: ${JSON.stringify(hover.slice(0, 300))}`);
+    assert.ok(hover.includes(`(${truth.toLocaleString('en-US')})`), `the hover gives torch's ${truth.toLocaleString('en-US')} parameters exactly: ${hover}`);
+    assert.match(hover, /Complete: /);
+    // resnet50's lens and its hover (the exact count, the coverage) in one picture.
+    await screenshot(page, shot(RESNET_ENTRY_SHOT));
+    await page.mouse.move(5, 5);
+    console.log(`      fc line: ${JSON.stringify(await hintOn(page, fcLine, /self\.fc = nn\.Linear\(512/, fcLabel))}`);
+    console.log(`      stem conv line: ${JSON.stringify(await hintOn(page, stemLine, /self\.conv1 = nn\.Conv2d\(3, self\.inplanes/, stemLabel))}`);
+    const status = await statusText(page);
+    console.log(`      status bar: ${JSON.stringify(status)}`);
+    assert.ok(/H100/.test(status) && TIME.test(status) && !/incomplete|≥/.test(status), `the status bar: the model's time, complete (${JSON.stringify(status)})`);
     assert.deepEqual(await crashToasts(page), []);
     // The ResNet class (its stem and first layers) and the status bar in one picture.
     await screenshot(page, shot(RESNET_SHOT));
-    // resnet50's line: its lens, and the hover with the totals and the coverage.
-    await goToLine(page, entryLine + 1);
-    const hover = await hoverUntil(page, /^def (resnet50)\(/, 1, (t) => /resnet50/.test(t) && /(Complete|Incomplete)/.test(t), 60_000);
-    console.log(`      resnet50 hover: ${JSON.stringify(hover.slice(0, 300))}`);
-    assert.match(hover, /25\.56 M parameters/);
-    await screenshot(page, shot(RESNET_ENTRY_SHOT));
   });
 
-  it("traced mode on torchvision's resnet.py: the lens says traced, resnet50's stem conv keeps its 9,408 parameters and gets a time", async function () {
+  it("traced mode on the same resnet.py: the lens says traced, the same exact parameters, the stem conv keeps its 9,408 and gets a time", async function () {
     this.timeout(300_000);
     const { page } = suite().wb;
-    const source = fs.readFileSync(TORCHVISION_RESNET, 'utf8').split('\n');
-    const stemLabel = `${((64 * 3 * 7 * 7) / 1000).toFixed(1)} k params`;
+    const source = fs.readFileSync(path.join(TORCHVISION, 'models/resnet.py'), 'utf8').split('\n');
+    const stemLabel = `${((64 * 3 * 7 * 7) / 1000).toFixed(1)} k`;
     const stemLine = source.findIndex((l) => l.includes('self.conv1 = nn.Conv2d(3, self.inplanes, kernel_size=7'));
     const entryLine = source.findIndex((l) => l.startsWith('def resnet50('));
-    await profilePythonEntry(page, RESNET, 'resnet50', entryLine, '1x3x224x224', async () => {
-      await runCommand(page, 'Go to File...', 30_000);
-      await page.keyboard.type('torchvision/models/resnet.py');
-      await visible(page.locator('.quick-input-list .monaco-list-row', { hasText: 'torchvision/models' }).first(), 20_000);
-      await page.keyboard.press('Enter');
-    });
+    const truth = truths().resnet50 as number;
+    await profilePythonEntry(page, RESNET, 'resnet50', entryLine, '1x3x224x224', openByPath(page, RESNET));
     // Debian's Python with torch (ridgepoint.python.path in the e2e settings) runs the file: the workspace is trusted.
     const traceLens = codeLens(page, /Trace with Python/);
     await visible(traceLens, 90_000);
@@ -334,60 +427,72 @@ describe('VS Code extension end to end (code-server + chromium)', function () {
     const traced = codeLens(page, /^traced \(/);
     const tracedText = await waitUntil(async () => ((await traced.isVisible()) ? await traced.innerText() : false), { timeout: 180_000, message: 'the lens to say the traced result is shown' });
     const entryLens = await codeLens(page, /params · .*per forward on NVIDIA H100/).innerText();
-    const coverageLens = await page.locator('.codelens-decoration a', { hasText: /incomplete: .*see Problems/ }).allInnerTexts();
-    console.log(`      traced lens: ${JSON.stringify(tracedText)}; entry lens: ${JSON.stringify(entryLens)}; coverage lens: ${JSON.stringify(coverageLens)}`);
-    assert.match(entryLens, /^25\.56 M params · /, 'traced: every parameter, not a lower bound');
+    console.log(`      traced lens: ${JSON.stringify(tracedText)}; entry lens: ${JSON.stringify(entryLens)}`);
+    assert.ok(entryLens.startsWith(`${millions(truth)} params · `), `traced: every parameter, not a lower bound: ${entryLens}`);
+    assert.deepEqual(await shownLenses(page, /incomplete/), []);
+    const hover = await hoverUntil(page, /^def (resnet50)\(/, 1, (t) => /resnet50/.test(t) && /(Complete|Incomplete)/.test(t), 60_000);
+    console.log(`      resnet50 hover (traced): ${JSON.stringify(hover.slice(0, 300))}`);
+    assert.ok(hover.includes(`(${truth.toLocaleString('en-US')})`), `the traced hover gives torch's ${truth.toLocaleString('en-US')} parameters exactly: ${hover}`);
     await screenshot(page, shot('resnet-traced-entry.png'));
-    await goToLine(page, stemLine + 1);
-    const withHint = await waitUntil(async () => {
-      const at = await findInEditor(page, /self\.conv1 = nn\.Conv2d\(3, self\.inplanes/);
-      return at && at.line.includes(stemLabel) && TIME.test(at.line) ? at : false;
-    }, { timeout: 60_000, message: `the traced hint "${stemLabel} · …" on the stem conv line` });
-    console.log(`      stem conv line (traced): ${JSON.stringify(withHint.line.trim())}`);
-    const status = (await statusBarItems(page)).find((i) => i.id.endsWith('ridgepoint.chip'));
-    console.log(`      status bar: ${JSON.stringify(status?.text)}`);
-    assert.ok(status && TIME.test(status.text) && !/incomplete/.test(status.text), `the status bar: the traced time, complete (${JSON.stringify(status)})`);
-    await goToLine(page, entryLine + 1);
-    await goToLine(page, stemLine + 1);
+    await page.mouse.move(5, 5);
+    console.log(`      stem conv line (traced): ${JSON.stringify(await hintOn(page, stemLine, /self\.conv1 = nn\.Conv2d\(3, self\.inplanes/, stemLabel))}`);
+    const status = await statusText(page);
+    console.log(`      status bar: ${JSON.stringify(status)}`);
+    assert.ok(TIME.test(status) && !/incomplete|≥/.test(status), `the status bar: the traced time, complete (${JSON.stringify(status)})`);
     await screenshot(page, shot('resnet-traced.png'));
   });
 
-  it("torchvision's vgg.py: vgg16 is either counted in full (138,357,544 parameters) or says it is incomplete, everywhere", async function () {
+  it("torchvision's vgg.py inside its package: vgg16 complete, 138,357,544 parameters as torch counts them and as derived by hand", async function () {
     this.timeout(240_000);
     const { page } = suite().wb;
-    const source = fs.readFileSync(TORCHVISION_VGG, 'utf8').split('\n');
+    const source = fs.readFileSync(path.join(TORCHVISION, 'models/vgg.py'), 'utf8').split('\n');
     const entryLine = source.findIndex((l) => l.startsWith('def vgg16('));
     assert.ok(entryLine > 0);
-    // VGG-16 (configuration D) by hand: 13 3×3 convs (weights + biases), then 3 linear layers: 16 layers with parameters.
+    // VGG-16 (configuration D) by hand: 13 3×3 convs (weights + biases), then 3 linear layers.
     const widths = [64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512, 512];
     let params = 0;
     widths.forEach((out, i) => (params += (i === 0 ? 3 : (widths[i - 1] as number)) * out * 9 + out));
     params += 512 * 7 * 7 * 4096 + 4096 + 4096 * 4096 + 4096 + 4096 * 1000 + 1000;
-    assert.equal(params, 138_357_544);
-    const layers = widths.length + 3;
-    await profilePythonEntry(page, VGG, 'vgg16', entryLine, '1x3x224x224');
-    const entryLens = codeLens(page, /params · .*per forward on NVIDIA H100/);
-    const lensText = await waitUntil(async () => ((await entryLens.isVisible()) ? await entryLens.innerText() : false), { timeout: 90_000, message: "vgg16's code lens with its time" });
-    const coverageLens = codeLens(page, /incomplete: .*see Problems/);
-    const status = async () => (await statusBarItems(page)).find((i) => i.id.endsWith('ridgepoint.chip'))?.text ?? '';
-    console.log(`      vgg16 lens: ${JSON.stringify(lensText)}; status bar: ${JSON.stringify(await status())}`);
-    if (await coverageLens.isVisible()) {
-      const coverage = await coverageLens.innerText();
-      // Layers missing (`N of 16 layers`), or all 16 resolved and something else not understood (`N problems`).
-      const layersMissing = new RegExp(`incomplete: \\d+ of ${layers} layers, see Problems`).test(coverage);
-      assert.ok(layersMissing || /incomplete: \d+ problems?, see Problems/.test(coverage), coverage);
-      assert.match(lensText, /^≥ /, 'the totals of an incomplete model are lower bounds');
-      await waitUntil(async () => (await status()).includes(coverage.replace(/^\W+/, '')), { timeout: 30_000, message: `the status bar to say ${coverage} (${await status()})` });
-      // The lens opens the Problems panel, which lists what is missing (the layers left out are errors).
-      await coverageLens.click();
-      const problems = page.locator('.markers-panel .monaco-list-row', { hasText: layersMissing ? /left out of the graph|is not counted/ : /ridgepoint/ }).first();
-      await visible(problems, 30_000);
-      console.log(`      problems: ${JSON.stringify((await page.locator('.markers-panel .monaco-list-row').allInnerTexts()).slice(0, 4))}`);
-    } else {
-      assert.match(lensText, /^138\.36 M params · /, 'complete: every parameter counted');
-      assert.doesNotMatch(await status(), /incomplete/);
-    }
+    assert.equal(params, truths().vgg16, 'the hand count is what torch counts');
+    await profilePythonEntry(page, VGG, 'vgg16', entryLine, '1x3x224x224', openByPath(page, VGG));
+    const entryLens = codeLens(page, new RegExp(`^${escapeRegExp(millions(params))} params · .*per forward on NVIDIA H100`));
+    const lensText = await waitUntil(async () => ((await entryLens.isVisible()) ? await entryLens.innerText() : false), { timeout: 90_000, message: `vgg16's code lens "${millions(params)} params · …"` }).catch(async (e: unknown) => {
+      throw new Error(`${e instanceof Error ? e.message : String(e)}; lenses: ${JSON.stringify(await page.locator('.codelens-decoration').allInnerTexts())}`);
+    });
+    console.log(`      vgg16 lens: ${JSON.stringify(lensText)}; status bar: ${JSON.stringify(await statusText(page))}`);
+    assert.deepEqual(await shownLenses(page, /incomplete/), []);
+    const hover = await hoverUntil(page, /^def (vgg16)\(/, 1, (t) => /vgg16/.test(t) && /(Complete|Incomplete)/.test(t), 60_000);
+    assert.ok(hover.includes(`(${params.toLocaleString('en-US')})`) && /Complete: /.test(hover), `the hover: complete, ${params.toLocaleString('en-US')} parameters: ${hover}`);
+    await waitUntil(async () => !/incomplete|≥/.test(await statusText(page)) && TIME.test(await statusText(page)), { timeout: 30_000, message: 'the status bar: a time, complete' });
     await screenshot(page, shot(VGG_SHOT));
+  });
+
+  it('a model whose head comes from a package this Python does not have: the lens, the status bar and Problems say incomplete, the totals are lower bounds', async function () {
+    this.timeout(240_000);
+    const { page } = suite().wb;
+    const lines = INCOMPLETE_SOURCE.split('\n');
+    const classLine = lines.findIndex((l) => l.startsWith('class Classifier('));
+    // The only model in the file is its entry already: no "Profile Classifier" lens to pick it.
+    await profilePythonEntry(page, INCOMPLETE, 'Classifier', classLine, '1x3x32x32', () => openFromExplorer(page, INCOMPLETE), false);
+    const entryLens = codeLens(page, /params · .*per forward on NVIDIA H100/);
+    const lensText = await waitUntil(async () => ((await entryLens.isVisible()) ? await entryLens.innerText() : false), { timeout: 90_000, message: "Classifier's code lens with its time" });
+    const coverageLens = codeLens(page, /incomplete: .*see Problems/);
+    await visible(coverageLens, 30_000);
+    const coverage = await coverageLens.innerText();
+    console.log(`      Classifier lens: ${JSON.stringify(lensText)}; coverage lens: ${JSON.stringify(coverage)}`);
+    // What is known (the stem) is counted, as a lower bound: the head's parameters are not.
+    assert.ok(lensText.startsWith(`≥ ${INCOMPLETE_KNOWN_PARAMS} params · `), `a lower bound of the ${INCOMPLETE_KNOWN_PARAMS} parameters known: ${lensText}`);
+    await waitUntil(async () => (await statusText(page)).includes(coverage.replace(/^\W+/, '')), { timeout: 30_000, message: `the status bar to say ${coverage} (${await statusText(page)})` });
+    const status = await statusText(page);
+    assert.match(status, /≥ /);
+    console.log(`      status bar: ${JSON.stringify(status)}`);
+    // The lens opens the Problems panel, which names the module that cannot be found, on its import line.
+    await coverageLens.click();
+    const problem = page.locator('.markers-panel .monaco-list-row', { hasText: /timm\.layers.*cannot be found/ }).first();
+    await visible(problem, 30_000);
+    console.log(`      problems: ${JSON.stringify((await page.locator('.markers-panel .monaco-list-row').allInnerTexts()).slice(0, 4))}`);
+    assert.deepEqual(await crashToasts(page), []);
+    await screenshot(page, shot(INCOMPLETE_SHOT));
   });
 
   it('opens a truncated model without crashing and still answers hovers on another model', async function () {

@@ -48,6 +48,30 @@ describe('PyTorch source: imports across files', () => {
     assert.deepEqual([...(r.dependencies ?? [])].map((p) => path.relative(ROOT, p)).sort(), ['proj/__init__.py', 'proj/models/_utils.py', 'proj/ops/__init__.py', 'proj/ops/misc.py']);
     // A layer built in the imported file says which file: its range carries the path.
     assert.equal(r.nodeSources.get('stem.0')?.path, file('proj/ops/misc.py'));
+    // The modules of the file are its own: net.py defines Net alone (ConvBN is misc.py's, and its line
+    // numbers are misc.py's), so the editor's lenses are Net's.
+    assert.deepEqual(r.modules.map((m) => m.name), ['Net']);
+  });
+
+  it("the file's modules are its own: a class of a module run at import time is not given as this file's, nor picked as its entry", async () => {
+    // main.py refers to Block at its top level, so blocks.py runs while main.py is read (torchvision's
+    // resnet.py does so with transforms/_presets.py through its weights enums).
+    const texts: Record<string, string> = {
+      '/p/pkg/blocks.py': 'import torch.nn as nn\n\n\nclass Block(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(4, 4)\n\n    def forward(self, x):\n        return self.fc(x)\n',
+      '/p/pkg/__init__.py': '',
+    };
+    const main = 'import torch.nn as nn\nfrom .blocks import Block\n\nBLOCKS = {"default": Block}\n\n\nclass Net(nn.Module):\n    def __init__(self, width=8):\n        super().__init__()\n        self.block = BLOCKS["default"]()\n        self.fc = nn.Linear(4, width)\n\n    def forward(self, x):\n        return self.fc(self.block(x))\n';
+    const modules: PythonModuleResolver = {
+      resolve: (_from, module, level) => {
+        const target = level === 1 ? `/p/pkg/${module.replace(/\./g, '/')}.py` : null;
+        return target && texts[target] !== undefined ? { path: target, text: texts[target], version: '1' } : null;
+      },
+    };
+    const r = analyzePythonSource(await pythonParser(), main, { input: [1, 4], path: '/p/pkg/main.py', modules });
+    assert.deepEqual(r.modules.map((m) => m.name), ['Net']);
+    assert.equal(r.entry, 'Net');
+    // Net: Block's fc 4·4 + 4 = 20, its own fc 4·8 + 8 = 40.
+    assert.equal(reportParameters(r), 60);
   });
 
   it('names a module that cannot be found in a located diagnostic and an unresolved name; an ImportError-guarded one is not an error', async () => {

@@ -64,6 +64,8 @@ export class ServerContext {
   supportsInlayRefresh = false;
   supportsCodeLensRefresh = false;
   private readonly scheduled = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Scheduled documents whose client views are refreshed once they are published again. */
+  private readonly refreshViewsAfter = new Set<string>();
   /** Documents waiting for their suggestions, computed when the server is idle. */
   private readonly adviceWaiting = new Set<string>();
   private adviceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -147,7 +149,6 @@ export class ServerContext {
     return this.models.profile(ref, this.currentOptions(ref), isCancelled);
   }
 
-  /** Re-analyses a document soon (debounced), then publishes diagnostics and totals. */
   private markSettingsLoaded: () => void = () => undefined;
   /** Resolved once the client's settings were first read (or after SETTINGS_WAIT_MS, should it not answer). */
   readonly settingsLoaded: Promise<void> = new Promise<void>((resolve) => {
@@ -159,18 +160,37 @@ export class ServerContext {
     this.markSettingsLoaded();
   }
 
-  schedule(uri: string, delayMs = 0): void {
+  /**
+   * Re-analyses a document soon (debounced), then publishes diagnostics and totals. `refreshViews`: once
+   * published, ask the client for its hints and lenses again too (the document itself did not change, so
+   * the client would not ask on its own: an imported file did). Kept until that publish, even when a later
+   * schedule of the same document does not ask for it.
+   */
+  schedule(uri: string, delayMs = 0, refreshViews = false): void {
     const previous = this.scheduled.get(uri);
     if (previous) clearTimeout(previous);
+    if (refreshViews) this.refreshViewsAfter.add(uri);
     this.scheduled.set(
       uri,
       setTimeout(() => {
         this.scheduled.delete(uri);
+        const refresh = this.refreshViewsAfter.delete(uri);
         // The first analysis waits for the client's settings (input shape, chip, Python): one analysed
         // with the defaults would flash a wrong state (a PyTorch source "incomplete" for want of its input).
-        this.settingsLoaded.then(() => publishModelState(this, uri)).catch((error: unknown) => this.connection.console.error(`analysing ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+        this.settingsLoaded
+          .then(() => publishModelState(this, uri))
+          .then(() => {
+            if (refresh) this.refreshViews();
+          })
+          .catch((error: unknown) => this.connection.console.error(`analysing ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
       }, delayMs),
     );
+  }
+
+  /** Asks the client to request inlay hints and code lenses again, where it supports being asked. */
+  refreshViews(): void {
+    if (this.supportsInlayRefresh) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
+    if (this.supportsCodeLensRefresh) void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   }
 
   /**
@@ -200,8 +220,7 @@ export class ServerContext {
   /** Settings, chips or bindings changed: every open model's views are out of date. */
   refreshAll(): void {
     for (const doc of this.documents.all()) this.schedule(doc.uri);
-    if (this.supportsInlayRefresh) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
-    if (this.supportsCodeLensRefresh) void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+    this.refreshViews();
   }
 
   async reloadSettings(pushed?: unknown): Promise<void> {
@@ -294,8 +313,8 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
   ctx.documents.onDidOpen((e) => ctx.schedule(e.document.uri));
   ctx.documents.onDidChangeContent((e) => {
     if (e.document.version > 1) ctx.schedule(e.document.uri, EDIT_DEBOUNCE_MS);
-    // A PyTorch source importing this file is re-analysed with it.
-    for (const dependent of ctx.pythonImports.changed(URI.parse(e.document.uri).fsPath)) ctx.schedule(URI.file(dependent).toString(), EDIT_DEBOUNCE_MS);
+    // A PyTorch source importing this file is re-analysed with it, and its hints and lenses asked for again.
+    for (const dependent of ctx.pythonImports.changed(URI.parse(e.document.uri).fsPath)) ctx.schedule(URI.file(dependent).toString(), EDIT_DEBOUNCE_MS, true);
   });
   ctx.documents.onDidClose((e) => {
     const ref = modelRefOf(e.document.uri);

@@ -145,8 +145,7 @@ export class TraceService {
   private changed(ref: ModelRef): void {
     this.ctx.models.invalidate(ref);
     for (const doc of this.ctx.documents.all()) if (modelRefOf(doc.uri)?.key === ref.key) this.ctx.schedule(doc.uri);
-    if (this.ctx.supportsInlayRefresh) void this.ctx.connection.languages.inlayHint.refresh().catch(() => undefined);
-    if (this.ctx.supportsCodeLensRefresh) void this.ctx.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+    this.ctx.refreshViews();
   }
 }
 

@@ -58,8 +58,11 @@ function analyseTree(parser: PythonParser, root: SyntaxNode, options: AnalyzeSou
     return { modules: [], entry: null, analysis: null, nodeSources: new Map(), callSites: new Map(), unresolved: [], diagnostics, dependencies: imports ? [...imports.dependencies] : [], coverage: withCoverage(null, [], diagnostics, null) };
   }
   const moduleClasses = interpreter.classes.filter((c) => interpreter.isModuleClass(c));
+  // The file's own classes: those of the modules it imports (torchvision's transforms/_presets.py, read for
+  // resnet.py's weights) are neither its default entry nor given lenses at their lines in another file.
+  const ownClasses = moduleClasses.filter((c) => c.node.tree === root.tree);
   const factories = findFactories(interpreter, moduleClasses);
-  const entry = chooseEntry(parser, interpreter, options.entry, moduleClasses, factories, diagnostics);
+  const entry = chooseEntry(parser, interpreter, options.entry, ownClasses, factories, diagnostics);
   let root_: ModuleObject | null = null;
   let analysis: ModelAnalysis | null = null;
   let builder: GraphBuilder | null = null;
@@ -77,7 +80,7 @@ function analyseTree(parser: PythonParser, root: SyntaxNode, options: AnalyzeSou
       diagnostics.push(stopped(error, `evaluating \`${entry.name}\``));
     }
   }
-  const modules = summarise(interpreter, moduleClasses, factories, root_, entry);
+  const modules = summarise(interpreter, ownClasses, factories, root_, entry);
   const unresolved = [...unresolvedMap.values()];
   const entrySummary = root_ !== null ? (modules.find((m) => m.name === entry?.name) ?? null) : null;
   const coverage = withCoverage(entrySummary, unresolved, diagnostics, analysis);

@@ -141,15 +141,26 @@ function percent(x: number): string {
   return `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
 }
 
+/**
+ * The model's parameters as the CLI header counts them: the frontend's declared count where it gives one
+ * (a trace's initializers include buffers such as BatchNorm's running statistics, which are not
+ * parameters), else the initializers' elements.
+ */
+function modelParameters(profiled: ProfiledModel): number {
+  return profiled.report.totals?.params ?? profiled.report.model.weights?.parameters ?? 0;
+}
+
 /** On the entry's `def` / `class` line: the whole model's totals, labelled as lower bounds when incomplete. */
 function entryHover(profiled: ProfiledModel, line: number): string[] {
   const python = profiled.python;
   const entry = python?.modules.find((m) => m.name === python.entry);
   if (!python || !entry || entry.range.start.line !== line) return [];
-  const { totals, chip, model } = profiled.report;
+  const { totals, chip } = profiled.report;
   const incomplete = isLowerBound(python.coverage);
   const atLeast = incomplete ? '≥ ' : '';
-  const parts = [`**${mdText(entry.name)}** (entry) · ${atLeast}${humanCount(model.weights?.parameters ?? 0)} parameters`];
+  // The exact count too: the figure to compare with `sum(p.numel() for p in model.parameters())`.
+  const parameters = modelParameters(profiled);
+  const parts = [`**${mdText(entry.name)}** (entry) · ${atLeast}${humanCount(parameters)} parameters (${parameters.toLocaleString('en-US')})`];
   if (totals && chip && totals.costedNodes > 0) parts.push('', `${atLeast}${humanTime(totals.timeSeconds)} per forward on ${mdText(chip.name)} · ${atLeast}${humanFlops(totals.flops)}FLOP · ${atLeast}${humanBytes(totals.bytes)} moved`);
   if (incomplete) parts.push('', `**Incomplete:** ${coverageCounts(python.coverage)}; these totals are lower bounds. What is missing is in the Problems panel${python.coverage.unresolved[0] ? `; first: ${mdText(python.coverage.unresolved[0].reason, 200)}` : ''}.`);
   else parts.push('', `Complete: ${coverageCounts(python.coverage)}.`);
@@ -205,7 +216,7 @@ export function pythonCodeLenses(profiled: ProfiledModel, uri: string): CodeLens
     const params = module.params !== null ? `${humanCount(module.params)} params` : 'params unresolved';
     if (module.name === python.entry) {
       const input = profiled.options.source?.input;
-      const entryParams = incomplete ? `≥ ${humanCount(profiled.report.model.weights?.parameters ?? 0)} params` : params;
+      const entryParams = incomplete ? `≥ ${humanCount(modelParameters(profiled))} params` : params;
       if (incomplete) lenses.push({ range, command: { title: `$(warning) ${coverageShort(summariseCoverage(python.coverage))}`, command: SHOW_PROBLEMS } });
       if (totals && chip && totals.costedNodes > 0) {
         lenses.push({ range, command: { title: `${entryParams} · ${incomplete ? '≥ ' : ''}${humanTime(totals.timeSeconds)} per forward on ${chip.name} · ${(totals.memoryBoundShare * 100).toFixed(0)}% memory-bound`, command: Commands.showRoofline, arguments: args } });
