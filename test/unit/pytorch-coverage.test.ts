@@ -130,6 +130,27 @@ class Net(nn.Module):
     assert.equal(r.coverage.layersTotal, 1);
   });
 
+  it('an in-place initialisation on a parameter slice (Swin V2: `bias[n:2n].data.zero_()`) changes no shape: still complete', async () => {
+    const text = `import torch.nn as nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.qkv = nn.Linear(16, 48)
+        length = self.qkv.bias.numel() // 3
+        self.qkv.bias[length : 2 * length].data.zero_()
+        self.qkv.weight.data.normal_(0.0, 0.02)
+
+    def forward(self, x):
+        return self.qkv(x)
+`;
+    const r = await analyse(text, { input: [4, 16] });
+    assert.deepEqual(r.diagnostics.filter((d) => d.severity !== 'info').map((d) => d.code), []);
+    assert.equal(r.coverage.complete, true);
+    // Linear(16, 48): 16·48 weights + 48 biases.
+    assert.equal(r.modules.find((m) => m.name === 'Net')?.params, 16 * 48 + 48);
+  });
+
   it('a raise reached during evaluation is an error: what follows it is not built', async () => {
     const text = `import torch.nn as nn
 

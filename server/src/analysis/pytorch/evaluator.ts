@@ -183,7 +183,7 @@ export abstract class PythonEvaluator {
     const callee = calleeNode ? this.evaluate(calleeNode, scope, frame) : NONE;
     const result = this.evaluate(node, scope, frame);
     const foreign = callee.kind === 'unknown' || (callee.kind === 'builtin' && !UNDERSTOOD_CALLEES.test(callee.name) && !PYTHON_BUILTINS.has(callee.name));
-    if (foreign && result.kind === 'unknown') {
+    if (foreign && result.kind === 'unknown' && !isShapeKeepingInPlace(calleeNode)) {
       const why = callee.kind === 'unknown' ? callee.why.reason : `\`${callee.name}\` is not read`;
       this.diagnose('warning', 'pytorch.unevaluated-call', `\`${clip(node.text)}\` was not evaluated (${why}): whatever it changes is missing`, node);
     }
@@ -948,6 +948,17 @@ export abstract class PythonEvaluator {
 
 /** Callees whose calls as statements change nothing that is built: the standard library, torch, methods of known kinds. */
 const UNDERSTOOD_CALLEES = /^(torch|math|typing|typing_extensions|warnings|logging|collections|functools|itertools|dataclasses|operator|numbers|copy|enum|abc|inspect|types|builtins|os|sys|re|module|list|dict|str|tensor|object|set|tuple)(\.|$)/;
+
+/**
+ * `self.qkv.bias[n:2 * n].data.zero_()`, `m.weight.normal_(0, 0.02)`: PyTorch's in-place tensor methods
+ * (a trailing underscore) write values, never shapes or module structure, so an initialisation statement
+ * Ridgepoint cannot evaluate changes nothing it counts. The three that do resize are not among them.
+ */
+function isShapeKeepingInPlace(callee: SyntaxNode | null): boolean {
+  if (callee?.type !== 'attribute') return false;
+  const method = field(callee, 'attribute')?.text ?? '';
+  return /^[a-z][a-z0-9_]*[a-z0-9]_$/.test(method) && !['resize_', 'resize_as_', 'set_'].includes(method);
+}
 
 export function clip(text: string): string {
   const one = text.replace(/\s+/g, ' ');
