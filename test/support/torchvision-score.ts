@@ -78,6 +78,8 @@ export function judge(entry: TorchvisionEntry, report: Report, seconds: number):
       !macsAgree(macs, entry.onnxMacs) ? `${giga(macs)} of ${giga(entry.onnxMacs)} GMACs` : '',
     ].filter(Boolean).join(', ');
     reason = firstProblem(report) ?? `silent: no diagnostic, ${mismatch}`;
+  } else if (coverage && !coverage.complete) {
+    reason = firstProblem(report);
   }
   return { params, macs, exact, complete: coverage ? coverage.complete : null, reason, seconds };
 }
