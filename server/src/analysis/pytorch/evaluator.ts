@@ -76,6 +76,9 @@ export abstract class PythonEvaluator {
     readonly unresolved: Map<string, UnresolvedName>,
   ) {}
 
+  /** Results of calls that could not be evaluated at all (an unknown callee, a call that raised). */
+  protected readonly unevaluatedCalls = new WeakSet<PyValue>();
+
   /** Gives the next phase (a standalone instantiation) a fresh step budget. */
   resetBudget(steps = LIMITS.steps): void {
     this.steps = 0;
@@ -336,7 +339,7 @@ export abstract class PythonEvaluator {
     if (left === null) return;
     if (right === null) return; // a bare annotation `x: int`
     const value = right.type === 'assignment' ? this.chained(right, scope, frame) : this.evaluate(right, scope, frame);
-    this.bindTarget(left, value, scope, frame);
+    this.bindTarget(left, value, scope, frame, right);
   }
 
   protected chained(node: SyntaxNode, scope: Scope, frame: Frame): PyValue {
@@ -365,7 +368,8 @@ export abstract class PythonEvaluator {
     this.bindTarget(left, value, scope, frame);
   }
 
-  protected bindTarget(target: SyntaxNode, value: PyValue, scope: Scope, frame: Frame): void {
+  /** `source`: the assigned expression, when the whole of it is bound to `target`. */
+  protected bindTarget(target: SyntaxNode, value: PyValue, scope: Scope, frame: Frame, source?: SyntaxNode): void {
     switch (target.type) {
       case 'identifier':
         scope.set(target.text, value);
@@ -399,7 +403,7 @@ export abstract class PythonEvaluator {
         const object = field(target, 'object');
         const attr = field(target, 'attribute')?.text;
         if (object === null || attr === undefined) return;
-        this.setAttribute(this.evaluate(object, scope, frame), attr, value);
+        this.setAttribute(this.evaluate(object, scope, frame), attr, value, source);
         return;
       }
       case 'subscript': {
@@ -805,8 +809,11 @@ export abstract class PythonEvaluator {
         return this.callModule(callee.module, args, kwargs, node);
       case 'builtin':
         return this.callBuiltin(callee, args, kwargs, node);
-      case 'unknown':
-        return callee;
+      case 'unknown': {
+        const result: PyValue = { kind: 'unknown', why: callee.why };
+        this.unevaluatedCalls.add(result);
+        return result;
+      }
       default:
         return unknown(clip(node.text), `${describe(callee)} is not callable`, rangeOf(node));
     }
@@ -832,7 +839,9 @@ export abstract class PythonEvaluator {
       const why = { name: fn.qualifiedName, reason: `\`${fn.qualifiedName}\` raises \`${error.exception}\` on the path the static evaluation took (\`${error.detail}\`)`, range: error.range };
       this.diagnose('error', 'pytorch.raises', why.reason, error.range);
       this.noteUnresolved(why);
-      return { kind: 'unknown', why };
+      const result: PyValue = { kind: 'unknown', why };
+      this.unevaluatedCalls.add(result);
+      return result;
     } finally {
       this.depth--;
     }
@@ -928,8 +937,8 @@ export abstract class PythonEvaluator {
   protected abstract deleteAttribute(target: PyValue, name: string): void;
   /** Whether a module is an nn.ModuleDict (or derives from one): it iterates and indexes by key. */
   protected abstract isModuleDict(m: ModuleObject): boolean;
-  /** `obj.name = value` (nn.Module registration lives in object-model.ts). */
-  protected abstract setAttribute(target: PyValue, name: string, value: PyValue): void;
+  /** `obj.name = value` (nn.Module registration lives in object-model.ts); `source`: the expression assigned. */
+  protected abstract setAttribute(target: PyValue, name: string, value: PyValue, source?: SyntaxNode): void;
   abstract getAttribute(object: PyValue, name: string, node: SyntaxNode): PyValue;
   abstract instantiate(cls: ClassInfo, args: PyValue[], kwargs: Map<string, PyValue>, node: SyntaxNode): PyValue;
   abstract callModule(m: ModuleObject, args: PyValue[], kwargs: Map<string, PyValue>, node: SyntaxNode | null): PyValue;
