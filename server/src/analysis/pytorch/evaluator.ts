@@ -79,6 +79,13 @@ export abstract class PythonEvaluator {
   /** Results of calls that could not be evaluated at all (an unknown callee, a call that raised). */
   protected readonly unevaluatedCalls = new WeakSet<PyValue>();
 
+  /** The result of a call that could not be evaluated at all, marked as such. */
+  private unevaluated(why: UnresolvedName): PyValue {
+    const result: PyValue = { kind: 'unknown', why };
+    this.unevaluatedCalls.add(result);
+    return result;
+  }
+
   /** Gives the next phase (a standalone instantiation) a fresh step budget. */
   resetBudget(steps = LIMITS.steps): void {
     this.steps = 0;
@@ -185,8 +192,7 @@ export abstract class PythonEvaluator {
     const calleeNode = field(node, 'function');
     const callee = calleeNode ? this.evaluate(calleeNode, scope, frame) : NONE;
     const result = this.evaluate(node, scope, frame);
-    const foreign = callee.kind === 'unknown' || (callee.kind === 'builtin' && !UNDERSTOOD_CALLEES.test(callee.name) && !PYTHON_BUILTINS.has(callee.name));
-    if (foreign && result.kind === 'unknown' && !isShapeKeepingInPlace(calleeNode)) {
+    if (isForeign(callee) && result.kind === 'unknown' && !isShapeKeepingInPlace(calleeNode)) {
       const why = callee.kind === 'unknown' ? callee.why.reason : `\`${callee.name}\` is not read`;
       this.diagnose('warning', 'pytorch.unevaluated-call', `\`${clip(node.text)}\` was not evaluated (${why}): whatever it changes is missing`, node);
     }
@@ -807,13 +813,12 @@ export abstract class PythonEvaluator {
         return this.instantiate(callee.cls, args, kwargs, node);
       case 'module':
         return this.callModule(callee.module, args, kwargs, node);
-      case 'builtin':
-        return this.callBuiltin(callee, args, kwargs, node);
-      case 'unknown': {
-        const result: PyValue = { kind: 'unknown', why: callee.why };
-        this.unevaluatedCalls.add(result);
-        return result;
+      case 'builtin': {
+        const result = this.callBuiltin(callee, args, kwargs, node);
+        return result.kind === 'unknown' && isForeign(callee) ? this.unevaluated(result.why) : result;
       }
+      case 'unknown':
+        return this.unevaluated(callee.why);
       default:
         return unknown(clip(node.text), `${describe(callee)} is not callable`, rangeOf(node));
     }
@@ -839,9 +844,7 @@ export abstract class PythonEvaluator {
       const why = { name: fn.qualifiedName, reason: `\`${fn.qualifiedName}\` raises \`${error.exception}\` on the path the static evaluation took (\`${error.detail}\`)`, range: error.range };
       this.diagnose('error', 'pytorch.raises', why.reason, error.range);
       this.noteUnresolved(why);
-      const result: PyValue = { kind: 'unknown', why };
-      this.unevaluatedCalls.add(result);
-      return result;
+      return this.unevaluated(why);
     } finally {
       this.depth--;
     }
@@ -957,6 +960,11 @@ export abstract class PythonEvaluator {
 
 /** Callees whose calls as statements change nothing that is built: the standard library, torch, methods of known kinds. */
 const UNDERSTOOD_CALLEES = /^(torch|math|typing|typing_extensions|warnings|logging|collections|functools|itertools|dataclasses|operator|numbers|copy|enum|abc|inspect|types|builtins|os|sys|re|module|list|dict|str|tensor|object|set|tuple)(\.|$)/;
+
+/** A callee from code Ridgepoint does not know: undefined, an unresolved import, a module not read. */
+function isForeign(callee: PyValue): boolean {
+  return callee.kind === 'unknown' || (callee.kind === 'builtin' && !UNDERSTOOD_CALLEES.test(callee.name) && !PYTHON_BUILTINS.has(callee.name));
+}
 
 /**
  * `self.qkv.bias[n:2 * n].data.zero_()`, `m.weight.normal_(0, 0.02)`: PyTorch's in-place tensor methods
