@@ -962,7 +962,7 @@ export abstract class PythonEvaluator {
 const UNDERSTOOD_CALLEES = /^(torch|math|typing|typing_extensions|warnings|logging|collections|functools|itertools|dataclasses|operator|numbers|copy|enum|abc|inspect|types|builtins|os|sys|re|module|list|dict|str|tensor|object|set|tuple)(\.|$)/;
 
 /** A callee from code Ridgepoint does not know: undefined, an unresolved import, a module not read. */
-function isForeign(callee: PyValue): boolean {
+function isForeign(callee: PyValue): callee is Extract<PyValue, { kind: 'unknown' | 'builtin' }> {
   return callee.kind === 'unknown' || (callee.kind === 'builtin' && !UNDERSTOOD_CALLEES.test(callee.name) && !PYTHON_BUILTINS.has(callee.name));
 }
 
