@@ -66,7 +66,8 @@ const INCOMPLETE_SHOT = 'pytorch-incomplete.png';
 /**
  * A model of the user's own that truly cannot be counted from source: its head comes from timm, which
  * this Python does not have (`import timm` fails in it too; makeWorkspace checks). Hand count of what
- * is known: the stem conv 3·32·3·3 weights + 32 biases = 896 parameters; the head's are unknown.
+ * is known: the stem conv 3·32·3·3 weights + 32 biases = 896 parameters; the head's are unknown. Of the
+ * two layers that hold parameters (stem, head; the pool holds none), only the stem is resolved.
  */
 const INCOMPLETE = 'classifier.py';
 const INCOMPLETE_SOURCE = `import torch
@@ -480,6 +481,7 @@ describe('VS Code extension end to end (code-server + chromium)', function () {
     await visible(coverageLens, 30_000);
     const coverage = await coverageLens.innerText();
     console.log(`      Classifier lens: ${JSON.stringify(lensText)}; coverage lens: ${JSON.stringify(coverage)}`);
+    assert.match(coverage, /incomplete: 1 of 2 layers, see Problems$/, 'the head is a layer of unknown size, not a resolved one');
     // What is known (the stem) is counted, as a lower bound: the head's parameters are not.
     assert.ok(lensText.startsWith(`≥ ${INCOMPLETE_KNOWN_PARAMS} params · `), `a lower bound of the ${INCOMPLETE_KNOWN_PARAMS} parameters known: ${lensText}`);
     await waitUntil(async () => (await statusText(page)).includes(coverage.replace(/^\W+/, '')), { timeout: 30_000, message: `the status bar to say ${coverage} (${await statusText(page)})` });
@@ -490,6 +492,10 @@ describe('VS Code extension end to end (code-server + chromium)', function () {
     await coverageLens.click();
     const problem = page.locator('.markers-panel .monaco-list-row', { hasText: /timm\.layers.*cannot be found/ }).first();
     await visible(problem, 30_000);
+    // And the head, on its construction line, as an error: it is left out of the graph.
+    const headLine = lines.findIndex((l) => l.includes('self.head = Mlp(')) + 1;
+    const head = page.locator('.markers-panel .monaco-list-row', { hasText: new RegExp(`\`head\` \\(Mlp\\) is left out of the graph.*\\[Ln ${headLine}, `) }).first();
+    await visible(head, 30_000);
     console.log(`      problems: ${JSON.stringify((await page.locator('.markers-panel .monaco-list-row').allInnerTexts()).slice(0, 4))}`);
     assert.deepEqual(await crashToasts(page), []);
     await screenshot(page, shot(INCOMPLETE_SHOT));

@@ -27,6 +27,9 @@ class Net(nn.Module):
 /** The shared partly understood module: `WIDTH` is defined nowhere, so fc2 cannot be built. */
 const UNDEFINED_GLOBAL = fs.readFileSync(path.join(__dirname, '../..', 'test/fixtures/pytorch/partly_resolved.py'), 'utf8');
 
+/** `head` is built by a class from a package not installed: a layer of unknown size. */
+const UNKNOWN_LAYER = fs.readFileSync(path.join(__dirname, '../..', 'test/fixtures/pytorch/unknown_layer.py'), 'utf8');
+
 /** forward() uses a function Ridgepoint does not model: the layers are chained in declaration order. */
 const FALLBACK = `import torch
 import torch.nn as nn
@@ -105,6 +108,54 @@ describe('PyTorch source: coverage', () => {
     assert.ok(Math.abs((r.coverage.parametersResolvedShare ?? -1) - fc1 / (fc1 + fc2)) < 1e-12, String(r.coverage.parametersResolvedShare));
     const fallback = r.coverage.unresolved.find((p) => p.code === 'pytorch.forward-fallback');
     assert.equal(fallback?.name, 'Odd', 'the entry itself is named by its class');
+  });
+
+  for (const input of [[1, 3, 32, 32], undefined]) {
+    it(`a layer built by a call that cannot be evaluated (an unresolved import) is a layer of unknown size (${input ? 'with' : 'without'} an input)`, async () => {
+      const r = await analyse(UNKNOWN_LAYER, input ? { input } : {});
+      const entry = r.modules.find((m) => m.name === r.entry);
+      // conv = nn.Conv2d(3, 32, 3): 32·3·3·3 weights + 32 biases = 896; head's size is unknown.
+      const conv = entry?.layers.find((l) => l.path === 'conv');
+      assert.equal(conv?.params, 3 * 32 * 3 * 3 + 32);
+      const head = entry?.layers.find((l) => l.path === 'head');
+      assert.equal(head?.type, 'Mlp');
+      assert.equal(head?.params, null);
+      assert.equal(head?.unresolved.length, 1);
+      assert.equal(entry?.params, null, 'the entry\'s total is unknown too');
+      assert.equal(r.coverage.complete, false);
+      assert.equal(r.coverage.layersTotal, 2);
+      assert.equal(r.coverage.layersResolved, 1);
+      assert.equal(r.coverage.parametersResolvedShare, null);
+      // One error, on the construction line: left out of the graph with an input, not counted without one.
+      const errors = r.diagnostics.filter((d) => d.severity === 'error');
+      assert.equal(errors.length, 1, JSON.stringify(r.diagnostics));
+      assert.equal(errors[0]?.code, input ? 'pytorch.layer-left-out' : 'pytorch.layer-unresolved');
+      assert.equal(errors[0]?.modulePath, 'head');
+      assert.equal(errors[0]?.range?.start.line, lineOf(UNKNOWN_LAYER, 'self.head = Mlp(32, 64, 10)'));
+      assert.match(errors[0]?.message ?? '', /`head` \(Mlp\).*`Mlp\(32, 64, 10\)` could not be evaluated/);
+      assert.equal(r.coverage.unresolved[0]?.name, 'head', 'the first problem names the layer');
+    });
+  }
+
+  it('an unknown value that no call produced (`self.dim = cfg.dim`) is no layer', async () => {
+    const text = `import torch.nn as nn
+from timm.layers import Mlp, cfg
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.dim = cfg.dim
+        self.fc = nn.Linear(16, 32)
+
+    def forward(self, x):
+        return self.fc(x)
+`;
+    const r = await analyse(text, { input: [4, 16] });
+    const entry = r.modules.find((m) => m.name === r.entry);
+    assert.deepEqual(entry?.layers.map((l) => l.path), ['fc']);
+    assert.equal(entry?.params, 16 * 32 + 32);
+    assert.equal(r.coverage.layersTotal, 1);
+    assert.equal(r.coverage.layersResolved, 1);
   });
 
   it('a helper from a module not read, called for its effects: a warning on the call, incomplete though every layer resolved', async () => {

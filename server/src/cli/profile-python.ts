@@ -94,7 +94,7 @@ export function profilePythonFile(file: string, options: PythonCliOptions): Repo
   const result = analyzePythonSource(prepared, text, { entry: options.entry, input: inputShape(options.input), bindings: options.dim, dtype, path: path.resolve(file), modules });
   result.tree?.dispose();
   const sourceDiagnostics = result.diagnostics.map((d) => asDiagnostic(d, file));
-  const unresolved: Diagnostic[] = result.unresolved.map((u) => ({ severity: 'warning', code: 'pytorch.unresolved', message: `${u.range ? `${u.range.path ?? file}:${u.range.start.line + 1}:${u.range.start.character + 1}: ` : ''}\`${u.name}\` is unresolved: ${u.reason} (bind it with --dim ${u.name}=N)` }));
+  const unresolved: Diagnostic[] = result.unresolved.map((u) => ({ severity: 'warning', code: 'pytorch.unresolved', message: `${u.range ? `${u.range.path ?? file}:${u.range.start.line + 1}:${u.range.start.character + 1}: ` : ''}\`${u.name}\` is unresolved: ${u.reason}${u.module ? '' : ` (bind it with --dim ${u.name}=N)`}` }));
   const analysis = result.analysis ?? { model: null, inference: null, diagnostics: [] };
   // Problems located in the source without a file of their own are in this file.
   const coverage = { ...result.coverage, unresolved: result.coverage.unresolved.map((p) => (p.range && p.file === undefined ? { ...p, file } : p)) };

@@ -227,21 +227,25 @@ function materialiseRest(root: ModuleObject, builder: GraphBuilder, dtype: DataT
   }
 }
 
-function uniqueParameters(m: ModuleObject): Array<ModuleObject['parameters'] extends Map<string, infer P> ? P : never> {
-  const seenModules = new Set<ModuleObject>();
-  const params = new Set<ModuleObject['parameters'] extends Map<string, infer P> ? P : never>();
+/** A module and its submodules, each once. */
+function subtree(m: ModuleObject): ModuleObject[] {
+  const seen = new Set<ModuleObject>();
   const visit = (x: ModuleObject, depth: number): void => {
-    if (seenModules.has(x) || depth > 200) return;
-    seenModules.add(x);
-    for (const p of x.parameters.values()) params.add(p);
+    if (seen.has(x) || depth > 200) return;
+    seen.add(x);
     for (const c of x.children.values()) visit(c, depth + 1);
   };
   visit(m, 0);
-  return [...params];
+  return [...seen];
+}
+
+function uniqueParameters(m: ModuleObject): Array<ModuleObject['parameters'] extends Map<string, infer P> ? P : never> {
+  return [...new Set(subtree(m).flatMap((x) => [...x.parameters.values()]))];
 }
 
 /** Parameters of a module and everything under it, null when a size is unresolved. */
 export function countParameters(m: ModuleObject): number | null {
+  if (subtree(m).some((x) => x.unbuilt === true)) return null; // a layer of unknown size
   let total = 0;
   for (const p of uniqueParameters(m)) {
     if (p.shape === null) return null;

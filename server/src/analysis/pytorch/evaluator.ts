@@ -76,6 +76,16 @@ export abstract class PythonEvaluator {
     readonly unresolved: Map<string, UnresolvedName>,
   ) {}
 
+  /** Results of calls that could not be evaluated at all (an unknown callee, a call that raised). */
+  protected readonly unevaluatedCalls = new WeakSet<PyValue>();
+
+  /** The result of a call that could not be evaluated at all, marked as such. */
+  private unevaluated(why: UnresolvedName): PyValue {
+    const result: PyValue = { kind: 'unknown', why };
+    this.unevaluatedCalls.add(result);
+    return result;
+  }
+
   /** Gives the next phase (a standalone instantiation) a fresh step budget. */
   resetBudget(steps = LIMITS.steps): void {
     this.steps = 0;
@@ -182,8 +192,7 @@ export abstract class PythonEvaluator {
     const calleeNode = field(node, 'function');
     const callee = calleeNode ? this.evaluate(calleeNode, scope, frame) : NONE;
     const result = this.evaluate(node, scope, frame);
-    const foreign = callee.kind === 'unknown' || (callee.kind === 'builtin' && !UNDERSTOOD_CALLEES.test(callee.name) && !PYTHON_BUILTINS.has(callee.name));
-    if (foreign && result.kind === 'unknown' && !isShapeKeepingInPlace(calleeNode)) {
+    if (isForeign(callee) && result.kind === 'unknown' && !isShapeKeepingInPlace(calleeNode)) {
       const why = callee.kind === 'unknown' ? callee.why.reason : `\`${callee.name}\` is not read`;
       this.diagnose('warning', 'pytorch.unevaluated-call', `\`${clip(node.text)}\` was not evaluated (${why}): whatever it changes is missing`, node);
     }
@@ -336,7 +345,7 @@ export abstract class PythonEvaluator {
     if (left === null) return;
     if (right === null) return; // a bare annotation `x: int`
     const value = right.type === 'assignment' ? this.chained(right, scope, frame) : this.evaluate(right, scope, frame);
-    this.bindTarget(left, value, scope, frame);
+    this.bindTarget(left, value, scope, frame, right);
   }
 
   protected chained(node: SyntaxNode, scope: Scope, frame: Frame): PyValue {
@@ -365,7 +374,8 @@ export abstract class PythonEvaluator {
     this.bindTarget(left, value, scope, frame);
   }
 
-  protected bindTarget(target: SyntaxNode, value: PyValue, scope: Scope, frame: Frame): void {
+  /** `source`: the assigned expression, when the whole of it is bound to `target`. */
+  protected bindTarget(target: SyntaxNode, value: PyValue, scope: Scope, frame: Frame, source?: SyntaxNode): void {
     switch (target.type) {
       case 'identifier':
         scope.set(target.text, value);
@@ -399,7 +409,7 @@ export abstract class PythonEvaluator {
         const object = field(target, 'object');
         const attr = field(target, 'attribute')?.text;
         if (object === null || attr === undefined) return;
-        this.setAttribute(this.evaluate(object, scope, frame), attr, value);
+        this.setAttribute(this.evaluate(object, scope, frame), attr, value, source);
         return;
       }
       case 'subscript': {
@@ -803,10 +813,12 @@ export abstract class PythonEvaluator {
         return this.instantiate(callee.cls, args, kwargs, node);
       case 'module':
         return this.callModule(callee.module, args, kwargs, node);
-      case 'builtin':
-        return this.callBuiltin(callee, args, kwargs, node);
+      case 'builtin': {
+        const result = this.callBuiltin(callee, args, kwargs, node);
+        return result.kind === 'unknown' && isForeign(callee) ? this.unevaluated(result.why) : result;
+      }
       case 'unknown':
-        return callee;
+        return this.unevaluated(callee.why);
       default:
         return unknown(clip(node.text), `${describe(callee)} is not callable`, rangeOf(node));
     }
@@ -832,7 +844,7 @@ export abstract class PythonEvaluator {
       const why = { name: fn.qualifiedName, reason: `\`${fn.qualifiedName}\` raises \`${error.exception}\` on the path the static evaluation took (\`${error.detail}\`)`, range: error.range };
       this.diagnose('error', 'pytorch.raises', why.reason, error.range);
       this.noteUnresolved(why);
-      return { kind: 'unknown', why };
+      return this.unevaluated(why);
     } finally {
       this.depth--;
     }
@@ -928,8 +940,8 @@ export abstract class PythonEvaluator {
   protected abstract deleteAttribute(target: PyValue, name: string): void;
   /** Whether a module is an nn.ModuleDict (or derives from one): it iterates and indexes by key. */
   protected abstract isModuleDict(m: ModuleObject): boolean;
-  /** `obj.name = value` (nn.Module registration lives in object-model.ts). */
-  protected abstract setAttribute(target: PyValue, name: string, value: PyValue): void;
+  /** `obj.name = value` (nn.Module registration lives in object-model.ts); `source`: the expression assigned. */
+  protected abstract setAttribute(target: PyValue, name: string, value: PyValue, source?: SyntaxNode): void;
   abstract getAttribute(object: PyValue, name: string, node: SyntaxNode): PyValue;
   abstract instantiate(cls: ClassInfo, args: PyValue[], kwargs: Map<string, PyValue>, node: SyntaxNode): PyValue;
   abstract callModule(m: ModuleObject, args: PyValue[], kwargs: Map<string, PyValue>, node: SyntaxNode | null): PyValue;
@@ -948,6 +960,11 @@ export abstract class PythonEvaluator {
 
 /** Callees whose calls as statements change nothing that is built: the standard library, torch, methods of known kinds. */
 const UNDERSTOOD_CALLEES = /^(torch|math|typing|typing_extensions|warnings|logging|collections|functools|itertools|dataclasses|operator|numbers|copy|enum|abc|inspect|types|builtins|os|sys|re|module|list|dict|str|tensor|object|set|tuple)(\.|$)/;
+
+/** A callee from code Ridgepoint does not know: undefined, an unresolved import, a module not read. */
+function isForeign(callee: PyValue): callee is Extract<PyValue, { kind: 'unknown' | 'builtin' }> {
+  return callee.kind === 'unknown' || (callee.kind === 'builtin' && !UNDERSTOOD_CALLEES.test(callee.name) && !PYTHON_BUILTINS.has(callee.name));
+}
 
 /**
  * `self.qkv.bias[n:2 * n].data.zero_()`, `m.weight.normal_(0, 0.02)`: PyTorch's in-place tensor methods

@@ -187,7 +187,7 @@ export class ImportSystem {
       const shown = '.'.repeat(level) + dotted;
       if (this.host.importErrorHandled) throw new PythonRaise('ModuleNotFoundError', `no module named ${shown}`, rangeOf(site));
       this.host.diagnose('warning', 'pytorch.unresolved-import', `module \`${shown}\` cannot be found (searched the package, the workspace and the Python's sys.path); what it defines is unknown`, site);
-      this.host.noteUnresolved({ name: shown, reason: `module \`${shown}\` cannot be found`, range: rangeOf(site) });
+      this.host.noteUnresolved({ name: shown, reason: `module \`${shown}\` cannot be found`, range: rangeOf(site), module: true });
     }
     return source;
   }
@@ -213,7 +213,7 @@ export class ImportSystem {
     this.loaded.set(source.path, module);
     if (this.loaded.size > MAX_MODULES) {
       this.host.diagnose('warning', 'pytorch.too-many-modules', `more than ${MAX_MODULES} modules imported; \`${name}\` is not read`, site);
-      this.host.noteUnresolved({ name, reason: `module \`${name}\` is not read (more than ${MAX_MODULES} modules)`, range: rangeOf(site) });
+      this.host.noteUnresolved({ name, reason: `module \`${name}\` is not read (more than ${MAX_MODULES} modules)`, range: rangeOf(site), module: true });
       module.loading = false;
       return module;
     }

@@ -16,8 +16,13 @@ export abstract class ObjectModel extends PythonEvaluator {
   /** What nn.Module.__init__ (or a torch.nn base's) does for `self` when a subclass calls it (torch-bridge.ts). */
   protected abstract torchInit(base: string, self: PyValue | undefined, args: readonly PyValue[], kwargs: ReadonlyMap<string, PyValue>, node: SyntaxNode): PyValue;
 
-  /** `self.x = value`: registers a submodule or parameter the way nn.Module.__setattr__ does. */
-  protected setAttribute(target: PyValue, name: string, value: PyValue): void {
+  /**
+   * `self.x = value`: registers a submodule or parameter the way nn.Module.__setattr__ does. A module's
+   * attribute set from a call that could not be evaluated (`self.head = Mlp(...)`, `Mlp` unresolved) is
+   * most likely a layer: it is registered as one of unknown size, so coverage does not claim it resolved.
+   */
+  protected setAttribute(target: PyValue, name: string, assigned: PyValue, source?: SyntaxNode): void {
+    const value = target.kind === 'module' && !this.inForward ? this.unbuiltLayer(assigned, source) : assigned;
     if (target.kind === 'module') {
       const m = target.module;
       if (value.kind === 'module') {
@@ -36,6 +41,15 @@ export abstract class ObjectModel extends PythonEvaluator {
         m.attributes.set(name, value);
       } else m.attributes.set(name, value);
     } else if (target.kind === 'object') target.attributes.set(name, value);
+  }
+
+  /** The layer a call that could not be evaluated stands for, or `value` when it is not such a call. */
+  private unbuiltLayer(value: PyValue, source: SyntaxNode | undefined): PyValue {
+    if (source?.type !== 'call' || value.kind !== 'unknown' || !this.unevaluatedCalls.has(value)) return value;
+    const range = rangeOf(source);
+    const type = clip(field(source, 'function')?.text ?? source.text);
+    const why = { name: type, reason: `\`${clip(source.text)}\` could not be evaluated (${value.why.reason}); the layer it builds is of unknown size`, range };
+    return { kind: 'module', module: Object.assign(newModule(type, null, range), { unresolved: [why], unbuilt: true }) };
   }
 
   protected isModuleDict(m: ModuleObject): boolean {

@@ -311,6 +311,12 @@ export class Interpreter extends ObjectModel {
     const f = this.forward;
     if (!f) return unknown(m.path || m.type, 'a module is called outside forward()', node ? rangeOf(node) : null);
     const called = node ? rangeOf(node) : f.called;
+    if (m.unbuilt === true) {
+      // Nothing to emit and no shape to give: its output is unknown, like the call that should have built it.
+      const why = m.unresolved[0] as UnresolvedName;
+      this.leaveOut(m, why.reason);
+      return { kind: 'unknown', why };
+    }
     if (m.userClass === null) return this.callKnownLayer(m, args, kwargs, called);
     const forwardFn = this.lookupClass(m.userClass, 'forward');
     const base = (this.torchBase(m.userClass) ?? '').replace(/^torch\.nn\./, '');
@@ -384,11 +390,15 @@ export class Interpreter extends ObjectModel {
       } catch (error) {
         if (!(error instanceof ForwardError)) throw error;
         this.rollbackForward(mark);
-        // Its parameters still count, but not its costs: an error, and the model is incomplete (coverage).
-        this.diagnose('error', 'pytorch.layer-left-out', `\`${leaf.path}\` (${leaf.type}) is left out of the graph: ${error.message}`, leaf.range, leaf.path);
+        this.leaveOut(leaf, error.message);
       }
     }
     return x;
+  }
+
+  /** Its parameters still count, but not its costs: an error, and the model is incomplete (coverage). */
+  private leaveOut(layer: ModuleObject, why: string): void {
+    this.diagnose('error', 'pytorch.layer-left-out', `\`${layer.path}\` (${layer.type}) is left out of the graph: ${why}`, layer.range, layer.path);
   }
 }
 
@@ -441,5 +451,5 @@ function copyModule(m: ModuleObject, depth: number): ModuleObject {
   for (const [k, c] of m.children) copy.children.set(k, depth > 60 ? c : copyModule(c, depth + 1));
   for (const [k, p] of m.parameters) copy.parameters.set(k, { shape: p.shape, unresolved: p.unresolved });
   copy.unresolved.push(...m.unresolved);
-  return copy;
+  return m.unbuilt === true ? Object.assign(copy, { unbuilt: true }) : copy;
 }

@@ -42,6 +42,8 @@ export interface UnresolvedName {
   readonly name: string;
   readonly reason: string;
   readonly range: SourceRange | null;
+  /** A module that cannot be read: binding a number to its name means nothing, so no view offers it. */
+  readonly module?: true;
 }
 
 export interface PythonDiagnostic {

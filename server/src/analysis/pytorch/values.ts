@@ -57,6 +57,8 @@ export interface ModuleObject {
   readonly parameters: Map<string, Parameter>;
   readonly range: SourceRange | null;
   readonly unresolved: UnresolvedName[];
+  /** A layer whose constructor could not be evaluated (`self.head = Mlp(...)`, `Mlp` unresolved): its size is unknown. */
+  readonly unbuilt?: boolean;
   /** Assigned after construction: the `named_modules()` path ('' for the root). */
   path: string;
 }

@@ -258,7 +258,7 @@ export function pythonDiagnostics(profiled: ProfiledModel): LspDiagnostic[] {
   const out: LspDiagnostic[] = python.diagnostics.filter((d) => d.code !== 'pytorch.no-input-shape').map((d) => ({ range: rangeOf(d.range), severity: SEVERITY[d.severity], code: d.code, source: 'ridgepoint', message: d.message + elsewhere(d.range) }));
   for (const u of python.unresolved) {
     if (out.some((d) => d.code === 'pytorch.unresolved' && d.message.includes(`\`${u.name}\``))) continue;
-    out.push({ range: rangeOf(u.range), severity: DiagnosticSeverity.Information, code: 'pytorch.unresolved', source: 'ridgepoint', message: `${u.reason} (bind \`${u.name}\`: Ridgepoint: Bind Symbolic Dimensions… or ridgepoint.dims)${elsewhere(u.range)}` });
+    out.push({ range: rangeOf(u.range), severity: DiagnosticSeverity.Information, code: 'pytorch.unresolved', source: 'ridgepoint', message: `${u.reason}${u.module ? '' : ` (bind \`${u.name}\`: Ridgepoint: Bind Symbolic Dimensions… or ridgepoint.dims)`}${elsewhere(u.range)}` });
   }
   return out;
 }
