@@ -11,9 +11,11 @@ import { Chip } from '../analysis/cost/chips';
 import { profileAnalysis, ProfileOptions } from '../analysis/cost/index';
 import { Diagnostic } from '../analysis/diagnostics';
 import { Dim } from '../analysis/ir/dim';
+import { ModelAnalysis } from '../analysis/analyze';
 import { analyzePythonSource, createPythonParser, PythonDiagnostic, PythonParser, TorchDtype } from '../analysis/pytorch/index';
 import { buildReport, Report } from '../analysis/report';
 import { FileModuleResolver } from '../python-env/module-resolver';
+import { choosePython } from '../python-env/python-exe';
 import { pythonSearchPaths } from '../python-env/search-paths';
 import { parseInputShape } from './args';
 
@@ -53,7 +55,7 @@ export interface PythonCliOptions {
   readonly dim: ReadonlyMap<string, number>;
   readonly input: ReadonlyMap<string, Dim[]>;
   readonly entry?: string;
-  /** The Python whose sys.path imported modules are read from; default `python3` on PATH. */
+  /** The Python whose sys.path imported modules are read from (and which runs --trace); default `python3` on PATH. */
   readonly python?: string;
   readonly profile?: ProfileOptions;
   readonly suggestions?: boolean;
@@ -69,7 +71,7 @@ export function parseInputOption(text: string, into: Map<string, Dim[]>): Map<st
 }
 
 /** `--input 1x3x224x224` (stored under '') or `--input x=1x3x224x224`: the first forward argument's shape. */
-function inputShape(input: ReadonlyMap<string, Dim[]>): Dim[] | undefined {
+export function inputShape(input: ReadonlyMap<string, Dim[]>): Dim[] | undefined {
   return input.get('') ?? [...input.values()][0];
 }
 
@@ -78,10 +80,23 @@ function asDiagnostic(d: PythonDiagnostic, file: string): Diagnostic {
   return { severity: d.severity, code: d.code, message: `${where}${d.message}` };
 }
 
-const DTYPE_NAMES: Record<string, TorchDtype> = { fp32: 'float32', fp16: 'float16', bf16: 'bfloat16' };
+/** `--dtype` → the torch dtype a PyTorch source's float tensors get (static and traced mode). */
+export const DTYPE_NAMES: Record<string, TorchDtype> = { fp32: 'float32', fp16: 'float16', bf16: 'bfloat16' };
+
+/** A .py model that could not be analysed at all: a report with the one error. */
+export function failedPythonReport(file: string, options: PythonCliOptions, code: string, message: string): Report {
+  return buildReport({ model: null, inference: null, diagnostics: [{ severity: 'error', code, message }] }, file, options.dim);
+}
+
+/** A .py model's analysis (static or traced) → costs on the chip, suggestions, the report. */
+export function pythonReport(analysis: ModelAnalysis, file: string, options: PythonCliOptions): Report {
+  const profiled = options.profile ? profileAnalysis(analysis, options.profile) : null;
+  const advice = profiled && options.profile && options.suggestions !== false ? advise(analysis, { ...options.profile, baseline: profiled.result, chips: options.chips, inferOptions: { bindings: options.dim } }) : null;
+  return buildReport(analysis, file, options.dim, profiled, advice);
+}
 
 export function profilePythonFile(file: string, options: PythonCliOptions): Report {
-  const fail = (code: string, message: string): Report => buildReport({ model: null, inference: null, diagnostics: [{ severity: 'error', code, message }] }, file, options.dim);
+  const fail = (code: string, message: string): Report => failedPythonReport(file, options, code, message);
   if (prepared === null) return fail('pytorch.parser-unavailable', `the Python parser could not be loaded: ${prepareError ?? 'not prepared'}`);
   let text: string;
   try {
@@ -90,7 +105,7 @@ export function profilePythonFile(file: string, options: PythonCliOptions): Repo
     return fail('io.open', `cannot open ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const dtype = options.profile?.computeDtype ? DTYPE_NAMES[options.profile.computeDtype] : undefined;
-  const modules = new FileModuleResolver({ roots: [process.cwd()], searchPaths: pythonSearchPaths(options.python ?? 'python3') });
+  const modules = new FileModuleResolver({ roots: [process.cwd()], searchPaths: pythonSearchPaths(choosePython({ setting: options.python }).executable) });
   const result = analyzePythonSource(prepared, text, { entry: options.entry, input: inputShape(options.input), bindings: options.dim, dtype, path: path.resolve(file), modules });
   result.tree?.dispose();
   const sourceDiagnostics = result.diagnostics.map((d) => asDiagnostic(d, file));
@@ -98,8 +113,5 @@ export function profilePythonFile(file: string, options: PythonCliOptions): Repo
   const analysis = result.analysis ?? { model: null, inference: null, diagnostics: [] };
   // Problems located in the source without a file of their own are in this file.
   const coverage = { ...result.coverage, unresolved: result.coverage.unresolved.map((p) => (p.range && p.file === undefined ? { ...p, file } : p)) };
-  const merged = { ...analysis, diagnostics: [...sourceDiagnostics, ...unresolved, ...analysis.diagnostics], coverage };
-  const profiled = options.profile ? profileAnalysis(merged, options.profile) : null;
-  const advice = profiled && options.profile && options.suggestions !== false ? advise(merged, { ...options.profile, baseline: profiled.result, chips: options.chips, inferOptions: { bindings: options.dim } }) : null;
-  return buildReport(merged, file, options.dim, profiled, advice);
+  return pythonReport({ ...analysis, diagnostics: [...sourceDiagnostics, ...unresolved, ...analysis.diagnostics], coverage }, file, options);
 }

@@ -3,7 +3,8 @@
  * imported modules that live in site-packages (torchvision, timm, transformers) are read from there.
  * A Python that cannot be run gives no directories (the caller's workspace roots still apply).
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { runPython } from './python-exe';
 
 const cache = new Map<string, readonly string[]>();
 
@@ -22,16 +23,13 @@ function parsePaths(out: string): readonly string[] {
 }
 
 /** The same, without blocking (the language server's event loop): resolves to [] on any failure. */
-export function pythonSearchPathsAsync(python: string, timeoutMs = 10_000): Promise<readonly string[]> {
+export async function pythonSearchPathsAsync(python: string, timeoutMs = 10_000): Promise<readonly string[]> {
   const cached = cache.get(python);
-  if (cached !== undefined) return Promise.resolve(cached);
-  return new Promise((resolve) => {
-    execFile(python, ARGS, { encoding: 'utf8', timeout: timeoutMs }, (error, stdout) => {
-      const paths = error ? [] : parsePaths(stdout);
-      cache.set(python, paths);
-      resolve(paths);
-    });
-  });
+  if (cached !== undefined) return cached;
+  const run = await runPython(python, ARGS, { timeoutMs });
+  const paths = run.code === 0 ? parsePaths(run.stdout) : [];
+  cache.set(python, paths);
+  return paths;
 }
 
 export function pythonSearchPaths(python: string, timeoutMs = 10_000): readonly string[] {
