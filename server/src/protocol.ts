@@ -16,8 +16,11 @@ import type { CoverageSummary } from './analysis/coverage';
  */
 export const RENDER_SCHEME = 'ridgepoint-onnx';
 
-/** The language id of ONNX textual syntax (rendered views and user-written `.onnxtxt` files). */
+/** The language id of ONNX textual syntax (user-written `.onnxtxt` files, and "Open as ONNX Text"). */
 export const LANGUAGE_ID = 'onnxtxt';
+
+/** The language id of the readable model view of a binary `.onnx` (`ridgepoint-onnx:` documents). */
+export const VIEW_LANGUAGE_ID = 'ridgepoint-view';
 
 export type PeakModeName = 'achievable' | 'datasheet';
 
@@ -27,6 +30,8 @@ export type PeakModeName = 'achievable' | 'datasheet';
 export interface RenderParams {
   /** The model: a `file:` URI of an `.onnx` file, or the `ridgepoint-onnx:` URI of its view. */
   readonly uri: string;
+  /** `view` (default): the readable model view; `onnx`: the full ONNX textual syntax ("Open as ONNX Text"). */
+  readonly syntax?: 'view' | 'onnx';
 }
 
 export interface NodeRange {
@@ -39,7 +44,10 @@ export interface NodeRange {
 }
 
 export interface RenderResult {
-  /** The model in ONNX textual syntax (the format of `onnx.printer` / `onnx.parser`), weights elided. */
+  /**
+   * The readable model view (op first, names short within their module, grouped by module), or with
+   * `syntax: 'onnx'` the model in ONNX textual syntax (the format of `onnx.printer` / `onnx.parser`); weights elided.
+   */
   readonly text: string;
   /** Every node's place in `text`, in text order. */
   readonly nodes: NodeRange[];
@@ -169,6 +177,7 @@ export const Commands = {
   setPythonEntry: 'ridgepoint.setPythonEntry',
   traceWithPython: 'ridgepoint.traceWithPython',
   cancelTrace: 'ridgepoint.cancelTrace',
+  openOnnxText: 'ridgepoint.openOnnxText',
 } as const;
 
 // ---------------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ import { checkExternalData } from '../analysis/onnx/external-data';
 import { readModel } from '../analysis/onnx/reader';
 import { NodeSpan, TextLayout } from '../analysis/onnx/text/layout';
 import { parseModelText } from '../analysis/onnx/text/parser';
-import { renderModel } from '../analysis/onnx/text/printer';
+import { ViewLayout } from '../analysis/onnx/view/layout';
+import { renderModelView } from '../analysis/onnx/view/printer';
 import { buildReport, externalReferences, Report, ReportNode } from '../analysis/report';
 import { inferModel } from '../analysis/shape/engine';
 import { analyzeHfConfig, HfConfigAnalysis } from '../analysis/hf-config/index';
@@ -96,6 +97,8 @@ export interface LoadedModel {
   /** The text the editor shows: the rendering of a binary model, or the document itself. */
   readonly text: string;
   readonly layout: TextLayout;
+  /** The readable view's groups and fold regions (a binary model's rendering); null for a document's own text. */
+  readonly view: ViewLayout | null;
   readonly lines: LineIndex;
   readonly nodeSpans: ReadonlyMap<string, NodeSpan>;
   /** Milliseconds spent reading and rendering (or parsing). */
@@ -311,12 +314,12 @@ export class ModelService {
       return this.failed(ref, stamp, started, ...read.diagnostics);
     }
     await this.runtime.yieldToEventLoop();
-    const rendered = renderModel(read.model);
+    const rendered = renderModelView(read.model);
     const diagnostics = [...read.diagnostics];
     diagnostics.push(
       ...checkExternalData(externalReferences(read.model), (location) => this.runtime.stat(this.runtime.resolve(ref.path, location))?.size),
     );
-    return this.assemble(ref, stamp, started, read.model, diagnostics, rendered.text, rendered.layout, file);
+    return this.assemble(ref, stamp, started, read.model, diagnostics, rendered.text, rendered.layout, file, rendered.layout);
   }
 
   private async loadText(ref: ModelRef, stamp: string, started: number): Promise<LoadedModel> {
@@ -343,7 +346,7 @@ export class ModelService {
     return this.assemble(ref, stamp, started, null, diagnostics, text, { nodes: [], graphs: [] }, null);
   }
 
-  private assemble(ref: ModelRef, stamp: string, started: number, model: Model | null, diagnostics: Diagnostic[], text: string, layout: TextLayout, file: OpenModelFile | null): LoadedModel {
+  private assemble(ref: ModelRef, stamp: string, started: number, model: Model | null, diagnostics: Diagnostic[], text: string, layout: TextLayout, file: OpenModelFile | null, view: ViewLayout | null = null): LoadedModel {
     return {
       ref,
       stamp,
@@ -351,6 +354,7 @@ export class ModelService {
       loadDiagnostics: diagnostics,
       text,
       layout,
+      view,
       lines: new LineIndex(text),
       nodeSpans: new Map(layout.nodes.map((n) => [n.id, n])),
       loadMs: this.runtime.now() - started,

@@ -9,6 +9,7 @@ import { registerCodeLens } from './handlers/code-lens';
 import { publishModelState } from './handlers/diagnostics';
 import { registerDims } from './handlers/dims';
 import { registerDocumentSymbols } from './handlers/document-symbols';
+import { registerFolding } from './handlers/folding';
 import { registerHover } from './handlers/hover';
 import { registerInlayHints } from './handlers/inlay-hints';
 import { MeasuredProfile, registerMeasured } from './handlers/measured';
@@ -291,6 +292,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
         inlayHintProvider: true,
         codeLensProvider: { resolveProvider: false },
         documentSymbolProvider: true,
+        foldingRangeProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: 'ridgepoint', version: '0.1.0' },
@@ -334,6 +336,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
   registerInlayHints(ctx);
   registerCodeLens(ctx);
   registerDocumentSymbols(ctx);
+  registerFolding(ctx);
   registerCodeActions(ctx);
   registerWhatIf(ctx);
   registerMeasured(ctx);

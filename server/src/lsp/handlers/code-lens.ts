@@ -4,6 +4,7 @@ import { Commands } from '../../protocol';
 import { modelRefOf } from '../models';
 import { runSafe } from '../safe';
 import { hfCodeLenses, pythonCodeLenses } from './source-models';
+import { viewGroupLenses } from './view-lenses';
 import { ServerContext } from '../server';
 
 /** Above the main graph's signature: total time on the chip, memory-bound share, and the roofline. */
@@ -29,7 +30,7 @@ export function registerCodeLens(ctx: ServerContext): void {
       const unbound = profiled.report.unboundSymbols;
       if (unbound.length > 0) lenses.push({ range, command: { title: `Bind ${unbound.join(', ')}`, command: Commands.bindDims, arguments: args } });
       if (totals.unmodelledNodes > 0) lenses.push({ range, command: { title: `${totals.unmodelledNodes} op(s) not modelled`, command: Commands.showRoofline, arguments: args } });
-      return lenses;
+      return [...lenses, ...viewGroupLenses(profiled, params.textDocument.uri)];
     }),
   );
 }

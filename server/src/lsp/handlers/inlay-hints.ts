@@ -1,13 +1,18 @@
 import { InlayHint, InlayHintParams } from 'vscode-languageserver';
 import { ReportNode } from '../../analysis/report';
 import { humanTime } from '../../format/units';
-import { modelRefOf } from '../models';
+import { modelRefOf, ProfiledModel } from '../models';
 import { reportNodesFor } from '../node-lookup';
 import { runSafe } from '../safe';
+import { costColumn } from './cost-column';
 import { pythonInlayHints } from './source-models';
 import { ServerContext } from '../server';
 
-/** At the end of each node's first line: its predicted time and what bounds it. */
+/**
+ * Each node's predicted time and what bounds it. In the readable view of a binary model: a fixed-width
+ * column at the start of every node line (cost-column.ts), on screen however long the line. In an
+ * `.onnxtxt` file, which the user writes: at the end of the statement's first line, out of the way.
+ */
 export function registerInlayHints(ctx: ServerContext): void {
   ctx.connection.languages.inlayHint.on(
     runSafe(ctx.connection, 'textDocument/inlayHint', [] as InlayHint[], async (params: InlayHintParams, token): Promise<InlayHint[]> => {
@@ -17,26 +22,47 @@ export function registerInlayHints(ctx: ServerContext): void {
       if (ref.kind === 'hf-config') return [];
       const profiled = await ctx.currentProfile(ref, () => token.isCancellationRequested);
       if (ref.kind === 'python') return pythonInlayHints(profiled, params.range);
-      const loaded = profiled.loaded;
       if (!profiled.report.totals) return [];
-      const from = loaded.lines.offsetAt(params.range.start);
-      const to = loaded.lines.offsetAt(params.range.end);
-      const hints: InlayHint[] = [];
-      const seenLines = new Set<number>();
-      for (const span of loaded.layout.nodes) {
-        if (span.statement.start > to) break;
-        if (span.statement.start < from) continue;
-        const nodes = reportNodesFor(profiled, span.id);
-        const label = hintLabel(nodes);
-        if (label === null) continue;
-        const position = loaded.lines.positionAt(loaded.lines.lineEnd(span.statement.start));
-        if (seenLines.has(position.line)) continue;
-        seenLines.add(position.line);
-        hints.push({ position, label, paddingLeft: true });
-      }
-      return hints;
+      return profiled.loaded.view ? viewHints(profiled, params) : textHints(profiled, params);
     }),
   );
+}
+
+/** The node spans whose statements start inside the requested range. */
+function* spansIn(profiled: ProfiledModel, params: InlayHintParams): Generator<{ id: string; start: number }> {
+  const loaded = profiled.loaded;
+  const from = loaded.lines.offsetAt(params.range.start);
+  const to = loaded.lines.offsetAt(params.range.end);
+  for (const span of loaded.layout.nodes) {
+    if (span.statement.start > to) break;
+    if (span.statement.start < from) continue;
+    yield { id: span.id, start: span.statement.start };
+  }
+}
+
+function viewHints(profiled: ProfiledModel, params: InlayHintParams): InlayHint[] {
+  const total = profiled.report.totals?.timeSeconds ?? 0;
+  const hints: InlayHint[] = [];
+  for (const span of spansIn(profiled, params)) {
+    const line = profiled.loaded.lines.positionAt(span.start).line;
+    hints.push({ position: { line, character: 0 }, label: costColumn(reportNodesFor(profiled, span.id), total), paddingRight: true });
+  }
+  return hints;
+}
+
+function textHints(profiled: ProfiledModel, params: InlayHintParams): InlayHint[] {
+  const loaded = profiled.loaded;
+  const hints: InlayHint[] = [];
+  const seenLines = new Set<number>();
+  for (const span of spansIn(profiled, params)) {
+    const label = hintLabel(reportNodesFor(profiled, span.id));
+    if (label === null) continue;
+    const position = loaded.lines.positionAt(loaded.lines.lineEnd(span.start));
+    if (seenLines.has(position.line)) continue;
+    seenLines.add(position.line);
+    hints.push({ position, label, paddingLeft: true });
+  }
+  return hints;
 }
 
 /** `12.3 µs · memory`; `unmodelled`; nothing for views that launch no kernel. */
