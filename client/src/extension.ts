@@ -117,6 +117,7 @@ export function activate(context: vscode.ExtensionContext): void {
       void vscode.window.showInformationMessage('Ridgepoint: the language server was restarted.');
     }),
     registerCommand(Commands.revealNode, 'Reveal Node', output, (arg) => views.revealNode(arg)),
+    registerCommand(Commands.openOnnxText, 'Open as ONNX Text', output, (arg) => views.openOnnxText(target(arg))),
     registerCommand(Commands.showSuggestion, 'Show Suggestion', output, (arg) => suggestions.show(arg)),
     registerCommand(Commands.applyWhatIf, 'Re-profile as if Applied', output, (arg) => suggestions.applyWhatIf(arg)),
     registerCommand(Commands.copyRecipe, 'Copy Recipe', output, (arg) => suggestions.copyRecipe(arg)),

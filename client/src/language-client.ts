@@ -16,7 +16,7 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
-import { LANGUAGE_ID, ProfiledNotification, ProfiledParams, RENDER_SCHEME } from '../../server/src/protocol';
+import { LANGUAGE_ID, ProfiledNotification, ProfiledParams, RENDER_SCHEME, VIEW_LANGUAGE_ID } from '../../server/src/protocol';
 
 const CLIENT_ID = 'ridgepoint';
 const CLIENT_NAME = 'Ridgepoint';
@@ -106,6 +106,7 @@ export class RidgepointServer implements vscode.Disposable {
       documentSelector: [
         { language: LANGUAGE_ID, scheme: 'file' },
         { language: LANGUAGE_ID, scheme: RENDER_SCHEME },
+        { language: VIEW_LANGUAGE_ID, scheme: RENDER_SCHEME },
         // Model definitions: PyTorch sources and Hugging Face configs (the server ignores a .py without nn.Module).
         { language: 'python', scheme: 'file' },
         { scheme: 'file', pattern: '**/*config.json' },

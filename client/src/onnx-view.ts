@@ -1,12 +1,13 @@
 /**
- * The read-only text view of a binary model: a TextDocumentContentProvider for `ridgepoint-onnx:` URIs
- * whose text the server renders (`ridgepoint/render`). Reading a large model takes a while, so the request
+ * The read-only view of a binary model: a TextDocumentContentProvider for `ridgepoint-onnx:` URIs whose
+ * text the server renders (`ridgepoint/render`): the readable model view, language `ridgepoint-view`
+ * (op first, grouped and foldable by module; "Open as ONNX Text" opens the full ONNX textual syntax). Reading a large model takes a while, so the request
  * runs under a cancellable progress notification and never blocks the UI. The view is re-rendered when the
  * `.onnx` file changes on disk. Each render's node ranges are kept so `ridgepoint.revealNode` can select a
  * node's statement.
  */
 import * as vscode from 'vscode';
-import { LANGUAGE_ID, NodeRange, RENDER_SCHEME, RenderRequest, RenderResult } from '../../server/src/protocol';
+import { LANGUAGE_ID, NodeRange, RENDER_SCHEME, RenderRequest, RenderResult, VIEW_LANGUAGE_ID } from '../../server/src/protocol';
 import { withCancellableProgress } from './command-runner';
 import { RidgepointServer } from './language-client';
 import { displayName, fileUriOf, isBinaryModelFile, modelKey, uriFromArgument, viewUriOf } from './model-uris';
@@ -32,9 +33,9 @@ export class OnnxViewProvider implements vscode.TextDocumentContentProvider, vsc
   ) {
     this.disposables.push(
       vscode.workspace.registerTextDocumentContentProvider(RENDER_SCHEME, this),
-      // A view opened any way (restored tabs, links, vscode.open) becomes ONNX text, so the server sees it.
+      // A view opened any way (restored tabs, links, vscode.open) gets the view's language, so the server sees it.
       vscode.workspace.onDidOpenTextDocument((document) => {
-        if (document.uri.scheme === RENDER_SCHEME && document.languageId !== LANGUAGE_ID) void this.setLanguage(document);
+        if (document.uri.scheme === RENDER_SCHEME && document.languageId !== VIEW_LANGUAGE_ID) void this.setLanguage(document);
       }),
       vscode.workspace.onDidCloseTextDocument((document) => {
         if (document.uri.scheme !== RENDER_SCHEME) return;
@@ -64,10 +65,27 @@ export class OnnxViewProvider implements vscode.TextDocumentContentProvider, vsc
     return result.text;
   }
 
-  /** Opens (renders) the view of a model file and makes it ONNX text. */
+  /** Opens (renders) the view of a model file and gives it the view's language. */
   async openView(file: vscode.Uri): Promise<vscode.TextDocument> {
     const document = await vscode.workspace.openTextDocument(viewUriOf(fileUriOf(file)));
-    return document.languageId === LANGUAGE_ID ? document : this.setLanguage(document);
+    return document.languageId === VIEW_LANGUAGE_ID ? document : this.setLanguage(document);
+  }
+
+  /**
+   * `ridgepoint.openOnnxText`: the binary model's full ONNX textual syntax (every name and attribute, the
+   * format onnx.parser reads) in a new untitled `onnxtxt` document, which the user may edit and save.
+   */
+  async openOnnxText(model: vscode.Uri): Promise<void> {
+    const file = fileUriOf(model);
+    if (!isBinaryModelFile(file)) {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(model));
+      return;
+    }
+    const name = displayName(file);
+    const result = await withCancellableProgress(`Ridgepoint: rendering ${name} as ONNX text`, async (token) => (await this.server.ready()).sendRequest(RenderRequest, { uri: file.toString(), syntax: 'onnx' }, token), undefined, PROGRESS_DELAY_MS);
+    if (result.error) throw new Error(`${name} could not be read: ${result.error}`);
+    const document = await vscode.workspace.openTextDocument({ language: LANGUAGE_ID, content: result.text });
+    await vscode.window.showTextDocument(document, { preview: false });
   }
 
   /** The node ranges of the latest render of a model's view (undefined before its first render). */
@@ -105,7 +123,7 @@ export class OnnxViewProvider implements vscode.TextDocumentContentProvider, vsc
     if (pending) return pending;
     const change = (async () => {
       try {
-        return await vscode.languages.setTextDocumentLanguage(document, LANGUAGE_ID);
+        return await vscode.languages.setTextDocumentLanguage(document, VIEW_LANGUAGE_ID);
       } catch (error) {
         this.output.appendLine(`Cannot set the language of ${key}: ${error instanceof Error ? error.message : String(error)}`);
         return document;
