@@ -9,6 +9,7 @@ import { FileByteSource } from '../../server/src/cli/file-source';
 import { humanTime } from '../../server/src/format/units';
 import { ChipsResult, RenderResult, UnboundDimsResult } from '../../server/src/protocol';
 import { CORPUS, ensureBuilt, fileUri, LspSession } from '../../scripts/lib/lsp-session';
+import { modelProto, valueInfo } from '../../scripts/lib/onnx-writer';
 import { vitModel } from '../../scripts/lib/vit';
 
 const MNIST = path.join(CORPUS, 'cnn', 'mnist-8_cntk.onnx');
@@ -59,10 +60,10 @@ describe('language server over stdio', function () {
     return { uri, render };
   }
 
-  it('renders a CNN as ONNX text with one range per node, in text order', async () => {
+  it('renders a CNN as the readable view, op type first, with one range per node, in text order', async () => {
     const render = await session.request<RenderResult>('ridgepoint/render', { uri: fileUri(MNIST) });
     assert.equal(render.error, undefined);
-    assert.match(render.text, /= Conv\b/);
+    assert.doesNotMatch(render.text, /= Conv\b/, 'not ONNX textual syntax');
     const main = render.nodes.filter((n) => !n.id.includes('/'));
     assert.equal(main.length, mainNodeCount(MNIST));
     const lines = render.text.split('\n');
@@ -70,10 +71,21 @@ describe('language server over stdio', function () {
       const line = lines[node.opRange.start.line] ?? '';
       const op = line.slice(node.opRange.start.character, node.opRange.end.character);
       assert.match(op, /^[A-Za-z][\w.]*$/, `op range of ${node.id} covers "${op}"`);
+      // The op type is the first thing on the node's line.
+      assert.equal(line.slice(0, node.opRange.start.character).trim(), '', `${node.id}: "${line}"`);
+      assert.equal(node.range.start.line, node.range.end.line, `${node.id}: one line`);
     }
+    assert.ok(lines.some((l) => /^\s*Conv\s/.test(l)), 'a Conv line');
     for (let i = 1; i < render.nodes.length; i++) {
       assert.ok(render.nodes[i]!.range.start.line >= render.nodes[i - 1]!.range.start.line, 'nodes in text order');
     }
+  });
+
+  it('renders the full ONNX textual syntax on request (Open as ONNX Text)', async () => {
+    const render = await session.request<RenderResult>('ridgepoint/render', { uri: fileUri(MNIST), syntax: 'onnx' });
+    assert.equal(render.error, undefined);
+    assert.match(render.text, /= Conv\b/);
+    assert.equal(render.nodes.filter((n) => !n.id.includes('/')).length, mainNodeCount(MNIST));
   });
 
   it('hover on a Conv gives shapes and the same cost the profile request reports', async () => {
@@ -104,14 +116,27 @@ describe('language server over stdio', function () {
     await session.until(() => session.diagnostics.get(uri));
   });
 
-  it('inlay hints: one per costed node line, with time and bound', async () => {
+  it('inlay hints: a fixed-width cost column at the start of every node line, with time, share and bound', async () => {
     const { uri, render } = await openView(MNIST);
     const report = await session.request<Report>('ridgepoint/profile', { uri });
     const end = { line: render.text.split('\n').length, character: 0 };
     const hints = await session.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end } });
+    assert.deepEqual(
+      hints.map((h) => h.position),
+      render.nodes.map((n) => ({ line: n.range.start.line, character: 0 })),
+      'one hint per node line, at its start',
+    );
+    const widths = new Set(hints.map((h) => String(h.label).length));
+    assert.equal(widths.size, 1, `one column width: ${[...widths].join(', ')}`);
     const kernels = report.nodes.filter((n) => n.bound === 'memory' || n.bound === 'compute');
-    assert.equal(hints.length, kernels.length + report.nodes.filter((n) => n.modelled === false).length);
-    for (const hint of hints) assert.match(String(hint.label), /(µs|ms| s).* · (memory|compute|mixed)$|^not modelled$/);
+    const timed = hints.filter((h) => /(µs|ms| s) \u2007*\d+\.\d% (mem|comp)\u2007*│$/.test(String(h.label)));
+    assert.equal(timed.length, kernels.length, hints.map((h) => String(h.label)).join('\n'));
+    // The shares in the column are the nodes' time over the model's.
+    const total = report.totals?.timeSeconds ?? 0;
+    for (const node of kernels) {
+      const hint = hints.find((h) => h.position.line === render.nodes.find((n) => n.id === node.id)?.range.start.line);
+      assert.ok(String(hint?.label).includes(`${(((node.timeSeconds ?? 0) / total) * 100).toFixed(1)}%`), `${node.id}: ${String(hint?.label)}`);
+    }
     // A range covering only the first half asks for fewer hints.
     const half = await session.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: Math.floor(end.line / 2), character: 0 } } });
     assert.ok(half.length < hints.length);
@@ -124,6 +149,72 @@ describe('language server over stdio', function () {
     assert.ok(lenses.some((l) => l.command?.command === 'ridgepoint.showRoofline'));
     const symbols = await session.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
     assert.equal(symbols[0]?.children?.length, mainNodeCount(MNIST));
+  });
+
+  /** A torch-style export: two layers of fc (MatMul) → act (Relu) and a shape chain at the top. */
+  function writeLayeredModel(): string {
+    const file = path.join(tmp, 'layered.onnx');
+    const FLOAT = 1;
+    const layer = (i: number, input: string): Array<{ op: string; inputs: string[]; outputs: string[]; name: string }> => [
+      { op: 'MatMul', inputs: [input, `layers.${i}.fc.weight`], outputs: [`/layers/layers.${i}/fc/MatMul_output_0`], name: `/layers/layers.${i}/fc/MatMul` },
+      { op: 'Relu', inputs: [`/layers/layers.${i}/fc/MatMul_output_0`], outputs: [`/layers/layers.${i}/act/Relu_output_0`], name: `/layers/layers.${i}/act/Relu` },
+    ];
+    modelProto({
+      irVersion: 8,
+      opsets: { '': 17 },
+      graph: {
+        name: 'layered',
+        nodes: [
+          { op: 'Shape', inputs: ['x'], outputs: ['/Shape_output_0'], name: '/Shape' },
+          ...layer(0, 'x'),
+          ...layer(1, '/layers/layers.0/act/Relu_output_0'),
+          { op: 'Reshape', inputs: ['/layers/layers.1/act/Relu_output_0', '/Shape_output_0'], outputs: ['y'], name: '/Reshape' },
+        ],
+        inputs: [valueInfo('x', FLOAT, [64, 256])],
+        outputs: [valueInfo('y', FLOAT, [64, 256])],
+        initializers: [0, 1].map((i) => ({ name: `layers.${i}.fc.weight`, dtype: FLOAT, dims: [256, 256], rawZeros: 256 * 256 * 4 })),
+      },
+    }).writeFile(file);
+    return file;
+  }
+
+  it('folds the view by module and folds initializers and shape ops as imports', async () => {
+    const { uri, render } = await openView(writeLayeredModel());
+    const lines = render.text.split('\n');
+    const ranges = await session.request<Array<{ startLine: number; endLine: number; kind?: string }>>('textDocument/foldingRange', { textDocument: { uri } });
+    const described = ranges.map((r) => `${r.kind ?? 'scope'}: ${(lines[r.startLine] ?? '').trim()} … ${(lines[r.endLine] ?? '').trim().split(' ')[0]}`);
+    assert.deepEqual(described, [
+      'imports: 2 initializers · 131.1 k parameters · 512.0 KiB … layers.1.fc.weight',
+      'imports: ⋯ 1 shape op (Shape) … Shape',
+      'scope: layers … Relu',
+      'scope: layers › 0 … Relu',
+      'scope: layers › 0 › fc … MatMul',
+      'scope: layers › 0 › act … Relu',
+      'scope: layers › 1 … Relu',
+      'scope: layers › 1 › fc … MatMul',
+      'scope: layers › 1 › act … Relu',
+    ]);
+  });
+
+  it('a code lens per module group: its time, share, bound and op count', async () => {
+    const { uri, render } = await openView(writeLayeredModel());
+    const report = await session.request<Report>('ridgepoint/profile', { uri });
+    const lines = render.text.split('\n');
+    const lenses = await session.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
+    const onLine = (text: string): string | undefined => lenses.find((l) => (lines[l.range.start.line] ?? '').trim() === text)?.command?.title;
+    const total = report.totals?.timeSeconds ?? 0;
+    const layerTime = (i: number): number => report.nodes.filter((n) => n.name.startsWith(`/layers/layers.${i}/`)).reduce((sum, n) => sum + (n.timeSeconds ?? 0), 0);
+    const expected = (seconds: number, ops: number): RegExp => new RegExp(`^${humanTime(seconds).replace('.', '\\.')} · ${((seconds / total) * 100).toFixed(1).replace('.', '\\.')}% · (memory|compute)-bound · ${ops} ops$`);
+    assert.match(onLine('layers') ?? '', expected(layerTime(0) + layerTime(1), 4));
+    assert.match(onLine('layers › 1') ?? '', expected(layerTime(1), 2));
+    assert.match(onLine('layers › 0 › fc') ?? '', /· 1 op$/);
+  });
+
+  it('the outline of the view is the module tree', async () => {
+    const { uri } = await openView(writeLayeredModel());
+    const symbols = await session.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
+    const tree = (s: DocumentSymbol): string => (s.children && s.children.length > 0 ? `${s.name}(${s.children.map(tree).join(' ')})` : s.name);
+    assert.equal(symbols.map(tree).join(' '), 'layered(Shape layers(0(fc(MatMul) act(Relu)) 1(fc(MatMul) act(Relu))) Reshape)');
   });
 
   it('subgraph nodes get their own ranges and symbols under the owning If', async () => {
