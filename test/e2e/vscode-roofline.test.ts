@@ -17,7 +17,7 @@ import { Frame, Page } from 'playwright-core';
 import { DataType } from '../../server/src/analysis/ir/dtype';
 import { bytesSource } from '../../server/src/analysis/onnx/byte-source';
 import { readModel } from '../../server/src/analysis/onnx/reader';
-import { renderModel } from '../../server/src/analysis/onnx/text/printer';
+import { renderModelView } from '../../server/src/analysis/onnx/view/printer';
 import { modelProto, valueInfo } from '../../scripts/lib/onnx-writer';
 import { retry, waitUntil } from './vscode/support/retry';
 import { CORPUS, crashToasts, ROOT, shot, useCodeServer, waitForExtension } from './vscode/support/suite';
@@ -27,7 +27,8 @@ const CNN = 'mnist-8_cntk.onnx';
 const HOSTILE = 'hostile-names.onnx';
 /** A node name and value name that would run script if anything pasted it into HTML. */
 const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
-const CONV_STATEMENT = /= (Conv)\b/;
+/** A node line of the readable model view, op type first (after the line-start cost column, `… │`): group 1 is the op. */
+const CONV_STATEMENT = /^(?:[^│]*│)?\s*(Conv)\s+\S/;
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** Two nodes (a MatMul and a Relu) whose names and intermediate value name carry HOSTILE_NAME. */
@@ -61,11 +62,11 @@ function modelledOps(file: string): Array<{ id: string; name: string; bound: str
   return report.nodes.filter((n) => n.bound === 'memory' || n.bound === 'compute').map((n) => ({ id: n.id, name: n.name, bound: n.bound ?? '' }));
 }
 
-/** 1-based first and last line of each node's statement in the model's textual syntax. */
+/** 1-based first and last line of each node's statement in the model's readable view (what the editor shows). */
 function statementLines(file: string): Map<string, [number, number]> {
   const read = readModel(bytesSource(new Uint8Array(fs.readFileSync(file))));
   assert.ok(read.model, `${file} reads`);
-  const { text, layout } = renderModel(read.model);
+  const { text, layout } = renderModelView(read.model);
   const lineOf = (offset: number): number => text.slice(0, offset).split('\n').length;
   return new Map(layout.nodes.map((n) => [n.id, [lineOf(n.statement.start), lineOf(n.statement.end)]]));
 }
@@ -389,7 +390,7 @@ describe('Roofline panel end to end (code-server + chromium)', function () {
     });
     const expected = modelledOps(path.join(suite().workspace, HOSTILE));
     assert.equal(expected.length, 2);
-    await openAndProfile(page, HOSTILE, /= (MatMul)\b/);
+    await openAndProfile(page, HOSTILE, /^(?:[^│]*│)?\s*(MatMul)\s+\S/);
     const frame = await chartWithPoints(page, expected.length);
     const text = await waitUntil(
       async () => {
@@ -418,7 +419,7 @@ describe('Roofline panel end to end (code-server + chromium)', function () {
     await screenshot(page, shot('panel-hostile.png'));
     // The editor's hover names the node as text.
     // The Relu's op name is on screen (the MatMul's is past the right edge beside the panel); its node is `relu <img …>`.
-    const hover = await hoverUntil(page, /= (Relu)\b/, 1, (t) => t.includes(HOSTILE_NAME) && /Relu/.test(t), 60_000);
+    const hover = await hoverUntil(page, /^(?:[^│]*│)?\s*(Relu)\s+\S/, 1, (t) => t.includes(HOSTILE_NAME) && /Relu/.test(t), 60_000);
     assert.equal(await page.locator('.monaco-hover-content img').count(), 0, 'no <img> in the hover');
     console.log(`      hover: ${JSON.stringify(hover.slice(0, 120))}`);
     await screenshot(page, shot('hover-hostile.png'));

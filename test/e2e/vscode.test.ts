@@ -39,9 +39,12 @@ const WORKSPACE_MODELS: ReadonlyArray<[string, string]> = [
   [TRANSFORMER, 'models/transformer/vespa_dummy_transformer.onnx'],
 ];
 
-/** A node statement of the textual syntax, `Y = Conv <…> (X, W)`: group 1 is the op name. */
-const CONV_STATEMENT = /= (Conv)\b/;
-const MATMUL_STATEMENT = /= (MatMul)\b/;
+/**
+ * A node line of the readable model view, `Conv   name (x, w)`, op type first (after the line-start
+ * cost column, which ends in `│`): group 1 is the op name.
+ */
+const CONV_STATEMENT = /^(?:[^│]*│)?\s*(Conv)\s+\S/;
+const MATMUL_STATEMENT = /^(?:[^│]*│)?\s*(MatMul)\s+\S/;
 /** Work as the hover prints it: `313.6 kFLOP` (or FLOPs). */
 const FLOPS = /\bFLOPs?\b|\d\s*[kMGTP]?FLOPs?\b/;
 /** A time as the extension prints it. */
@@ -188,7 +191,7 @@ function makeWorkspace(dir: string): void {
   fs.writeFileSync(path.join(dir, CORRUPT), whole.subarray(0, Math.floor(whole.length / 2)));
 }
 
-/** Opens the CNN and waits for its textual syntax to show a Conv statement. */
+/** Opens the CNN and waits for its view to show a Conv line. */
 async function openCnn(page: Page): Promise<void> {
   await waitForExtension(page);
   await openFromExplorer(page, CNN);
@@ -250,18 +253,18 @@ describe('VS Code extension end to end (code-server + chromium)', function () {
     await page.keyboard.press('Escape');
   });
 
-  it('opens a model from the explorer as highlighted ONNX textual syntax', async function () {
+  it('opens a model from the explorer as the highlighted readable view', async function () {
     this.timeout(120_000);
     const { page } = suite().wb;
     await openCnn(page);
-    // The TextMate grammar gives the op name its own token colour: a span of its own, another class than `=`.
+    // The view's TextMate grammar gives the op name its own token colour: a span of its own, another class than the inputs' `(`.
     const line = await waitUntil(
       async () => {
         const m = await findInEditor(page, CONV_STATEMENT, 1);
         if (!m) return false;
         const op = m.tokens.find((t) => t.text.trim() === 'Conv');
-        const eq = m.tokens.find((t) => t.text.includes('='));
-        return op && eq && /\bmtk\d+/.test(op.className) && op.className !== eq.className ? m : false;
+        const paren = m.tokens.find((t) => t.text.includes('('));
+        return op && paren && /\bmtk\d+/.test(op.className) && op.className !== paren.className ? m : false;
       },
       { timeout: 30_000, message: 'the op name Conv highlighted as its own token' },
     ).catch(async (e: unknown) => {

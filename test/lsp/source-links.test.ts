@@ -42,12 +42,11 @@ describe('language server: ONNX nodes link to the Python lines that produced the
   });
 
   async function hoverOn(opType: string, nth = 0): Promise<string> {
+    // Nodes are found through the render's layout (their op ranges), never by the text's syntax.
     const lines = render.text.split('\n');
-    const matches = lines.flatMap((l, i) => (new RegExp(`= ${opType}\\b`).test(l) ? [i] : []));
-    assert.ok(matches.length > nth, `a ${opType} statement in the rendered model`);
-    const line = matches[nth];
-    const character = lines[line].indexOf(`= ${opType}`) + 2;
-    const hover = await session.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line, character } });
+    const matches = render.nodes.filter((n) => (lines[n.opRange.start.line] ?? '').slice(n.opRange.start.character, n.opRange.end.character) === opType);
+    assert.ok(matches.length > nth, `a ${opType} node in the rendered model`);
+    const hover = await session.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: matches[nth]!.opRange.start });
     assert.ok(hover, `a hover on ${opType}`);
     // Markdown escapes (`tiny\\_net\\.py`) removed: the text as the user reads it.
     return (hover.contents as MarkupContent).value.replace(/\\(.)/g, '$1');
