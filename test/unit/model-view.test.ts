@@ -156,21 +156,21 @@ describe('model view: printer', () => {
       '    head.weight        float[8, 1, 3, 3]',
       '  block',
       '    ⋯ 3 shape ops (Shape, Constant, Gather)',
-      '      Shape              Shape (x)',
-      '      Constant           Constant ()  value=int64 {0}',
+      '      Shape          Shape (x)',
+      '      Constant       Constant ()  value=int64 {0}',
       // axis=0 is Gather's default: left out.
-      '      Gather             Gather (Shape, Constant)',
+      '      Gather         Gather (Shape, Constant)',
       '    block › attn',
-      '      MatMul             MatMul (x, weight)',
+      '      MatMul         MatMul (x, weight)',
       '    ⋯ 1 shape op (Unsqueeze)',
-      '      Unsqueeze          Unsqueeze (Gather, axes)',
+      '      Unsqueeze      Unsqueeze (Gather, axes)',
       // allowzero=0 is Reshape's default: left out.
-      '    Reshape            Reshape (attn/MatMul, Unsqueeze)',
+      '    Reshape        Reshape (attn/MatMul, Unsqueeze)',
       '  head',
       // group=1 is Conv's default; the output is not the node's own name, so it prints.
-      '    Conv               Conv (block/Reshape, weight) → y  kernel_shape=[3,3] strides=[2,2]',
+      '    Conv           Conv (block/Reshape, weight) → y  kernel_shape=[3,3] strides=[2,2]',
       '  ⋯ 1 identity op (Identity)',
-      '    Identity           Identity_0 (head.weight) → w2',
+      '    Identity       Identity_0 (head.weight) → w2',
       '',
     ].join('\n');
     assert.equal(view.text, expected);
@@ -197,12 +197,12 @@ describe('model view: printer', () => {
     const at = (text: string): number => lines.indexOf(text);
     assert.deepEqual(regions, [
       `details ${at('  3 initializers · 89 parameters · 360 B')}-${at('    head.weight        float[8, 1, 3, 3]')}`,
-      `scope ${at('  block')}-${at('    Reshape            Reshape (attn/MatMul, Unsqueeze)')}`,
-      `details ${at('    ⋯ 3 shape ops (Shape, Constant, Gather)')}-${at('      Gather             Gather (Shape, Constant)')}`,
-      `scope ${at('    block › attn')}-${at('      MatMul             MatMul (x, weight)')}`,
-      `details ${at('    ⋯ 1 shape op (Unsqueeze)')}-${at('      Unsqueeze          Unsqueeze (Gather, axes)')}`,
-      `scope ${at('  head')}-${at('    Conv               Conv (block/Reshape, weight) → y  kernel_shape=[3,3] strides=[2,2]')}`,
-      `details ${at('  ⋯ 1 identity op (Identity)')}-${at('    Identity           Identity_0 (head.weight) → w2')}`,
+      `scope ${at('  block')}-${at('    Reshape        Reshape (attn/MatMul, Unsqueeze)')}`,
+      `details ${at('    ⋯ 3 shape ops (Shape, Constant, Gather)')}-${at('      Gather         Gather (Shape, Constant)')}`,
+      `scope ${at('    block › attn')}-${at('      MatMul         MatMul (x, weight)')}`,
+      `details ${at('    ⋯ 1 shape op (Unsqueeze)')}-${at('      Unsqueeze      Unsqueeze (Gather, axes)')}`,
+      `scope ${at('  head')}-${at('    Conv           Conv (block/Reshape, weight) → y  kernel_shape=[3,3] strides=[2,2]')}`,
+      `details ${at('  ⋯ 1 identity op (Identity)')}-${at('    Identity       Identity_0 (head.weight) → w2')}`,
     ]);
   });
 
@@ -210,7 +210,7 @@ describe('model view: printer', () => {
     const inputs = ['input', ...Array.from({ length: 9 }, (_, i) => `layer.${i}.weight`)].map((n) => value(n, tensorType(FLOAT, [2])));
     const text = renderModelView(model(graph('g', [node('', 'Relu', ['input'], ['y'])], inputs, [value('y', null)]))).text;
     assert.ok(text.includes('  input  layer.2.weight: float[2]\n  ⋯ 6 more inputs\n    input  layer.3.weight: float[2]\n'), text);
-    assert.ok(text.includes('  output y: ?\n  Relu               (input) → y\n'), text);
+    assert.ok(text.includes('  output y: ?\n  Relu           (input) → y\n'), text);
   });
 
   it('renders subgraphs and functions readable the same way, with nested ids', () => {
@@ -234,18 +234,18 @@ describe('model view: printer', () => {
     assert.ok(
       rendered.text.includes(
         [
-          '  If                 If (c) → y',
+          '  If             If (c) → y',
           '    then_branch: graph then_g',
           '      output t: ?',
           '      then',
-          '        Relu               Relu (x) → t',
+          '        Relu           Relu (x) → t',
           '    else_branch: graph else_g',
           '      output e: ?',
-          '      Neg                (x) → e',
-          '  local.Twice        Twice (y) → z',
+          '      Neg            (x) → e',
+          '  local.Twice    Twice (y) → z',
           '',
           'function local.Twice (a) → (b)',
-          '  Add                Add (a, a) → b',
+          '  Add            Add (a, a) → b',
         ].join('\n'),
       ),
       rendered.text,

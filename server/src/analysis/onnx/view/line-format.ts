@@ -11,8 +11,8 @@ import { primitiveTypeName } from '../text/syntax';
 import { isDefaultAttribute } from './attribute-defaults';
 import { elideMiddle } from './names';
 
-/** The op column: op types this long or shorter line up (LayerNormalization, BatchNormalization). */
-export const OP_COLUMN = 18;
+/** The op column: op types this long or shorter line up (Transpose, Unsqueeze, Softmax; longer ones push their line). */
+export const OP_COLUMN = 14;
 /** Longest value or node name printed whole. */
 export const MAX_NAME = 40;
 const MAX_LIST_ITEMS = 5;
