@@ -56,7 +56,11 @@ function reportNodesByOwner(profiled: ProfiledModel): Map<string, ReportNode[]> 
   return byOwner;
 }
 
-/** `1.23 ms · 4.1% · memory-bound · 12 ops` above each module group of the readable view of a binary model. */
+/**
+ * `1.23 ms · 4.1% · memory-bound · 12 ops` above each module group of the readable view of a binary
+ * model that holds more than one node (a one-node group's cost is already in its line's cost column,
+ * and a lens costs a line of screen).
+ */
 export function viewGroupLenses(profiled: ProfiledModel, uri: string): CodeLens[] {
   const view = profiled.loaded.view;
   if (!view || !profiled.report.totals) return [];
@@ -64,7 +68,7 @@ export function viewGroupLenses(profiled: ProfiledModel, uri: string): CodeLens[
   const lenses: CodeLens[] = [];
   for (const group of view.groups) {
     // Subgraph groups: their nodes' report ids are nested under the owner; only main-graph groups get lenses.
-    if (group.graphPath !== '') continue;
+    if (group.graphPath !== '' || group.nodeIds.length < 2) continue;
     const cost = groupCost(profiled, group, byOwner);
     const parts = [humanTime(cost.timeSeconds), `${(cost.share * 100).toFixed(1)}%`];
     if (cost.bound !== '') parts.push(`${cost.bound}-bound`);
