@@ -81,6 +81,13 @@ describe('model view: names short within their module', () => {
     assert.equal(shortValueName('input', attention), 'input');
   });
 
+  it('reads tf2onnx names (no leading slash) the same way', () => {
+    const conv = nameScopeOf('StatefulPartitionedCall/model/conv2d/Conv2D');
+    assert.equal(shortValueName('StatefulPartitionedCall/model/conv2d/BiasAdd:0', conv), 'BiasAdd:0');
+    assert.equal(shortValueName('StatefulPartitionedCall/model/dense/MatMul:0', conv), 'dense/MatMul:0');
+    assert.equal(shortValueName('input_1', conv), 'input_1');
+  });
+
   it('shortens container children as scope labels do (layer1 › 0)', () => {
     const conv2 = nameScopeOf('/layer1/layer1.1/conv2/Conv');
     assert.equal(shortValueName('/layer1/layer1.0/relu_2/Relu_output_0', conv2), '0/relu_2/Relu');

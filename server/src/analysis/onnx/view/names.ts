@@ -52,7 +52,8 @@ function withoutOutputSuffix(name: string): string {
  * dotted module path (`weight`, `out_proj.weight`). Anything else prints as it is.
  */
 export function shortValueName(name: string, scope: NameScope): string {
-  if (name.startsWith('/')) return withoutOutputSuffix(relativeSlashName(name, scope.slashPrefix));
+  // torch writes `/a/b/Op_output_0`, tf2onnx `a/b/Op:0` (no leading slash): both are paths of modules.
+  if (name.startsWith('/') || (scope.slashPrefix !== '' && name.includes('/'))) return withoutOutputSuffix(relativeSlashName(name, scope.slashPrefix));
   if (scope.dottedPath !== '' && name.startsWith(`${scope.dottedPath}.`) && name.length > scope.dottedPath.length + 1) return name.slice(scope.dottedPath.length + 1);
   return name;
 }
