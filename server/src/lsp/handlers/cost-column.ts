@@ -31,6 +31,8 @@ function column(time: string, share: string, bound: string): string {
 export function costColumn(nodes: readonly ReportNode[], totalSeconds: number): string {
   if (nodes.length === 0) return column('', '', '');
   if (nodes.every((n) => n.modelled === false)) return column('unknown', '', '?');
+  // The cheaper branch of an If whose condition is unknown: left out of the totals, so no share.
+  if (nodes.every((n) => n.counted === false)) return column('excluded', '', '');
   const time = nodes.reduce((sum, n) => sum + (n.counted === false ? 0 : (n.timeSeconds ?? 0)), 0);
   const bounds = new Set(nodes.map((n) => n.bound).filter((b): b is string => b !== undefined && b !== 'none'));
   if (time <= 0 && bounds.size === 0) return column('—', '', '');
