@@ -10,7 +10,7 @@ import { costColumn } from '../../server/src/lsp/handlers/cost-column';
 const F = '\u2007';
 
 function reportNode(fields: Partial<ReportNode>): ReportNode {
-  return { id: 'n0', name: '', opType: 'Conv', domain: '', opset: 17, status: 'ok', inputs: [], outputs: [], ...fields };
+  return { id: 'n0', name: '', opType: 'Conv', domain: '', graph: '', opset: 17, status: 'ok', inputs: [], outputs: [], ...fields };
 }
 
 describe('cost column', () => {
