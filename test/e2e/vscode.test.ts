@@ -285,6 +285,22 @@ describe('VS Code extension end to end (code-server + chromium)', function () {
     await screenshot(page, shot('hover.png'));
   });
 
+  it('"Ridgepoint: Open as ONNX Text" opens the full textual syntax in an untitled ONNX Text editor', async function () {
+    this.timeout(120_000);
+    const { page } = suite().wb;
+    await openCnn(page);
+    await runCommand(page, 'Ridgepoint: Open as ONNX Text', 45_000);
+    await visible(activeTab(page).filter({ hasText: /Untitled/ }), 30_000);
+    // onnx.printer's format: `Y = Conv <…> (X, W)`, which the model view does not use.
+    const statement = await waitForEditorText(page, /= (Conv)\b/, 30_000);
+    const language = await page.locator('[id="status.editor.mode"]').innerText();
+    assert.match(language, /ONNX Text/);
+    console.log(`      ONNX text: ${JSON.stringify(statement.line.trim())}; language: ${JSON.stringify(language.trim())}`);
+    // The untitled document is never saved: revert and close it.
+    await runCommand(page, 'View: Revert and Close Editor', 20_000);
+    await visible(activeTab(page).filter({ hasText: 'mnist-8_cntk' }), 30_000);
+  });
+
   it('runs "Ridgepoint: Profile for H100" from the palette and shows the prediction', async function () {
     this.timeout(120_000);
     const { page } = suite().wb;
