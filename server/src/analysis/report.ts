@@ -58,8 +58,12 @@ export interface ReportNode {
   readonly ridgeRatio?: number | null;
   /** Times this node runs per model run (Loop/Scan trip counts). */
   readonly executions?: number;
-  /** Predicted time per model run (all executions), seconds. */
+  /** Predicted time per model run (all executions), seconds: max(compute, memory) + overhead. */
   readonly timeSeconds?: number;
+  /** The parts of `timeSeconds`, per model run: arithmetic at the peak, traffic at the bandwidth, the fixed per-kernel cost (cost/launch-bound.ts). */
+  readonly computeSeconds?: number;
+  readonly memorySeconds?: number;
+  readonly overheadSeconds?: number;
   readonly energyJoules?: number;
   readonly modelled?: boolean;
   readonly reason?: string;
@@ -204,6 +208,9 @@ function nodeCostFields(n: ProfiledNode): Partial<ReportNode> {
     ridgeRatio: n.timing.ridgeRatio,
     executions: n.cost.executions,
     timeSeconds: n.cost.executions * n.timing.timeSeconds,
+    computeSeconds: n.cost.executions * n.timing.computeSeconds,
+    memorySeconds: n.cost.executions * n.timing.memorySeconds,
+    overheadSeconds: n.cost.executions * n.timing.overheadSeconds,
     energyJoules: n.cost.executions * (n.timing.energy.arithmetic + n.timing.energy.memory),
     modelled: c.modelled,
     reason: c.reason,
