@@ -38,6 +38,10 @@ export interface ReportNodeLike {
   readonly ridgeRatio?: number | null;
   readonly executions?: number;
   readonly timeSeconds?: number;
+  /** The parts of `timeSeconds` (max(compute, memory) + overhead), per model run; absent from older reports. */
+  readonly computeSeconds?: number;
+  readonly memorySeconds?: number;
+  readonly overheadSeconds?: number;
   readonly energyJoules?: number;
   readonly modelled?: boolean;
   readonly reason?: string;
@@ -69,7 +73,7 @@ export interface ReportLike {
   readonly diagnostics?: ReadonlyArray<{ readonly severity: string; readonly message: string }>;
   /** A model definition's coverage (PyTorch source, Hugging Face config); incomplete: the totals are lower bounds. */
   readonly coverage?: { readonly complete: boolean; readonly layersResolved: number; readonly layersTotal: number; readonly parametersResolvedShare: number | null; readonly unresolved: ReadonlyArray<{ readonly name: string; readonly reason: string }> };
-  readonly chip?: { readonly id: string; readonly name: string; readonly memoryBandwidthGBs: number; readonly peaks: unknown; readonly achievable: unknown };
+  readonly chip?: { readonly id: string; readonly name: string; readonly memoryBandwidthGBs: number; readonly peaks: unknown; readonly achievable: unknown; readonly kernelOverheadUs?: number };
   readonly peakMode?: string;
   readonly computeDtype?: string | null;
   readonly totals?: ReportTotalsLike;
@@ -108,4 +112,6 @@ export interface SuggestionLike {
   readonly bytesSaved: number;
   readonly confidence: string;
   readonly recipe?: string;
+  /** A readable title (advise/titles.ts), when the server sends one. */
+  readonly title?: string;
 }
