@@ -380,7 +380,7 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
     const ratios = await h.page.locator('#top-ops tbody td:last-child').allTextContents();
     assert.ok(ratios.every((r) => /^\d+(\.\d+)?×$/.test(r)), ratios.join(' '));
     // The points of the comparison, optionally.
-    await h.page.getByLabel('Its points').check();
+    await h.page.getByLabel('Show its ops').check();
     assert.equal((await h.state()) !== null && (await h.state() as { comparePoints: boolean }).comparePoints, true);
     await h.page.screenshot({ path: path.join(ARTIFACTS, 'panel-compare.png'), fullPage: true });
     await noViolations(h);
