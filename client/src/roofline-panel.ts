@@ -11,6 +11,7 @@
 import * as vscode from 'vscode';
 import type { HostToPanel, PanelChip, PanelToHost, PanelWhatIf, PeakModeName, Phase } from '../../media/src/panel-messages';
 import { isPanelToHost } from '../../media/src/panel-messages';
+import { panelReport as slimReport } from '../../media/src/panel-report';
 import type { ReportLike } from '../../media/src/report-types';
 import { ChipSummary, Commands, NodeRange, ProfiledParams, ProfileRequest, ProfileResult, SetBindingsNotification, UnboundDimsRequest, WhatIfRequest } from '../../server/src/protocol';
 import { Chips } from './chips';
@@ -40,10 +41,11 @@ export interface PanelServices {
 
 /**
  * What the chart needs. Profiles are asked with `detail: 'chart'` (tensors as dtype and shape, for the
- * tooltips); a what-if report comes whole, and its notes are dropped here.
+ * tooltips); a what-if report comes whole. Either way each node is cut to the fields the panel reads
+ * (media/src/panel-report.ts) before it is posted: the webview's update time follows the message's size.
  */
 function panelReport(report: ProfileResult): ReportLike {
-  return { ...report, nodes: report.nodes.map(({ notes: _notes, ...rest }) => rest) };
+  return slimReport(report);
 }
 
 function panelChip(chip: ChipSummary): PanelChip {

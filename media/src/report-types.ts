@@ -49,6 +49,9 @@ export interface ReportNodeLike {
   /** Absent when the sender strips the tensor lists to keep a large report small. */
   readonly inputs?: ReadonlyArray<ValueLike | null>;
   readonly outputs?: readonly ValueLike[];
+  /** The tensors already as text (`float[1,16,14,14]`), in place of inputs/outputs (panel-report.ts). */
+  readonly inputText?: readonly string[];
+  readonly outputText?: readonly string[];
 }
 
 export interface ReportTotalsLike {

@@ -1,0 +1,42 @@
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { chromium } from 'playwright-core';
+import { chartDetail, Report } from '/work/wt-chart/server/src/analysis/report';
+import { panelHarness } from '/work/wt-chart/test/e2e/panel-harness';
+import { stubVsCodeApi } from '/work/wt-chart/test/e2e/panel-stub';
+const ROOT = '/work/wt-chart';
+const model = path.join(ROOT, 'bench/.generated/vit-deep-5k.onnx');
+function report(batch: number) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'profile', model, '--dim', `batch=${batch}`, '--chip', 'h100', '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  return chartDetail(JSON.parse(r.stdout) as Report);
+}
+(async () => {
+  const messages = [1, 2].map((batch) => ({ type: 'report', model: 'm', uri: 'file:///m', report: report(batch), compare: null, dims: [{ name: 'batch', value: batch }], chips: [] }));
+  const assets = new Map(['roofline-panel.js', 'panel.css'].map((f) => [`/${f}`, fs.readFileSync(path.join(ROOT, 'dist/media', f))]));
+  const server = http.createServer((req, res) => { const body = req.url === '/' ? Buffer.from(panelHarness(null)) : assets.get(req.url ?? ''); if (!body) { res.writeHead(404).end(); return; } res.writeHead(200, { 'content-type': req.url === '/' ? 'text/html' : req.url?.endsWith('.css') ? 'text/css' : 'text/javascript' }); res.end(body); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.addInitScript(stubVsCodeApi(null));
+  await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+  await page.evaluate(`globalThis.__messages = ${JSON.stringify(messages)}`);
+  const post = (i: number) => page.evaluate(`new Promise((resolve) => { const el = document.getElementById('roofline'); const before = el.getAttribute('data-render'); const t0 = performance.now(); const o = new MutationObserver(() => { if (el.getAttribute('data-render') !== before) { o.disconnect(); resolve(performance.now() - t0); } }); o.observe(el, { attributes: true, attributeFilter: ['data-render'] }); window.postMessage(globalThis.__messages[${i}], '*'); })`);
+  await post(0); await post(1); await post(0);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 100 }); await cdp.send('Profiler.start');
+  const times = [];
+  for (let i = 0; i < 10; i++) times.push(await post((i + 1) % 2));
+  const { profile } = await cdp.send('Profiler.stop') as any;
+  console.log('times', times.map((t: any) => Math.round(t)).join(' '));
+  const self = new Map<string, number>();
+  const dt = profile.timeDeltas as number[]; const samples = profile.samples as number[];
+  const byId = new Map(profile.nodes.map((n: any) => [n.id, n]));
+  samples.forEach((s, i) => { const n: any = byId.get(s); const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`; self.set(k, (self.get(k) ?? 0) + (dt[i] ?? 0)); });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  console.log('total ms', total / 1000);
+  for (const [k, v] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log((v / 1000).toFixed(1), k);
+  await browser.close(); server.close();
+})();
