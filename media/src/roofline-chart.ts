@@ -498,7 +498,8 @@ function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, opti
     // Room below and right for the zoom sliders.
     grid: { left: 80, right: 56, top: 36 + rows * 22, bottom: 84 },
     legend: { type: 'plain', data: legendNames, top: 8, left: 10, right: options.toolbox === false ? 10 : 60, itemGap: 14, textStyle: { color: textColour }, inactiveColor: theme.gridLine },
-    toolbox: options.toolbox === false ? { show: false } : { right: 10, top: 6, feature: { saveAsImage: { title: 'PNG', name: 'roofline', pixelRatio: 2, backgroundColor: theme.background } } },
+    // The HTML report's own buttons (the panel has its own): save as PNG, and back to the whole range after a zoom.
+    toolbox: options.toolbox === false ? { show: false } : { right: 10, top: 6, feature: { restore: { title: 'Reset zoom' }, saveAsImage: { title: 'PNG', name: 'roofline', pixelRatio: 2, backgroundColor: theme.background, excludeComponents: ['toolbox', 'dataZoom'] } } },
     tooltip: {
       trigger: 'item',
       // Confined: no HTML arrow string (which would carry an inline style attribute).
