@@ -210,8 +210,8 @@ class Panel {
     if (message.whatIf) {
       // A what-if is the same chip: it is not a chip comparison to remember or to ask for again.
       this.setState({ compareChip: null, suggestion: message.whatIf.suggestion });
-    } else if (message.compare?.chip) this.setState({ compareChip: message.compare.chip.id, comparePeakMode: message.compare.peakMode === 'datasheet' ? 'datasheet' : 'achievable' });
-    else if (restoring && this.state.compareChip !== null) {
+    } else if (message.compare?.chip) this.setState({ compareChip: message.compare.chip.id, comparePeakMode: message.compare.peakMode === 'datasheet' ? 'datasheet' : 'achievable', compareBase: baseOf(message.report) });
+    else if (restoring && this.state.compareChip !== null && (this.state.compareBase === null || this.state.compareBase === baseOf(message.report))) {
       // The panel was restored (serializer) with a comparison the host no longer knows: ask for it again.
       this.post({ type: 'compare', chip: this.state.compareChip, peakMode: this.state.comparePeakMode });
     } else this.setState({ compareChip: null });
@@ -454,6 +454,11 @@ class Panel {
  * The header over the chart while a comparison is in force: a what-if names its suggestion (before →
  * after on this chip), a chip comparison the other chip. Never "compared with" the chip itself.
  */
+/** The chip and peak mode a report is for: what a comparison is made against. */
+function baseOf(report: ReportMessage['report']): string {
+  return `${report.chip?.id ?? ''}|${report.peakMode ?? 'datasheet'}`;
+}
+
 function comparisonHeader(message: ReportMessage): string | null {
   const { report, compare, whatIf } = message;
   if (whatIf) return whatIf.available ? `What if: ${whatIf.title} — before → after` : `What if: ${whatIf.title} — could not be re-profiled`;

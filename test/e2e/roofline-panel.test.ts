@@ -441,6 +441,12 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
     const h2 = await open({ state: { ...saved, compareChip: 'a100-80gb' } });
     await h2.show(reportMessage('tiny-vit.onnx', vit));
     assert.deepEqual((await h2.posted()).filter((m) => m.type === 'compare'), [{ type: 'compare', chip: 'a100-80gb', peakMode: 'achievable' }]);
+    // …but not once the chip it was made against has changed (it would carry over to another chip).
+    const h3 = await open({ state: { ...saved, compareChip: 'a100-80gb', compareBase: 'mi300x|achievable' } });
+    await h3.show(reportMessage('tiny-vit.onnx', vit));
+    assert.deepEqual((await h3.posted()).filter((m) => m.type === 'compare'), []);
+    assert.equal(((await h3.state()) as { compareChip: string | null }).compareChip, null);
+    await h3.page.context().close();
     await noViolations(h);
     await h.page.context().close();
     await h2.page.context().close();
