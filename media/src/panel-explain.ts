@@ -50,7 +50,7 @@ export function launchBoundExplanation(report: ReportLike, data: RooflineData): 
   const time = launch.reduce((t, p) => t + p.timeSeconds, 0);
   const fixed = overheadUs !== undefined ? `a fixed ${seconds(overheadUs * 1e-6)} per kernel on ${report.chip?.name ?? 'this chip'} (its kernelOverheadUs)` : 'a fixed cost per kernel';
   return (
-    `${launch.length} of ${data.points.length} ops are launch-bound (grey): each costs ${fixed} before any work, more than its memory or compute time, ` +
+    `${launch.length} of ${data.points.length} ops are launch-bound (grey when coloured by bound): each costs ${fixed} before any work, more than its memory or compute time, ` +
     `so its attained FLOP/s (work ÷ time) sits far below both roofs. Together ${seconds(time)} (${percent(data.totalTimeSeconds > 0 ? time / data.totalTimeSeconds : 0)} of the time). ` +
     'Fewer kernels help them (fusion, CUDA graphs, a larger batch); fewer bytes or FLOPs do not.'
   );
