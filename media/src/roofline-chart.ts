@@ -560,14 +560,13 @@ function zoomComponents(theme: ChartTheme): DataZoomComponentOption[] {
 function focusSeries(view: ChartView, points: readonly RooflinePoint[], indexOf: ReadonlyMap<string, number>, at: ReadonlyArray<readonly [number, number]>, diameter: (t: number) => number, theme: ChartTheme): ScatterSeriesOption {
   // One ring per drawn point: a grouped point is emphasised once, however many of its ops are wanted.
   const index = new Map<number, boolean>();
-  const main = view.highlight ? indexOf.get(view.highlight) : undefined;
-  if (main !== undefined) index.set(main, true);
+  const highlighted = view.highlight ? indexOf.get(view.highlight) : undefined;
+  if (highlighted !== undefined) index.set(highlighted, true);
   for (const id of view.related ?? []) {
     const i = indexOf.get(id);
     if (i !== undefined && !index.has(i)) index.set(i, false);
   }
-  const data = [...index.entries()].map(([i, isMain]) => {
-    const main = isMain;
+  const data = [...index.entries()].map(([i, main]) => {
     return {
       value: [at[i][0], at[i][1], i],
       symbolSize: diameter(points[i].timeSeconds) + (main ? 10 : 6),
