@@ -14,7 +14,7 @@ import { onnx } from 'onnx-proto';
 import { vitModel, VIT_B16, VIT_H14, VitConfig } from '../scripts/lib/vit';
 import { findChip } from '../server/src/analysis/cost/chips';
 import { profileFile } from '../server/src/cli/profile';
-import { benchLanguageServer } from './lsp';
+import { benchLanguageServer, benchReprofile } from './lsp';
 import { benchPanel } from './panel';
 import { pythonSection } from './pytorch';
 import { pythonImportsSection } from './pytorch-imports';
@@ -120,17 +120,28 @@ function measure(task: string, file: string): Measurement {
 
 const DEEP_5K: VitConfig = { layers: 172, dim: 64, mlp: 256, heads: 4, patch: 16, image: 224, classes: 10 };
 
-/** BENCH_ONLY=panel: the roofline webview's in-place update on the 5,003-node model, in Chromium. */
+/**
+ * BENCH_ONLY=panel: the roofline panel's whole update after a bindings change on the 5,003-node model:
+ * the server's re-profile (`ridgepoint/profile` over stdio, bench/lsp.ts) plus the webview's in-place
+ * update in Chromium (bench/panel.ts); the target is the sum of the two medians under 200 ms.
+ */
 async function panelSection(): Promise<void> {
   const deep = ensureModel('vit-deep-5k.onnx', DEEP_5K);
+  const server = await benchReprofile(deep.file, Math.max(RUNS, 9));
   const r = await benchPanel(deep.file, Math.max(RUNS, 9));
   const update = median([...r.updateMs]);
+  const reprofile = median(server.reprofileMs);
+  const whole = reprofile + update;
   const rows = [
-    '| model | nodes | points drawn | first render (ms) | update after new report, median / max (ms) | runs |',
-    '|---|---:|---:|---:|---:|---:|',
-    `| ViT, 172 layers × 64 wide | ${r.nodes} | ${r.points} | ${r.firstRenderMs.toFixed(0)} | ${update.toFixed(0)} / ${Math.max(...r.updateMs).toFixed(0)} | ${r.updateMs.length} |`,
+    '| model | nodes | ops drawn | points drawn | server re-profile, median / max (ms) | page: first render (ms) | page: update after new report, median / max (ms) | runs |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    `| ViT, 172 layers × 64 wide | ${r.nodes} | ${r.ops} | ${r.points} | ${reprofile.toFixed(0)} / ${Math.max(...server.reprofileMs).toFixed(0)} (cached repeat ${median(server.cachedProfileMs).toFixed(0)}) | ${r.firstRenderMs.toFixed(0)} | ${update.toFixed(0)} / ${Math.max(...r.updateMs).toFixed(0)} | ${r.updateMs.length} |`,
   ];
-  process.stdout.write(`\nRoofline panel in Chromium (postMessage of a new report → chart rendered):\n\n${rows.join('\n')}\n\n- panel update: ${update.toFixed(0)} ms median (the server's re-profile comes on top; together the target is < 200 ms)\n`);
+  process.stdout.write(
+    `\nRoofline panel: bindings change → chart updated (server re-profile over stdio, then postMessage of the report → chart rendered in Chromium):\n\n${rows.join('\n')}\n\n` +
+      `- server re-profile: ${reprofile.toFixed(0)} ms median; panel page update: ${update.toFixed(0)} ms median\n` +
+      `- WHOLE UPDATE (server + page, medians): ${whole.toFixed(0)} ms (target < 200: ${whole < 200 ? 'met' : 'MISSED'})\n`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -198,7 +209,7 @@ async function main(): Promise<void> {
     lspRows.push(`| ${m.label}, ${(m.bytes / 2 ** 20).toFixed(0)} MiB | ${r.nodes} | ${render.toFixed(0)} | ${r.firstAnalysisMs.toFixed(0)} | ${r.hoverMs.p50.toFixed(2)} / ${r.hoverMs.p99.toFixed(2)} / ${r.hoverMs.max.toFixed(2)} (${r.hoverMs.count} hovers) | ${r.inlayHintsMs.toFixed(1)} | ${median(r.reprofileMs).toFixed(0)} (max ${Math.max(...r.reprofileMs).toFixed(0)}, ${r.reprofileMs.length} values of batch; cached repeat ${median(r.cachedProfileMs).toFixed(0)}) |`);
     process.stderr.write(`${lspRows[lspRows.length - 1]}\n`);
     if (m.bytes > 300 * 2 ** 20) lspSummary.push(`- first render of the ${(m.bytes / 2 ** 20).toFixed(0)} MiB model: ${render.toFixed(0)} ms (target < 1000: ${render < 1000 ? 'met' : 'MISSED'})`);
-    if (r.nodes >= 5000) lspSummary.push(`- re-profile with new bindings on the ${r.nodes}-node model (server side of the panel's bindings change): median ${median(r.reprofileMs).toFixed(0)} ms (the whole change, webview included, must stay < 200: ${median(r.reprofileMs) < 200 ? 'server part within it' : 'MISSED'})`);
+    if (r.nodes >= 5000) lspSummary.push(`- re-profile with new bindings on the ${r.nodes}-node model (server side of the panel's bindings change): median ${median(r.reprofileMs).toFixed(0)} ms (the whole change, webview included, must stay < 200: ${median(r.reprofileMs) < 200 ? 'server part within it' : 'MISSED'}; BENCH_ONLY=panel prints the whole)`);
     if (r.nodes >= 5000) lspSummary.push(`- hover p99 on the ${r.nodes}-node model after the first analysis: ${r.hoverMs.p99.toFixed(2)} ms (target < 10: ${r.hoverMs.p99 < 10 ? 'met' : 'MISSED'})`);
   }
   process.stdout.write(`\nLanguage server over stdio (node dist/server.js --stdio):\n\n${lspRows.join('\n')}\n\n${lspSummary.join('\n')}\n`);

@@ -4,7 +4,7 @@
  * (test/e2e/panel-harness.ts) with a 5,000-node report; then a new 'report' message is posted (as after
  * re-binding dims: the same model at another batch size) and the time until the chart has rendered it
  * (the container's data-render advanced, set after ECharts' 'finished') is measured inside the page.
- * The report is sent as the extension sends it: without the per-node tensor lists.
+ * The report is sent as the extension sends it: nodes cut to the panel's fields, tensors as text.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { HostToPanel } from '../media/src/panel-messages';
+import { panelReport } from '../media/src/panel-report';
 import type { ReportLike } from '../media/src/report-types';
 import { chartDetail, Report } from '../server/src/analysis/report';
 import { panelHarness } from '../test/e2e/panel-harness';
@@ -23,6 +24,8 @@ const CHROMIUM = process.env.RIDGEPOINT_CHROMIUM ?? '/usr/bin/chromium';
 
 export interface PanelBench {
   readonly nodes: number;
+  /** Ops drawn (data-points) and the points they are drawn as (identical ops grouped: data-drawn). */
+  readonly ops: number;
   readonly points: number;
   readonly firstRenderMs: number;
   readonly updateMs: readonly number[];
@@ -32,8 +35,9 @@ function report(model: string, batch: number): ReportLike {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'profile', model, '--dim', `batch=${batch}`, '--chip', 'h100', '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0 && r.status !== 1) throw new Error(`profile failed: ${r.stderr}`);
   const full = JSON.parse(r.stdout) as Report;
-  // What the panel receives: the report with `detail: 'chart'` (server/src/lsp/handlers/profile.ts).
-  return chartDetail(full);
+  // What the panel receives: the report with `detail: 'chart'` (server/src/lsp/handlers/profile.ts), its
+  // nodes cut to what the panel reads as the extension posts them (client/src/roofline-panel.ts).
+  return panelReport(chartDetail(full));
 }
 
 export async function benchPanel(model: string, runs: number): Promise<PanelBench> {
@@ -70,8 +74,9 @@ export async function benchPanel(model: string, runs: number): Promise<PanelBenc
     const firstRenderMs = await post(0);
     const updateMs: number[] = [];
     for (let i = 0; i < runs; i++) updateMs.push(await post((i + 1) % 2));
-    const points = Number(await page.locator('#roofline').getAttribute('data-points'));
-    return { nodes: messages[0].type === 'report' ? messages[0].report.nodes.length : 0, points, firstRenderMs, updateMs };
+    const ops = Number(await page.locator('#roofline').getAttribute('data-points'));
+    const points = Number(await page.locator('#roofline').getAttribute('data-drawn'));
+    return { nodes: messages[0].type === 'report' ? messages[0].report.nodes.length : 0, ops, points, firstRenderMs, updateMs };
   } finally {
     await browser.close();
     server.close();

@@ -9,8 +9,9 @@
  * commands reveal the model's panel when it exists.
  */
 import * as vscode from 'vscode';
-import type { HostToPanel, PanelChip, PanelToHost, PeakModeName } from '../../media/src/panel-messages';
+import type { HostToPanel, PanelChip, PanelToHost, PanelWhatIf, PeakModeName, Phase } from '../../media/src/panel-messages';
 import { isPanelToHost } from '../../media/src/panel-messages';
+import { panelReport as slimReport } from '../../media/src/panel-report';
 import type { ReportLike } from '../../media/src/report-types';
 import { ChipSummary, Commands, NodeRange, ProfiledParams, ProfileRequest, ProfileResult, SetBindingsNotification, UnboundDimsRequest, WhatIfRequest } from '../../server/src/protocol';
 import { Chips } from './chips';
@@ -40,18 +41,41 @@ export interface PanelServices {
 
 /**
  * What the chart needs. Profiles are asked with `detail: 'chart'` (tensors as dtype and shape, for the
- * tooltips); a what-if report comes whole, and its notes are dropped here.
+ * tooltips); a what-if report comes whole. Either way each node is cut to the fields the panel reads
+ * (media/src/panel-report.ts) before it is posted: the webview's update time follows the message's size.
  */
 function panelReport(report: ProfileResult): ReportLike {
-  return { ...report, nodes: report.nodes.map(({ notes: _notes, ...rest }) => rest) };
+  return slimReport(report);
 }
 
 function panelChip(chip: ChipSummary): PanelChip {
   return { id: chip.id, name: chip.name, memoryBandwidthGBs: chip.memoryBandwidthGBs, peakTFlops: chip.peakTFlops, peakDtype: chip.peakDtype };
 }
 
-function title(model: vscode.Uri): string {
-  return `Roofline · ${displayName(model)}`;
+/** A Hugging Face config.json (a name ending in config.json, as the language client selects them) is profiled per phase. */
+function isHfConfig(model: vscode.Uri): boolean {
+  return model.path.toLowerCase().endsWith('config.json');
+}
+
+/** A config.json's phase: `#decode` is one decode step, anything else the prefill; null for a model file. */
+export function phaseOf(model: vscode.Uri): Phase | null {
+  if (!isHfConfig(model)) return null;
+  return model.fragment === 'decode' ? 'decode' : 'prefill';
+}
+
+/** `resnet50.onnx`; a config.json with its folder (`llama-2-7b config.json`), since every config has that name. */
+export function modelLabel(model: vscode.Uri): string {
+  const name = displayName(model);
+  if (!isHfConfig(model)) return name;
+  const segments = model.path.split('/').filter((s) => s.length > 0);
+  const folder = segments.length >= 2 ? segments[segments.length - 2] : undefined;
+  return folder ? `${folder} ${name}` : name;
+}
+
+/** `Roofline — llama-2-7b config.json (decode step)`: the tab says the model and, for a config, the phase. */
+export function title(model: vscode.Uri): string {
+  const phase = phaseOf(model);
+  return `Roofline — ${modelLabel(model)}${phase === 'decode' ? ' (decode step)' : phase === 'prefill' ? ' (prefill)' : ''}`;
 }
 
 /**
@@ -203,8 +227,12 @@ interface PanelHooks {
   readonly onDispose: () => void;
 }
 
-/** What the panel compares with: another chip or peak mode, or the model as if a suggestion were applied. */
-type Comparison = { readonly chip: string; readonly peakMode: PeakModeName } | { readonly suggestion: string };
+/**
+ * What the panel compares with: another chip or peak mode, or the model as if a suggestion were applied.
+ * `base` is the current chip and peak mode it was made against: once those change (the panel's picker,
+ * the status bar, settings) the comparison no longer applies and is dropped.
+ */
+type Comparison = ({ readonly chip: string; readonly peakMode: PeakModeName } | { readonly suggestion: string }) & { readonly base: string };
 
 /** One model's panel: profiles on the webview's requests and on changes, and posts the result. */
 class RooflinePanel implements vscode.Disposable {
@@ -249,8 +277,13 @@ class RooflinePanel implements vscode.Disposable {
 
   /** A refresh soon, merged with others that follow; a hidden webview refreshes when it says 'ready' again. */
   compareWithWhatIf(suggestion: string): void {
-    this.compare = { suggestion };
+    this.compare = { suggestion, base: this.baseline() };
     this.scheduleRefresh();
+  }
+
+  /** The current chip and peak mode, which a comparison is made against. */
+  private baseline(): string {
+    return `${this.services.chips.current()}|${this.services.chips.peakMode()}`;
   }
 
   scheduleRefresh(): void {
@@ -280,16 +313,18 @@ class RooflinePanel implements vscode.Disposable {
           await vscode.commands.executeCommand(Commands.revealNode, { uri: this.model.toString(), nodeId: message.nodeId, viewColumn: this.otherColumn() });
           return;
         case 'setChip':
+          // A new baseline: the comparison and the what-if made against the old chip end here.
+          this.compare = null;
           await this.services.chips.setCurrent(message.chip);
           await this.services.chips.setPeakMode(message.peakMode);
           await this.refresh(true);
           return;
         case 'compare':
-          this.compare = message.chip === null ? null : { chip: message.chip, peakMode: message.peakMode };
+          this.compare = message.chip === null ? null : { chip: message.chip, peakMode: message.peakMode, base: this.baseline() };
           await this.refresh(true);
           return;
         case 'whatIf':
-          this.compare = { suggestion: message.suggestion };
+          this.compare = { suggestion: message.suggestion, base: this.baseline() };
           await this.refresh(true);
           return;
         case 'setBindings': {
@@ -339,14 +374,24 @@ class RooflinePanel implements vscode.Disposable {
     try {
       const client = await server.ready();
       const extra = { detail: 'chart' as const, ...(bindings ? { bindings: { ...bindings } } : {}) };
+      // The chip or peak mode changed since the comparison was made: it compared with another baseline.
+      if (this.compare && this.compare.base !== this.baseline()) this.compare = null;
       const compare = this.compare;
+      const phase = phaseOf(this.model);
+      let whatIf: PanelWhatIf | null = null;
       const [report, compared, dims, chipList] = await Promise.all([
-        client.sendRequest(ProfileRequest, { uri, chip: chips.current(), peakMode: chips.peakMode(), ...extra }),
+        // A config.json's phases are small graphs and nothing else asks for their suggestions (the
+        // diagnostics follow the document, not its `#decode` step): the panel asks for them itself.
+        client.sendRequest(ProfileRequest, { uri, chip: chips.current(), peakMode: chips.peakMode(), ...extra, ...(phase ? { suggestions: true } : {}) }),
         !compare
           ? Promise.resolve(null)
           : 'suggestion' in compare
             ? // The what-if profile uses the current chip and bindings; null when it cannot be re-profiled.
-              client.sendRequest(WhatIfRequest, { uri, suggestion: compare.suggestion }).then((r) => r?.report ?? null)
+              client.sendRequest(WhatIfRequest, { uri, suggestion: compare.suggestion }).then((r) => {
+                const suggestion = r?.suggestion as { title?: string; pattern?: string; kind?: string } | undefined;
+                whatIf = { suggestion: compare.suggestion, title: suggestion?.title ?? suggestion?.pattern ?? suggestion?.kind ?? compare.suggestion, available: Boolean(r?.report) };
+                return r?.report ?? null;
+              })
             : client.sendRequest(ProfileRequest, { uri, chip: compare.chip, peakMode: compare.peakMode, ...extra }),
         client.sendRequest(UnboundDimsRequest, { uri }),
         chips.cached().catch(() => [] as readonly ChipSummary[]),
@@ -360,10 +405,12 @@ class RooflinePanel implements vscode.Disposable {
       this.panel.title = title(this.model);
       this.post({
         type: 'report',
-        model: displayName(this.model),
+        model: modelLabel(this.model),
         uri,
+        phase,
         report: panelReport(report),
         compare: compared ? panelReport(compared) : null,
+        whatIf,
         dims: dims.dims,
         chips: chipList.map(panelChip),
       });

@@ -15,6 +15,8 @@ export interface ChartTheme {
   readonly gridLine: string;
   readonly memory: string;
   readonly compute: string;
+  /** Launch-bound ops (the fixed per-kernel cost exceeds their work): neither roof limits them. */
+  readonly launch: string;
   /** The memory roof and the ridge diamonds. */
   readonly memoryRoof: string;
   /** Compute roofs, one per unit/dtype in order. */
@@ -36,6 +38,7 @@ export const LIGHT_THEME: ChartTheme = {
   gridLine: '#e5e7eb',
   memory: '#2563eb',
   compute: '#ea580c',
+  launch: '#6b7280',
   memoryRoof: '#111827',
   roofs: ['#15803d', '#7c3aed', '#b91c1c', '#0e7490', '#a16207', '#be185d'],
   categorical: ['#2563eb', '#ea580c', '#15803d', '#7c3aed', '#b91c1c', '#0e7490', '#a16207', '#be185d', '#4d7c0f'],
@@ -55,6 +58,7 @@ const DARK_FALLBACK: ChartTheme = {
   gridLine: '#3c3c3c',
   memory: '#3794ff',
   compute: '#d18616',
+  launch: '#8b8b8b',
   memoryRoof: '#cccccc',
   roofs: ['#89d185', '#b180d7', '#f14c4c', '#4ec9b0', '#cca700', '#f48771'],
   categorical: ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#4ec9b0', '#cca700', '#f48771', '#6a9955'],
@@ -97,6 +101,7 @@ export function readTheme(doc: Document = document): ChartTheme {
     gridLine: highContrast ? v('--vscode-contrastBorder', base.gridLine) : v('--vscode-panel-border', v('--vscode-widget-border', base.gridLine)),
     memory: blue,
     compute: orange,
+    launch: base.launch,
     memoryRoof: foreground,
     roofs: [green, purple, red, base.roofs[3], yellow, base.roofs[5]],
     categorical: [blue, orange, green, purple, red, yellow, ...base.categorical.slice(6)],

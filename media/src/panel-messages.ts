@@ -7,6 +7,18 @@
 import type { ReportLike } from './report-types';
 
 export type PeakModeName = 'achievable' | 'datasheet';
+/** A config.json is profiled per phase: the prompt's prefill or one decode step. */
+export type Phase = 'prefill' | 'decode';
+
+/** The comparison is the same model as if a suggestion were applied (not another chip). */
+export interface PanelWhatIf {
+  /** The suggestion's id (`report.suggestions[].id`). */
+  readonly suggestion: string;
+  /** Its readable title. */
+  readonly title: string;
+  /** False when the what-if could not be re-profiled (then `compare` is null). */
+  readonly available: boolean;
+}
 export type ExportFormat = 'png' | 'svg' | 'csv' | 'json';
 
 /** A chip the panel can offer in its pickers. */
@@ -33,11 +45,16 @@ export type HostToPanel =
    */
   | {
       readonly type: 'report';
-      /** The model's file name, for the heading. */
+      /** The model's file name, for the heading (`llama-2-7b config.json` for a config). */
       readonly model: string;
       readonly uri: string;
+      /** A config.json's phase; absent or null for a model file. */
+      readonly phase?: Phase | null;
       readonly report: ReportLike;
+      /** Another chip's (or peak mode's) report, or the what-if's when `whatIf` is set. */
       readonly compare: ReportLike | null;
+      /** Set when `compare` is a what-if of the current chip rather than a chip comparison. */
+      readonly whatIf?: PanelWhatIf | null;
       readonly dims: readonly PanelDim[];
       readonly chips: readonly PanelChip[];
     }

@@ -17,6 +17,8 @@ export interface ViewState {
   /** The comparison the user picked (re-asked for when the host no longer has it), null for none. */
   readonly compareChip: string | null;
   readonly comparePeakMode: PeakModeName;
+  /** The chip (`id|peakMode`) the comparison was made against: after a restore it is asked for again only on that chip. */
+  readonly compareBase: string | null;
   /** Draw the comparison's own points too (hollow), not only its roofs. */
   readonly comparePoints: boolean;
   /** Draw measured points beside the predicted ones, when the report carries a measurement. */
@@ -35,6 +37,7 @@ export const DEFAULT_STATE: ViewState = {
   sort: { key: 'time', descending: true },
   compareChip: null,
   comparePeakMode: 'achievable',
+  compareBase: null,
   comparePoints: false,
   measured: true,
   selected: null,
@@ -57,6 +60,7 @@ export function restoreState(raw: unknown): ViewState {
     sort: { key: SORT_KEYS.includes(sort.key as SortKey) ? (sort.key as SortKey) : 'time', descending: sort.descending !== false },
     compareChip: str(s.compareChip),
     comparePeakMode: s.comparePeakMode === 'datasheet' ? 'datasheet' : 'achievable',
+    compareBase: str(s.compareBase),
     comparePoints: s.comparePoints === true,
     measured: s.measured !== false,
     selected: str(s.selected),

@@ -14,8 +14,9 @@ export const TOP_OPS = 10;
 
 export interface TopOpsInput {
   readonly points: readonly RooflinePoint[];
-  /** Point id → time on the comparison chip; null when not comparing. */
+  /** Point id → time on the comparison chip (or after the what-if); null when not comparing. */
   readonly compareTimes: ReadonlyMap<string, number> | null;
+  /** `on A100 80GB` or `after the what-if`. */
   readonly compareName: string | null;
   readonly sort: { readonly key: SortKey; readonly descending: boolean };
   readonly selected: string | null;
@@ -49,10 +50,15 @@ function sortValue(p: RooflinePoint, key: SortKey, compare: ReadonlyMap<string, 
     case 'intensity':
       return p.intensity;
     case 'bound':
-      return p.bound;
+      return boundLabel(p);
     case 'ratio':
       return timeRatio(p, compare) ?? -1;
   }
+}
+
+/** The bound column's word: launch-bound ops say "overhead" (the fixed per-kernel cost), the rest their roof. */
+export function boundLabel(p: RooflinePoint): string {
+  return p.launchBound ? 'overhead' : p.bound;
 }
 
 export function displayName(p: { readonly name: string; readonly opType: string }): string {
@@ -69,7 +75,7 @@ export function topOpsTable(input: TopOpsInput): HTMLTableElement {
     { key: 'flops', label: 'FLOPs', numeric: true, cell: (p) => si(p.flops) },
     { key: 'bytes', label: 'Bytes', numeric: true, cell: (p) => bytes(p.bytes) },
     { key: 'intensity', label: 'FLOP/B', title: 'Arithmetic intensity, FLOP per byte', numeric: true, cell: (p) => (p.zeroFlop ? '0' : ratio(p.intensity)) },
-    { key: 'bound', label: 'Bound', numeric: false, cell: (p) => p.bound },
+    { key: 'bound', label: 'Bound', title: 'memory, compute, or overhead: launch-bound (the fixed per-kernel cost is more than its work)', numeric: false, cell: boundLabel },
   ];
   if (input.points.some((p) => p.measuredSeconds !== undefined)) {
     columns.push({
@@ -84,7 +90,7 @@ export function topOpsTable(input: TopOpsInput): HTMLTableElement {
     columns.push({
       key: 'ratio',
       label: 'Ratio',
-      title: `Time on ${input.compareName ?? 'the comparison chip'} ÷ time on this chip (below 1: faster there)`,
+      title: `Time ${input.compareName ?? 'on the comparison chip'} ÷ time now (below 1: faster)`,
       numeric: true,
       cell: (p) => {
         const r = timeRatio(p, compareTimes);
@@ -135,7 +141,7 @@ export function topOpsTable(input: TopOpsInput): HTMLTableElement {
       if (i === 0) {
         td.className = 'rp-name';
         td.appendChild(el('span', ` ${p.opType}`, 'rp-op'));
-      } else if (c.key === 'bound') td.classList.add(`rp-${p.bound}`);
+      } else if (c.key === 'bound') td.classList.add(p.launchBound ? 'rp-launch' : `rp-${p.bound}`);
       tr.appendChild(td);
     });
     tr.addEventListener('click', () => input.onReveal(p.id));
@@ -151,7 +157,7 @@ export function topOpsTable(input: TopOpsInput): HTMLTableElement {
   return table;
 }
 
-export function totalsList(report: ReportLike, compare: ReportLike | null): HTMLElement {
+export function totalsList(report: ReportLike, compare: ReportLike | null, compareLabel?: string): HTMLElement {
   const dl = el('dl', undefined, 'rp-totals');
   dl.id = 'totals';
   const t = report.totals;
@@ -170,7 +176,7 @@ export function totalsList(report: ReportLike, compare: ReportLike | null): HTML
   const ct = compare?.totals;
   if (compare && ct) {
     const r = t.timeSeconds > 0 ? ct.timeSeconds / t.timeSeconds : NaN;
-    items.push([`On ${compare.chip?.name ?? 'comparison'} (${compare.peakMode ?? 'datasheet'})`, `${seconds(ct.timeSeconds)} (${Number.isFinite(r) ? `${r.toFixed(2)}×` : '—'})`]);
+    items.push([compareLabel ?? `On ${compare.chip?.name ?? 'comparison'} (${compare.peakMode ?? 'datasheet'})`, `${seconds(ct.timeSeconds)} (${Number.isFinite(r) ? `${r.toFixed(2)}×` : '—'})`]);
   }
   const m = report.measurement;
   if (m) {

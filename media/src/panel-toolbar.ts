@@ -80,7 +80,8 @@ export class Toolbar {
     const target = el('div', undefined, 'rp-group');
     target.append(labelled('chip', 'Chip', this.chip), labelled('peak-mode', 'Peaks', this.peak));
     const comparing = el('div', undefined, 'rp-group');
-    comparing.append(labelled('compare-chip', 'Compare with', this.compareChip), labelled('compare-peak', 'Peaks', this.comparePeak), labelled('compare-points', 'Its points', this.comparePointsBox));
+    comparing.append(labelled('compare-chip', 'Compare with', this.compareChip), labelled('compare-peak', 'Peaks', this.comparePeak), labelled('compare-points', 'Show its ops', this.comparePointsBox));
+    this.comparePointsBox.title = "Also draw each op as it runs on the comparison chip (or after the what-if), as hollow circles";
     const viewing = el('div', undefined, 'rp-group');
     this.measuredField = labelled('measured', 'Measured', this.measuredBox);
     this.measuredField.title = 'Measured times (measured mode) as hollow diamonds, joined to their predictions';

@@ -38,6 +38,10 @@ export interface ReportNodeLike {
   readonly ridgeRatio?: number | null;
   readonly executions?: number;
   readonly timeSeconds?: number;
+  /** The parts of `timeSeconds` (max(compute, memory) + overhead), per model run; absent from older reports. */
+  readonly computeSeconds?: number;
+  readonly memorySeconds?: number;
+  readonly overheadSeconds?: number;
   readonly energyJoules?: number;
   readonly modelled?: boolean;
   readonly reason?: string;
@@ -45,6 +49,9 @@ export interface ReportNodeLike {
   /** Absent when the sender strips the tensor lists to keep a large report small. */
   readonly inputs?: ReadonlyArray<ValueLike | null>;
   readonly outputs?: readonly ValueLike[];
+  /** The tensors already as text (`float[1,16,14,14]`), in place of inputs/outputs (panel-report.ts). */
+  readonly inputText?: readonly string[];
+  readonly outputText?: readonly string[];
 }
 
 export interface ReportTotalsLike {
@@ -69,7 +76,7 @@ export interface ReportLike {
   readonly diagnostics?: ReadonlyArray<{ readonly severity: string; readonly message: string }>;
   /** A model definition's coverage (PyTorch source, Hugging Face config); incomplete: the totals are lower bounds. */
   readonly coverage?: { readonly complete: boolean; readonly layersResolved: number; readonly layersTotal: number; readonly parametersResolvedShare: number | null; readonly unresolved: ReadonlyArray<{ readonly name: string; readonly reason: string }> };
-  readonly chip?: { readonly id: string; readonly name: string; readonly memoryBandwidthGBs: number; readonly peaks: unknown; readonly achievable: unknown };
+  readonly chip?: { readonly id: string; readonly name: string; readonly memoryBandwidthGBs: number; readonly peaks: unknown; readonly achievable: unknown; readonly kernelOverheadUs?: number };
   readonly peakMode?: string;
   readonly computeDtype?: string | null;
   readonly totals?: ReportTotalsLike;
@@ -108,4 +115,6 @@ export interface SuggestionLike {
   readonly bytesSaved: number;
   readonly confidence: string;
   readonly recipe?: string;
+  /** A readable title (advise/titles.ts), when the server sends one. */
+  readonly title?: string;
 }

@@ -1,8 +1,12 @@
 /**
  * The roofline chart (Apache ECharts, canvas renderer): log-log, x = arithmetic intensity (FLOP/byte),
  * y = attained FLOP/s. The memory roof (bandwidth × x), one horizontal compute roof per unit and dtype the
- * ops use, their ridge points labelled, and one point per op whose AREA is proportional to its time,
- * coloured by what bounds it or by op type. Optionally a second chip's roofs (dashed) and points (hollow)
+ * ops use, their ridge points labelled, and one point per op whose AREA is proportional to its time
+ * (square-root scale, capped), coloured by what bounds it (memory, compute, or the fixed per-kernel cost:
+ * launch-bound) or by op type. Identical ops (repeated layers: same op type, FLOPs and bytes) are one
+ * point with a count (roofline-data's groupIdentical); the slowest few carry a label, and labels that
+ * would collide are moved or hidden (ECharts' labelLayout). Both log axes zoom and pan (dataZoom:
+ * Ctrl+wheel or pinch, drag, and a slider on each axis). Optionally a second chip's roofs (dashed) and points (hollow)
  * for comparison, and one op emphasised (with its fused group). Takes plain data and a DOM element so the
  * HTML report and the VS Code webview share it; updates go through setOption on the same instance, so a
  * new report (after re-binding dims) redraws without re-creating the chart.
@@ -10,21 +14,25 @@
  * Node names are untrusted: the tooltip is built with DOM nodes and textContent, never HTML strings.
  * Canvas rendering draws text as pixels and sets styles through the CSSOM, which a strict CSP allows.
  *
- * For automation the container carries, after every render: data-points (op points drawn), data-render
- * (a counter), data-roofs (JSON [{label, value, kind, chip, compare}]: roofs in B/s or FLOP/s, ridges in
- * FLOP/byte) and data-positions (JSON {pointId: [x, y, diameter]}, CSS px relative to the container).
+ * For automation the container carries, after every render: data-points (ops drawn, each alone or within
+ * a grouped point), data-drawn (points drawn), data-render (a counter), data-launch-bound (drawn
+ * launch-bound points),
+ * data-roofs (JSON [{label, value, kind, chip, compare}]: roofs in B/s or FLOP/s, ridges in FLOP/byte),
+ * data-positions (JSON {nodeId: [x, y, diameter]}, CSS px relative to the container; every node of a
+ * grouped point at that point's place), data-labels (the labelled points' texts) and data-zoomed.
  */
 import { LineChart, LineSeriesOption, ScatterChart, ScatterSeriesOption } from 'echarts/charts';
-import { GridComponent, GridComponentOption, LegendComponent, LegendComponentOption, ToolboxComponent, ToolboxComponentOption, TooltipComponent, TooltipComponentOption } from 'echarts/components';
+import { DataZoomComponentOption, DataZoomInsideComponent, DataZoomSliderComponent, GridComponent, GridComponentOption, LegendComponent, LegendComponentOption, ToolboxComponent, ToolboxComponentOption, TooltipComponent, TooltipComponentOption } from 'echarts/components';
 import * as echarts from 'echarts/core';
+import { LabelLayout } from 'echarts/features';
 import { CanvasRenderer } from 'echarts/renderers';
 import { ChartTheme, readTheme, watchTheme } from './chart-theme';
 import { bytes, joules, percent, ratio, seconds, si } from './format';
-import { RooflineData, RooflinePoint } from './roofline-data';
+import { groupIdentical, RooflineData, RooflinePoint } from './roofline-data';
 
-echarts.use([ScatterChart, LineChart, GridComponent, TooltipComponent, LegendComponent, ToolboxComponent, CanvasRenderer]);
+echarts.use([ScatterChart, LineChart, GridComponent, TooltipComponent, LegendComponent, ToolboxComponent, DataZoomInsideComponent, DataZoomSliderComponent, LabelLayout, CanvasRenderer]);
 
-export type Option = echarts.ComposeOption<ScatterSeriesOption | LineSeriesOption | GridComponentOption | TooltipComponentOption | LegendComponentOption | ToolboxComponentOption>;
+export type Option = echarts.ComposeOption<ScatterSeriesOption | LineSeriesOption | GridComponentOption | TooltipComponentOption | LegendComponentOption | ToolboxComponentOption | DataZoomComponentOption>;
 
 export type ColourBy = 'bound' | 'opType';
 
@@ -44,6 +52,8 @@ export interface ChartView {
    * arrow, so the user sees where the change moves the work against the roofs.
    */
   readonly markers?: ReadonlyArray<ChartMarker>;
+  /** The comparison is the same chip after a what-if (not another chip): its roofs are not drawn again. */
+  readonly compareIsWhatIf?: boolean;
   /**
    * Draw each measured op (measured mode) as a hollow diamond at its measured FLOP/s, joined to its
    * predicted point by a thin line: how far, and which way, the prediction missed.
@@ -59,7 +69,7 @@ export interface ChartMarker {
 }
 
 export interface RooflineChartOptions {
-  /** Called after each render with the number of op points drawn. */
+  /** Called after each render with the number of ops drawn (grouped points count each of their ops). */
   readonly onRendered?: (pointCount: number) => void;
   /** A click on an op point (of the main data), with its id. */
   readonly onPointClick?: (pointId: string) => void;
@@ -88,22 +98,30 @@ export interface RooflineChart {
   setView(view: ChartView): void;
   /** Emphasises one point (null: none) and, lightly, the related ones. */
   highlight(pointId: string | null, related?: readonly string[]): void;
-  /** Op points drawn in the last render. */
+  /** Ops drawn in the last render (grouped points count each of their ops). */
   pointCount(): number;
   /** Roof and ridge values of the last render. */
   roofs(): readonly RoofValue[];
   /** The ECharts option of the last render with an opaque background (for SVG export). */
   exportOption(): Option;
   theme(): ChartTheme;
-  /** PNG data URL at twice the resolution, on the theme's background. */
+  /** PNG data URL at twice the resolution, on the theme's background (without the zoom sliders). */
   toPNG(): string;
+  /** Back to the whole range on both axes. */
+  resetZoom(): void;
   resize(): void;
   dispose(): void;
 }
 
-/** Largest point diameter, px; the smallest is clamped so tiny ops stay visible. */
-const MAX_DIAMETER = 44;
-const MIN_DIAMETER = 4;
+/** Largest point diameter, px (area ∝ time, so the slowest point caps it); the smallest is clamped so tiny ops stay visible. */
+const MAX_DIAMETER = 36;
+const MIN_DIAMETER = 5;
+/** The slowest points carry a label (op type, count, time); more would only collide. */
+const LABELLED_POINTS = 5;
+/** Names listed in a grouped point's tooltip before "and N more". */
+const LISTED_NAMES = 6;
+/** The four dataZoom components: inside x, inside y, slider x, slider y. */
+const ZOOMS = [0, 1, 2, 3];
 /** Series ids of op points start with this; the drawn point count is read back from these series. */
 const OPS_PREFIX = 'ops:';
 const COMPARE_OPS = 'cmp:ops';
@@ -113,6 +131,8 @@ const MARKERS = 'markers';
 /** Measured points and the lines joining them to their predictions. */
 const MEASURED = 'measured';
 const MEASURED_LINKS = 'measured:links';
+/** The legend entry of launch-bound ops (the panel's note explains it). */
+export const LAUNCH_BOUND_LEGEND = 'launch-bound (fixed per-kernel cost > work)';
 /** Op types coloured individually when colouring by op type; the rest share one colour. */
 const MAX_TYPE_COLOURS = 9;
 
@@ -142,9 +162,15 @@ function tooltipElement(p: RooflinePoint, chip: string | null): HTMLElement {
   root.appendChild(title);
   const rows: Array<[string, string]> = [];
   if (chip) rows.push(['chip', chip]);
-  rows.push(['op', `${p.opType} · ${p.id}`]);
+  const count = p.repeats?.ids.length ?? 1;
+  rows.push(['op', count > 1 ? `${p.opType} ×${count}` : `${p.opType} · ${p.id}`]);
+  if (p.repeats && count > 1) {
+    const shown = p.repeats.names.slice(0, LISTED_NAMES).map((n, i) => n || (p.repeats?.ids[i] ?? ''));
+    rows.push(['identical', `${count} ops with the same op type, FLOPs and bytes (repeated layers): ${shown.join(', ')}${count > LISTED_NAMES ? ` and ${count - LISTED_NAMES} more` : ''}`]);
+  }
   if (p.members) rows.push(['fused', `${p.members.length} nodes: ${p.members.join(', ')}`]);
-  rows.push(['bound', `${p.bound} (${p.unit}${p.dtype ? ` ${p.dtype}` : ''})`]);
+  rows.push(['bound', `${p.launchBound ? 'launch-bound: the fixed per-kernel cost is more than its work' : p.bound} (${p.unit}${p.dtype ? ` ${p.dtype}` : ''})`]);
+  if (p.overheadSeconds > 0) rows.push(['overhead', `${seconds(p.overheadSeconds)} fixed per-kernel cost of ${seconds(p.timeSeconds)}`]);
   if (p.inputs.length > 0) rows.push(['inputs', p.inputs.join('  ')]);
   if (p.outputs.length > 0) rows.push(['outputs', p.outputs.join('  ')]);
   rows.push(
@@ -152,7 +178,7 @@ function tooltipElement(p: RooflinePoint, chip: string | null): HTMLElement {
     ['bytes', bytes(p.bytes)],
     ['intensity', p.zeroFlop ? '0 FLOP/B (data movement: drawn at the left edge)' : `${ratio(p.intensity)} FLOP/B`],
     ['attained', p.zeroFlop ? si(p.bytes / p.timeSeconds, 'B/s') : si(p.flopsPerSecond, 'FLOP/s')],
-    ['time', seconds(p.timeSeconds)],
+    ['time', count > 1 ? `${seconds(p.timeSeconds)} (${count} × ${seconds(p.timeSeconds / count)})` : seconds(p.timeSeconds)],
     ...(p.measuredSeconds !== undefined ? [['measured', `${seconds(p.measuredSeconds)} (prediction ${signedPercent(p.timeSeconds / p.measuredSeconds - 1)})`] as [string, string]] : []),
     ['share', percent(p.share)],
     ['energy', joules(p.energyJoules)],
@@ -173,11 +199,18 @@ function tooltipElement(p: RooflinePoint, chip: string | null): HTMLElement {
 
 interface Built {
   readonly option: Option;
-  /** Per main point index: where it is drawn, in data coordinates. */
+  /** The points drawn (identical ops grouped), and per index where, in data coordinates. */
+  readonly points: readonly RooflinePoint[];
   readonly at: ReadonlyArray<readonly [number, number]>;
+  /** Node id → index of the drawn point that stands for it. */
+  readonly indexOf: ReadonlyMap<string, number>;
   readonly diameter: (t: number) => number;
   readonly roofs: readonly RoofValue[];
   readonly pointCount: number;
+  /** Ops the drawn points stand for. */
+  readonly opCount: number;
+  readonly launchBoundCount: number;
+  readonly labels: readonly string[];
   /** Names of the op series (the legend's colour classes). */
   readonly opSeries: readonly string[];
   readonly corners: readonly [number, number, number, number];
@@ -194,10 +227,39 @@ function typeRanking(points: readonly RooflinePoint[]): string[] {
   return [...time.entries()].sort((a, b) => b[1] - a[1]).map(([t]) => t);
 }
 
+/** The short label of a labelled point: op type, count of identical ops, time. */
+function pointLabel(p: RooflinePoint): string {
+  const count = p.repeats?.ids.length ?? 1;
+  return `${p.opType}${count > 1 ? ` ×${count}` : ''} ${seconds(p.timeSeconds)}`;
+}
+
+/** Node id → index of its point, for every id a point stands for (grouped ones included). */
+function indexPoints(points: readonly RooflinePoint[]): Map<string, number> {
+  const index = new Map<string, number>();
+  points.forEach((p, i) => {
+    if (p.repeats) for (const id of p.repeats.ids) index.set(id, i);
+    else index.set(p.id, i);
+  });
+  return index;
+}
+
+/** Grouped points, computed once per data object (a view change redraws the same data). */
+const groupedCache = new WeakMap<readonly RooflinePoint[], RooflinePoint[]>();
+function grouped(points: readonly RooflinePoint[]): RooflinePoint[] {
+  let g = groupedCache.get(points);
+  if (!g) {
+    g = groupIdentical(points);
+    groupedCache.set(points, g);
+  }
+  return g;
+}
+
 function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, options: RooflineChartOptions): Built {
-  const { points, roofs, bandwidth } = data;
+  const { roofs, bandwidth } = data;
+  const points = grouped(data.points);
+  const indexOf = indexPoints(points);
   const compare = view.compare ?? null;
-  const comparePoints = compare && view.comparePoints ? compare.points : [];
+  const comparePoints = compare && view.comparePoints ? grouped(compare.points) : [];
   const maxTime = [...points, ...comparePoints].reduce((m, p) => Math.max(m, p.timeSeconds), 0);
   const diameter = (t: number): number => Math.max(MIN_DIAMETER, maxTime > 0 ? MAX_DIAMETER * Math.sqrt(t / maxTime) : MIN_DIAMETER);
 
@@ -216,17 +278,32 @@ function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, opti
   const yTop = decadeCeil(Math.max(1e9, ...ys) * 2);
   const yMin = decadeFloor(Math.min(yTop / 1e6, bandwidth * xMin, ...(compare ? [compare.bandwidth * xMin] : []), ...ys.filter((y) => y > 0)) / 2);
   const symbol = (value: number[]): string => (points[value[2]]?.zeroFlop ? 'triangle' : 'circle');
-  const bySize = (a: number[], b: number[]): number => (points[b[2]]?.timeSeconds ?? 0) - (points[a[2]]?.timeSeconds ?? 0);
+  // Largest first, so small points are drawn over big ones; the slowest few are labelled.
+  const bySize = points.map((_p, i) => i).sort((a, b) => points[b].timeSeconds - points[a].timeSeconds);
+  const markersShown = (view.markers ?? []).length > 0;
+  // A what-if's before/after labels are what the user reads then: op labels would only crowd them.
+  const labelled = new Set(markersShown ? [] : bySize.slice(0, LABELLED_POINTS));
 
   const series: Array<ScatterSeriesOption | LineSeriesOption> = [];
   const makeOpSeries = (id: string, name: string, colour: string, keep: (p: RooflinePoint) => boolean): ScatterSeriesOption => ({
     id,
     type: 'scatter',
     name,
-    // [x, y, index into points]; largest first, so small points are drawn over big ones.
-    data: points.flatMap((p, i) => (keep(p) ? [[at[i][0], at[i][1], i]] : [])).sort(bySize),
+    // [x, y, index into points]; a labelled point is an object with its label switched on.
+    data: bySize.flatMap((i) => (keep(points[i]) ? [labelled.has(i) ? { value: [at[i][0], at[i][1], i], label: { show: true } } : [at[i][0], at[i][1], i]] : [])),
     symbol,
     symbolSize: (value: number[]) => diameter(points[value[2]]?.timeSeconds ?? 0),
+    label: {
+      show: false,
+      position: 'right',
+      formatter: (p: { value?: unknown }) => (Array.isArray(p.value) ? pointLabel(points[Number(p.value[2])] as RooflinePoint) : ''),
+      color: theme.foreground,
+      fontSize: 11,
+      backgroundColor: theme.background,
+      padding: [1, 3],
+    },
+    // Labels that would overlap are moved apart vertically, and hidden when that is not enough.
+    labelLayout: { hideOverlap: true, moveOverlap: 'shiftY' },
     itemStyle: { color: colour, opacity: 0.7, borderColor: theme.background, borderWidth: 0.5 },
     emphasis: { itemStyle: { opacity: 1, borderColor: theme.foreground, borderWidth: 1.5 } },
     // Every point drawn in the first frame: progressive rendering would spread 5,000 points over many frames.
@@ -240,8 +317,9 @@ function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, opti
     ranking.slice(0, MAX_TYPE_COLOURS).forEach((type, i) => series.push(makeOpSeries(`${OPS_PREFIX}type:${i}`, type, theme.categorical[i % theme.categorical.length], (p) => p.opType === type)));
     if (ranking.length > MAX_TYPE_COLOURS) series.push(makeOpSeries(`${OPS_PREFIX}type:other`, `other (${ranking.length - MAX_TYPE_COLOURS} op types)`, theme.other, (p) => !coloured.has(p.opType)));
   } else {
-    series.push(makeOpSeries(`${OPS_PREFIX}memory`, 'memory-bound ops', theme.memory, (p) => p.bound === 'memory'));
-    series.push(makeOpSeries(`${OPS_PREFIX}compute`, 'compute-bound ops', theme.compute, (p) => p.bound === 'compute'));
+    series.push(makeOpSeries(`${OPS_PREFIX}memory`, 'memory-bound ops', theme.memory, (p) => p.bound === 'memory' && !p.launchBound));
+    series.push(makeOpSeries(`${OPS_PREFIX}compute`, 'compute-bound ops', theme.compute, (p) => p.bound === 'compute' && !p.launchBound));
+    if (points.some((p) => p.launchBound)) series.push(makeOpSeries(`${OPS_PREFIX}launch`, LAUNCH_BOUND_LEGEND, theme.launch, (p) => p.launchBound));
   }
   const pointCount = points.length;
 
@@ -300,18 +378,21 @@ function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, opti
         tooltip: { show: false },
         itemStyle: isCompare ? { color: theme.background, borderColor: theme.memoryRoof, borderWidth: 1.5 } : { color: theme.memoryRoof },
         label: { show: true, position: isCompare ? 'right' : 'left', formatter: '{b}', color: theme.foreground, fontSize: 11, backgroundColor: theme.background, opacity: 0.9, padding: [1, 3] },
+        // Ridges of several roofs (and a comparison's) can sit close: their labels are moved apart.
+        labelLayout: { moveOverlap: 'shiftY' },
         z: 4,
       });
     }
   };
   addRoofs(data, false);
   if (compare) {
-    addRoofs(compare, true);
+    // A what-if runs on the same chip: its roofs are the current ones, drawn once.
+    if (!view.compareIsWhatIf) addRoofs(compare, true);
     if (comparePoints.length > 0) {
       series.push({
         id: COMPARE_OPS,
         type: 'scatter',
-        name: `${compare.chipName} (${compare.peakMode}): ops`,
+        name: view.compareIsWhatIf ? 'after the what-if: ops' : `${compare.chipName} (${compare.peakMode}): ops`,
         // [x, y, index into compare points, 1 = comparison].
         data: comparePoints.map((_p, i) => [compareAt[i][0], compareAt[i][1], i, 1]),
         symbol: 'circle',
@@ -323,7 +404,7 @@ function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, opti
       });
     }
   }
-  series.push(focusSeries(view, points, at, diameter, theme));
+  series.push(focusSeries(view, points, indexOf, at, diameter, theme));
   const measuredIndex = view.measured ? points.flatMap((p, i) => (p.measuredSeconds !== undefined && p.measuredSeconds > 0 ? [i] : [])) : [];
   if (measuredIndex.length > 0) {
     // The same placement rule as the predictions, with the measured time: same x, y = work / measured time.
@@ -367,7 +448,7 @@ function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, opti
     series.push({
       id: MARKERS,
       type: 'line',
-      name: 'suggestion: before → after',
+      name: view.compareIsWhatIf ? 'what-if: before → after' : 'suggestion: before → after',
       data: markers.map((m) => ({ value: [clamp(m.intensity ?? 0, xMin, xMax), clamp(m.flopsPerSecond, yMin, yTop)], name: m.label })),
       symbol: 'diamond',
       symbolSize: 14,
@@ -376,6 +457,8 @@ function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, opti
       lineStyle: { color: theme.foreground, width: 1.5, type: 'dotted' },
       itemStyle: { color: theme.compute, borderColor: theme.foreground, borderWidth: 1 },
       label: { show: true, position: 'top', formatter: '{b}', color: theme.foreground, fontSize: 11, backgroundColor: theme.background, padding: [1, 3] },
+      // Moved apart from the ridge labels and each other rather than drawn over them.
+      labelLayout: { moveOverlap: 'shiftY' },
       z: 7,
     });
   }
@@ -412,9 +495,11 @@ function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, opti
     animation: false,
     backgroundColor: options.transparent ? 'transparent' : theme.background,
     textStyle: { fontFamily: theme.fontFamily, color: textColour },
-    grid: { left: 80, right: 30, top: 36 + rows * 22, bottom: 60 },
+    // Room below and right for the zoom sliders.
+    grid: { left: 80, right: 56, top: 36 + rows * 22, bottom: 84 },
     legend: { type: 'plain', data: legendNames, top: 8, left: 10, right: options.toolbox === false ? 10 : 60, itemGap: 14, textStyle: { color: textColour }, inactiveColor: theme.gridLine },
-    toolbox: options.toolbox === false ? { show: false } : { right: 10, top: 6, feature: { saveAsImage: { title: 'PNG', name: 'roofline', pixelRatio: 2, backgroundColor: theme.background } } },
+    // The HTML report's own buttons (the panel has its own): save as PNG, and back to the whole range after a zoom.
+    toolbox: options.toolbox === false ? { show: false } : { right: 10, top: 6, feature: { restore: { title: 'Reset zoom' }, saveAsImage: { title: 'PNG', name: 'roofline', pixelRatio: 2, backgroundColor: theme.background, excludeComponents: ['toolbox', 'dataZoom'] } } },
     tooltip: {
       trigger: 'item',
       // Confined: no HTML arrow string (which would carry an inline style attribute).
@@ -433,21 +518,55 @@ function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, opti
     },
     xAxis: axis('Arithmetic intensity (FLOP/byte)', 32, xMin, xMax),
     yAxis: axis('Attained FLOP/s', 60, yMin, yTop),
+    dataZoom: zoomComponents(theme),
     series,
   };
   const opSeries = series.filter((s) => typeof s.id === 'string' && s.id.startsWith(OPS_PREFIX)).map((s) => String(s.name));
-  return { option, at, diameter, roofs: roofValues, pointCount, opSeries, corners: [xMin, xMax, yMin, yTop], markerCount: markers.length, measuredCount: measuredIndex.length };
+  return {
+    option,
+    points,
+    at,
+    indexOf,
+    diameter,
+    roofs: roofValues,
+    pointCount,
+    opCount: points.reduce((n, p) => n + (p.repeats?.ids.length ?? 1), 0),
+    launchBoundCount: points.filter((p) => p.launchBound).length,
+    labels: [...labelled].map((i) => pointLabel(points[i] as RooflinePoint)),
+    opSeries,
+    corners: [xMin, xMax, yMin, yTop],
+    markerCount: markers.length,
+    measuredCount: measuredIndex.length,
+  };
+}
+
+/**
+ * Zoom and pan on both log axes: inside the plot (Ctrl+wheel or a pinch zooms, so the wheel still
+ * scrolls the page; a drag pans) and a slider under the x axis and beside the y axis. filterMode 'none':
+ * points and roofs outside the window are clipped, not dropped, so lines keep their slopes. The window
+ * (start/end) is not set here, so an update keeps the user's zoom.
+ */
+function zoomComponents(theme: ChartTheme): DataZoomComponentOption[] {
+  const slider = { type: 'slider' as const, filterMode: 'none' as const, showDetail: false, showDataShadow: false, borderColor: theme.gridLine, textStyle: { color: theme.muted } };
+  return [
+    { type: 'inside', xAxisIndex: 0, filterMode: 'none', zoomOnMouseWheel: 'ctrl', moveOnMouseWheel: false, moveOnMouseMove: true },
+    { type: 'inside', yAxisIndex: 0, filterMode: 'none', zoomOnMouseWheel: 'ctrl', moveOnMouseWheel: false, moveOnMouseMove: true },
+    { ...slider, xAxisIndex: 0, bottom: 10, height: 14 },
+    { ...slider, yAxisIndex: 0, right: 12, width: 14 },
+  ];
 }
 
 /** The emphasis overlay: rings around the highlighted point and its fused group, never clickable. */
-function focusSeries(view: ChartView, points: readonly RooflinePoint[], at: ReadonlyArray<readonly [number, number]>, diameter: (t: number) => number, theme: ChartTheme): ScatterSeriesOption {
-  const index = new Map<string, number>();
-  const wanted = new Set([view.highlight ?? '', ...(view.related ?? [])]);
-  points.forEach((p, i) => {
-    if (wanted.has(p.id)) index.set(p.id, i);
-  });
-  const data = [...index.entries()].map(([id, i]) => {
-    const main = id === view.highlight;
+function focusSeries(view: ChartView, points: readonly RooflinePoint[], indexOf: ReadonlyMap<string, number>, at: ReadonlyArray<readonly [number, number]>, diameter: (t: number) => number, theme: ChartTheme): ScatterSeriesOption {
+  // One ring per drawn point: a grouped point is emphasised once, however many of its ops are wanted.
+  const index = new Map<number, boolean>();
+  const highlighted = view.highlight ? indexOf.get(view.highlight) : undefined;
+  if (highlighted !== undefined) index.set(highlighted, true);
+  for (const id of view.related ?? []) {
+    const i = indexOf.get(id);
+    if (i !== undefined && !index.has(i)) index.set(i, false);
+  }
+  const data = [...index.entries()].map(([i, main]) => {
     return {
       value: [at[i][0], at[i][1], i],
       symbolSize: diameter(points[i].timeSeconds) + (main ? 10 : 6),
@@ -485,34 +604,53 @@ export function renderRoofline(initial: RooflineData, element: HTMLElement, opti
 
   // Positions from the axis corners: on log axes a point's pixel is linear in log10 of its value, so two
   // conversions replace one per point (5,000 convertToPixel calls would cost more than the render).
-  const publish = (): void => {
-    if (!built) return;
-    const [xMin, xMax, yMin, yTop] = built.corners;
+  // They follow the zoom: convertToPixel maps through the current window.
+  const positionsOf = (b: Built): Record<string, [number, number, number]> => {
+    const [xMin, xMax, yMin, yTop] = b.corners;
     const lo = chart.convertToPixel({ gridIndex: 0 }, [xMin, yMin]) as number[];
     const hi = chart.convertToPixel({ gridIndex: 0 }, [xMax, yTop]) as number[];
     const lx = Math.log10(xMax / xMin);
     const ly = Math.log10(yTop / yMin);
     const positions: Record<string, [number, number, number]> = {};
     const round = (v: number): number => Math.round(v * 10) / 10;
-    data.points.forEach((p, i) => {
-      const [x, y] = built?.at[i] ?? [0, 0];
-      positions[p.id] = [round(lo[0] + ((hi[0] - lo[0]) * Math.log10(x / xMin)) / lx), round(lo[1] + ((hi[1] - lo[1]) * Math.log10(y / yMin)) / ly), round(built?.diameter(p.timeSeconds) ?? 0)];
+    b.points.forEach((p, i) => {
+      const [x, y] = b.at[i] ?? [0, 0];
+      const place: [number, number, number] = [round(lo[0] + ((hi[0] - lo[0]) * Math.log10(x / xMin)) / lx), round(lo[1] + ((hi[1] - lo[1]) * Math.log10(y / yMin)) / ly), round(b.diameter(p.timeSeconds))];
+      for (const id of p.repeats?.ids ?? [p.id]) positions[id] = place;
     });
+    return positions;
+  };
+  const zoomed = (): boolean => {
+    const zooms = (chart.getOption() as { dataZoom?: Array<{ start?: number; end?: number }> }).dataZoom ?? [];
+    return zooms.some((z) => (z.start ?? 0) > 0 || (z.end ?? 100) < 100);
+  };
+  const publish = (): void => {
+    if (!built) return;
     renders += 1;
-    element.setAttribute('data-points', String(built.pointCount));
+    element.setAttribute('data-points', String(built.opCount));
+    element.setAttribute('data-drawn', String(built.pointCount));
+    element.setAttribute('data-launch-bound', String(built.launchBoundCount));
+    element.setAttribute('data-labels', JSON.stringify(built.labels));
     element.setAttribute('data-roofs', JSON.stringify(built.roofs));
-    element.setAttribute('data-positions', JSON.stringify(positions));
+    element.setAttribute('data-positions', JSON.stringify(positionsOf(built)));
+    element.setAttribute('data-zoomed', String(zoomed()));
     element.setAttribute('data-colour-by', view.colourBy ?? 'bound');
     element.setAttribute('data-series', JSON.stringify(built.opSeries));
     element.setAttribute('data-markers', String(built.markerCount));
     element.setAttribute('data-measured', String(built.measuredCount));
     element.setAttribute('data-render', String(renders));
-    options.onRendered?.(built.pointCount);
+    options.onRendered?.(built.opCount);
   };
   chart.on('finished', () => {
     if (!pending) return;
     pending = false;
     publish();
+  });
+  // A zoom or pan moves every point: the published positions follow (no new render is counted).
+  chart.on('datazoom', () => {
+    if (!built) return;
+    element.setAttribute('data-positions', JSON.stringify(positionsOf(built)));
+    element.setAttribute('data-zoomed', String(zoomed()));
   });
 
   const render = (): void => {
@@ -526,7 +664,7 @@ export function renderRoofline(initial: RooflineData, element: HTMLElement, opti
     const value = (params as { value?: unknown }).value;
     const seriesId = String((params as { seriesId?: unknown }).seriesId ?? '');
     if (!Array.isArray(value) || !seriesId.startsWith(OPS_PREFIX)) return;
-    const point = data.points[Number(value[2])];
+    const point = built?.points[Number(value[2])];
     if (point) options.onPointClick?.(point.id);
   });
 
@@ -551,13 +689,27 @@ export function renderRoofline(initial: RooflineData, element: HTMLElement, opti
       view = { ...view, highlight: pointId, related };
       if (!built) return;
       // Only the overlay changes: merge that one series rather than rebuilding the option.
-      chart.setOption({ series: [focusSeries(view, data.points, built.at, built.diameter, theme)] });
+      chart.setOption({ series: [focusSeries(view, built.points, built.indexOf, built.at, built.diameter, theme)] });
     },
-    pointCount: () => built?.pointCount ?? 0,
+    pointCount: () => built?.opCount ?? 0,
     roofs: () => built?.roofs ?? [],
-    exportOption: () => ({ ...buildChart(data, view, theme, { ...options, toolbox: false, transparent: false, width: chart.getWidth() }).option, tooltip: { show: false } }),
+    exportOption: () => {
+      // The same window as on screen, without the sliders (inside zooms draw nothing).
+      const current = (chart.getOption() as { dataZoom?: Array<{ start?: number; end?: number }> }).dataZoom ?? [];
+      const [x, y] = [current[0], current[1]];
+      const window = (z: { start?: number; end?: number } | undefined): { start: number; end: number } => ({ start: z?.start ?? 0, end: z?.end ?? 100 });
+      return {
+        ...buildChart(data, view, theme, { ...options, toolbox: false, transparent: false, width: chart.getWidth() }).option,
+        tooltip: { show: false },
+        dataZoom: [
+          { type: 'inside', xAxisIndex: 0, filterMode: 'none', ...window(x) },
+          { type: 'inside', yAxisIndex: 0, filterMode: 'none', ...window(y) },
+        ],
+      };
+    },
     theme: () => theme,
-    toPNG: () => chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: theme.background }),
+    toPNG: () => chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: theme.background, excludeComponents: ['dataZoom', 'toolbox'] }),
+    resetZoom: () => chart.dispatchAction({ type: 'dataZoom', batch: ZOOMS.map((dataZoomIndex) => ({ dataZoomIndex, start: 0, end: 100 })) }),
     resize: () => chart.resize(),
     dispose: () => {
       stopWatching();

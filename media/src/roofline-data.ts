@@ -9,6 +9,7 @@
  * Roofs: the memory roof (bandwidth × x) and one compute roof per (unit, peak dtype) the points use, with
  * the peak-mode fractions applied as the cost model does (server/src/analysis/cost/roofline.ts).
  */
+import { isLaunchBound } from '../../server/src/analysis/cost/launch-bound';
 import { AchievableFractions, PeakTable, ReportLike, ReportNodeLike, ValueLike } from './report-types';
 
 export type Bound = 'memory' | 'compute';
@@ -27,6 +28,13 @@ export interface RooflinePoint {
   /** Of the model's predicted time. */
   readonly share: number;
   readonly bound: Bound;
+  /**
+   * The fixed per-kernel cost (the chip's kernelOverheadUs per execution) exceeds both its compute and
+   * its memory time: it sits far under both roofs, and only fewer kernels would speed it up.
+   */
+  readonly launchBound: boolean;
+  /** Of `timeSeconds`: the fixed per-kernel part, per model run (0 when the report does not say). */
+  readonly overheadSeconds: number;
   readonly unit: string;
   readonly dtype: string | null;
   readonly energyJoules: number;
@@ -41,6 +49,12 @@ export interface RooflinePoint {
   readonly members?: readonly string[];
   /** Measured time per model run, when the report carries a measurement joined to this node. */
   readonly measuredSeconds?: number;
+  /**
+   * Drawn for several identical ops (same op type, FLOPs and bytes: repeated layers), by
+   * `groupIdentical`: every id and name it stands for, this point's first. Its flops, bytes, time,
+   * share and energy are their sums (intensity and attained FLOP/s are each one's).
+   */
+  readonly repeats?: { readonly ids: readonly string[]; readonly names: readonly string[] };
 }
 
 export interface ComputeRoof {
@@ -142,11 +156,13 @@ export function rooflineFromReport(report: ReportLike): RooflineData | null {
       timeSeconds: time,
       share: total > 0 ? time / total : 0,
       bound: n.bound as Bound,
+      launchBound: isLaunchBound(n),
+      overheadSeconds: n.overheadSeconds ?? 0,
       unit: n.unit as string,
       dtype: n.peakDtype ?? null,
       energyJoules: n.energyJoules ?? 0,
-      inputs: (n.inputs ?? []).map(valueText),
-      outputs: (n.outputs ?? []).map(valueText),
+      inputs: n.inputText ?? (n.inputs ?? []).map(valueText),
+      outputs: n.outputText ?? (n.outputs ?? []).map(valueText),
       roof: roofKey,
       zeroFlop: flops <= 0,
       ...(measured.has(n.id) ? { measuredSeconds: measured.get(n.id) } : {}),
@@ -182,6 +198,8 @@ export function fusedView(data: RooflineData, report: ReportLike): RooflineData 
     const roof = producer.roof ? roofs.get(producer.roof) : undefined;
     const memoryTime = g.bytes / data.bandwidth;
     const computeTime = roof ? g.flops / roof.flopsPerSecond : 0;
+    // One kernel: what its time holds beyond max(compute, memory) is its fixed per-kernel cost.
+    const overhead = Math.max(0, g.timeSeconds - Math.max(memoryTime, computeTime));
     const opTypes = [...new Set(members.map((id) => byId.get(id)?.opType ?? ''))];
     merged.push({
       ...producer,
@@ -195,6 +213,8 @@ export function fusedView(data: RooflineData, report: ReportLike): RooflineData 
       timeSeconds: g.timeSeconds,
       share: data.totalTimeSeconds > 0 ? g.timeSeconds / data.totalTimeSeconds : 0,
       bound: computeTime > memoryTime ? 'compute' : 'memory',
+      launchBound: isLaunchBound({ computeSeconds: computeTime, memorySeconds: memoryTime, overheadSeconds: overhead }),
+      overheadSeconds: overhead,
       energyJoules: members.reduce((sum, id) => sum + (byId.get(id)?.energyJoules ?? 0), 0),
       outputs: byId.get(members[members.length - 1])?.outputs ?? producer.outputs,
       zeroFlop: g.flops <= 0,
@@ -220,4 +240,41 @@ export function fusedGroupOf(report: ReportLike): Map<string, string> {
   const map = new Map<string, string>();
   for (const g of report.fusedGroups ?? []) for (const id of g.nodes) map.set(id, g.id);
   return map;
+}
+
+/**
+ * Identical ops drawn once: points of the same op type, FLOPs, bytes, unit, dtype and time (a model's
+ * repeated layers) sit exactly on top of each other, so twelve of them look like one. Each set becomes
+ * one point with `repeats` (ids and names, first one's first) and summed work, time and energy; its
+ * position (intensity, attained FLOP/s) is each member's. Order: the first member's.
+ */
+export function groupIdentical(points: readonly RooflinePoint[]): RooflinePoint[] {
+  const groups = new Map<string, RooflinePoint[]>();
+  for (const p of points) {
+    // Measured ops differ one from another even when their predictions agree: each keeps its own point.
+    const key = p.measuredSeconds !== undefined ? `id ${p.id}` : `${p.opType}\u0000${p.flops}\u0000${p.bytes}\u0000${p.unit}\u0000${p.dtype}\u0000${p.timeSeconds.toPrecision(9)}\u0000${p.members?.length ?? 1}`;
+    const list = groups.get(key);
+    if (list) list.push(p);
+    else groups.set(key, [p]);
+  }
+  const out: RooflinePoint[] = [];
+  for (const list of groups.values()) {
+    const first = list[0] as RooflinePoint;
+    if (list.length === 1) {
+      out.push(first);
+      continue;
+    }
+    const sum = (f: (p: RooflinePoint) => number): number => list.reduce((a, p) => a + f(p), 0);
+    out.push({
+      ...first,
+      flops: sum((p) => p.flops),
+      bytes: sum((p) => p.bytes),
+      timeSeconds: sum((p) => p.timeSeconds),
+      share: sum((p) => p.share),
+      energyJoules: sum((p) => p.energyJoules),
+      overheadSeconds: sum((p) => p.overheadSeconds),
+      repeats: { ids: list.map((p) => p.id), names: list.map((p) => p.name) },
+    });
+  }
+  return out;
 }

@@ -7,10 +7,11 @@
  * that hiding and showing the panel restores it. Every model-derived string is set with textContent.
  */
 import { chartSvg, exportRows, toCsv, toJson } from './chart-export';
-import { el } from './dom';
+import { button, el } from './dom';
 import { percent, seconds } from './format';
 import type { ExportFormat, HostToPanel, PanelToHost } from './panel-messages';
 import { restoreState, SortKey, ViewState } from './panel-state';
+import { launchBoundExplanation, phaseSuffix, roofsExplanation } from './panel-explain';
 import { displayName, opTypesTable, topOpsTable, totalsList, unmodelledList } from './panel-tables';
 import { suggestionMarkers, suggestionsList } from './panel-suggestions';
 import { Toolbar } from './panel-toolbar';
@@ -53,6 +54,14 @@ class Panel {
   private readonly container = el('div', undefined, 'rp-chart');
   private readonly summary = el('p', undefined, 'rp-visually-hidden');
   private readonly note = el('p', undefined, 'rp-note');
+  /** Which roofs are drawn and why (achievable vs datasheet). */
+  private readonly roofsNote = el('p', undefined, 'rp-note');
+  /** Why launch-bound points sit under the roofs (hidden when there are none). */
+  private readonly launchNote = el('p', undefined, 'rp-note rp-launch-note');
+  /** The comparison or what-if in force, with its Reset button (hidden when there is none). */
+  private readonly comparison = el('div', undefined, 'rp-comparison');
+  private readonly comparisonText = el('strong');
+  private readonly resetZoom = el('button', 'Reset zoom', 'rp-button');
   private readonly totals = el('div');
   private readonly topOps = el('div');
   private readonly topHeading = el('h2', 'Slowest ops');
@@ -66,8 +75,18 @@ class Panel {
   ) {
     this.state = restoreState(vscode.getState());
     this.toolbar = new Toolbar({
-      setChip: (chip, peakMode) => this.post({ type: 'setChip', chip, peakMode }),
+      setChip: (chip, peakMode) => {
+        // Another chip is another baseline: a comparison or what-if made against the old one is dropped
+        // (the host drops its side too), so nothing of it carries over.
+        this.setState({ compareChip: null, suggestion: null });
+        this.clearComparison();
+        this.post({ type: 'setChip', chip, peakMode });
+      },
       compare: (chip, peakMode) => {
+        if (chip === null) {
+          this.resetComparison();
+          return;
+        }
         this.setState({ compareChip: chip, comparePeakMode: peakMode });
         this.post({ type: 'compare', chip, peakMode });
       },
@@ -114,8 +133,18 @@ class Panel {
     const chartBox = el('section', undefined, 'rp-chart-box');
     chartBox.setAttribute('aria-label', 'Roofline');
     this.note.textContent =
-      'Each point is one op: x its arithmetic intensity, y the FLOP/s it attains; area ∝ its predicted time. Triangles at the left edge move data without arithmetic (0 FLOPs). Dashed lines: the comparison. Click a point to show its node.';
-    chartBox.append(this.container, this.summary, this.note);
+      'Each point is one op: x its arithmetic intensity, y the FLOP/s it attains; area ∝ its predicted time. Identical ops (repeated layers) are one point marked ×N. Triangles at the left edge move data without arithmetic (0 FLOPs). Dashed lines: the comparison chip. Ctrl+wheel or the sliders zoom, drag pans. Click a point to show its node.';
+    this.resetZoom.type = 'button';
+    this.resetZoom.id = 'reset-zoom';
+    this.resetZoom.addEventListener('click', () => this.chart?.resetZoom());
+    this.roofsNote.id = 'roofs-note';
+    this.launchNote.id = 'launch-note';
+    chartBox.append(this.container, this.summary, this.resetZoom, this.note, this.roofsNote, this.launchNote);
+
+    this.comparison.id = 'comparison';
+    this.comparison.setAttribute('role', 'status');
+    this.comparison.append(this.comparisonText, button('Reset', 'reset-comparison', () => this.resetComparison()));
+    this.comparison.hidden = true;
 
     const side = el('aside', undefined, 'rp-side');
     this.totals.id = 'totals-box';
@@ -128,7 +157,7 @@ class Panel {
     this.opTypes.id = 'op-types';
     this.unmodelled.id = 'unmodelled';
     this.suggestions.id = 'suggestions';
-    this.body.append(this.toolbar.element, this.toolbar.dimsForm, main, this.suggestions, this.opTypes, this.unmodelled);
+    this.body.append(this.toolbar.element, this.toolbar.dimsForm, this.comparison, main, this.suggestions, this.opTypes, this.unmodelled);
     this.body.hidden = true;
     this.app.replaceChildren(header, this.status, this.body);
 
@@ -173,9 +202,16 @@ class Panel {
   private onReport(message: ReportMessage): void {
     const restoring = this.firstReport;
     this.firstReport = false;
-    if (this.state.uri !== message.uri) this.setState({ uri: message.uri });
-    if (message.compare?.chip) this.setState({ compareChip: message.compare.chip.id, comparePeakMode: message.compare.peakMode === 'datasheet' ? 'datasheet' : 'achievable' });
-    else if (restoring && this.state.compareChip !== null) {
+    if (this.state.uri !== message.uri) {
+      // Another model: nothing chosen for the last one (comparison, what-if, selection) applies to it.
+      if (this.state.uri !== null) this.setState({ compareChip: null, suggestion: null, selected: null });
+      this.setState({ uri: message.uri });
+    }
+    if (message.whatIf) {
+      // A what-if is the same chip: it is not a chip comparison to remember or to ask for again.
+      this.setState({ compareChip: null, suggestion: message.whatIf.suggestion });
+    } else if (message.compare?.chip) this.setState({ compareChip: message.compare.chip.id, comparePeakMode: message.compare.peakMode === 'datasheet' ? 'datasheet' : 'achievable', compareBase: baseOf(message.report) });
+    else if (restoring && this.state.compareChip !== null && (this.state.compareBase === null || this.state.compareBase === baseOf(message.report))) {
       // The panel was restored (serializer) with a comparison the host no longer knows: ask for it again.
       this.post({ type: 'compare', chip: this.state.compareChip, peakMode: this.state.comparePeakMode });
     } else this.setState({ compareChip: null });
@@ -199,7 +235,7 @@ class Panel {
     this.shown = shown;
     this.body.hidden = false;
     this.heading(message);
-    this.toolbar.update(message.chips, report, compare, message.dims, this.state);
+    this.toolbar.update(message.chips, report, message.whatIf ? null : compare, message.dims, this.state);
     this.toolbar.setExportsEnabled(data !== null);
     this.drawChart(shown);
     this.drawSide(shown);
@@ -207,16 +243,35 @@ class Panel {
 
   private heading(message: ReportMessage): void {
     const { report } = message;
-    this.title.textContent = `Roofline · ${message.model}`;
+    this.title.textContent = `Roofline — ${message.model}${phaseSuffix(message.phase)}`;
     document.title = this.title.textContent;
     const parts: string[] = [];
+    if (message.phase === 'decode') parts.push('one decode step');
+    else if (message.phase === 'prefill') parts.push('prefill of the prompt');
     if (report.chip) parts.push(report.chip.name, `${report.peakMode ?? 'datasheet'} peaks`);
     if (report.computeDtype) parts.push(`computed in ${report.computeDtype}`);
     const bindings = Object.entries(report.bindings).map(([k, v]) => `${k}=${v}`);
     if (bindings.length > 0) parts.push(bindings.join(', '));
     if (report.unboundSymbols && report.unboundSymbols.length > 0) parts.push(`unbound: ${report.unboundSymbols.join(', ')}`);
-    if (message.compare?.chip) parts.push(`compared with ${message.compare.chip.name} (${message.compare.peakMode ?? 'datasheet'} peaks)`);
     this.meta.textContent = parts.join(' · ');
+    this.comparisonText.textContent = comparisonHeader(message) ?? '';
+    this.comparison.hidden = this.comparisonText.textContent === '';
+  }
+
+  /** Hides the comparison header at once (the report without it follows from the host). */
+  private clearComparison(): void {
+    this.comparisonText.textContent = '';
+    this.comparison.hidden = true;
+  }
+
+  /** Reset: no comparison, no what-if, no suggestion markers; the host is asked for the plain report. */
+  private resetComparison(): void {
+    this.setState({ compareChip: null, suggestion: null });
+    this.clearComparison();
+    this.chart?.setView({ compare: null, compareIsWhatIf: false, markers: [], highlight: null, related: [] });
+    if (this.shown) this.shown = { ...this.shown, compare: null, message: { ...this.shown.message, compare: null, whatIf: null } };
+    if (this.shown) this.drawSide(this.shown);
+    this.post({ type: 'compare', chip: null, peakMode: this.state.comparePeakMode });
   }
 
   /** The point that stands for a node in the current view (its fused group's, in the fused view). */
@@ -240,7 +295,14 @@ class Panel {
       return;
     }
     const focus = this.pointFor(this.state.selected);
-    const chartView = { colourBy: this.state.colourBy, compare: shown.compare, comparePoints: this.state.comparePoints, measured: this.state.measured, ...this.suggestionFocus(shown) ?? { highlight: focus.id, related: focus.related, markers: [] } };
+    const chartView = {
+      colourBy: this.state.colourBy,
+      compare: shown.compare,
+      compareIsWhatIf: Boolean(shown.message.whatIf),
+      comparePoints: this.state.comparePoints,
+      measured: this.state.measured,
+      ...(this.suggestionFocus(shown) ?? { highlight: focus.id, related: focus.related, markers: [] }),
+    };
     if (this.chart) this.chart.update(view, chartView);
     else {
       this.container.replaceChildren();
@@ -256,11 +318,20 @@ class Panel {
     }
     const chip = shown.message.report.chip?.name ?? 'the chip';
     this.container.setAttribute('aria-label', `Roofline chart of ${shown.message.model} on ${chip}: ${view.points.length} ops`);
-    const memory = view.points.filter((p) => p.bound === 'memory').length;
-    const slowest = [...view.points].sort((a, b) => b.timeSeconds - a.timeSeconds)[0];
+    let memory = 0;
+    let launch = 0;
+    let slowest = view.points[0];
+    for (const p of view.points) {
+      if (p.launchBound) launch += 1;
+      else if (p.bound === 'memory') memory += 1;
+      if (slowest && p.timeSeconds > slowest.timeSeconds) slowest = p;
+    }
     this.summary.textContent =
-      `${view.points.length} ops drawn: ${memory} memory-bound, ${view.points.length - memory} compute-bound; roofs: ${view.roofs.map((r) => `${r.unit} ${r.dtype}`).join(', ') || 'memory only'}.` +
+      `${view.points.length} ops drawn: ${memory} memory-bound, ${view.points.length - memory - launch} compute-bound, ${launch} launch-bound; roofs: ${view.roofs.map((r) => `${r.unit} ${r.dtype}`).join(', ') || 'memory only'}.` +
       (slowest ? ` Slowest: ${displayName(slowest)} (${slowest.opType}), ${seconds(slowest.timeSeconds)}, ${percent(slowest.share)} of the time.` : '');
+    this.roofsNote.textContent = roofsExplanation(shown.message.report, view);
+    this.launchNote.textContent = launchBoundExplanation(shown.message.report, view);
+    this.launchNote.hidden = this.launchNote.textContent === '';
   }
 
   /** The selected suggestion's nodes and before/after markers, when one is selected and still in the report. */
@@ -273,8 +344,9 @@ class Panel {
 
   private drawSuggestions(shown: Shown): void {
     const report = shown.message.report;
+    const phase = phaseSuffix(shown.message.phase);
     this.suggestions.replaceChildren(
-      el('h2', `Suggestions (${report.suggestions?.length ?? 0})`),
+      el('h2', report.suggestions ? `Suggestions${phase} (${report.suggestions.length})` : `Suggestions${phase}: not computed${shown.message.phase === 'decode' ? ' for the decode step' : ''}`),
       suggestionsList({
         report,
         selected: this.state.suggestion,
@@ -282,12 +354,14 @@ class Panel {
           this.setState({ suggestion: suggestion?.id ?? null });
           const focus = this.suggestionFocus(shown);
           this.chart?.setView(focus ?? { highlight: null, related: [], markers: [] });
+          // Unselecting the suggestion of a what-if ends the what-if.
+          if (!suggestion && shown.message.whatIf) this.resetComparison();
           this.drawSuggestions(shown);
           if (suggestion?.nodes[0]) this.post({ type: 'reveal', nodeId: suggestion.nodes[0] });
           this.suggestions.querySelector<HTMLElement>(`[data-suggestion="${CSS.escape(suggestion?.id ?? '')}"]`)?.focus();
         },
         onWhatIf: (suggestion) => {
-          this.say(`Re-profiling as if "${suggestion.pattern ?? suggestion.kind}" were applied…`);
+          this.say(`Re-profiling as if "${suggestion.title ?? suggestion.pattern ?? suggestion.kind}" were applied…`);
           this.post({ type: 'whatIf', suggestion: suggestion.id });
         },
       }),
@@ -295,9 +369,9 @@ class Panel {
   }
 
   private drawSide(shown: Shown): void {
-    const { report, compare } = shown.message;
+    const { report, compare, whatIf } = shown.message;
     this.drawSuggestions(shown);
-    this.totals.replaceChildren(totalsList(report, compare));
+    this.totals.replaceChildren(totalsList(report, compare, whatIf ? 'After the what-if' : undefined));
     this.drawTopOps();
     const types = opTypesTable(report);
     this.opTypes.replaceChildren(el('h2', 'By op type'), ...(types ? [types] : [el('p', 'No op types.', 'rp-note')]));
@@ -318,7 +392,7 @@ class Panel {
       topOpsTable({
         points: shown.view.points,
         compareTimes,
-        compareName: shown.compare?.chipName ?? null,
+        compareName: shown.message.whatIf ? 'after the what-if' : shown.compare ? `on ${shown.compare.chipName}` : null,
         sort: this.state.sort.key === 'ratio' && !compareTimes ? { key: 'time', descending: true } : this.state.sort,
         selected: focus.id,
         onSort: (key) => this.sortBy(key),
@@ -374,6 +448,24 @@ class Panel {
     this.say(`Saving ${format.toUpperCase()}…`);
     this.post({ type: 'export', format, data });
   }
+}
+
+/**
+ * The header over the chart while a comparison is in force: a what-if names its suggestion (before →
+ * after on this chip), a chip comparison the other chip. Never "compared with" the chip itself.
+ */
+/** The chip and peak mode a report is for: what a comparison is made against. */
+function baseOf(report: ReportMessage['report']): string {
+  return `${report.chip?.id ?? ''}|${report.peakMode ?? 'datasheet'}`;
+}
+
+function comparisonHeader(message: ReportMessage): string | null {
+  const { report, compare, whatIf } = message;
+  if (whatIf) return whatIf.available ? `What if: ${whatIf.title} — before → after` : `What if: ${whatIf.title} — could not be re-profiled`;
+  if (!compare?.chip) return null;
+  const peaks = `${compare.peakMode ?? 'datasheet'} peaks`;
+  if (compare.chip.id === report.chip?.id) return compare.peakMode === report.peakMode ? null : `Compare with ${peaks} on the same chip`;
+  return `Compare with ${compare.chip.name} (${peaks})`;
 }
 
 function main(): void {

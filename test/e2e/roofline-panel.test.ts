@@ -166,7 +166,7 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
     };
   }
 
-  function reportMessage(model: string, report: Report, compare: Report | null = null, dims: PanelDim[] = []): HostToPanel {
+  function reportMessage(model: string, report: Report, compare: Report | null = null, dims: PanelDim[] = []): Extract<HostToPanel, { type: 'report' }> {
     return { type: 'report', model, uri: `file:///models/${model}`, report, compare, dims, chips };
   }
 
@@ -380,7 +380,7 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
     const ratios = await h.page.locator('#top-ops tbody td:last-child').allTextContents();
     assert.ok(ratios.every((r) => /^\d+(\.\d+)?×$/.test(r)), ratios.join(' '));
     // The points of the comparison, optionally.
-    await h.page.getByLabel('Its points').check();
+    await h.page.getByLabel('Show its ops').check();
     assert.equal((await h.state()) !== null && (await h.state() as { comparePoints: boolean }).comparePoints, true);
     await h.page.screenshot({ path: path.join(ARTIFACTS, 'panel-compare.png'), fullPage: true });
     await noViolations(h);
@@ -441,6 +441,12 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
     const h2 = await open({ state: { ...saved, compareChip: 'a100-80gb' } });
     await h2.show(reportMessage('tiny-vit.onnx', vit));
     assert.deepEqual((await h2.posted()).filter((m) => m.type === 'compare'), [{ type: 'compare', chip: 'a100-80gb', peakMode: 'achievable' }]);
+    // …but not once the chip it was made against has changed (it would carry over to another chip).
+    const h3 = await open({ state: { ...saved, compareChip: 'a100-80gb', compareBase: 'mi300x|achievable' } });
+    await h3.show(reportMessage('tiny-vit.onnx', vit));
+    assert.deepEqual((await h3.posted()).filter((m) => m.type === 'compare'), []);
+    assert.equal(((await h3.state()) as { compareChip: string | null }).compareChip, null);
+    await h3.page.context().close();
     await noViolations(h);
     await h.page.context().close();
     await h2.page.context().close();
@@ -519,6 +525,207 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
     assert.equal(await h.page.locator('img').count(), 0);
     assert.equal(await h.page.locator('b').count(), 0);
     await noViolations(h);
+    await h.page.context().close();
+  });
+
+  it('identical ops (repeated layers) are one point with a count; its tooltip lists the names; every member sits at its place', async function () {
+    const h = await open();
+    const dims: PanelDim[] = [
+      { name: 'batch', value: 1 },
+      { name: 'tokens', value: 128 },
+    ];
+    const ops = await h.show(reportMessage('vespa_dummy_transformer.onnx', transformer, null, dims));
+    assert.equal(ops, costed(transformer));
+    // Independently of the chart: costed nodes with the same op type, FLOPs and bytes per run.
+    const sets = new Map<string, string[]>();
+    for (const n of transformer.nodes) {
+      if (n.counted === false || n.modelled !== true || (n.bound !== 'memory' && n.bound !== 'compute') || (n.timeSeconds ?? 0) <= 0) continue;
+      const k = n.executions ?? 1;
+      const key = `${n.opType}|${(n.flops ?? 0) * k}|${((n.bytesRead ?? 0) + (n.bytesWritten ?? 0)) * k}`;
+      sets.set(key, [...(sets.get(key) ?? []), n.id]);
+    }
+    const drawn = Number(await h.page.locator('#roofline').getAttribute('data-drawn'));
+    assert.equal(drawn, sets.size);
+    assert.ok(drawn < ops, `${drawn} points for ${ops} ops: repeated layers are grouped`);
+    const biggest = [...sets.values()].sort((a, b) => b.length - a.length)[0];
+    assert.ok(biggest.length >= 2);
+    const pos = await positions(h.page);
+    for (const id of biggest) assert.deepEqual(pos[id], pos[biggest[0]], `${id} drawn with its group`);
+    // At most five labels, each "op type ×N time" for a grouped point.
+    const labels = JSON.parse((await h.page.locator('#roofline').getAttribute('data-labels')) ?? '[]') as string[];
+    assert.ok(labels.length > 0 && labels.length <= 5, labels.join(' | '));
+    assert.ok(labels.some((l) => /×\d+ [\d.]+ (µs|ms|ns)$/.test(l)), labels.join(' | '));
+    // The tooltip of a grouped point no other point overlaps: the count, the first names, the rest counted.
+    const clear = [...sets.values()].filter((ids) => ids.length >= 2).find((ids) => under(pos, pos[ids[0]][0], pos[ids[0]][1]).every((id) => ids.includes(id)));
+    assert.ok(clear, 'a grouped point stands clear of the others');
+    const box = await h.page.locator('#roofline').boundingBox();
+    assert.ok(box);
+    await h.page.mouse.move(box.x + pos[clear[0]][0], box.y + pos[clear[0]][1]);
+    await h.page.locator('#roofline .rp-tooltip-title').waitFor({ state: 'visible' });
+    const tooltip = (await h.page.locator('#roofline .rp-tooltip').last().textContent()) ?? '';
+    assert.match(tooltip, new RegExp(`×${clear.length}`));
+    assert.match(tooltip, new RegExp(`${clear.length} ops with the same op type, FLOPs and bytes`));
+    if (clear.length > 6) assert.match(tooltip, new RegExp(`and ${clear.length - 6} more`));
+    await noViolations(h);
+    await h.page.context().close();
+  });
+
+  it('launch-bound ops (3 µs per kernel on H100 > their work) get a third colour, a legend entry and an explanation', async function () {
+    const FLOAT = 1;
+    const file = path.join(tmp, 'small.onnx');
+    // x: float[1,128,256] (128 KiB). MatMul with a 256×256 weight: 2·128·256·256 = 16.8 MFLOP (0.25 µs at
+    // 66.9 TFLOP/s fp32) and 128 KiB + 256 KiB + 128 KiB = 512 KiB (0.16 µs at 3.35 TB/s); Relu: 256 KiB
+    // moved (0.08 µs). Each is far under H100's fixed 3 µs per kernel (chips.json kernelOverheadUs).
+    // The 4096³ GEMM: 2·4096³ = 137 GFLOP, 2.05 ms at 66.9 TFLOP/s: compute-bound, not launch-bound.
+    modelProto({
+      irVersion: 8,
+      opsets: { '': 17 },
+      graph: {
+        name: 'g',
+        nodes: [
+          { op: 'MatMul', name: 'small_mm', inputs: ['x', 'w'], outputs: ['y'] },
+          { op: 'Relu', name: 'relu', inputs: ['y'], outputs: ['z'] },
+          { op: 'MatMul', name: 'big_mm', inputs: ['a', 'b'], outputs: ['c'] },
+        ],
+        inputs: [valueInfo('x', FLOAT, [1, 128, 256]), valueInfo('a', FLOAT, [4096, 4096]), valueInfo('b', FLOAT, [4096, 4096])],
+        outputs: [valueInfo('z', FLOAT, null), valueInfo('c', FLOAT, null)],
+        initializers: [{ name: 'w', dtype: FLOAT, dims: [256, 256], rawZeros: 256 * 256 * 4 }],
+      },
+    }).writeFile(file);
+    const report = profile(file, ['--chip', 'h100']);
+    const h = await open();
+    await h.show(reportMessage('small.onnx', report));
+    assert.equal(await h.page.locator('#roofline').getAttribute('data-launch-bound'), '2');
+    const series = JSON.parse((await h.page.locator('#roofline').getAttribute('data-series')) ?? '[]') as string[];
+    assert.deepEqual(series, ['memory-bound ops', 'compute-bound ops', 'launch-bound (fixed per-kernel cost > work)']);
+    const note = (await h.page.locator('#launch-note').textContent()) ?? '';
+    assert.match(note, /^2 of 3 ops are launch-bound/);
+    assert.match(note, /fixed 3 µs per kernel on NVIDIA H100 SXM5 80GB \(its kernelOverheadUs\)/);
+    const bounds = Object.fromEntries(
+      await Promise.all((await h.page.locator('#top-ops tbody tr').all()).map(async (r) => [(await r.locator('td.rp-name').textContent())?.split(' ')[0], await r.locator('td').nth(6).textContent()])),
+    ) as Record<string, string>;
+    assert.deepEqual(bounds, { big_mm: 'compute', small_mm: 'overhead', relu: 'overhead' });
+    await noViolations(h);
+    await h.page.context().close();
+  });
+
+  it('says which roofs it draws: achievable figures as fractions of the datasheet ones', async function () {
+    const h = await open();
+    await h.show(reportMessage('tiny-vit.onnx', vit));
+    // H100: 3,350 GB/s datasheet, 0.9 achievable (chips.json): 3.015 TB/s.
+    assert.match((await h.page.locator('#roofs-note').textContent()) ?? '', /^Roofs: achievable: memory 3\.02 TB\/s = 90% of the 3\.35 TB\/s datasheet/);
+    await h.show(reportMessage('mnist-8_cntk.onnx', mnist));
+    assert.match((await h.page.locator('#roofs-note').textContent()) ?? '', /^Roofs: datasheet: memory 3\.35 TB\/s/);
+    await h.page.context().close();
+  });
+
+  it('zooms with Ctrl+wheel and the sliders; Reset zoom restores the whole range; PNG export still works zoomed', async function () {
+    const h = await open();
+    await h.show(reportMessage('tiny-vit.onnx', vit));
+    assert.equal(await h.page.locator('#roofline').getAttribute('data-zoomed'), 'false');
+    const box = await h.page.locator('#roofline').boundingBox();
+    assert.ok(box);
+    const before = await positions(h.page);
+    await h.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await h.page.keyboard.down('Control');
+    for (let i = 0; i < 3; i++) await h.page.mouse.wheel(0, -300);
+    await h.page.keyboard.up('Control');
+    await h.page.waitForFunction(`document.getElementById('roofline').getAttribute('data-zoomed') === 'true'`);
+    assert.notDeepEqual(await positions(h.page), before);
+    await h.page.locator('#export-png').click();
+    const png = (await h.posted()).find((m) => m.type === 'export');
+    assert.ok(png && png.type === 'export' && png.data.startsWith('data:image/png;base64,'));
+    await h.page.locator('#reset-zoom').click();
+    await h.page.waitForFunction(`document.getElementById('roofline').getAttribute('data-zoomed') === 'false'`);
+    assert.deepEqual(await positions(h.page), before);
+    await noViolations(h);
+    await h.page.context().close();
+  });
+
+  it('a what-if is its own view (header names the suggestion, never the chip); Reset clears header and markers', async function () {
+    const h = await open();
+    const dims: PanelDim[] = [
+      { name: 'batch', value: 1 },
+      { name: 'tokens', value: 128 },
+    ];
+    await h.show(reportMessage('vespa_dummy_transformer.onnx', transformer, null, dims));
+    await h.page.locator('#suggestions button[data-suggestion="fuse:attention"]').click();
+    await h.page.locator('#suggestions button[data-what-if="fuse:attention"]').click();
+    assert.deepEqual((await h.posted()).filter((m) => m.type === 'whatIf'), [{ type: 'whatIf', suggestion: 'fuse:attention' }]);
+    // The host answers with the report as if applied (same chip) as the comparison, marked as a what-if.
+    const whatIf = { suggestion: 'fuse:attention', title: 'Fuse the attention', available: true };
+    await h.show({ ...reportMessage('vespa_dummy_transformer.onnx', transformer, transformer, dims), whatIf });
+    const header = h.page.locator('#comparison');
+    assert.equal(await header.isVisible(), true);
+    assert.equal(await header.locator('strong').textContent(), 'What if: Fuse the attention — before → after');
+    assert.doesNotMatch((await header.textContent()) ?? '', /H100|compared with/i);
+    assert.doesNotMatch((await h.page.locator('.rp-meta').textContent()) ?? '', /compared with/i);
+    const roofs = JSON.parse((await h.page.locator('#roofline').getAttribute('data-roofs')) ?? '[]') as Array<{ compare: boolean }>;
+    assert.equal(roofs.filter((r) => r.compare).length, 0, 'the same chip: its roofs are not drawn twice');
+    assert.equal(await h.page.locator('#roofline').getAttribute('data-markers'), '2');
+    assert.equal(await h.page.getByLabel('Compare with').inputValue(), '', 'a what-if is not a chip comparison');
+    assert.match((await h.page.locator('#totals').textContent()) ?? '', /After the what-if/);
+    await h.page.screenshot({ path: path.join(ARTIFACTS, 'panel-what-if.png'), fullPage: true });
+
+    const render = Number(await h.page.locator('#roofline').getAttribute('data-render'));
+    await h.page.locator('#reset-comparison').click();
+    await rendered(h.page, render);
+    assert.equal(await header.isVisible(), false);
+    assert.equal(await h.page.locator('#roofline').getAttribute('data-markers'), '0');
+    assert.deepEqual((await h.posted()).filter((m) => m.type === 'compare'), [{ type: 'compare', chip: null, peakMode: 'achievable' }]);
+    const state = (await h.state()) as { suggestion: string | null; compareChip: string | null };
+    assert.deepEqual([state.suggestion, state.compareChip], [null, null]);
+    // The host's plain report that follows keeps it that way.
+    await h.show(reportMessage('vespa_dummy_transformer.onnx', transformer, null, dims));
+    assert.equal(await header.isVisible(), false);
+    assert.equal(await h.page.locator('#roofline').getAttribute('data-markers'), '0');
+    await noViolations(h);
+    await h.page.context().close();
+  });
+
+  it('Compare → none clears a selected suggestion\'s markers; switching chip or model drops the comparison', async function () {
+    const h = await open();
+    await h.show(reportMessage('tiny-vit.onnx', vit, vitCompare));
+    assert.equal(await h.page.locator('#comparison strong').textContent(), 'Compare with NVIDIA A100 SXM4 80GB (achievable peaks)');
+    const suggestion = vit.suggestions?.[0];
+    assert.ok(suggestion, 'tiny-vit has a suggestion');
+    let render = Number(await h.page.locator('#roofline').getAttribute('data-render'));
+    await h.page.locator(`#suggestions button[data-suggestion="${suggestion.id}"]`).click();
+    await rendered(h.page, render);
+    assert.notEqual(await h.page.locator('#roofline').getAttribute('data-markers'), '0');
+    render = Number(await h.page.locator('#roofline').getAttribute('data-render'));
+    await h.page.getByLabel('Compare with').selectOption('');
+    await rendered(h.page, render);
+    assert.equal(await h.page.locator('#roofline').getAttribute('data-markers'), '0');
+    assert.equal(await h.page.locator('#comparison').isVisible(), false);
+    assert.equal(((await h.state()) as { suggestion: string | null }).suggestion, null);
+
+    // Compare again, then switch the chip: the comparison is dropped at once, not carried to the new chip.
+    await h.show(reportMessage('tiny-vit.onnx', vit, vitCompare));
+    await h.page.getByLabel('Chip', { exact: true }).selectOption('mi300x');
+    assert.equal(await h.page.locator('#comparison').isVisible(), false);
+    assert.equal(((await h.state()) as { compareChip: string | null }).compareChip, null);
+    assert.deepEqual((await h.posted()).filter((m) => m.type === 'setChip'), [{ type: 'setChip', chip: 'mi300x', peakMode: 'achievable' }]);
+
+    // Another model in the same page: what was chosen for the last one does not apply.
+    await h.show(reportMessage('tiny-vit.onnx', vit, vitCompare));
+    await h.show({ ...reportMessage('mnist-8_cntk.onnx', mnist), uri: 'file:///models/other/mnist-8_cntk.onnx' });
+    assert.equal(await h.page.locator('#comparison').isVisible(), false);
+    assert.equal(((await h.state()) as { compareChip: string | null }).compareChip, null);
+    await noViolations(h);
+    await h.page.context().close();
+  });
+
+  it("a config.json's decode step says so in the title, header and suggestions", async function () {
+    const h = await open();
+    // A report whose suggestions were not computed (no `suggestions` field).
+    await h.show({ ...reportMessage('llama-2-7b config.json', { ...mnist, suggestions: undefined }), phase: 'decode' });
+    assert.equal(await h.page.locator('h1').textContent(), 'Roofline — llama-2-7b config.json (decode step)');
+    assert.match((await h.page.locator('.rp-meta').textContent()) ?? '', /^one decode step · /);
+    assert.equal(await h.page.locator('#suggestions h2').textContent(), 'Suggestions (decode step): not computed for the decode step');
+    await h.show({ ...reportMessage('llama-2-7b config.json', mnist), phase: 'prefill' });
+    assert.equal(await h.page.locator('h1').textContent(), 'Roofline — llama-2-7b config.json (prefill)');
+    assert.equal(await h.page.locator('#suggestions h2').textContent(), `Suggestions (prefill) (${mnist.suggestions?.length ?? 0})`);
     await h.page.context().close();
   });
 

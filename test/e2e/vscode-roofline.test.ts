@@ -375,7 +375,7 @@ describe('Roofline panel end to end (code-server + chromium)', function () {
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
     // The serializer brings the panel back for the same model, which profiles it again.
     await chartWithPoints(page, expected.length, 60_000);
-    const tab = page.locator('.tabs-container .tab', { hasText: 'Roofline · mnist-8_cntk.onnx' });
+    const tab = page.locator('.tabs-container .tab', { hasText: 'Roofline — mnist-8_cntk.onnx' });
     await visible(tab, 10_000);
   });
 

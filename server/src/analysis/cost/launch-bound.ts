@@ -1,0 +1,23 @@
+/**
+ * Launch-bound ops: the roofline time of a kernel is max(compute, memory) + a fixed per-kernel cost
+ * (the chip's `kernelOverheadUs`, cost/roofline.ts). When that fixed cost is larger than both the
+ * arithmetic and the memory traffic, the op is neither memory- nor compute-bound in any useful sense:
+ * it is launch-bound, and it sits far under both roofs on a roofline chart (its attained FLOP/s is
+ * its work over a time made mostly of overhead). The fix is fewer kernels (fusion, CUDA graphs,
+ * bigger batches), not fewer bytes or FLOPs.
+ *
+ * Structural and import-free on purpose: the report's nodes (ReportNode), the webview's report
+ * (media/src/report-types.ts) and the LSP handlers all carry these three fields and share this rule.
+ */
+export interface LaunchTimes {
+  /** Per model run, seconds; absent for nodes not profiled on a chip. */
+  readonly computeSeconds?: number;
+  readonly memorySeconds?: number;
+  readonly overheadSeconds?: number;
+}
+
+/** The fixed per-kernel cost exceeds both the compute and the memory time (false when not profiled). */
+export function isLaunchBound(node: LaunchTimes): boolean {
+  const overhead = node.overheadSeconds ?? 0;
+  return overhead > 0 && overhead > Math.max(node.computeSeconds ?? 0, node.memorySeconds ?? 0);
+}

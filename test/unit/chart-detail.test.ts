@@ -1,0 +1,28 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import { analyzeModel } from '../../server/src/analysis/analyze';
+import { builtinChips, findChip } from '../../server/src/analysis/cost/chips';
+import { profileAnalysis } from '../../server/src/analysis/cost/index';
+import { bytesSource } from '../../server/src/analysis/onnx/byte-source';
+import { buildReport, chartDetail } from '../../server/src/analysis/report';
+
+describe("chartDetail (ProfileParams.detail = 'chart')", () => {
+  it('is the report as JSON with node notes left out and tensors reduced to dtype and shape (docs/protocol.md)', () => {
+    const bindings = new Map([['batch', 2]]);
+    const analysis = analyzeModel(bytesSource(fs.readFileSync(path.resolve(__dirname, '../../examples/tiny-vit.onnx'))), { bindings });
+    const chip = findChip('h100', builtinChips());
+    assert.ok(chip);
+    const report = buildReport(analysis, 'tiny-vit.onnx', bindings, profileAnalysis(analysis, { chip, peakMode: 'achievable' }));
+    const chart = JSON.parse(JSON.stringify(chartDetail(report))) as Record<string, unknown> & { nodes: unknown[] };
+    // What the protocol promises, built independently from the full report's JSON.
+    const full = JSON.parse(JSON.stringify(report)) as Record<string, unknown> & { nodes: Array<Record<string, unknown>> };
+    const value = (v: { dtype: string; shape: unknown } | null): unknown => v && { name: '', dtype: v.dtype, shape: v.shape, source: '' };
+    const expected = {
+      ...full,
+      nodes: full.nodes.map(({ notes: _notes, inputs, outputs, ...rest }) => ({ ...rest, inputs: (inputs as Array<{ dtype: string; shape: unknown } | null>).map(value), outputs: (outputs as Array<{ dtype: string; shape: unknown }>).map(value) })),
+    };
+    assert.ok(report.nodes.some((n) => (n.notes ?? []).length > 0), 'the model has notes to leave out');
+    assert.deepEqual(chart, expected);
+  });
+});
