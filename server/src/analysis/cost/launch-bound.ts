@@ -21,3 +21,11 @@ export function isLaunchBound(node: LaunchTimes): boolean {
   const overhead = node.overheadSeconds ?? 0;
   return overhead > 0 && overhead > Math.max(node.computeSeconds ?? 0, node.memorySeconds ?? 0);
 }
+
+/**
+ * What bounds a node, as the views name it: `launch` when launch-bound, else the roofline's bound
+ * (`memory`, `compute`, `none`), or undefined when the node was not profiled.
+ */
+export function verdictOf(node: LaunchTimes & { readonly bound?: string }): string | undefined {
+  return isLaunchBound(node) ? 'launch' : node.bound;
+}

@@ -1,3 +1,4 @@
+import { verdictOf } from '../../analysis/cost/launch-bound';
 import { ReportNode } from '../../analysis/report';
 import { humanTime } from '../../format/units';
 
@@ -13,7 +14,7 @@ const SHARE_WIDTH = 6;
 const BOUND_WIDTH = 4;
 
 /** Short names of bounds: the column is narrow. */
-const SHORT_BOUND: Readonly<Record<string, string>> = { memory: 'mem', compute: 'comp', mixed: 'mix' };
+const SHORT_BOUND: Readonly<Record<string, string>> = { memory: 'mem', compute: 'comp', mixed: 'mix', launch: 'ovhd' };
 
 function padStart(text: string, width: number): string {
   return text.length >= width ? text : FIGURE_SPACE.repeat(width - text.length) + text;
@@ -34,7 +35,7 @@ export function costColumn(nodes: readonly ReportNode[], totalSeconds: number): 
   // The cheaper branch of an If whose condition is unknown: left out of the totals, so no share.
   if (nodes.every((n) => n.counted === false)) return column('excluded', '', '');
   const time = nodes.reduce((sum, n) => sum + (n.counted === false ? 0 : (n.timeSeconds ?? 0)), 0);
-  const bounds = new Set(nodes.map((n) => n.bound).filter((b): b is string => b !== undefined && b !== 'none'));
+  const bounds = new Set(nodes.map(verdictOf).filter((b): b is string => b !== undefined && b !== 'none'));
   if (time <= 0 && bounds.size === 0) return column('—', '', '');
   const bound = bounds.size === 0 ? '' : bounds.size === 1 ? ([...bounds][0] ?? '') : 'mixed';
   const share = totalSeconds > 0 ? `${((time / totalSeconds) * 100).toFixed(1)}%` : '';

@@ -1,5 +1,6 @@
 import { Hover, HoverParams, MarkupKind } from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
+import { isLaunchBound } from '../../analysis/cost/launch-bound';
 import { ReportNode, ReportValue } from '../../analysis/report';
 import { formatValueType } from '../../cli/format';
 import { humanBytes, humanFlops, humanTime } from '../../format/units';
@@ -75,7 +76,13 @@ export function describeNode(node: ReportNode, profiled: ProfiledModel, detail: 
   const time = node.timeSeconds;
   const share = total > 0 ? time / total : 0;
   const runs = node.executions !== undefined && node.executions !== 1 ? ` (${node.executions} executions)` : '';
-  const bound = node.bound === 'none' ? 'no kernel (a view or metadata op)' : `**${node.bound}-bound**`;
+  const overhead = node.overheadSeconds ?? 0;
+  const bound =
+    node.bound === 'none'
+      ? 'no kernel (a view or metadata op)'
+      : isLaunchBound(node)
+        ? `**launch-bound**: the fixed per-kernel cost (${humanTime(overhead)}) exceeds its ${node.bound} time (${humanTime(Math.max(node.computeSeconds ?? 0, node.memorySeconds ?? 0))}); fusing or CUDA graphs would remove it`
+        : `**${node.bound}-bound**`;
   const ratio = node.ridgeRatio !== null && node.ridgeRatio !== undefined ? ` · intensity ${node.ridgeRatio >= 1 ? `${node.ridgeRatio.toFixed(1)}× above` : `${(1 / Math.max(node.ridgeRatio, 1e-9)).toFixed(1)}× below`} the ridge` : '';
   lines.push(`| on ${mdText(chip.name)} (${report.peakMode ?? ''} peaks) | |`);
   lines.push('|:--|:--|');

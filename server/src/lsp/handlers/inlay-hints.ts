@@ -1,4 +1,5 @@
 import { InlayHint, InlayHintParams } from 'vscode-languageserver';
+import { verdictOf } from '../../analysis/cost/launch-bound';
 import { ReportNode } from '../../analysis/report';
 import { humanTime } from '../../format/units';
 import { modelRefOf, ProfiledModel } from '../models';
@@ -70,7 +71,7 @@ export function hintLabel(nodes: readonly ReportNode[]): string | null {
   if (nodes.length === 0) return null;
   if (nodes.every((n) => n.modelled === false)) return 'not modelled';
   const time = nodes.reduce((sum, n) => sum + (n.timeSeconds ?? 0), 0);
-  const bounds = new Set(nodes.map((n) => n.bound).filter((b) => b !== undefined && b !== 'none'));
+  const bounds = new Set(nodes.map(verdictOf).filter((b) => b !== undefined && b !== 'none'));
   if (bounds.size === 0) return time > 0 ? humanTime(time) : null;
   const bound = bounds.size === 1 ? [...bounds][0] : 'mixed';
   const calls = nodes.length > 1 ? ` (${nodes.length} calls)` : '';

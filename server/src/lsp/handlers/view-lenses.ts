@@ -1,5 +1,6 @@
 import { CodeLens } from 'vscode-languageserver';
 import { ScopeGroup } from '../../analysis/onnx/view/layout';
+import { verdictOf } from '../../analysis/cost/launch-bound';
 import { ReportNode } from '../../analysis/report';
 import { humanTime } from '../../format/units';
 import { Commands } from '../../protocol';
@@ -33,7 +34,8 @@ export function groupCost(profiled: ProfiledModel, group: ScopeGroup, byOwner: R
       if (time <= 0) continue;
       ops++;
       timeSeconds += time;
-      if (node.bound !== undefined && node.bound !== 'none') timeByBound.set(node.bound, (timeByBound.get(node.bound) ?? 0) + time);
+      const bound = verdictOf(node);
+      if (bound !== undefined && bound !== 'none') timeByBound.set(bound, (timeByBound.get(bound) ?? 0) + time);
       if (costliest === null || time > costliest.time) costliest = { id: node.id, time };
     }
   }
