@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { humanBytes, humanTime } from '../../server/src/format/units';
+import { suggestionTitle } from '../../server/src/analysis/advise/titles';
 import { ProfileRequest, WhatIfRequest } from '../../server/src/protocol';
 import { RidgepointServer } from './language-client';
 
@@ -37,7 +38,8 @@ export class SuggestionCommands {
     const detail = [suggestion.detail, suggestion.recipe ? `Recipe: ${suggestion.recipe}` : ''].filter((t) => t).join('\n\n');
     const whatIf = 'Re-profile as if applied';
     const copy = 'Copy recipe';
-    const choice = await vscode.window.showInformationMessage(suggestion.message, { modal: true, detail }, ...(suggestion.whatIf || suggestion.chip ? [whatIf] : []), ...(suggestion.recipe ? [copy] : []));
+    const title = suggestion.title ?? suggestionTitle(suggestion);
+    const choice = await vscode.window.showInformationMessage(`${title}: ${suggestion.message}`, { modal: true, detail }, ...(suggestion.whatIf || suggestion.chip ? [whatIf] : []), ...(suggestion.recipe ? [copy] : []));
     if (choice === whatIf) await this.applyWhatIf(arg);
     else if (choice === copy && suggestion.recipe) await this.copyRecipe({ recipe: suggestion.recipe });
   }
@@ -53,7 +55,7 @@ export class SuggestionCommands {
     const before = result.baseline.totals;
     const after = result.report.totals;
     const change = before.timeSeconds > 0 ? ((after.timeSeconds - before.timeSeconds) / before.timeSeconds) * 100 : 0;
-    const label = result.suggestion.pattern || result.suggestion.kind;
+    const label = result.suggestion.title ?? suggestionTitle(result.suggestion);
     const show = 'Show in Roofline';
     const choice = await vscode.window.showInformationMessage(
       `Ridgepoint: as if "${label}" were applied: ${humanTime(before.timeSeconds)} → ${humanTime(after.timeSeconds)} per run (${change.toFixed(1)}%), ${humanBytes(Math.max(0, before.bytes - after.bytes))} less traffic. The model file is unchanged.`,
