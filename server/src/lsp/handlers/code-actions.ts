@@ -77,13 +77,13 @@ function suggestionsOnLines(profiled: ProfiledModel, range: Range): Set<Suggesti
   return found;
 }
 
-/** `Ridgepoint: Fuse attention — what-if (saves 85.56 µs, 4.7%)`, the detail, the recipe. */
+/** `Ridgepoint: Fuse attention — re-profile as if applied: saves 85.56 µs (4.7%)`, the detail, the recipe. */
 function suggestionActions(uri: string, suggestion: Suggestion, totalSeconds: number): CodeAction[] {
   const title = titleOf(suggestion);
   const arg = { uri, suggestion: suggestion.id };
   const actions: CodeAction[] = [];
   if (suggestion.whatIf || suggestion.chip) {
-    actions.push({ title: `Ridgepoint: ${title} — re-profile as if applied (${savingText(suggestion, totalSeconds)})`, kind: CodeActionKind.QuickFix, isPreferred: true, command: { title: 'Re-profile as if applied', command: Commands.applyWhatIf, arguments: [arg] } });
+    actions.push({ title: `Ridgepoint: ${title} — re-profile as if applied: ${savingText(suggestion, totalSeconds)}`, kind: CodeActionKind.QuickFix, isPreferred: true, command: { title: 'Re-profile as if applied', command: Commands.applyWhatIf, arguments: [arg] } });
   }
   actions.push({ title: `Ridgepoint: ${title} — show the numbers behind it`, kind: CodeActionKind.QuickFix, command: { title: 'Show detail', command: Commands.showSuggestion, arguments: [arg] } });
   if (suggestion.recipe) actions.push({ title: `Ridgepoint: ${title} — copy the recipe`, kind: CodeActionKind.QuickFix, command: { title: 'Copy recipe', command: Commands.copyRecipe, arguments: [{ recipe: suggestion.recipe }] } });
