@@ -35,9 +35,10 @@ export function titleOf(s: Suggestion): string {
   return s.title ?? suggestionTitle(s);
 }
 
-/** `4.7%`, `25%`: one decimal below 10%. */
+/** `4.7%`, `25%`: one decimal below 10%; `<0.1%` rather than a misleading `0.0%`. */
 function percentText(share: number): string {
   const p = share * 100;
+  if (p > 0 && p < 0.05) return '<0.1%';
   return `${p.toFixed(p < 10 ? 1 : 0)}%`;
 }
 

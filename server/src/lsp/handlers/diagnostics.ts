@@ -96,7 +96,7 @@ export interface SuggestionDiagnosticData {
   readonly suggestion: string;
 }
 
-/** Other places listed under a suggestion's diagnostic; the rest are counted ("and 16 more"). */
+/** Other places linked under a suggestion's diagnostic; the rest are counted ("15 more not listed"). */
 const MAX_RELATED_PLACES = 20;
 /** A suggestion saving less than this share of the model's time is a Hint (in the editor, not in the Problems list). */
 const INFORMATION_SHARE = 0.01;
@@ -122,7 +122,7 @@ function suggestionDiagnostics(profiled: ProfiledModel, uri: string): LspDiagnos
     const [first, ...others] = located;
     const listed = others.slice(0, MAX_RELATED_PLACES);
     const unlisted = others.length - listed.length;
-    const where = located.length > 1 ? ` in ${located.length} places${unlisted > 0 ? ` (${MAX_RELATED_PLACES} more listed below, and ${unlisted} more)` : ''}` : '';
+    const where = located.length > 1 ? ` in ${located.length} places${unlisted > 0 ? ` (${listed.length} others linked below, ${unlisted} more not listed)` : ''}` : '';
     const relatedInformation: DiagnosticRelatedInformation[] = listed.map(({ place, range }) => ({ location: { uri, range }, message: `also here: ${placeText(place)}` }));
     out.push({
       range: first?.range ?? headerRange(loaded),
