@@ -107,6 +107,18 @@ describe('language server: defaults that do not mislead', function () {
     assert.ok(!lenses.some((t) => t.startsWith('Not costed')));
   });
 
+  it('energy is the same on H100 and A100, and the report says why', async () => {
+    const uri = fileUri(path.join(tmp, 'det.onnxtxt'));
+    const h100 = await session.request<Report>('ridgepoint/profile', { uri, chip: 'h100' });
+    const a100 = await session.request<Report>('ridgepoint/profile', { uri, chip: 'a100' });
+    // docs/chips.md "Energy": Relu is 1 FLOP per element at fp32 (1.31 + 0.38) / 2 = 0.845 pJ, and HBM
+    // moves a byte for the midpoint of 250–450 pJ per 64-bit access: 350 / 8 = 43.75 pJ. Both chips use HBM.
+    const expected = 1_228_800 * 0.845e-12 + 2 * 1_228_800 * 4 * 43.75e-12;
+    for (const r of [h100, a100]) assert.ok(Math.abs((r.totals?.energyJoules ?? 0) - expected) < 1e-12, `${r.chip?.id}: ${r.totals?.energyJoules} J`);
+    assert.notEqual(h100.totals?.timeSeconds, a100.totals?.timeSeconds);
+    assert.match(h100.energyBasis ?? '', /same memory type \(H100 and A100: HBM\) get the same energy/);
+  });
+
   it('sizes the model records make the one-click default complete', async () => {
     const uri = await openText('sized.onnxtxt', WITH_SIZES);
     const lenses = titles(await session.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } }));

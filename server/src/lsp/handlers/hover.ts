@@ -90,7 +90,8 @@ export function describeNode(node: ReportNode, profiled: ProfiledModel, detail: 
     const ridge = node.ridge ? ` · ridge ${node.ridge.toFixed(0)} FLOP/B` : '';
     lines.push(`| Intensity | ${intensity}${ridge} |`);
     lines.push(`| Unit | ${node.unit ?? '—'}${node.peakDtype ? ` ${node.peakDtype}` : ''} |`);
-    lines.push(`| Energy | ${formatEnergy(node.energyJoules ?? 0)} |`);
+    // Not chip-specific beyond the memory type: said here, since H100 and A100 show the same figure.
+    lines.push(`| Energy | ${formatEnergy(node.energyJoules ?? 0)} · per-op estimate, the same on chips with the same memory type |`);
   }
   if (node.counted === false) lines.push('\n_Not counted in the totals: the costlier branch of this If is counted instead._');
   const notes = (node.notes ?? []).slice(0, detail === 'full' ? 4 : 1);
