@@ -186,3 +186,43 @@ describe('language server: suggestions where the user works', function () {
     await session.setSettings({ chip: 'h100', peakMode: 'datasheet', dims: { batch: 1, tokens: 128 } });
   });
 });
+
+describe('language server: suggestions in a PyTorch source', function () {
+  this.timeout(120_000);
+  const RESNET = path.resolve(__dirname, '../fixtures/pytorch/resnet.py');
+  const source = fs.readFileSync(RESNET, 'utf8');
+  const lines = source.split('\n');
+  const uri = fileUri(RESNET);
+  let session: LspSession;
+  let tmp: string;
+
+  before(async () => {
+    ensureBuilt();
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ridgepoint-advice-py-'));
+    session = new LspSession({ chip: 'h100', peakMode: 'datasheet', pytorch: { input: '1x3x224x224' } });
+    await session.initialize(tmp);
+    await session.open(uri, source, 'python');
+    await session.until(() => session.profiled.some((p) => p.uri === uri && (p.suggestions ?? 0) > 0), 60_000);
+  });
+
+  after(async () => {
+    await session.dispose();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('the top suggestions under the entry, and Ctrl+. on the stem conv offers folding its BatchNorm', async () => {
+    const lenses = await session.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
+    const entryLine = lines.findIndex((l) => l.startsWith('def resnet50('));
+    const heads = lenses.filter((l) => (l.command?.title ?? '').startsWith('Suggestion:'));
+    assert.equal(heads.length, 3);
+    assert.ok(heads.every((l) => l.range.start.line > entryLine), 'under the entry');
+    // torchvision's stem: conv1 (7×7) then bn1, a BatchNorm with constant statistics in eval: foldable.
+    const stem = lines.findIndex((l) => l.includes('self.conv1 = nn.Conv2d(3, self.inplanes, kernel_size=7'));
+    assert.ok(stem >= 0);
+    const actions = await session.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: stem, character: 0 }, end: { line: stem, character: 0 } }, context: { diagnostics: [] } });
+    assert.ok(
+      actions.some((a) => a.title.startsWith('Ridgepoint: Fold BatchNorm into Conv — re-profile as if applied') && a.command?.command === 'ridgepoint.applyWhatIf'),
+      JSON.stringify(actions.map((a) => a.title)),
+    );
+  });
+});

@@ -29,7 +29,10 @@ export function registerCodeLens(ctx: ServerContext): void {
         const bind = bindCommands(profiled, uri);
         const rows = [...(bind.length > 0 ? [bind] : []), ...topSuggestionRows(profiled, uri)];
         const own = [...pythonCodeLenses(profiled, uri), ...ctx.traces.codeLenses(profiled, uri)];
-        return entry === null ? own : [...own, ...lensRows(rows, rowLines(entry, rows.length, lineCount))];
+        if (entry === null) return own;
+        // Under the entry's signature, one row a line (the lines above it belong to the previous definition).
+        const lines = rows.map((_, i) => Math.min(entry + 1 + i, Math.max(0, lineCount - 1)));
+        return [...own, ...lensRows(rows, lines)];
       }
       if (ref.kind === 'hf-config') {
         const own = hfCodeLenses(profiled);
