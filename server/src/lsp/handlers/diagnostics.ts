@@ -1,5 +1,6 @@
 import { Diagnostic as LspDiagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Range, WorkDoneProgressReporter } from 'vscode-languageserver';
 import { summariseCoverage } from '../../analysis/coverage';
+import { inputDims } from '../../analysis/example-dims';
 import { Diagnostic } from '../../analysis/diagnostics';
 import { ProfiledNotification, ProfiledParams } from '../../protocol';
 import { CancelledError, LoadedModel, modelRefOf, ProfiledModel } from '../models';
@@ -77,13 +78,16 @@ export function toLspDiagnostics(profiled: ProfiledModel, uri: string): LspDiagn
     const { range, suffix } = locate(loaded, d);
     out.push({ range, severity: SEVERITY[d.severity], code: d.code, source: 'ridgepoint', message: `${d.message}${suffix}` });
   }
+  const uses = new Map(loaded.model ? inputDims(loaded.model).map((d) => [d.name, d.uses[0]]) : []);
   for (const name of profiled.report.unboundSymbols) {
+    const use = uses.get(name);
+    const where = use ? ` (${use.input}: ${use.shape}, axis ${use.axis})` : '';
     out.push({
       range: firstMention(loaded, name),
       severity: DiagnosticSeverity.Warning,
       code: 'dims.unbound',
       source: 'ridgepoint',
-      message: `Symbolic dim "${name}" is unbound: tensors sized by it have unknown shapes and are not costed. Bind it with "Ridgepoint: Bind Symbolic Dimensions…" or the ridgepoint.dims setting.`,
+      message: `Symbolic dim "${name}"${where} is unbound: tensors sized by it have unknown shapes and are not costed. Bind it with the quick fix (Ctrl+.), "Ridgepoint: Bind Symbolic Dimensions…" or the ridgepoint.dims setting.`,
     });
   }
   out.push(...suggestionDiagnostics(profiled, uri));
