@@ -122,6 +122,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerCommand(Commands.showSuggestion, 'Show Suggestion', output, (arg) => suggestions.show(arg)),
     registerCommand(Commands.applyWhatIf, 'Re-profile as if Applied', output, (arg) => suggestions.applyWhatIf(arg)),
     registerCommand(Commands.copyRecipe, 'Copy Recipe', output, (arg) => suggestions.copyRecipe(arg)),
+    registerCommand(Commands.quickFix, 'Suggestions for This Line', output, () => suggestions.actionsHere()),
     registerCommand(Commands.importMeasured, 'Import Measured Profile', output, (arg) => importMeasured(rp, target(arg), showRoofline)),
     registerCommand(Commands.setPythonInput, 'Set Input Shape', output, (arg) => setPythonInput(rp, uriFromArgument(arg) ?? vscode.window.activeTextEditor?.document.uri ?? target(arg))),
     registerCommand(Commands.setPythonEntry, 'Profile Module', output, (arg) => setPythonEntry(rp, arg)),

@@ -64,6 +64,26 @@ export class SuggestionCommands {
     if (choice === show) this.showWhatIfPanel(vscode.Uri.parse(arg.uri), arg.suggestion);
   }
 
+  /**
+   * Ctrl+. in the read-only model view. VS Code disables its Quick Fix (and the light bulb, and the
+   * hover's quick fixes) in read-only editors, so this lists Ridgepoint's code actions for the cursor's
+   * line itself, asked through the same provider, and runs the one picked.
+   */
+  async actionsHere(): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) return;
+    const found = await vscode.commands.executeCommand<Array<vscode.CodeAction | vscode.Command> | undefined>('vscode.executeCodeActionProvider', editor.document.uri, editor.selection);
+    const items = (found ?? [])
+      .map((a) => ({ label: a.title, command: a instanceof vscode.CodeAction ? a.command : (a as vscode.Command) }))
+      .filter((i): i is { label: string; command: vscode.Command } => i.command !== undefined && i.command.command.startsWith('ridgepoint.'));
+    if (items.length === 0) {
+      void vscode.window.showInformationMessage('Ridgepoint: no suggestion covers this line (the top ones are the lenses at the top of the model).');
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(items, { title: 'Ridgepoint: suggestions for this line', placeHolder: 'Re-profile as if applied, show the numbers, or copy the recipe' });
+    if (picked) await vscode.commands.executeCommand(picked.command.command, ...((picked.command.arguments ?? []) as unknown[]));
+  }
+
   async copyRecipe(arg: unknown): Promise<void> {
     const recipe = (arg as { recipe?: unknown } | null)?.recipe;
     if (typeof recipe !== 'string' || recipe === '') return;

@@ -189,6 +189,8 @@ export const Commands = {
   showSuggestion: 'ridgepoint.showSuggestion',
   applyWhatIf: 'ridgepoint.applyWhatIf',
   copyRecipe: 'ridgepoint.copyRecipe',
+  /** Ctrl+. in the read-only model view (where VS Code's own Quick Fix is disabled): the code actions of the cursor's line in a list. */
+  quickFix: 'ridgepoint.quickFix',
   importMeasured: 'ridgepoint.importMeasured',
   setPythonInput: 'ridgepoint.setPythonInput',
   setPythonEntry: 'ridgepoint.setPythonEntry',

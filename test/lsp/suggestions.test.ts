@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CodeAction, CodeLens, Diagnostic, DiagnosticSeverity, Range } from 'vscode-languageserver-protocol';
+import { CodeAction, CodeLens, Diagnostic, DiagnosticSeverity, Hover, MarkupContent, Range } from 'vscode-languageserver-protocol';
 import { Report } from '../../server/src/analysis/report';
 import { humanTime } from '../../server/src/format/units';
 import { NodeRange, RenderResult, WhatIfResult } from '../../server/src/protocol';
@@ -120,6 +120,10 @@ describe('language server: suggestions where the user works', function () {
     assert.match(actions[0]?.title ?? '', /^Ridgepoint: Fuse attention — re-profile as if applied: saves [\d.]+ [µm]?s \([\d.]+%\)$/);
     assert.ok(actions.every((a) => a.title.startsWith('Ridgepoint: Fuse attention') && a.edit === undefined));
     assert.deepEqual(actions[0]?.command?.arguments, [{ uri, suggestion: 'fuse:attention' }]);
+
+    // VS Code shows no quick fixes in a read-only editor's hover: the hover names the suggestion itself.
+    const hover = await session.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: nodeRange(softmax).opRange.start });
+    assert.match((hover?.contents as MarkupContent | undefined)?.value ?? '', /\*\*Suggestions\*\* \(Ctrl\+\. [^)]*\):\n- \*\*Fuse attention\*\*: saves /);
 
     // A node no suggestion covers: nothing to offer.
     const covered = new Set((report.suggestions ?? []).flatMap((s) => s.nodes));
