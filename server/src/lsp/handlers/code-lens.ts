@@ -23,47 +23,59 @@ export function registerCodeLens(ctx: ServerContext): void {
       if (!ref) return [];
       const uri = params.textDocument.uri;
       const profiled = await ctx.currentProfile(ref, () => token.isCancellationRequested);
-      const lineCount = profiled.loaded.lines.lineCount;
-      if (ref.kind === 'python') {
-        const entry = pythonEntryLine(profiled);
-        const bind = bindCommands(profiled, uri);
-        const rows = [...(bind.length > 0 ? [bind] : []), ...topSuggestionRows(profiled, uri)];
-        const own = [...pythonCodeLenses(profiled, uri), ...ctx.traces.codeLenses(profiled, uri)];
-        if (entry === null) return own;
-        // Under the entry's signature, one row a line (the lines above it belong to the previous definition).
-        const lines = rows.map((_, i) => Math.min(entry + 1 + i, Math.max(0, lineCount - 1)));
-        return [...own, ...lensRows(rows, lines)];
-      }
-      if (ref.kind === 'hf-config') {
-        const own = hfCodeLenses(profiled);
-        const used = new Set(own.map((l) => l.range.start.line));
-        const rows = topSuggestionRows(profiled, uri);
-        const first = used.size === 0 ? 0 : Math.max(...used) + 1;
-        return [...own, ...lensRows(rows, rows.map((_, i) => Math.min(first + i, Math.max(0, lineCount - 1))))];
-      }
-      const loaded = profiled.loaded;
-      const main = loaded.layout.graphs.find((g) => g.kind === 'main');
-      const { totals, chip } = profiled.report;
-      if (!main || !totals || !chip) return [];
-      const headerLine = loaded.lines.positionAt(main.header.start).line;
-      const args = [{ uri }];
-      const unbound = profiled.report.unboundSymbols;
-      const header: Command[] = [];
-      const costed = !nothingCosted(unbound, totals.costedNodes);
-      if (!costed) header.push(...bindCommands(profiled, uri));
-      else {
-        const atLeast = unbound.length > 0 || totals.unmodelledNodes > 0 ? '≥ ' : '';
-        header.push({ title: `${atLeast}${humanTime(totals.timeSeconds)} per run on ${chip.name}`, command: Commands.pickChip, arguments: args });
-        header.push({ title: `${(totals.memoryBoundShare * 100).toFixed(0)}% memory-bound`, command: Commands.showRoofline, arguments: args });
-      }
-      header.push({ title: 'Open roofline', command: Commands.showRoofline, arguments: args });
-      if (totals.unmodelledNodes > 0 && unbound.length === 0) header.push({ title: `${totals.unmodelledNodes} op(s) not modelled`, command: Commands.showRoofline, arguments: args });
-      // Partly costed: the total is a lower bound, and what is missing gets a row of its own.
-      const rows = [...(costed && unbound.length > 0 ? [bindCommands(profiled, uri)] : []), ...topSuggestionRows(profiled, uri)];
-      const range = { start: { line: headerLine, character: 0 }, end: { line: headerLine, character: 0 } };
-      return [...header.map((command) => ({ range, command })), ...lensRows(rows, rowLines(headerLine, rows.length, lineCount))];
+      if (ref.kind === 'python') return [...pythonCodeLenses(profiled, uri), ...ctx.traces.codeLenses(profiled, uri), ...pythonSuggestionLenses(profiled, uri)];
+      if (ref.kind === 'hf-config') return configLenses(profiled, uri);
+      return graphLenses(profiled, uri);
     }),
   );
+}
+
+/** The last line a lens may sit on. */
+function lastLine(profiled: ProfiledModel): number {
+  return Math.max(0, profiled.loaded.lines.lineCount - 1);
+}
+
+/** A .py model: what is not costed and the top suggestions, one row a line under the entry's signature (the lines above it belong to the previous definition). */
+function pythonSuggestionLenses(profiled: ProfiledModel, uri: string): CodeLens[] {
+  const entry = pythonEntryLine(profiled);
+  if (entry === null) return [];
+  const bind = bindCommands(profiled, uri);
+  const rows = [...(bind.length > 0 ? [bind] : []), ...topSuggestionRows(profiled, uri)];
+  return lensRows(rows, rows.map((_, i) => Math.min(entry + 1 + i, lastLine(profiled))));
+}
+
+/** A config.json: its own rows, then one row per top suggestion on the next lines. */
+function configLenses(profiled: ProfiledModel, uri: string): CodeLens[] {
+  const own = hfCodeLenses(profiled);
+  const rows = topSuggestionRows(profiled, uri);
+  const first = own.length === 0 ? 0 : Math.max(...own.map((l) => l.range.start.line)) + 1;
+  return [...own, ...lensRows(rows, rows.map((_, i) => Math.min(first + i, lastLine(profiled))))];
+}
+
+/** An ONNX graph: the totals on the main graph's signature, and rows above it for what is not costed and the top suggestions. */
+function graphLenses(profiled: ProfiledModel, uri: string): CodeLens[] {
+  const loaded = profiled.loaded;
+  const main = loaded.layout.graphs.find((g) => g.kind === 'main');
+  const { totals, chip } = profiled.report;
+  if (!main || !totals || !chip) return [];
+  const headerLine = loaded.lines.positionAt(main.header.start).line;
+  const args = [{ uri }];
+  const unbound = profiled.report.unboundSymbols;
+  const header: Command[] = [];
+  const costed = !nothingCosted(unbound, totals.costedNodes);
+  if (!costed) header.push(...bindCommands(profiled, uri));
+  else {
+    // Ops left out (sizes unbound, not modelled) cost nothing in the total: it is a lower bound.
+    const atLeast = unbound.length > 0 || totals.unmodelledNodes > 0 ? '≥ ' : '';
+    header.push({ title: `${atLeast}${humanTime(totals.timeSeconds)} per run on ${chip.name}`, command: Commands.pickChip, arguments: args });
+    header.push({ title: `${(totals.memoryBoundShare * 100).toFixed(0)}% memory-bound`, command: Commands.showRoofline, arguments: args });
+  }
+  header.push({ title: 'Open roofline', command: Commands.showRoofline, arguments: args });
+  if (totals.unmodelledNodes > 0 && unbound.length === 0) header.push({ title: `${totals.unmodelledNodes} op(s) not modelled`, command: Commands.showRoofline, arguments: args });
+  // Partly costed: what is missing gets a row of its own.
+  const rows = [...(costed && unbound.length > 0 ? [bindCommands(profiled, uri)] : []), ...topSuggestionRows(profiled, uri)];
+  const range = { start: { line: headerLine, character: 0 }, end: { line: headerLine, character: 0 } };
+  return [...header.map((command) => ({ range, command })), ...lensRows(rows, rowLines(headerLine, rows.length, loaded.lines.lineCount))];
 }
 
 /** With unbound dims: `Not costed: bind batch, height, width` and the one-click default. */
