@@ -9,6 +9,9 @@ import { RidgepointServer } from './language-client';
 import { exactChip } from './chip-match';
 import { chipDetail } from './summary';
 
+/** An Enter this soon after a keystroke may beat the active row's update to the list: the typed text decides. */
+const USER_MOVE_MS = 250;
+
 interface ChipItem extends vscode.QuickPickItem {
   readonly chip?: ChipSummary;
 }
@@ -74,17 +77,24 @@ export class Chips {
     quickPick.show();
     const source = new vscode.CancellationTokenSource();
     let items: ChipItem[] = [];
+    let typedAt = 0;
     let chips: readonly ChipSummary[] = [];
     try {
       const chosen = new Promise<ChipSummary | undefined>((resolve) => {
-        // The typed text decides when it names a chip exactly: the fuzzy sort may have moved another first.
-        quickPick.onDidAccept(() => resolve(exactChip(quickPick.value, chips) ?? quickPick.selectedItems[0]?.chip));
+        // Enter right after typing an exact id or alias picks that chip, even before the row made active for
+        // it (below) has reached the list; later, the active row is what the user sees and chose.
+        quickPick.onDidAccept(() => {
+          const typedJustNow = Date.now() - typedAt < USER_MOVE_MS;
+          resolve((typedJustNow ? exactChip(quickPick.value, chips) : undefined) ?? quickPick.selectedItems[0]?.chip);
+        });
         quickPick.onDidHide(() => {
           source.cancel();
           resolve(undefined);
         });
       });
+      // The fuzzy sort ranks ties by label (`h100` put "H100 NVL" first): an exact id or alias makes its chip the active row.
       quickPick.onDidChangeValue((value) => {
+        typedAt = Date.now();
         const exact = exactChip(value, chips);
         const item = exact && items.find((i) => i.chip === exact);
         if (item) quickPick.activeItems = [item];
