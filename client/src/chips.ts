@@ -10,7 +10,7 @@ import { exactChip } from './chip-match';
 import { chipDetail } from './summary';
 
 /** An Enter this soon after a keystroke may beat the active row's update to the list: the typed text decides. */
-const USER_MOVE_MS = 250;
+const TYPED_JUST_NOW_MS = 250;
 
 interface ChipItem extends vscode.QuickPickItem {
   readonly chip?: ChipSummary;
@@ -84,7 +84,7 @@ export class Chips {
         // Enter right after typing an exact id or alias picks that chip, even before the row made active for
         // it (below) has reached the list; later, the active row is what the user sees and chose.
         quickPick.onDidAccept(() => {
-          const typedJustNow = Date.now() - typedAt < USER_MOVE_MS;
+          const typedJustNow = Date.now() - typedAt < TYPED_JUST_NOW_MS;
           resolve((typedJustNow ? exactChip(quickPick.value, chips) : undefined) ?? quickPick.selectedItems[0]?.chip);
         });
         quickPick.onDidHide(() => {
