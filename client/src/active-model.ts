@@ -1,10 +1,13 @@
 /**
  * Which model the user is looking at: the active ONNX text editor (a `.onnxtxt` file or a rendered view),
+ * a model definition the server profiled as one (a `.py` with an nn.Module, a Hugging Face config.json),
  * the `.onnx` custom editor tab for the moment before it turns into the view, or the model of a focused
- * roofline panel. Keeps the `ridgepoint.modelActive` context key (menus' `when` clauses) in step.
+ * roofline panel. Keeps the `ridgepoint.modelActive` context key (menus' `when` clauses) in step, so the
+ * palette's Profile for H100, Show Roofline, Export Report… and Bind… work on all of them.
  */
 import * as vscode from 'vscode';
-import { isModelDocument, ONNX_VIEW_TYPE } from './model-uris';
+import { ProfiledParams } from '../../server/src/protocol';
+import { isModelDocument, modelKey, ONNX_VIEW_TYPE } from './model-uris';
 
 export const MODEL_ACTIVE_CONTEXT = 'ridgepoint.modelActive';
 
@@ -15,6 +18,8 @@ export class ActiveModel implements vscode.Disposable {
   private current: vscode.Uri | undefined;
   /** Models of webview panels (the roofline panel) that count as active while focused. */
   private readonly panelModels: Array<() => vscode.Uri | undefined> = [];
+  /** Model definitions (by model key) the server profiled as models: it sent them a coverage. */
+  private readonly definitions = new Set<string>();
 
   constructor() {
     this.disposables.push(
@@ -39,6 +44,18 @@ export class ActiveModel implements vscode.Disposable {
     });
   }
 
+  /**
+   * A `ridgepoint/profiled` notification: a .py or config.json becomes a model when the server found one in
+   * it (it sends a coverage only then), and stops being one when it no longer does.
+   */
+  noteProfiled(params: ProfiledParams): void {
+    const key = modelKey(params.uri);
+    const had = this.definitions.has(key);
+    if (params.coverage) this.definitions.add(key);
+    else this.definitions.delete(key);
+    if (had !== this.definitions.has(key)) this.update();
+  }
+
   update(): void {
     const next = this.find();
     if (next?.toString() === this.current?.toString()) return;
@@ -49,7 +66,7 @@ export class ActiveModel implements vscode.Disposable {
 
   private find(): vscode.Uri | undefined {
     const editor = vscode.window.activeTextEditor;
-    if (editor && isModelDocument(editor.document)) return editor.document.uri;
+    if (editor && (isModelDocument(editor.document) || this.definitions.has(modelKey(editor.document.uri)))) return editor.document.uri;
     const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
     if (tab?.input instanceof vscode.TabInputCustom && tab.input.viewType === ONNX_VIEW_TYPE) return tab.input.uri;
     for (const get of this.panelModels) {

@@ -6,7 +6,11 @@ import * as vscode from 'vscode';
 import { ChipsRequest, ChipSummary, PeakModeName } from '../../server/src/protocol';
 import { DEFAULT_SETTINGS } from '../../server/src/settings';
 import { RidgepointServer } from './language-client';
+import { exactChip } from './chip-match';
 import { chipDetail } from './summary';
+
+/** An Enter this soon after a keystroke may beat the active row's update to the list: the typed text decides. */
+const TYPED_JUST_NOW_MS = 250;
 
 interface ChipItem extends vscode.QuickPickItem {
   readonly chip?: ChipSummary;
@@ -35,8 +39,7 @@ export class Chips {
   }
 
   find(idOrAlias: string): ChipSummary | undefined {
-    const wanted = idOrAlias.toLowerCase();
-    return this.list?.find((c) => c.id.toLowerCase() === wanted || c.aliases.some((a) => a.toLowerCase() === wanted));
+    return exactChip(idOrAlias, this.list ?? []);
   }
 
   invalidate(): void {
@@ -58,27 +61,48 @@ export class Chips {
     return result.chips;
   }
 
-  /** The quick pick (label name, description id, detail bandwidth · peak · memory); undefined when dismissed. */
+  /**
+   * The quick pick (label name, description id and aliases, detail datasheet bandwidth · peak · memory and
+   * what the current peak mode times with); undefined when dismissed. Typing an exact id or alias and
+   * pressing Enter picks that chip, whatever the fuzzy sort puts first (`h100` is the SXM5 80GB, not NVL).
+   */
   async pick(title: string): Promise<ChipSummary | undefined> {
     const quickPick = vscode.window.createQuickPick<ChipItem>();
+    const mode = this.peakMode();
     quickPick.title = title;
-    quickPick.placeholder = 'Type to filter by name, id or vendor';
+    quickPick.placeholder = `Type an id or alias (h100, a100) or filter by name or vendor · peak mode: ${mode}`;
     quickPick.matchOnDescription = true;
     quickPick.matchOnDetail = true;
     quickPick.busy = true;
     quickPick.show();
     const source = new vscode.CancellationTokenSource();
+    let items: ChipItem[] = [];
+    let typedAt = 0;
+    let chips: readonly ChipSummary[] = [];
     try {
       const chosen = new Promise<ChipSummary | undefined>((resolve) => {
-        quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0]?.chip));
+        // Enter right after typing an exact id or alias picks that chip, even before the row made active for
+        // it (below) has reached the list; later, the active row is what the user sees and chose.
+        quickPick.onDidAccept(() => {
+          const typedJustNow = Date.now() - typedAt < TYPED_JUST_NOW_MS;
+          resolve((typedJustNow ? exactChip(quickPick.value, chips) : undefined) ?? quickPick.selectedItems[0]?.chip);
+        });
         quickPick.onDidHide(() => {
           source.cancel();
           resolve(undefined);
         });
       });
-      const load = this.load(source.token).then((chips) => {
+      // The fuzzy sort ranks ties by label (`h100` put "H100 NVL" first): an exact id or alias makes its chip the active row.
+      quickPick.onDidChangeValue((value) => {
+        typedAt = Date.now();
+        const exact = exactChip(value, chips);
+        const item = exact && items.find((i) => i.chip === exact);
+        if (item) quickPick.activeItems = [item];
+      });
+      const load = this.load(source.token).then((loaded) => {
+        chips = loaded;
         const current = this.find(this.current());
-        const items = chipItems(chips, current);
+        items = chipItems(loaded, current, mode);
         quickPick.items = items;
         const active = items.find((i) => i.chip === current);
         if (active) quickPick.activeItems = [active];
@@ -121,7 +145,7 @@ async function updateSetting(key: 'chip' | 'peakMode', value: string): Promise<v
   await config.update(key, value, inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
 }
 
-function chipItems(chips: readonly ChipSummary[], current: ChipSummary | undefined): ChipItem[] {
+function chipItems(chips: readonly ChipSummary[], current: ChipSummary | undefined, mode: PeakModeName): ChipItem[] {
   // Grouped by category in the order the server lists them.
   const groups = new Map<string, ChipSummary[]>();
   for (const chip of chips) {
@@ -136,8 +160,9 @@ function chipItems(chips: readonly ChipSummary[], current: ChipSummary | undefin
       items.push({
         label: chip.name,
         iconPath: chip === current ? new vscode.ThemeIcon('check') : undefined,
-        description: chip.id,
-        detail: chipDetail(chip),
+        // The aliases too, so that typing one matches the chip it names.
+        description: [chip.id, ...chip.aliases].join(' · '),
+        detail: chipDetail(chip, mode),
         chip,
       });
     }

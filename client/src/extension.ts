@@ -10,7 +10,7 @@ import { Commands, ProfiledParams, ProfileResult } from '../../server/src/protoc
 import { importMeasured } from './measured';
 import { setPythonEntry, setPythonInput } from './source-options';
 import { ActiveModel } from './active-model';
-import { bindDims } from './bind-dims';
+import { bindDefaultDims, bindDims } from './bind-dims';
 import { reopenBinaryTextTabs } from './binary-tabs';
 import { Chips } from './chips';
 import { errorMessage, registerCommand } from './command-runner';
@@ -58,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(output, profiled, active, rp, statusBar, views, OnnxCustomEditor.register(views, output));
   const panels = new RooflinePanels({ extensionUri: context.extensionUri, server: rp, chips, views, output, state: context.workspaceState }, () => active.update());
   context.subscriptions.push(panels, profiled.event((params) => statusBar.update(params)), profiled.event((params) => panels.onProfiled(params)));
+  context.subscriptions.push(profiled.event((params) => active.noteProfiled(params)));
   context.subscriptions.push(active.addPanelModel(() => panels.activeModel()), reopenBinaryTextTabs(output));
 
   // The status bar names the chip: load the list once the server is up, and again when the chips file changes.
@@ -80,7 +81,7 @@ export function activate(context: vscode.ExtensionContext): void {
   /** The model a command applies to: its argument, else the active one. */
   const target = (arg: unknown): vscode.Uri => {
     const uri = uriFromArgument(arg) ?? active.uri;
-    if (!uri) throw new Error('open an ONNX model (.onnx or .onnxtxt) first');
+    if (!uri) throw new Error('open a model first (.onnx, .onnxtxt, a PyTorch .py with an nn.Module, or a Hugging Face config.json)');
     return uri;
   };
 
@@ -109,6 +110,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (chip) await chips.setCurrent(chip.id);
     }),
     registerCommand(Commands.bindDims, 'Bind Symbolic Dimensions', output, (arg) => bindDims(rp, target(arg))),
+    registerCommand(Commands.bindDefaultDims, 'Use Default Sizes', output, (arg) => bindDefaultDims(rp, target(arg))),
     registerCommand(Commands.showRoofline, 'Show Roofline', output, (arg) => showRoofline(target(arg))),
     registerCommand(Commands.exportReport, 'Export Report', output, (arg) => exportFor(target(arg))),
     registerCommand(Commands.restartServer, 'Restart Server', output, async () => {
@@ -121,6 +123,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerCommand(Commands.showSuggestion, 'Show Suggestion', output, (arg) => suggestions.show(arg)),
     registerCommand(Commands.applyWhatIf, 'Re-profile as if Applied', output, (arg) => suggestions.applyWhatIf(arg)),
     registerCommand(Commands.copyRecipe, 'Copy Recipe', output, (arg) => suggestions.copyRecipe(arg)),
+    registerCommand(Commands.quickFix, 'Suggestions for This Line', output, () => suggestions.actionsHere()),
     registerCommand(Commands.importMeasured, 'Import Measured Profile', output, (arg) => importMeasured(rp, target(arg), showRoofline)),
     registerCommand(Commands.setPythonInput, 'Set Input Shape', output, (arg) => setPythonInput(rp, uriFromArgument(arg) ?? vscode.window.activeTextEditor?.document.uri ?? target(arg))),
     registerCommand(Commands.setPythonEntry, 'Profile Module', output, (arg) => setPythonEntry(rp, arg)),

@@ -1,6 +1,7 @@
 /**
  * The status bar item `ridgepoint.chip`: the current chip and the active model's predicted time, from the
- * server's `ridgepoint/profiled` notifications. Visible while a model is active; a click picks a chip.
+ * server's `ridgepoint/profiled` notifications (or what is not costed, when dims are unbound). Visible
+ * while a model is active (an ONNX view, a .py model, a config.json); a click picks a chip.
  */
 import * as vscode from 'vscode';
 import { Commands, ProfiledParams } from '../../server/src/protocol';
@@ -21,9 +22,8 @@ export class ChipStatusBar implements vscode.Disposable {
     this.item.name = 'Ridgepoint Chip';
     this.item.command = Commands.pickChip;
     this.disposables.push(
+      // Model definitions (.py, config.json) count as active models too (active-model.ts).
       active.onDidChange(() => this.render()),
-      // A model definition (.py, config.json) is not an "active model", but its profile shows here too.
-      vscode.window.onDidChangeActiveTextEditor(() => this.render()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('ridgepoint')) this.render();
       }),
@@ -42,14 +42,8 @@ export class ChipStatusBar implements vscode.Disposable {
     return this.profiled.get(modelKey(uri));
   }
 
-  /** The active editor's document when the server profiled it as a model definition (it sent a coverage). */
-  private definitionInEditor(): vscode.Uri | undefined {
-    const uri = vscode.window.activeTextEditor?.document.uri;
-    return uri && this.profiled.get(modelKey(uri))?.coverage ? uri : undefined;
-  }
-
   render(): void {
-    const uri = this.active.uri ?? this.definitionInEditor();
+    const uri = this.active.uri;
     if (!uri) {
       this.item.hide();
       return;

@@ -4,9 +4,10 @@
  * they only ever reach plain-text UI, cleaned of control characters and clipped.
  */
 import { percent, seconds } from '../../media/src/format';
-import type { ChipSummary, ProfiledParams, ProfileResult } from '../../server/src/protocol';
+import type { ChipSummary, DimUse, PeakModeName, ProfiledParams, ProfileResult } from '../../server/src/protocol';
 import { coverageShort } from '../../server/src/analysis/coverage';
 import { sanitise } from '../../server/src/cli/format';
+import { notCostedText, nothingCosted, unboundNames } from '../../server/src/format/unbound';
 
 /** Longest model-supplied name put in a notification. */
 const MAX_NAME = 80;
@@ -20,14 +21,20 @@ function trimNumber(value: number): string {
   return String(Number(value.toFixed(value >= 100 ? 0 : 1)));
 }
 
-/** `3350 GB/s · 989 TFLOP/s bf16 · 80 GB` (TOP/s for integer peaks). */
-export function chipDetail(chip: ChipSummary): string {
-  const parts = [`${trimNumber(chip.memoryBandwidthGBs)} GB/s`];
+/**
+ * `3350 GB/s datasheet · 989 TFLOP/s bf16 · 80 GB`, and in the achievable peak mode what the predictions
+ * time with (`times use 90%: 3015 GB/s`): the chart quotes the achievable figure, the vendor the
+ * datasheet one, and the picker says which is which. TOP/s for integer peaks.
+ */
+export function chipDetail(chip: ChipSummary, mode: PeakModeName = 'datasheet'): string {
+  const parts = [`${trimNumber(chip.memoryBandwidthGBs)} GB/s datasheet`];
   if (chip.peakTFlops !== null) {
     const integer = chip.peakDtype !== null && /^u?int/i.test(chip.peakDtype);
     parts.push(`${trimNumber(chip.peakTFlops)} ${integer ? 'TOP/s' : 'TFLOP/s'}${chip.peakDtype ? ` ${chip.peakDtype}` : ''}`);
   }
   parts.push(`${trimNumber(chip.memoryGB)} GB`);
+  const fraction = chip.achievableBandwidthFraction;
+  if (mode === 'achievable') parts.push(fraction ? `achievable mode times with ${percent(fraction)}: ${trimNumber(chip.memoryBandwidthGBs * fraction)} GB/s` : 'achievable mode: no measured fraction, times with the datasheet');
   return parts.join(' · ');
 }
 
@@ -44,32 +51,42 @@ export function isIncomplete(profiled: ProfiledParams | undefined): boolean {
   return profiled?.coverage?.complete === false;
 }
 
+/** True when symbolic dims are unbound: the time (if any) is a lower bound, and the status bar says what to bind. */
+function hasUnbound(profiled: ProfiledParams | undefined): boolean {
+  return (profiled?.unboundDims.length ?? 0) > 0;
+}
+
+/** Characters of dim names the status bar lists before "+N more". */
+const STATUS_NAMES = 24;
+
 /**
  * `$(pulse) H100 SXM5 80GB · 1.23 ms`, or without the time before the first profile; an incomplete model
- * definition: `$(warning) H100 SXM5 80GB · ≥ 1.23 ms · incomplete: 13 of 16 layers, see Problems`.
+ * definition: `$(warning) H100 SXM5 80GB · ≥ 1.23 ms · incomplete: 13 of 16 layers, see Problems`; unbound
+ * dims: `$(warning) H100 SXM5 80GB · not costed: bind batch, height` (with `≥ 12 µs ·` when part was costed).
  */
 export function statusText(chipName: string, profiled: ProfiledParams | undefined): string {
   const name = shortChipName(profiled?.chipName ?? chipName);
   const coverage = profiled?.coverage;
   const incomplete = coverage && !coverage.complete ? ` · ${coverageShort(coverage)}` : '';
-  const icon = incomplete ? '$(warning)' : '$(pulse)';
-  if (!profiled || profiled.totalSeconds === null) return `${icon} ${name}${incomplete}`;
-  return `${icon} ${name} · ${incomplete ? '≥ ' : ''}${seconds(profiled.totalSeconds)}${incomplete}`;
+  const unbound = profiled && hasUnbound(profiled) ? ` · not costed: bind ${unboundNames(profiled.unboundDims, STATUS_NAMES)}` : '';
+  const icon = incomplete || unbound ? '$(warning)' : '$(pulse)';
+  if (!profiled || profiled.totalSeconds === null) return `${icon} ${name}${incomplete}${unbound}`;
+  return `${icon} ${name} · ${incomplete || unbound ? '≥ ' : ''}${seconds(profiled.totalSeconds)}${incomplete}${unbound}`;
 }
 
 export function statusTooltip(chipName: string, profiled: ProfiledParams | undefined): string {
   const lines = [`Ridgepoint: ${profiled?.chipName ?? chipName}`];
   if (!profiled) lines.push('Not profiled yet.');
-  else if (profiled.totalSeconds === null) lines.push('Nothing could be costed yet.');
+  else if (profiled.totalSeconds === null) lines.push(hasUnbound(profiled) ? 'Nothing could be costed: the sizes of its inputs are unbound.' : 'Nothing could be costed yet.');
   else {
     const bound = profiled.memoryBoundShare === null ? '' : `, ${percent(profiled.memoryBoundShare)} of it memory-bound`;
-    lines.push(`Predicted ${isIncomplete(profiled) ? 'at least ' : ''}${seconds(profiled.totalSeconds)} per run${bound}.`);
+    lines.push(`Predicted ${isIncomplete(profiled) || hasUnbound(profiled) ? 'at least ' : ''}${seconds(profiled.totalSeconds)} per run${bound}.`);
   }
   if (profiled?.coverage && !profiled.coverage.complete) {
     lines.push(`Incomplete: ${profiled.coverage.layersResolved} of ${profiled.coverage.layersTotal} layers with parameters resolved; the totals are lower bounds. The Problems panel lists what is missing.`);
   }
-  if (profiled && profiled.unboundDims.length > 0) {
-    lines.push(`Unbound dims: ${profiled.unboundDims.map((d) => clipName(d, 40)).join(', ')} (Ridgepoint: Bind Symbolic Dimensions…).`);
+  if (profiled && hasUnbound(profiled)) {
+    lines.push(`Unbound dims: ${profiled.unboundDims.map((d) => clipName(d, 40)).join(', ')}: ops sized by them are not costed (Ridgepoint: Bind Symbolic Dimensions…, or the code lens "Use batch 1…").`);
   }
   lines.push('Click to pick another chip.');
   return lines.join('\n');
@@ -77,22 +94,33 @@ export function statusTooltip(chipName: string, profiled: ProfiledParams | undef
 
 /**
  * `Ridgepoint: model.onnx on NVIDIA H100 SXM — 1.23 ms per run, 78% memory-bound; top op
- * /blocks.0/attn/MatMul (12%)`.
+ * /blocks.0/attn/MatMul (12%)`; with unbound dims `— not costed: bind batch, height, width.`, or the
+ * time as a lower bound when part of the model was costed.
  */
 export function profileSummary(modelName: string, report: ProfileResult): string {
   const chip = report.chip?.name ?? 'the chosen chip';
   const head = `Ridgepoint: ${clipName(modelName)} on ${chip}`;
   const totals = report.totals;
-  if (!totals) return `${head} — nothing could be costed${unboundSuffix(report)}.`;
-  let text = `${head} — ${seconds(totals.timeSeconds)} per run, ${percent(totals.memoryBoundShare)} memory-bound`;
+  const unbound = report.unboundSymbols.map((s) => clipName(s, 40));
+  const notCosted = unbound.length > 0 ? notCostedText(unbound) : '';
+  if (!totals || nothingCosted(unbound, totals.costedNodes)) return `${head} — ${notCosted || 'nothing could be costed'}.`;
+  let text = `${head} — ${notCosted ? 'at least ' : ''}${seconds(totals.timeSeconds)} per run, ${percent(totals.memoryBoundShare)} memory-bound`;
   const top = report.topOps?.[0];
   if (top) text += `; top op ${clipName(top.name || `${top.opType} ${top.id}`)} (${percent(top.share)})`;
-  return text + unboundSuffix(report);
+  return notCosted ? `${text}; ${notCosted}` : text;
 }
 
-function unboundSuffix(report: ProfileResult): string {
-  if (report.unboundSymbols.length === 0) return '';
-  return ` (unbound: ${report.unboundSymbols.map((s) => clipName(s, 40)).join(', ')})`;
+/**
+ * The bind prompt for one dim, naming where the model uses it: `x: [N, 3, H, W] → H (axis 2)`, and
+ * `also in y, z` when other inputs share it. Without uses (a .py source, a config.json): the dim's name.
+ */
+export function dimPrompt(name: string, uses: readonly DimUse[] | undefined, unbound: boolean): string {
+  const state = unbound ? ' (unbound now)' : '';
+  const first = uses?.[0];
+  if (!first) return `Value of ${clipName(name, 60)}${state}`;
+  const others = [...new Set(uses.slice(1).map((u) => u.input))].filter((i) => i !== first.input);
+  const also = others.length > 0 ? `; also in ${others.slice(0, 3).map((i) => clipName(i, 30)).join(', ')}${others.length > 3 ? '…' : ''}` : '';
+  return `${clipName(first.input, 40)}: ${clipName(first.shape, 120)} → ${clipName(name, 60)} (axis ${first.axis})${also}${state}`;
 }
 
 /** InputBox validation for a dim value: a message, or undefined when `text` is a positive integer. */

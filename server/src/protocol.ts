@@ -95,7 +95,10 @@ export interface ChipSummary {
   readonly vendor: string;
   readonly category: string;
   readonly aliases: readonly string[];
+  /** Datasheet bandwidth, GB/s (the figure vendors quote). */
   readonly memoryBandwidthGBs: number;
+  /** The measured achievable fraction of it that the `achievable` peak mode times with; null when unknown (then 1). */
+  readonly achievableBandwidthFraction?: number | null;
   readonly memoryGB: number;
   /** The highest dense tensor-unit peak and its dtype (TFLOP/s or TOP/s), or the vector peak when the chip has no tensor unit. */
   readonly peakTFlops: number | null;
@@ -119,9 +122,29 @@ export interface UnboundDimsParams {
   readonly uri: string;
 }
 
+/** Where a model's input uses a symbolic dim: the bind prompt says `x: [N, 3, H, W] → H (axis 2)`. */
+export interface DimUse {
+  readonly input: string;
+  readonly axis: number;
+  /** The input's declared shape, e.g. `[N, 3, H, W]`. */
+  readonly shape: string;
+}
+
+export interface ModelDim {
+  readonly name: string;
+  /** Its current binding (null = unbound). */
+  readonly value: number | null;
+  /** Where the model's graph inputs use it; empty for model definitions (.py, config.json). */
+  readonly uses?: readonly DimUse[];
+  /** The one-click default ("Use batch 1 and the model's example sizes"): null when only the user can say. */
+  readonly suggested?: number | null;
+  /** `batch`: a batch dim, 1; `model`: a size the model records itself (metadata, value_info). */
+  readonly suggestedFrom?: 'batch' | 'model' | null;
+}
+
 export interface UnboundDimsResult {
   /** Every symbolic dim of the model's inputs, with its current binding (null = unbound). */
-  readonly dims: Array<{ readonly name: string; readonly value: number | null }>;
+  readonly dims: ModelDim[];
 }
 
 export const UnboundDimsRequest = new RequestType<UnboundDimsParams, UnboundDimsResult, void>('ridgepoint/dims');
@@ -164,6 +187,8 @@ export const Commands = {
   profileForH100: 'ridgepoint.profileForH100',
   profileForChip: 'ridgepoint.profileForChip',
   bindDims: 'ridgepoint.bindDims',
+  /** Binds every unbound dim to its default (batch 1, the model's example sizes) and asks only for the rest. */
+  bindDefaultDims: 'ridgepoint.bindDefaultDims',
   showRoofline: 'ridgepoint.showRoofline',
   exportReport: 'ridgepoint.exportReport',
   restartServer: 'ridgepoint.restartServer',
@@ -172,6 +197,8 @@ export const Commands = {
   showSuggestion: 'ridgepoint.showSuggestion',
   applyWhatIf: 'ridgepoint.applyWhatIf',
   copyRecipe: 'ridgepoint.copyRecipe',
+  /** Ctrl+. in the read-only model view (where VS Code's own Quick Fix is disabled): the code actions of the cursor's line in a list. */
+  quickFix: 'ridgepoint.quickFix',
   importMeasured: 'ridgepoint.importMeasured',
   setPythonInput: 'ridgepoint.setPythonInput',
   setPythonEntry: 'ridgepoint.setPythonEntry',

@@ -48,7 +48,7 @@ export const SETTINGS_SCHEMA: Record<string, Record<string, unknown>> = {
     type: 'object',
     additionalProperties: { type: 'integer', minimum: 1 },
     default: DEFAULT_SETTINGS.dims,
-    markdownDescription: 'Values for symbolic dimensions (`batch`, `seq`, …) used when a model leaves them unbound. **Ridgepoint: Bind Symbolic Dimensions…** overrides them per model.',
+    markdownDescription: "Values for symbolic dimensions (`batch`, `seq`, …) used when a model leaves them unbound; a model without such a dim ignores the entry, and reports list only the dims a model has. **Ridgepoint: Bind Symbolic Dimensions…** (or **Use Batch 1 and the Model's Example Sizes**) overrides them per model.",
   },
   'ridgepoint.chipsFile': {
     type: 'string',

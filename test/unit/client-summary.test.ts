@@ -1,6 +1,6 @@
 /** The client's words (client/src/summary.ts) and the webview message guard: pure, so tested in Node. */
 import { strict as assert } from 'node:assert';
-import { chipDetail, profileSummary, reportFormatOf, shortChipName, statusText, statusTooltip, validateDimValue } from '../../client/src/summary';
+import { chipDetail, dimPrompt, profileSummary, reportFormatOf, shortChipName, statusText, statusTooltip, validateDimValue } from '../../client/src/summary';
 import { isPanelToHost } from '../../media/src/panel-messages';
 import type { ChipSummary, ProfiledParams, ProfileResult } from '../../server/src/protocol';
 
@@ -33,10 +33,13 @@ function report(overrides: Partial<ProfileResult>): ProfileResult {
 }
 
 describe('client summary text', () => {
-  it('details a chip as bandwidth · peak · memory', () => {
-    assert.equal(chipDetail(H100), '3350 GB/s · 989 TFLOP/s bf16 · 80 GB');
-    assert.equal(chipDetail({ ...H100, peakTFlops: 394, peakDtype: 'int8', memoryGB: 24, memoryBandwidthGBs: 300.25 }), '300 GB/s · 394 TOP/s int8 · 24 GB');
-    assert.equal(chipDetail({ ...H100, peakTFlops: null, peakDtype: null, memoryBandwidthGBs: 89.6, memoryGB: 16 }), '89.6 GB/s · 16 GB');
+  it('details a chip as datasheet bandwidth · peak · memory, and what the achievable mode times with', () => {
+    assert.equal(chipDetail(H100), '3350 GB/s datasheet · 989 TFLOP/s bf16 · 80 GB');
+    assert.equal(chipDetail({ ...H100, peakTFlops: 394, peakDtype: 'int8', memoryGB: 24, memoryBandwidthGBs: 300.25 }), '300 GB/s datasheet · 394 TOP/s int8 · 24 GB');
+    assert.equal(chipDetail({ ...H100, peakTFlops: null, peakDtype: null, memoryBandwidthGBs: 89.6, memoryGB: 16 }), '89.6 GB/s datasheet · 16 GB');
+    // The chart's 3.02 TB/s is 90% of the datasheet's 3350 GB/s: 3350 × 0.9 = 3015.
+    assert.equal(chipDetail({ ...H100, achievableBandwidthFraction: 0.9 }, 'achievable'), '3350 GB/s datasheet · 989 TFLOP/s bf16 · 80 GB · achievable mode times with 90%: 3015 GB/s');
+    assert.equal(chipDetail({ ...H100, achievableBandwidthFraction: null }, 'achievable'), '3350 GB/s datasheet · 989 TFLOP/s bf16 · 80 GB · achievable mode: no measured fraction, times with the datasheet');
   });
 
   it('shortens chip names for the status bar', () => {
@@ -46,13 +49,30 @@ describe('client summary text', () => {
   });
 
   it('writes the status bar text and tooltip', () => {
-    const profiled: ProfiledParams = { uri: 'file:///m.onnx', chip: 'h100', chipName: 'NVIDIA H100 SXM5 80GB', totalSeconds: 0.00123, memoryBoundShare: 0.78, unboundDims: ['seq'] };
+    const profiled: ProfiledParams = { uri: 'file:///m.onnx', chip: 'h100', chipName: 'NVIDIA H100 SXM5 80GB', totalSeconds: 0.00123, memoryBoundShare: 0.78, unboundDims: [] };
     assert.equal(statusText('h100', profiled), '$(pulse) H100 SXM5 80GB · 1.23 ms');
     assert.equal(statusText('NVIDIA H100 SXM5 80GB', undefined), '$(pulse) H100 SXM5 80GB');
     assert.equal(statusText('h100', { ...profiled, totalSeconds: null }), '$(pulse) H100 SXM5 80GB');
-    const tooltip = statusTooltip('h100', profiled);
-    assert.match(tooltip, /78% of it memory-bound/);
-    assert.match(tooltip, /Unbound dims: seq/);
+    assert.match(statusTooltip('h100', profiled), /78% of it memory-bound/);
+  });
+
+  it('never shows a time for unbound dims without saying what is not costed', () => {
+    const profiled: ProfiledParams = { uri: 'file:///m.onnx', chip: 'h100', chipName: 'NVIDIA H100 SXM5 80GB', totalSeconds: null, memoryBoundShare: null, unboundDims: ['batch', 'height', 'width'] };
+    assert.equal(statusText('h100', profiled), '$(warning) H100 SXM5 80GB · not costed: bind batch, height, width');
+    assert.match(statusTooltip('h100', profiled), /Nothing could be costed: the sizes of its inputs are unbound/);
+    // Part of the model costed: the time is a lower bound.
+    assert.equal(statusText('h100', { ...profiled, totalSeconds: 0.00123, unboundDims: ['seq'] }), '$(warning) H100 SXM5 80GB · ≥ 1.23 ms · not costed: bind seq');
+    assert.match(statusTooltip('h100', { ...profiled, totalSeconds: 0.00123, unboundDims: ['seq'] }), /Predicted at least 1\.23 ms per run/);
+    // Long names: as many as fit, then a count.
+    const long = ['p2o.DynamicDimension.0', 'p2o.DynamicDimension.1', 'p2o.DynamicDimension.2'];
+    assert.equal(statusText('h100', { ...profiled, unboundDims: long }), '$(warning) H100 SXM5 80GB · not costed: bind p2o.DynamicDimension.0 +2 more');
+  });
+
+  it('names the input and axis a dim is asked for', () => {
+    const uses = [{ input: 'x', axis: 2, shape: '[N, 3, H, W]' }];
+    assert.equal(dimPrompt('H', uses, true), 'x: [N, 3, H, W] → H (axis 2) (unbound now)');
+    assert.equal(dimPrompt('batch', [{ input: 'ids', axis: 0, shape: '[batch, seq]' }, { input: 'mask', axis: 0, shape: '[batch, seq]' }], false), 'ids: [batch, seq] → batch (axis 0); also in mask');
+    assert.equal(dimPrompt('WIDTH', [], true), 'Value of WIDTH (unbound now)');
   });
 
   it('says in the status bar that a model definition is incomplete, with its time as a lower bound', () => {
@@ -74,7 +94,11 @@ describe('client summary text', () => {
     });
     assert.equal(profileSummary('model.onnx', r), 'Ridgepoint: model.onnx on NVIDIA H100 SXM5 80GB — 1.23 ms per run, 78% memory-bound; top op /blocks.0/attn/MatMul\\u000a (12%)');
     const nothing = report({ unboundSymbols: ['batch'] });
-    assert.equal(profileSummary('m.onnx', nothing), 'Ridgepoint: m.onnx on the chosen chip — nothing could be costed (unbound: batch).');
+    assert.equal(profileSummary('m.onnx', nothing), 'Ridgepoint: m.onnx on the chosen chip — not costed: bind batch.');
+    const zero = report({ ...r, unboundSymbols: ['batch', 'height', 'width'], totals: { timeSeconds: 0, memoryBoundShare: 0, costedNodes: 0 } as ProfileResult['totals'] });
+    assert.equal(profileSummary('m.onnx', zero), 'Ridgepoint: m.onnx on NVIDIA H100 SXM5 80GB — not costed: bind batch, height, width.');
+    const partly = report({ ...r, unboundSymbols: ['seq'], totals: { timeSeconds: 0.00123, memoryBoundShare: 0.78, costedNodes: 4 } as ProfileResult['totals'] });
+    assert.match(profileSummary('m.onnx', partly), /— at least 1\.23 ms per run, 78% memory-bound; .*; not costed: bind seq$/);
   });
 
   it('accepts only positive integers as dim values', () => {

@@ -8,7 +8,7 @@ import { shapeJSON, ValueType } from './ir/types';
 import { NodeRecord, ValueRecord } from './shape/engine';
 import { ModelProfile } from './cost/index';
 import { FusedGroup, ProfiledNode, Totals } from './cost/totals';
-import { energySources } from './cost/energy';
+import { ENERGY_BASIS, energySources } from './cost/energy';
 import type { Advice, Suggestion } from './advise/types';
 import type { ReportMeasurement } from './measure/compare';
 
@@ -122,6 +122,8 @@ export interface Report {
   readonly fusedGroups?: ReadonlyArray<FusedGroup>;
   readonly profileNotes?: string[];
   readonly energySources?: readonly string[];
+  /** What the energy figures are and what they leave out (the same on chips with the same memory type). */
+  readonly energyBasis?: string;
   /** Suggestions with predicted savings on the chip, best first (docs/suggestions.md); present when advice was asked for. */
   readonly suggestions?: readonly Suggestion[];
   /** Why a kind of suggestion found nothing, or was skipped. */
@@ -189,6 +191,7 @@ function withProfile(base: Report, p: ModelProfile): Report {
     fusedGroups: result.fusedGroups,
     profileNotes: result.notes,
     energySources: energySources(),
+    energyBasis: ENERGY_BASIS,
   };
 }
 

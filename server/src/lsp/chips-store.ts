@@ -73,6 +73,7 @@ export class ChipStore {
         category: chip.category,
         aliases: chip.aliases,
         memoryBandwidthGBs: chip.memoryBandwidthGBs,
+        achievableBandwidthFraction: chip.achievable.memoryBandwidth,
         memoryGB: chip.memoryGB,
         peakTFlops: peak?.value ?? null,
         peakDtype: peak?.dtype ?? null,

@@ -399,8 +399,11 @@ export class ModelService {
     }
   }
 
-  private async doProfile(loaded: LoadedModel, options: ProfileRequestOptions): Promise<ProfiledModel> {
+  private async doProfile(loaded: LoadedModel, requested: ProfileRequestOptions): Promise<ProfiledModel> {
     await this.runtime.yieldToEventLoop();
+    // The report lists only the bindings the model used: `seq=2048` from the settings means nothing to a CNN.
+    const bindings = new UsedBindings(requested.bindings);
+    const options = { ...requested, bindings };
     if (loaded.ref.kind === 'python' || loaded.ref.kind === 'hf-config') {
       const defined = await this.defineModel(loaded, options);
       return this.costed(loaded, options, { ...defined.analysis, diagnostics: [...defined.analysis.diagnostics] }, defined.symbols, { python: defined.python, hf: defined.hf });
@@ -429,7 +432,8 @@ export class ModelService {
     } catch (error) {
       analysis.diagnostics.push({ severity: 'error', code: 'internal', message: `cost analysis stopped: ${error instanceof Error ? error.message : String(error)}` });
     }
-    const report = buildReport(analysis, loaded.ref.path, options.bindings, profile);
+    const used = options.bindings instanceof UsedBindings ? options.bindings.used() : options.bindings;
+    const report = buildReport(analysis, loaded.ref.path, used, profile);
     return {
       loaded,
       options,
@@ -442,6 +446,21 @@ export class ModelService {
       ...(frontend.python ? { python: frontend.python } : {}),
       ...(frontend.hf ? { hf: frontend.hf } : {}),
     };
+  }
+}
+
+/** Bindings that remember which of them were looked up: the ones a model used. */
+class UsedBindings extends Map<string, number> {
+  private readonly looked = new Set<string>();
+
+  override get(name: string): number | undefined {
+    const value = super.get(name);
+    if (value !== undefined) this.looked.add(name);
+    return value;
+  }
+
+  used(): Map<string, number> {
+    return new Map([...this.entries()].filter(([name]) => this.looked.has(name)));
   }
 }
 

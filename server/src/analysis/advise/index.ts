@@ -9,9 +9,11 @@ import { AdviceContext } from './context';
 import { fuseSuggestions } from './fuse';
 import { quantiseSuggestions } from './quantise';
 import { smallerModelSuggestions } from './smaller-model';
+import { suggestionTitle } from './titles';
 import { Advice, AdviseOptions, Suggestion } from './types';
 
 export * from './types';
+export { suggestionTitle } from './titles';
 export { profileWhatIf, profileOnChip, applyToCosts, WEIGHT_BITS } from './whatif';
 export type { WhatIf, WhatIfSubject, WeightQuantisation } from './whatif';
 
@@ -75,7 +77,7 @@ function* adviseSteps(analysis: ModelAnalysis, options: AdviseOptions): Generato
     }
   }
   suggestions.sort((a, b) => b.predictedSavingSeconds - a.predictedSavingSeconds);
-  return { suggestions, notes };
+  return { suggestions: suggestions.map((s) => ({ ...s, title: suggestionTitle(s) })), notes };
 }
 
 /** The suggestions alone, best saving first. Never throws. */

@@ -36,6 +36,8 @@ export interface Suggestion {
   readonly pattern: string;
   /** Node ids the suggestion is about (empty for whole-model suggestions such as chip). */
   readonly nodes: readonly string[];
+  /** Readable name for menus and lenses ("Fuse attention", "Use FP8 weights and activations"): `suggestionTitle`, set by `advise` on every suggestion it returns. */
+  readonly title?: string;
   /** One sentence with the predicted gain. */
   readonly message: string;
   /** Plain text (no markup), may span lines: the numbers behind the message, the assumptions. */

@@ -1,4 +1,5 @@
 import builtinData from './chips.json';
+import { chipKey, matchChip, matchKey, VENDOR_WORDS } from './chip-key';
 
 /**
  * The chip database: the built-in chips (`chips.json`, figures and sources from the researched
@@ -74,32 +75,14 @@ export function builtinChips(): Chip[] {
 // ---------------------------------------------------------------------------------------------
 // Lookup
 
-/** How ids are compared: case-insensitive, ignoring '-', '_', '.' between words and spaces. */
-export function chipKey(text: string): string {
-  return text.toLowerCase().replace(/[\s_.-]+/g, '');
-}
-
-const VENDOR_WORDS = /^(nvidia|amd|google|intel|apple|habana|geforce|instinct|cloud|tesla)+/;
-
-function matchIn(lists: readonly (readonly Chip[])[], key: string): Chip | undefined {
-  for (const list of lists) for (const c of list) if (chipKey(c.id) === key) return c;
-  for (const list of lists) for (const c of list) if (c.aliases.some((a) => chipKey(a) === key)) return c;
-  for (const list of lists) for (const c of list) if (chipKey(c.name) === key) return c;
-  return undefined;
-}
+export { chipKey } from './chip-key';
 
 /**
  * Finds a chip by id, alias or full name; `extra` (user chips) is searched before the built-ins, so a
  * user chip with a built-in's id replaces it. 'NVIDIA H100', 'h100_sxm5' and 'H100 SXM' all find h100.
  */
 export function findChip(idOrAlias: string, extra: readonly Chip[] = []): Chip | undefined {
-  const key = chipKey(idOrAlias);
-  if (key === '') return undefined;
-  const lists = [extra, builtinChips()];
-  const found = matchIn(lists, key);
-  if (found) return found;
-  const bare = key.replace(VENDOR_WORDS, '');
-  return bare !== key && bare !== '' ? matchIn(lists, bare) : undefined;
+  return matchChip([extra, builtinChips()], idOrAlias);
 }
 
 /** Edit distance with adjacent transpositions (optimal string alignment). */
@@ -488,7 +471,7 @@ function validateChips(entries: unknown[], fileName: string, base: readonly Chip
   const chips: Chip[] = [];
   const taken = new Map<string, string>(); // chipKey of id/alias → 'chip 'x' (#n)'
   entries.forEach((raw, index) => {
-    const resolve = (id: string): Chip | undefined => matchIn([chips, base], chipKey(id)) ?? matchIn([chips, base], chipKey(id).replace(VENDOR_WORDS, ''));
+    const resolve = (id: string): Chip | undefined => matchKey([chips, base], chipKey(id)) ?? matchKey([chips, base], chipKey(id).replace(VENDOR_WORDS, ''));
     const chip = validateChip(raw, index, fileName, errors, resolve);
     if (!chip) return;
     const where = `${fileName}: chip '${chip.id}'`;

@@ -170,6 +170,13 @@ export function energyJoules(flops: number, dtype: PeakDtype | null, bytes: numb
   };
 }
 
+/**
+ * What the energy figures are, for every view that shows one: a reader comparing H100 and A100 sees the
+ * same millijoules and must be told why (both HBM, the same arithmetic table), not left to guess.
+ */
+export const ENERGY_BASIS =
+  'Energy is a per-op estimate from fixed figures (docs/chips.md, "Energy"): arithmetic per FLOP by dtype at 7 nm, memory traffic per byte by memory type (HBM, GDDR, DDR, LPDDR). It is not scaled per chip or process node, so chips with the same memory type (H100 and A100: HBM) get the same energy for the same model; only their time differs. Static and idle power are left out.';
+
 /** The sources behind the coefficients, deduplicated, for the report to cite. */
 export function energySources(): string[] {
   const all: string[] = [];

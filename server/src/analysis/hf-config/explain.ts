@@ -146,9 +146,21 @@ function describe(s: LlmSummary, metrics: readonly Metric[], chip: Chip): string
 
 /** The one-line code lens over a config.json: size, and the verdict of each phase. */
 export function codeLensSummary(s: LlmSummary): string {
+  const [size, prefill, decode, ridge] = codeLensParts(s);
+  return [size, prefill, decode].filter((p) => p !== undefined).join(' · ') + (ridge ? ` (${ridge})` : '');
+}
+
+/**
+ * The summary's pieces, each short enough for a lens of its own (an editor draws a line's lenses in one
+ * row that does not wrap): size and weights, the prefill verdict, the decode verdict, the decode batch
+ * from which the projections are compute-bound (the last two only for decoders).
+ */
+export function codeLensParts(s: LlmSummary): string[] {
   const size = s.activeParams !== s.params ? `${billions(s.params)} params (${billions(s.activeParams)} active)` : `${billions(s.params)} params`;
   const prefill = `${s.kind === 'encoder' ? 'forward' : 'prefill'} ${s.prompt} tok: ${humanTime(s.prefill.timeSeconds)}, ${s.prefill.bound}-bound`;
-  if (s.decode === null) return `${size}, ${humanBytes(s.weightBytes)} · ${prefill}`;
-  const ridge = s.ridge?.projectionsComputeBoundBatch ? ` (projections compute-bound from batch ${s.ridge.projectionsComputeBoundBatch})` : '';
-  return `${size}, ${humanBytes(s.weightBytes)} · ${prefill} · decode: ${humanTime(s.decode.timePerTokenSeconds)}/token, ${s.decode.bound}-bound${ridge}`;
+  const parts = [`${size}, ${humanBytes(s.weightBytes)}`, prefill];
+  if (s.decode === null) return parts;
+  parts.push(`decode: ${humanTime(s.decode.timePerTokenSeconds)}/token, ${s.decode.bound}-bound`);
+  if (s.ridge?.projectionsComputeBoundBatch) parts.push(`projections compute-bound from batch ${s.ridge.projectionsComputeBoundBatch}`);
+  return parts;
 }

@@ -1,11 +1,14 @@
-import { Diagnostic as LspDiagnostic, DiagnosticSeverity, Range, WorkDoneProgressReporter } from 'vscode-languageserver';
+import { Diagnostic as LspDiagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Range, WorkDoneProgressReporter } from 'vscode-languageserver';
 import { summariseCoverage } from '../../analysis/coverage';
+import { inputDims } from '../../analysis/example-dims';
 import { Diagnostic } from '../../analysis/diagnostics';
 import { ProfiledNotification, ProfiledParams } from '../../protocol';
 import { CancelledError, LoadedModel, modelRefOf, ProfiledModel } from '../models';
 import { spanForId } from '../node-lookup';
 import { ServerContext } from '../server';
 import { pythonDiagnostics } from './source-models';
+import { headerRange, placeRange, placesOf, savingText, SuggestionPlace, titleOf } from '../suggestion-places';
+import { humanTime } from '../../format/units';
 
 /** More would only slow the editor down; the count of the rest is reported in one last diagnostic. */
 const MAX_DIAGNOSTICS = 500;
@@ -40,7 +43,7 @@ export async function publishModelState(ctx: ServerContext, uri: string, withAdv
   if (!current) return;
   // A rendered view shows the text of one file version; positions are only meaningful against it.
   const textMatches = current.getText() === profiled.loaded.text;
-  const diagnostics = !textMatches ? [] : ref.kind === 'python' ? pythonDiagnostics(profiled) : toLspDiagnostics(profiled);
+  const diagnostics = !textMatches ? [] : ref.kind === 'python' ? pythonDiagnostics(profiled) : toLspDiagnostics(profiled, uri);
   void ctx.connection.sendDiagnostics({ uri, version: current.version, diagnostics });
   const totals = profiled.report.totals;
   void ctx.connection.sendNotification(ProfiledNotification, {
@@ -66,7 +69,7 @@ function coverageOf(profiled: ProfiledModel): ProfiledParams['coverage'] {
 
 const SEVERITY: Record<Diagnostic['severity'], DiagnosticSeverity> = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information };
 
-export function toLspDiagnostics(profiled: ProfiledModel): LspDiagnostic[] {
+export function toLspDiagnostics(profiled: ProfiledModel, uri: string): LspDiagnostic[] {
   const loaded = profiled.loaded;
   const out: LspDiagnostic[] = [];
   const all = profiled.analysis.diagnostics;
@@ -75,16 +78,19 @@ export function toLspDiagnostics(profiled: ProfiledModel): LspDiagnostic[] {
     const { range, suffix } = locate(loaded, d);
     out.push({ range, severity: SEVERITY[d.severity], code: d.code, source: 'ridgepoint', message: `${d.message}${suffix}` });
   }
+  const uses = new Map(loaded.model ? inputDims(loaded.model).map((d) => [d.name, d.uses[0]]) : []);
   for (const name of profiled.report.unboundSymbols) {
+    const use = uses.get(name);
+    const where = use ? ` (${use.input}: ${use.shape}, axis ${use.axis})` : '';
     out.push({
       range: firstMention(loaded, name),
       severity: DiagnosticSeverity.Warning,
       code: 'dims.unbound',
       source: 'ridgepoint',
-      message: `Symbolic dim "${name}" is unbound: tensors sized by it have unknown shapes and are not costed. Bind it with "Ridgepoint: Bind Symbolic Dimensions…" or the ridgepoint.dims setting.`,
+      message: `Symbolic dim "${name}"${where} is unbound: tensors sized by it have unknown shapes and are not costed. Bind it with the quick fix (Ctrl+.), "Ridgepoint: Bind Symbolic Dimensions…" or the ridgepoint.dims setting.`,
     });
   }
-  out.push(...suggestionDiagnostics(profiled));
+  out.push(...suggestionDiagnostics(profiled, uri));
   if (all.length > MAX_DIAGNOSTICS) out.push({ range: headerRange(loaded), severity: DiagnosticSeverity.Information, source: 'ridgepoint', message: `${all.length - MAX_DIAGNOSTICS} more problems not shown` });
   return out;
 }
@@ -94,39 +100,51 @@ export interface SuggestionDiagnosticData {
   readonly suggestion: string;
 }
 
+/** Other places linked under a suggestion's diagnostic; the rest are counted ("15 more not listed"). */
+const MAX_RELATED_PLACES = 20;
+/** A suggestion saving less than this share of the model's time is a Hint (in the editor, not in the Problems list). */
+const INFORMATION_SHARE = 0.01;
+
 /**
- * One diagnostic per place a suggestion applies (each fused kernel, each quantised op), on the first
- * node's op name; whole-model suggestions (chip, smaller model) on the graph's signature. Information
- * when the whole suggestion saves at least 5% of the model's time with more than low confidence,
- * Hint otherwise, so the editor's Problems list is not flooded with small wins.
+ * One diagnostic per suggestion, on its costliest place's op token (whole-model suggestions such as
+ * chip: on the graph's signature); its other places are the diagnostic's related information, so the
+ * Problems list holds one entry per suggestion however many places it has. The message starts with
+ * the readable title and the saving. Information when the suggestion saves at least 1% of the model's
+ * time, Hint otherwise (VS Code leaves hints out of the Problems list).
  */
-function suggestionDiagnostics(profiled: ProfiledModel): LspDiagnostic[] {
+function suggestionDiagnostics(profiled: ProfiledModel, uri: string): LspDiagnostic[] {
   const loaded = profiled.loaded;
   const total = profiled.report.totals?.timeSeconds ?? 0;
   const out: LspDiagnostic[] = [];
   for (const suggestion of profiled.advice?.suggestions ?? []) {
-    const important = total > 0 && suggestion.predictedSavingSeconds >= 0.05 * total && suggestion.confidence !== 'low';
+    const important = total > 0 && suggestion.predictedSavingSeconds >= INFORMATION_SHARE * total;
     const severity = important ? DiagnosticSeverity.Information : DiagnosticSeverity.Hint;
     const data: SuggestionDiagnosticData = { suggestion: suggestion.id };
-    const places = suggestion.parts && suggestion.parts.length > 0 ? suggestion.parts.map((p) => p.nodes) : suggestion.nodes.length > 0 ? [suggestion.nodes] : [];
-    if (places.length === 0) {
-      out.push({ range: headerRange(loaded), severity, code: suggestion.id, source: 'ridgepoint', message: suggestion.message, data });
-      continue;
-    }
-    for (const nodes of places.slice(0, MAX_DIAGNOSTICS)) {
-      const span = nodes[0] === undefined ? undefined : spanForId(loaded, nodes[0]);
-      const range = span ? loaded.lines.range(span.op) : headerRange(loaded);
-      const where = places.length > 1 ? ` (${places.length} places; this one: ${nodes.length} node${nodes.length === 1 ? '' : 's'})` : '';
-      out.push({ range, severity, code: suggestion.id, source: 'ridgepoint', message: `${suggestion.message}${where}`, data });
-    }
+    const located = placesOf(suggestion)
+      .map((place) => ({ place, range: placeRange(loaded, place) }))
+      .filter((p): p is { place: SuggestionPlace; range: Range } => p.range !== undefined);
+    const [first, ...others] = located;
+    const listed = others.slice(0, MAX_RELATED_PLACES);
+    const unlisted = others.length - listed.length;
+    const where = located.length > 1 ? ` in ${located.length} places${unlisted > 0 ? ` (${listed.length} others linked below, ${unlisted} more not listed)` : ''}` : '';
+    const relatedInformation: DiagnosticRelatedInformation[] = listed.map(({ place, range }) => ({ location: { uri, range }, message: `also here: ${placeText(place)}` }));
+    out.push({
+      range: first?.range ?? headerRange(loaded),
+      severity,
+      code: suggestion.id,
+      source: 'ridgepoint',
+      message: `${titleOf(suggestion)}: ${savingText(suggestion, total)}${where}\n${suggestion.message}`,
+      data,
+      ...(relatedInformation.length > 0 ? { relatedInformation } : {}),
+    });
   }
   return out;
 }
 
-function headerRange(loaded: LoadedModel): Range {
-  const main = loaded.layout.graphs.find((g) => g.kind === 'main');
-  if (main) return loaded.lines.range(main.header);
-  return loaded.lines.range({ start: 0, end: loaded.lines.lineEnd(0) });
+/** `2 nodes, 7.13 µs → 2.05 µs`. */
+function placeText(place: SuggestionPlace): string {
+  const nodes = `${place.nodes.length} node${place.nodes.length === 1 ? '' : 's'}`;
+  return place.timeSeconds > 0 ? `${nodes}, ${humanTime(place.timeSeconds)} → ${humanTime(place.afterSeconds)}` : nodes;
 }
 
 /** Where a core diagnostic points in the text, and what to add to its message when the text cannot show it. */

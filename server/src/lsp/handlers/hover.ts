@@ -11,6 +11,7 @@ import { nodeAt, reportNodesFor } from '../node-lookup';
 import { runSafe } from '../safe';
 import { hfHover, pythonHover } from './source-models';
 import { ServerContext } from '../server';
+import { savingText, suggestionsByTextNode, titleOf } from '../suggestion-places';
 
 /** Hover on a node: what it is, its shapes, and what it costs on the current chip. */
 export function registerHover(ctx: ServerContext): void {
@@ -31,9 +32,22 @@ export function registerHover(ctx: ServerContext): void {
       // Exported from PyTorch with stack traces: where in the Python source the node came from.
       const link = nodes.length === 1 ? ctx.sourceLinks.linkOf(profiled, (nodes[0] as ReportNode).id) : null;
       if (link) value += `\n\nSource: [${mdText(basename(link.path))}:${link.line}](${URI.file(link.path).with({ fragment: `L${link.line}` }).toString()})${link.frame.function ? ` in \`${link.frame.function.replace(/`/g, "'")}\`` : ''}`;
+      value += suggestionsText(profiled, span.id);
       return { contents: { kind: MarkupKind.Markdown, value }, range: loaded.lines.range(span.op) };
     }),
   );
+}
+
+/**
+ * The suggestions this node is part of. VS Code offers no quick fixes in a read-only editor's hover (only
+ * "View Problem"), so the hover names them and the key that lists their actions (`ridgepoint.quickFix`).
+ */
+function suggestionsText(profiled: ProfiledModel, textNodeId: string): string {
+  const here = suggestionsByTextNode(profiled).get(textNodeId) ?? [];
+  if (here.length === 0) return '';
+  const total = profiled.report.totals?.timeSeconds ?? 0;
+  const lines = here.map((s) => `- **${mdText(titleOf(s))}**: ${mdText(savingText(s, total))}`);
+  return `\n\n**Suggestions** (Ctrl+. for the what-if, the numbers and the recipe):\n${lines.join('\n')}`;
 }
 
 function basename(path: string): string {
@@ -97,7 +111,8 @@ export function describeNode(node: ReportNode, profiled: ProfiledModel, detail: 
     const ridge = node.ridge ? ` · ridge ${node.ridge.toFixed(0)} FLOP/B` : '';
     lines.push(`| Intensity | ${intensity}${ridge} |`);
     lines.push(`| Unit | ${node.unit ?? '—'}${node.peakDtype ? ` ${node.peakDtype}` : ''} |`);
-    lines.push(`| Energy | ${formatEnergy(node.energyJoules ?? 0)} |`);
+    // Not chip-specific beyond the memory type: said here, since H100 and A100 show the same figure.
+    lines.push(`| Energy | ${formatEnergy(node.energyJoules ?? 0)} · per-op estimate, the same on chips with the same memory type |`);
   }
   if (node.counted === false) lines.push('\n_Not counted in the totals: the costlier branch of this If is counted instead._');
   const notes = (node.notes ?? []).slice(0, detail === 'full' ? 4 : 1);

@@ -1,5 +1,5 @@
-import { CodeLens, Diagnostic as LspDiagnostic, DiagnosticSeverity, Hover, InlayHint, MarkupKind, Position, Range } from 'vscode-languageserver';
-import { codeLensSummary, explainConfigKey, LlmSummary, summariseLlm } from '../../analysis/hf-config/index';
+import { CodeLens, Command, Diagnostic as LspDiagnostic, DiagnosticSeverity, Hover, InlayHint, MarkupKind, Position, Range } from 'vscode-languageserver';
+import { codeLensParts, explainConfigKey, LlmSummary, summariseLlm } from '../../analysis/hf-config/index';
 import { coverageCounts, coverageShort, isLowerBound, summariseCoverage } from '../../analysis/coverage';
 import { SourceRange } from '../../analysis/pytorch/index';
 import { ReportNode } from '../../analysis/report';
@@ -8,6 +8,7 @@ import { Commands } from '../../protocol';
 import { mdText } from '../markdown';
 import { documentUriOf, llmSizes, ProfiledModel } from '../models';
 import { ServerContext } from '../server';
+import { lensRows } from '../lens-rows';
 
 /**
  * The editor views of model definitions: a PyTorch module's source (`.py`) and a Hugging Face
@@ -297,16 +298,30 @@ export function hfHover(profiled: ProfiledModel, position: Position): Hover | nu
   return null;
 }
 
+/**
+ * The lenses over a config.json, in short rows on the first lines (one row never wraps, so a single row
+ * of everything ran ~1,400 px wide and hid its last links): the size and the roofline links; each
+ * phase's verdict, a click opens that phase's roofline; the decode ridge and the sizes (a click binds them).
+ */
 export function hfCodeLenses(profiled: ProfiledModel): CodeLens[] {
   if (!profiled.hf?.config) return [];
-  const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
   const summary = llmSummary(profiled);
-  const documentUri = documentUriOf(profiled.loaded.ref);
-  const lenses: CodeLens[] = [];
-  if (summary) lenses.push({ range, command: { title: codeLensSummary(summary), command: Commands.showRoofline, arguments: [{ uri: documentUri }] } });
-  lenses.push({ range, command: { title: 'Prefill roofline', command: Commands.showRoofline, arguments: [{ uri: documentUri }] } });
-  lenses.push({ range, command: { title: 'Decode roofline', command: Commands.showRoofline, arguments: [{ uri: `${documentUri}#decode` }] } });
+  const prefill = { command: Commands.showRoofline, arguments: [{ uri: documentUriOf(profiled.loaded.ref) }] };
+  const decode = { command: Commands.showRoofline, arguments: [{ uri: `${documentUriOf(profiled.loaded.ref)}#decode` }] };
+  const [size, prefillVerdict, decodeVerdict, ridge] = summary ? codeLensParts(summary) : [];
   const o = llmOptions(profiled);
-  lenses.push({ range, command: { title: `batch ${o.batch} · prompt ${o.prompt} · generated ${o.generated}`, command: Commands.bindDims, arguments: [{ uri: documentUri }] } });
-  return lenses;
+  const rows: Command[][] = [
+    [...(size ? [{ title: size, ...prefill }] : []), { title: 'Prefill roofline', ...prefill }, { title: 'Decode roofline', ...decode }],
+    [...(prefillVerdict ? [{ title: prefillVerdict, ...prefill }] : []), ...(decodeVerdict ? [{ title: decodeVerdict, ...decode }] : [])],
+    [...(ridge ? [{ title: ridge, ...decode }] : []), { title: `batch ${o.batch} · prompt ${o.prompt} · generated ${o.generated}`, command: Commands.bindDims, arguments: prefill.arguments }],
+  ].filter((row) => row.length > 0);
+  const last = Math.max(0, profiled.loaded.lines.lineCount - 1);
+  return lensRows(rows, rows.map((_, i) => Math.min(i, last)));
+}
+
+/** The 0-based line of the profiled entry's `class` / `def`, where its lenses are; null when there is none. */
+export function pythonEntryLine(profiled: ProfiledModel): number | null {
+  const python = profiled.python;
+  const entry = python?.modules.find((m) => m.name === python.entry);
+  return entry ? entry.range.start.line : null;
 }

@@ -28,7 +28,8 @@ export function registerWhatIf(ctx: ServerContext): void {
       const subject = { model: profiled.analysis.model, inference: profiled.analysis.inference, inferOptions: { bindings, source: profiled.loaded.file ?? undefined } };
       const result = profileWhatIf(subject, { chip, peakMode }, suggestion.whatIf);
       if (!result) return { suggestion, report: null, baseline };
-      const report = buildReport(profiled.analysis, profiled.loaded.ref.path, bindings, { chip, peakMode, result });
+      // The bindings the model uses, as the baseline lists them (not every `ridgepoint.dims` entry).
+      const report = buildReport(profiled.analysis, profiled.loaded.ref.path, new Map(Object.entries(baseline.bindings)), { chip, peakMode, result });
       return { suggestion, report, baseline };
     }),
   );
