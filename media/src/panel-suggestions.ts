@@ -7,7 +7,7 @@
 import { el } from './dom';
 import { bytes, percent, seconds } from './format';
 import type { ChartMarker } from './roofline-chart';
-import type { ReportLike, SuggestionLike } from './report-types';
+import { ReportLike, SuggestionLike, suggestionName } from './report-types';
 
 export interface SuggestionsInput {
   readonly report: ReportLike;
@@ -48,7 +48,7 @@ export function suggestionsList(input: SuggestionsInput): HTMLElement {
     pick.setAttribute('aria-pressed', String(selected));
     const share = total > 0 ? ` (${percent(suggestion.predictedSavingSeconds / total)})` : '';
     pick.append(
-      el('strong', `${suggestion.kind}${suggestion.pattern ? ` · ${suggestion.pattern}` : ''}`),
+      el('strong', suggestionName(suggestion)),
       el('span', ` saves ${seconds(suggestion.predictedSavingSeconds)}${share}, ${bytes(suggestion.bytesSaved)} · ${suggestion.confidence} confidence`),
       el('span', suggestion.message, 'rp-suggestion-message'),
     );

@@ -7,7 +7,7 @@ import { el } from './dom';
 import { bytes, joules, percent, ratio, seconds, si } from './format';
 import type { SortKey } from './panel-state';
 import type { RooflinePoint } from './roofline-data';
-import type { ReportLike } from './report-types';
+import { ReportLike, totalText } from './report-types';
 
 /** Rows in the slowest-ops table. */
 export const TOP_OPS = 10;
@@ -167,8 +167,8 @@ export function totalsList(report: ReportLike, compare: ReportLike | null, compa
   const atLeast = coverage && !coverage.complete ? '≥ ' : '';
   const items: Array<[string, string]> = [
     ...(coverage && !coverage.complete ? [['Incomplete', `${coverage.layersResolved} of ${coverage.layersTotal} layers resolved: totals are lower bounds (see Problems)`] as [string, string]] : []),
-    ['Predicted time', atLeast + seconds(t.timeSeconds)],
-    ['With elementwise fusion', atLeast + seconds(t.fusedTimeSeconds)],
+    ['Predicted time', totalText(report, seconds(t.timeSeconds), atLeast !== '')],
+    ['With elementwise fusion', totalText(report, seconds(t.fusedTimeSeconds), atLeast !== '')],
     ['Memory-bound share', percent(t.memoryBoundShare)],
     ['Energy', atLeast + joules(t.energyJoules)],
     ['Parameters', atLeast + si(t.params)],

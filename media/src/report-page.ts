@@ -7,7 +7,7 @@
 import { bytes, joules, percent, ratio, seconds, si } from './format';
 import { renderRoofline } from './roofline-chart';
 import { isPlottable, rooflineFromReport } from './roofline-data';
-import { ReportLike, ReportNodeLike } from './report-types';
+import { ReportLike, ReportNodeLike, suggestionName, totalText } from './report-types';
 
 /** Rows in the slowest-ops table. */
 const TOP_OPS = 50;
@@ -113,8 +113,8 @@ function summary(parent: HTMLElement, report: ReportLike): void {
     return;
   }
   const items: Array<[string, string]> = [
-    ['Predicted time', atLeast + seconds(t.timeSeconds)],
-    ['With elementwise fusion', atLeast + seconds(t.fusedTimeSeconds)],
+    ['Predicted time', totalText(report, seconds(t.timeSeconds), atLeast !== '')],
+    ['With elementwise fusion', totalText(report, seconds(t.fusedTimeSeconds), atLeast !== '')],
     ['Memory-bound share', percent(t.memoryBoundShare)],
     ['FLOPs', atLeast + si(t.flops)],
     ['Bytes moved', atLeast + bytes(t.bytes)],
@@ -214,7 +214,7 @@ function suggestionsSection(parent: HTMLElement, report: ReportLike): void {
     li.dataset.suggestion = suggestion.id;
     const saving = suggestion.predictedSavingSeconds;
     const share = total > 0 ? ` (${percent(saving / total)})` : '';
-    li.append(el('strong', `${suggestion.kind}${suggestion.pattern ? ` · ${suggestion.pattern}` : ''}`), el('span', ` saves ${seconds(saving)}${share}, ${bytes(suggestion.bytesSaved)} less traffic per run · confidence ${suggestion.confidence}`));
+    li.append(el('strong', suggestionName(suggestion)), el('span', ` saves ${seconds(saving)}${share}, ${bytes(suggestion.bytesSaved)} less traffic per run · confidence ${suggestion.confidence}`));
     li.appendChild(el('p', suggestion.message));
     if (suggestion.detail || suggestion.recipe || suggestion.nodes.length > 0) {
       const more = el('details');

@@ -4,6 +4,8 @@
  * import the analysis core; server/src/cli/html.ts checks at compile time that a `Report` fits this type.
  * Every string in here may come from the model file and is untrusted (render as text only).
  */
+import { notCostedText, nothingCosted } from '../../server/src/format/unbound';
+
 export interface PeakTable {
   readonly tensor?: Readonly<Record<string, number | null | undefined>>;
   readonly vector?: Readonly<Record<string, number | null | undefined>>;
@@ -65,6 +67,8 @@ export interface ReportTotalsLike {
   readonly energyJoules: number;
   readonly unmodelledNodes: number;
   readonly unmodelledShare: number;
+  /** Nodes with a cost on the chip; 0 with symbolic dims unbound means nothing was costed. */
+  readonly costedNodes?: number;
 }
 
 export interface ReportLike {
@@ -117,4 +121,19 @@ export interface SuggestionLike {
   readonly recipe?: string;
   /** A readable title (advise/titles.ts), when the server sends one. */
   readonly title?: string;
+}
+
+/** How a suggestion is named for people: its readable title, else its kind and pattern (older reports). */
+export function suggestionName(suggestion: { readonly title?: string; readonly kind: string; readonly pattern?: string | null }): string {
+  return suggestion.title ?? `${suggestion.kind}${suggestion.pattern ? ` · ${suggestion.pattern}` : ''}`;
+}
+
+/**
+ * A total as text: `not costed: bind batch, height` when symbolic dims left nothing costed (never
+ * "0.00 µs"), a lower bound `≥ …` when some ops were left out (unbound dims, an incomplete model), else the value.
+ */
+export function totalText(report: ReportLike, value: string, incomplete: boolean): string {
+  const unbound = report.unboundSymbols ?? [];
+  if (nothingCosted(unbound, report.totals?.costedNodes)) return notCostedText(unbound);
+  return `${incomplete || unbound.length > 0 ? '≥ ' : ''}${value}`;
 }

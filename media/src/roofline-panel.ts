@@ -17,6 +17,7 @@ import { suggestionMarkers, suggestionsList } from './panel-suggestions';
 import { Toolbar } from './panel-toolbar';
 import { RooflineChart, renderRoofline } from './roofline-chart';
 import { fusedGroupOf, fusedView, RooflineData, rooflineFromReport } from './roofline-data';
+import { suggestionName } from './report-types';
 
 interface VsCodeApi {
   postMessage(message: PanelToHost): void;
@@ -361,7 +362,7 @@ class Panel {
           this.suggestions.querySelector<HTMLElement>(`[data-suggestion="${CSS.escape(suggestion?.id ?? '')}"]`)?.focus();
         },
         onWhatIf: (suggestion) => {
-          this.say(`Re-profiling as if "${suggestion.title ?? suggestion.pattern ?? suggestion.kind}" were applied…`);
+          this.say(`Re-profiling as if "${suggestionName(suggestion)}" were applied…`);
           this.post({ type: 'whatIf', suggestion: suggestion.id });
         },
       }),
