@@ -11,6 +11,8 @@ import { FusedGroup, ProfiledNode, Totals } from './cost/totals';
 import { energySources } from './cost/energy';
 import type { Advice, Suggestion } from './advise/types';
 import type { ReportMeasurement } from './measure/compare';
+import { buildCostTree, CostTreeNode } from './cost-tree';
+import { scopeNamingOf } from './scope';
 
 /**
  * The JSON report (schema documented in docs/report-schema.md). Bump SCHEMA_VERSION on any change
@@ -124,6 +126,8 @@ export interface Report {
   readonly adviceNotes?: readonly string[];
   /** Predicted versus measured (measured mode): join counts, Spearman's ρ, errors, per-op rows. */
   readonly measurement?: ReportMeasurement;
+  /** Where the time goes by module (analysis/cost-tree.ts); present when profiled, null when there are no nodes. */
+  readonly costTree?: CostTreeNode | null;
 }
 
 export function buildReport(analysis: ModelAnalysis, path: string, bindings: ReadonlyMap<string, number>, profiled?: ModelProfile | null, advice?: Advice | null): Report {
@@ -185,7 +189,13 @@ function withProfile(base: Report, p: ModelProfile): Report {
     fusedGroups: result.fusedGroups,
     profileNotes: result.notes,
     energySources: energySources(),
+    costTree: buildCostTree(base.nodes, { naming: scopeNamingOf(base.model.producer.name), modelName: modelNameOf(base.model.path, base.model.graphName) }),
   };
+}
+
+/** The cost tree's root: the model file's name, else the graph's. */
+function modelNameOf(path: string, graphName: string): string {
+  return path.split(/[\\/]/).pop() || graphName || 'model';
 }
 
 function nodeCostFields(n: ProfiledNode): Partial<ReportNode> {
