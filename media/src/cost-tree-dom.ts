@@ -50,8 +50,8 @@ function rowElement(row: CostTreeLike, depth: number, options: CostTreeOptions):
     const shown = row.children.slice(0, MAX_TREE_CHILDREN);
     const body = el('div', undefined, 'rp-tree-children');
     for (const child of shown) body.appendChild(rowElement(child, depth + 1, options));
-    const hidden = row.children.slice(MAX_TREE_CHILDREN);
-    if (hidden.length > 0) body.appendChild(moreRow(hidden, depth + 1));
+    const rest = sumRows(row.children.slice(MAX_TREE_CHILDREN), row.more);
+    if (rest.count > 0) body.appendChild(moreRow(rest, depth + 1));
     details.appendChild(body);
   };
   details.addEventListener('toggle', () => {
@@ -109,13 +109,22 @@ function noteOf(row: CostTreeLike, depth: number): HTMLElement[] {
   return [note];
 }
 
-function moreRow(hidden: readonly CostTreeLike[], depth: number): HTMLElement {
-  const time = hidden.reduce((s, r) => s + r.timeSeconds, 0);
-  const share = hidden.reduce((s, r) => s + r.share, 0);
+/** Rows not drawn: those past MAX_TREE_CHILDREN plus those the report already left out (`more`). */
+function sumRows(hidden: readonly CostTreeLike[], more: CostTreeLike['more']): { count: number; timeSeconds: number; share: number } {
+  const rest = { count: more?.count ?? 0, timeSeconds: more?.timeSeconds ?? 0, share: more?.share ?? 0 };
+  for (const r of hidden) {
+    rest.count++;
+    rest.timeSeconds += r.timeSeconds;
+    rest.share += r.share;
+  }
+  return rest;
+}
+
+function moreRow(rest: { count: number; timeSeconds: number; share: number }, depth: number): HTMLElement {
   const line = el('div', undefined, 'rp-tree-row rp-tree-more');
-  const name = el('span', `… ${hidden.length} more`, 'rp-tree-name');
+  const name = el('span', `… ${rest.count} more`, 'rp-tree-name');
   name.style.setProperty('--depth', String(depth));
-  line.append(name, el('span'), el('span', seconds(time), 'num'), el('span', percent(share), 'num'));
+  line.append(name, el('span'), el('span', seconds(rest.timeSeconds), 'num'), el('span', percent(rest.share), 'num'));
   return line;
 }
 

@@ -101,6 +101,8 @@ export interface CostTreeLike {
   readonly opType?: string;
   readonly note?: string;
   readonly children: readonly CostTreeLike[];
+  /** Children left out of this copy (the panel's report keeps the costliest), summed. */
+  readonly more?: { readonly count: number; readonly timeSeconds: number; readonly share: number };
 }
 
 /** The report's `measurement` (server/src/analysis/measure/compare.ts) as the chart reads it. */

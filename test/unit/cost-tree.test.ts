@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { buildCostTree, CostTreeInput, CostTreeNode } from '../../server/src/analysis/cost-tree';
+import { buildCostTree, CostTreeInput, CostTreeNode, pruneCostTree } from '../../server/src/analysis/cost-tree';
 import { moduleNamePaths, pytorchScopeOf, scopeNamingOf } from '../../server/src/analysis/scope';
 
 /** A report node as the profile gives it; times are per model run, FLOPs and bytes per execution. */
@@ -107,6 +107,26 @@ describe('cost tree', () => {
       layers.children.map((c) => c.name),
       ['encoder_layer_0 › mlp', 'encoder_layer_1 › mlp', 'encoder_layer_2 › mlp'],
     );
+  });
+
+  it('prunes to the costliest children per row, summing the rest (the panel’s copy)', () => {
+    // Five top-level ops of 5, 4, 3, 2 and 1 µs out of 15 µs.
+    const flat = buildCostTree(
+      [1, 2, 3, 4, 5].map((t) => node(`n${t}`, `Op_${t}`, 'Relu', { timeSeconds: t * us, bound: 'memory' })),
+      { naming: 'onnx', modelName: 'm' },
+    );
+    assert.ok(flat);
+    const pruned = pruneCostTree(flat, 2);
+    assert.deepEqual(
+      pruned.children.map((c) => c.name),
+      ['Op_5', 'Op_4'],
+    );
+    assert.ok(pruned.more);
+    assert.equal(pruned.more.count, 3);
+    close(pruned.more.timeSeconds, 6 * us, 'the three cheapest');
+    close(pruned.more.share, 6 / 15, 'their share');
+    assert.equal(pruned.timeSeconds, flat.timeSeconds);
+    assert.equal(pruneCostTree(flat, 5).more, undefined);
   });
 
   it('is null without costs', () => {

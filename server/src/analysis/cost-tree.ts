@@ -43,6 +43,8 @@ export interface CostTreeNode {
   /** Why part of this row is not in its time: ops not modelled or not counted. */
   readonly note?: string;
   readonly children: CostTreeNode[];
+  /** Children left out of this copy of the tree (pruneCostTree), summed: the cheapest ones. */
+  readonly more?: { readonly count: number; readonly timeSeconds: number; readonly share: number };
 }
 
 /** The report node fields the tree reads. */
@@ -300,4 +302,21 @@ function majorityBound(byBound: ReadonlyMap<string, number>, time: number): stri
 /** Costliest first; equal times keep the model's order (Array.prototype.sort is stable). */
 function sortByTime(rows: CostTreeNode[]): CostTreeNode[] {
   return rows.sort((a, b) => b.timeSeconds - a.timeSeconds);
+}
+
+/**
+ * The tree with at most `maxChildren` children per row (the costliest; the rest summed in `more`), for
+ * views that redraw on every report: the roofline panel gets a graph of 5,000 top-level ops as 50 rows.
+ */
+export function pruneCostTree(row: CostTreeNode, maxChildren: number): CostTreeNode {
+  if (row.children.length === 0) return row;
+  const kept = row.children.slice(0, maxChildren).map((c) => pruneCostTree(c, maxChildren));
+  if (row.children.length <= maxChildren) return { ...row, children: kept };
+  let timeSeconds = 0;
+  let share = 0;
+  for (let i = maxChildren; i < row.children.length; i++) {
+    timeSeconds += (row.children[i] as CostTreeNode).timeSeconds;
+    share += (row.children[i] as CostTreeNode).share;
+  }
+  return { ...row, children: kept, more: { count: row.children.length - maxChildren, timeSeconds, share } };
 }

@@ -11,7 +11,7 @@ import { FusedGroup, ProfiledNode, Totals } from './cost/totals';
 import { energySources } from './cost/energy';
 import type { Advice, Suggestion } from './advise/types';
 import type { ReportMeasurement } from './measure/compare';
-import { buildCostTree, CostTreeNode } from './cost-tree';
+import { buildCostTree, CostTreeNode, pruneCostTree } from './cost-tree';
 import { scopeNamingOf } from './scope';
 
 /**
@@ -329,8 +329,11 @@ function chartValue(value: ReportValue): ReportValue {
   return { name: '', dtype: value.dtype, shape: value.shape, source: '' };
 }
 
-/** The report a chart draws (ProfileParams.detail = 'chart'): tensors as dtype and shape, no notes. */
+/** Rows per module in the chart detail's cost tree (the panel redraws it on every report). */
+export const CHART_TREE_CHILDREN = 50;
+
+/** The report a chart draws (ProfileParams.detail = 'chart'): tensors as dtype and shape, no notes, the cost tree pruned. */
 export function chartDetail(report: Report): Report {
   const nodes = report.nodes.map(({ notes: _notes, inputs, outputs, ...rest }): ReportNode => ({ ...rest, inputs: inputs.map((v) => v && chartValue(v)), outputs: outputs.map(chartValue) }));
-  return { ...report, nodes };
+  return report.costTree ? { ...report, nodes, costTree: pruneCostTree(report.costTree, CHART_TREE_CHILDREN) } : { ...report, nodes };
 }
