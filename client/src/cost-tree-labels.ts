@@ -71,13 +71,17 @@ export function boundIcon(bound: string): { readonly id: string; readonly color:
   }
 }
 
-/** The rows shown under a parent, and what the "… more" row sums up. */
+/** The rows shown under a parent, and what the "… more" row sums up (with the rows the server left out). */
 export function shownChildren(row: CostTreeNode, max = MAX_CHILDREN): { readonly shown: readonly CostTreeNode[]; readonly rest: { readonly count: number; readonly timeSeconds: number; readonly share: number } | null } {
-  if (row.children.length <= max) return { shown: row.children, rest: null };
   const hidden = row.children.slice(max);
-  const timeSeconds = hidden.reduce((s, c) => s + c.timeSeconds, 0);
-  const share = hidden.reduce((s, c) => s + c.share, 0);
-  return { shown: row.children.slice(0, max), rest: { count: hidden.length, timeSeconds, share } };
+  if (hidden.length === 0 && row.more === undefined) return { shown: row.children, rest: null };
+  const rest = { count: row.more?.count ?? 0, timeSeconds: row.more?.timeSeconds ?? 0, share: row.more?.share ?? 0 };
+  for (const c of hidden) {
+    rest.count++;
+    rest.timeSeconds += c.timeSeconds;
+    rest.share += c.share;
+  }
+  return { shown: row.children.slice(0, max), rest };
 }
 
 /** `… 4,803 more (12.3 µs · 0.5%)`. */

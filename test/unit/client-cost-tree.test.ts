@@ -42,5 +42,9 @@ describe('Cost by Module rows', () => {
     assert.ok(rest);
     assert.equal(moreLabel(rest), '… 2 more (3 µs · 3.0%)');
     assert.equal(shownChildren(row({ children }), 5).rest, null);
+    // Rows the server already left out are added to the sum.
+    const more = shownChildren(row({ children, more: { count: 10, timeSeconds: 1e-6, share: 0.01 } }), 3).rest;
+    assert.ok(more);
+    assert.equal(moreLabel(more), '… 12 more (4 µs · 4.0%)');
   });
 });

@@ -1,6 +1,6 @@
 import { Range } from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
-import { CostTreeNode } from '../../analysis/cost-tree';
+import { CostTreeNode, pruneCostTree } from '../../analysis/cost-tree';
 import { coverageShort, summariseCoverage } from '../../analysis/coverage';
 import { CostTreeRequest, CostTreeResult } from '../../protocol';
 import { modelRefOf, ProfiledModel } from '../models';
@@ -21,8 +21,12 @@ export function registerCostTree(ctx: ServerContext): void {
   );
 }
 
+/** Rows per module the side bar gets: a graph of 5,000 top-level ops is sent as 200 rows and a sum. */
+export const VIEW_TREE_CHILDREN = 200;
+
 export function costTreeOf(profiled: ProfiledModel): CostTreeResult {
-  const root = profiled.report.costTree ?? null;
+  const whole = profiled.report.costTree ?? null;
+  const root = whole && pruneCostTree(whole, VIEW_TREE_CHILDREN);
   const sources = profiled.python ? pythonSources(profiled, root) : undefined;
   return { root, chipName: profiled.options.chip.name, incomplete: caveat(profiled), ...(sources ? { sources } : {}) };
 }
