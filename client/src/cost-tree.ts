@@ -67,8 +67,10 @@ export class CostTreeView implements vscode.TreeDataProvider<Item>, vscode.Dispo
 
   private onProfiled(params: ProfiledParams): void {
     this.profiledModels.add(modelKey(params.uri));
-    if (this.model && modelKey(params.uri) === modelKey(this.model)) this.refresh();
-    else if (!this.model) this.follow();
+    // A config.json's `#decode` profile changes with its document's (they share the bindings).
+    if (this.model && modelKey(params.uri) === modelKey(this.model.with({ fragment: '' }))) this.refresh();
+    // A .py or config.json in the editor becomes a model once the server profiled it.
+    else this.follow();
   }
 
   private refresh(): void {

@@ -64,30 +64,65 @@ export function buildCostTree(nodes: readonly CostTreeInput[], options: CostTree
   if (nodes.length === 0 || nodes.every((n) => n.timeSeconds === undefined)) return null;
   const root = new ModuleBuilder('', '');
   const scopes = nodeScopes(nodes, options.naming);
-  nodes.forEach((node, i) => {
+  let total = 0;
+  for (let i = 0; i < nodes.length; i++) {
     const { scope, leaf } = scopes[i] as NodeScope;
     let module = root;
     for (const segment of scope) module = module.child(segment);
-    module.items.push({ node, leaf });
-  });
-  const total = root.timeSeconds();
+    const op = new OpItem(nodes[i] as CostTreeInput, leaf);
+    module.items.push(op);
+    total += op.time;
+  }
   return finish(root, options.modelName, 'model', total).row;
 }
 
-/** An op the totals count: modelled, not excluded, and running a kernel (bound `none` is a view or a container). */
-export function countsInTotals(node: CostTreeInput): boolean {
-  return node.counted !== false && node.modelled === true && node.bound !== undefined && node.bound !== 'none';
-}
+/**
+ * One report node with what the tree reads of it, read once: report nodes are large objects (their
+ * properties are looked up, not at fixed offsets), and a 5,000-node tree would otherwise read each a few times.
+ */
+class OpItem {
+  readonly id: string;
+  readonly opType: string;
+  readonly counts: boolean;
+  /** Time, FLOPs and bytes per model run that the totals count (0 for an op they leave out). */
+  readonly time: number;
+  readonly flops: number;
+  readonly bytes: number;
+  readonly bound: string;
+  /** Why the totals leave it out, when they do although it runs. */
+  readonly note: string | undefined;
+  readonly notModelled: boolean;
+  readonly notCounted: boolean;
 
-interface OpItem {
-  readonly node: CostTreeInput;
-  readonly leaf: string;
+  constructor(
+    node: CostTreeInput,
+    readonly leaf: string,
+  ) {
+    const { counted, modelled, bound } = node;
+    this.id = node.id;
+    this.opType = node.opType;
+    this.bound = bound ?? 'none';
+    // What the totals count: modelled, not excluded, running a kernel (bound `none` is a view or a container).
+    this.counts = counted !== false && modelled === true && this.bound !== 'none';
+    this.notModelled = modelled === false;
+    this.notCounted = !this.notModelled && counted === false;
+    this.note = this.notModelled ? `not modelled: ${node.reason || 'no cost formula'}; not in the time` : this.notCounted ? 'not counted: the costlier branch of its If is counted instead' : undefined;
+    if (this.counts) {
+      const runs = node.executions ?? 1;
+      this.time = node.timeSeconds ?? 0;
+      this.flops = (node.flops ?? 0) * runs;
+      this.bytes = ((node.bytesRead ?? 0) + (node.bytesWritten ?? 0)) * runs;
+    } else {
+      this.time = 0;
+      this.flops = 0;
+      this.bytes = 0;
+    }
+  }
 }
 
 class ModuleBuilder {
   readonly items: Array<OpItem | ModuleBuilder> = [];
   private readonly modules = new Map<string, ModuleBuilder>();
-  private time: number | undefined;
 
   constructor(
     readonly segment: string,
@@ -104,19 +139,6 @@ class ModuleBuilder {
     }
     return module;
   }
-
-  timeSeconds(): number {
-    if (this.time === undefined) {
-      let sum = 0;
-      for (const item of this.items) sum += item instanceof ModuleBuilder ? item.timeSeconds() : opTime(item.node);
-      this.time = sum;
-    }
-    return this.time;
-  }
-}
-
-function opTime(node: CostTreeInput): number {
-  return countsInTotals(node) ? (node.timeSeconds ?? 0) : 0;
 }
 
 /**
@@ -168,13 +190,57 @@ function holderOf(id: string): { id: string; part: string } | null {
   return { id: id.slice(0, middle), part: id.slice(middle + 1, last) };
 }
 
-/** What a row adds to its module, besides its row: counts and time per bound, for notes and the majority bound. */
-interface Sums {
-  notModelled: number;
-  notCounted: number;
-  byBound: Map<string, number>;
-  /** The costliest op under the row (the first of equals, in the model's order). */
-  costliest: { id: string; time: number } | null;
+/** What a row passes up to its module besides its figures: counts, time per bound, the costliest op. */
+class Sums {
+  notModelled = 0;
+  notCounted = 0;
+  memory = 0;
+  compute = 0;
+  /** Time of other bounds (launch overhead, …), rare: made when first needed. */
+  others: Map<string, number> | null = null;
+  costliestId: string | null = null;
+  costliestTime = -1;
+
+  addBound(bound: string, time: number): void {
+    if (bound === 'memory') this.memory += time;
+    else if (bound === 'compute') this.compute += time;
+    else {
+      this.others ??= new Map();
+      this.others.set(bound, (this.others.get(bound) ?? 0) + time);
+    }
+  }
+
+  addOp(op: OpItem): void {
+    if (op.notModelled) this.notModelled++;
+    else if (op.notCounted) this.notCounted++;
+    if (op.counts) this.addBound(op.bound, op.time);
+    this.consider(op.id, op.time);
+  }
+
+  addModule(inner: Sums): void {
+    this.notModelled += inner.notModelled;
+    this.notCounted += inner.notCounted;
+    this.memory += inner.memory;
+    this.compute += inner.compute;
+    if (inner.others) for (const [bound, time] of inner.others) this.addBound(bound, time);
+    if (inner.costliestId !== null) this.consider(inner.costliestId, inner.costliestTime);
+  }
+
+  /** The first of equals (in the model's order) stays. */
+  private consider(id: string, time: number): void {
+    if (time > this.costliestTime) {
+      this.costliestId = id;
+      this.costliestTime = time;
+    }
+  }
+
+  /** The bound holding at least BOUND_MAJORITY of `time`, else `mixed`; `none` without time. */
+  majority(time: number): string {
+    if (time <= 0) return 'none';
+    let best: [string, number] = this.memory >= this.compute ? ['memory', this.memory] : ['compute', this.compute];
+    if (this.others) for (const entry of this.others) if (entry[1] > best[1]) best = entry;
+    return best[1] >= BOUND_MAJORITY * time ? best[0] : 'mixed';
+  }
 }
 
 interface Finished {
@@ -184,46 +250,32 @@ interface Finished {
 
 /** A module's row from its children's rows, bottom-up: each node is visited once. */
 function finish(module: ModuleBuilder, name: string, kind: 'model' | 'module', total: number): Finished {
-  const sums: Sums = { notModelled: 0, notCounted: 0, byBound: new Map(), costliest: null };
+  const sums = new Sums();
+  let time = 0;
   let flops = 0;
   let bytes = 0;
   let nodeCount = 0;
   const children: CostTreeNode[] = [];
-  let costliestId: string | null = null;
-  let costliestTime = -1;
   for (const item of module.items) {
     if (item instanceof ModuleBuilder) {
       const done = finishModule(item, total);
       children.push(done.row);
+      time += done.row.timeSeconds;
       flops += done.row.flops;
       bytes += done.row.bytes;
       nodeCount += done.row.nodeCount;
-      sums.notModelled += done.sums.notModelled;
-      sums.notCounted += done.sums.notCounted;
-      for (const [bound, time] of done.sums.byBound) sums.byBound.set(bound, (sums.byBound.get(bound) ?? 0) + time);
-      const best = done.sums.costliest;
-      if (best !== null && best.time > costliestTime) {
-        costliestId = best.id;
-        costliestTime = best.time;
-      }
+      sums.addModule(done.sums);
       continue;
     }
-    const row = opRow(item, module.label, total);
-    children.push(row);
-    flops += row.flops;
-    bytes += row.bytes;
+    children.push(opRow(item, module.label, total));
+    time += item.time;
+    flops += item.flops;
+    bytes += item.bytes;
     nodeCount++;
-    const { node } = item;
-    if (node.modelled === false) sums.notModelled++;
-    else if (node.counted === false) sums.notCounted++;
-    if (countsInTotals(node)) sums.byBound.set(row.bound, (sums.byBound.get(row.bound) ?? 0) + row.timeSeconds);
-    if (row.timeSeconds > costliestTime) {
-      costliestId = node.id;
-      costliestTime = row.timeSeconds;
-    }
+    sums.addOp(item);
   }
-  sums.costliest = costliestId === null ? null : { id: costliestId, time: costliestTime };
-  const time = module.timeSeconds();
+  // The model's time is the totals' sum, in their order (a sum of sums can differ in the last bit).
+  if (kind === 'model') time = total;
   const notes: string[] = [];
   if (sums.notModelled > 0) notes.push(`${sums.notModelled} op${sums.notModelled === 1 ? '' : 's'} not modelled`);
   if (sums.notCounted > 0) notes.push(`${sums.notCounted} op${sums.notCounted === 1 ? '' : 's'} not counted (the cheaper branch of an If)`);
@@ -235,9 +287,9 @@ function finish(module: ModuleBuilder, name: string, kind: 'model' | 'module', t
     share: total > 0 ? time / total : 0,
     flops,
     bytes,
-    bound: majorityBound(sums.byBound, time),
+    bound: sums.majority(time),
     nodeCount,
-    revealNodeId: sums.costliest?.id ?? null,
+    revealNodeId: sums.costliestId,
     ...(notes.length > 0 ? { note: `${notes.join('; ')}: not in the time` } : {}),
     children: sortByTime(children),
   };
@@ -255,48 +307,29 @@ function finishModule(module: ModuleBuilder, total: number): Finished {
   const only = inner.items.length === 1 ? inner.items[0] : undefined;
   if (only !== undefined && !(only instanceof ModuleBuilder)) {
     const row = opRow(only, inner.label, total);
-    const { node } = only;
-    const sums: Sums = {
-      notModelled: node.modelled === false ? 1 : 0,
-      notCounted: node.modelled !== false && node.counted === false ? 1 : 0,
-      byBound: countsInTotals(node) ? new Map([[row.bound, row.timeSeconds]]) : new Map(),
-      costliest: { id: node.id, time: row.timeSeconds },
-    };
+    const sums = new Sums();
+    sums.addOp(only);
     return { row: { ...row, name, path: inner.label }, sums };
   }
   return finish(inner, name, 'module', total);
 }
 
-function opRow(item: OpItem, moduleLabel: string, total: number): CostTreeNode {
-  const { node } = item;
-  const runs = node.executions ?? 1;
-  const counts = countsInTotals(node);
-  const time = opTime(node);
-  // Built mutable, then the note added: an op row is made per node, and a spread per row would show on 5,000 nodes.
-  const row: { -readonly [K in keyof CostTreeNode]: CostTreeNode[K] } = {
-    name: item.leaf,
-    path: moduleLabel === '' ? item.leaf : moduleLabel + SCOPE_SEPARATOR + item.leaf,
+function opRow(op: OpItem, moduleLabel: string, total: number): CostTreeNode {
+  const row: CostTreeNode = {
+    name: op.leaf,
+    path: moduleLabel === '' ? op.leaf : moduleLabel + SCOPE_SEPARATOR + op.leaf,
     kind: 'op',
-    timeSeconds: time,
-    share: total > 0 ? time / total : 0,
-    flops: counts ? (node.flops ?? 0) * runs : 0,
-    bytes: counts ? ((node.bytesRead ?? 0) + (node.bytesWritten ?? 0)) * runs : 0,
-    bound: node.bound ?? 'none',
+    timeSeconds: op.time,
+    share: total > 0 ? op.time / total : 0,
+    flops: op.flops,
+    bytes: op.bytes,
+    bound: op.bound,
     nodeCount: 1,
-    revealNodeId: node.id,
-    opType: node.opType,
+    revealNodeId: op.id,
+    opType: op.opType,
     children: [],
   };
-  if (node.modelled === false) row.note = `not modelled: ${node.reason || 'no cost formula'}; not in the time`;
-  else if (node.counted === false) row.note = 'not counted: the costlier branch of its If is counted instead';
-  return row;
-}
-
-function majorityBound(byBound: ReadonlyMap<string, number>, time: number): string {
-  if (time <= 0) return 'none';
-  let best: [string, number] | null = null;
-  for (const entry of byBound) if (best === null || entry[1] > best[1]) best = entry;
-  return best !== null && best[1] >= BOUND_MAJORITY * time ? best[0] : 'mixed';
+  return op.note === undefined ? row : { ...row, note: op.note };
 }
 
 /** Costliest first; equal times keep the model's order (Array.prototype.sort is stable). */
