@@ -60,7 +60,9 @@ export class CostTreeView implements vscode.TreeDataProvider<Item>, vscode.Dispo
     const next = this.active.uri ?? (editor && this.profiledModels.has(modelKey(editor)) ? editor : undefined);
     if (!next || (this.model && modelKey(next) === modelKey(this.model))) return;
     this.model = next;
+    // The previous model's rows must not stand under the new one while its tree is fetched.
     this.result = undefined;
+    this.changed.fire(undefined);
     void vscode.commands.executeCommand('setContext', HAS_MODEL_CONTEXT, true);
     this.refresh();
   }
