@@ -159,7 +159,7 @@ export class CostTreeView implements vscode.TreeDataProvider<Item>, vscode.Dispo
     if (!model || nodeId === null) return undefined;
     const sources = this.result?.sources;
     if (sources !== undefined) {
-      // A Python source: the line that builds the layer (a node without one has nothing to show).
+      // A model whose file is its text (.py, .onnxtxt): the node's line there (a node without one has nothing to show).
       const source = sources[nodeId];
       if (!source) return undefined;
       const { start, end } = source.range;

@@ -262,9 +262,9 @@ export interface CostTreeResult {
   /** Why the times are not the whole model (`not costed: bind batch, height`, `incomplete: 13 of 16 layers, see Problems`); null when they are. */
   readonly incomplete: string | null;
   /**
-   * A PyTorch source's rows: where their reveal node is built or called (the model has no text view whose
-   * node lines `ridgepoint.revealNode` could select), by node id; a file other than the model's for layers
-   * built in an imported module.
+   * Models whose file is their text, by node id: where each row's reveal node is. A `.py`: the line that
+   * builds its layer (in an imported file for layers built there); an `.onnxtxt`: the node's statement.
+   * Absent for a binary model (`ridgepoint.revealNode` selects the node in its view) and a config.json.
    */
   readonly sources?: Readonly<Record<string, { readonly uri: string; readonly range: Range }>>;
 }

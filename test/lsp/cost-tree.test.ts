@@ -98,6 +98,22 @@ describe('language server: ridgepoint/costTree', function () {
     assert.equal(byFile.root?.timeSeconds, root.timeSeconds);
   });
 
+  it('an .onnxtxt file: scopes from its node names, each row revealing its statement', async () => {
+    const text = ['<', '  ir_version: 8,', '  opset_import: ["" : 17]', '>', 'g (float[64,1024] x, float[1024,1024] w) => (float[64,1024] y) {', '  ["/blk/proj/MatMul"] h = MatMul (x, w)', '  ["/blk/act/Relu"] y = Relu (h)', '}', ''].join('\n');
+    const uri = fileUri(path.join(tmp, 'blk.onnxtxt'));
+    await session.open(uri, text);
+    const result = await session.request<CostTreeResult>('ridgepoint/costTree', { uri });
+    assert.equal(result.incomplete, null);
+    const blk = find(result.root, 'blk');
+    assert.deepEqual(blk.children.map((c) => c.name).sort(), ['act', 'proj']);
+    const proj = find(blk, 'proj');
+    assert.ok(proj.revealNodeId);
+    const where = result.sources?.[proj.revealNodeId];
+    assert.ok(where, 'the row has a place in the file');
+    assert.equal(where.uri, uri);
+    assert.equal(where.range.start.line, 5);
+  });
+
   it('a PyTorch source: torchvision ResNet-50’s stages, each row revealing a line of the file', async () => {
     const py = fileUri(RESNET);
     const source = fs.readFileSync(RESNET, 'utf8');

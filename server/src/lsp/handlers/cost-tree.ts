@@ -27,7 +27,8 @@ export const VIEW_TREE_CHILDREN = 200;
 export function costTreeOf(profiled: ProfiledModel): CostTreeResult {
   const whole = profiled.report.costTree ?? null;
   const root = whole && pruneCostTree(whole, VIEW_TREE_CHILDREN);
-  const sources = profiled.python ? pythonSources(profiled, root) : undefined;
+  const locate = sourceLocator(profiled);
+  const sources = locate && root ? sourcesOf(root, locate) : undefined;
   return { root, chipName: profiled.options.chip.name, incomplete: caveat(profiled), ...(sources ? { sources } : {}) };
 }
 
@@ -46,17 +47,37 @@ function caveat(profiled: ProfiledModel): string | null {
   return parts.length > 0 ? parts.join('; ') : null;
 }
 
-/** Where each row's reveal node is in the Python source: the line that builds its layer (where the hints are), else the forward line that calls it. */
-function pythonSources(profiled: ProfiledModel, root: CostTreeNode | null): Record<string, { uri: string; range: Range }> | undefined {
-  const python = profiled.python;
-  if (!python || !root) return undefined;
-  const modelUri = profiled.loaded.ref.uri;
-  const out: Record<string, { uri: string; range: Range }> = {};
+type SourcePlace = { uri: string; range: Range };
+
+/**
+ * Where a node is in the model's own file, for models whose file is their text: a `.py` (the line that
+ * builds its layer, where the hints are, else the forward line calling it; another file for a layer built
+ * in an imported module) and an `.onnxtxt` (the node's statement). Null for a binary model (revealNode
+ * selects the node in its view) and a config.json (no line per node).
+ */
+function sourceLocator(profiled: ProfiledModel): ((nodeId: string) => SourcePlace | undefined) | null {
+  const { python, loaded } = profiled;
+  const modelUri = loaded.ref.uri;
+  if (python) {
+    return (id) => {
+      const name = profiled.nodes.get(id)?.name;
+      const range = name === undefined ? undefined : (python.nodeSources.get(name) ?? python.callSites.get(name));
+      return range && { uri: range.path === undefined ? modelUri : URI.file(range.path).toString(), range: { start: range.start, end: range.end } };
+    };
+  }
+  if (loaded.ref.kind !== 'text') return null;
+  return (id) => {
+    const span = loaded.nodeSpans.get(id);
+    return span && { uri: modelUri, range: loaded.lines.range(span.statement) };
+  };
+}
+
+/** Every row's reveal node, located. */
+function sourcesOf(root: CostTreeNode, locate: (nodeId: string) => SourcePlace | undefined): Record<string, SourcePlace> {
+  const out: Record<string, SourcePlace> = {};
   const visit = (row: CostTreeNode): void => {
-    const id = row.revealNodeId;
-    const name = id === null ? undefined : profiled.nodes.get(id)?.name;
-    const range = name === undefined ? undefined : (python.nodeSources.get(name) ?? python.callSites.get(name));
-    if (id !== null && range) out[id] = { uri: range.path === undefined ? modelUri : URI.file(range.path).toString(), range: { start: range.start, end: range.end } };
+    const place = row.revealNodeId === null ? undefined : locate(row.revealNodeId);
+    if (place && row.revealNodeId !== null) out[row.revealNodeId] = place;
     row.children.forEach(visit);
   };
   visit(root);
