@@ -39,6 +39,7 @@ const BOUND_EXPLAINED: Readonly<Record<string, string>> = {
   memory: 'memory-bound: its time is the bytes it moves',
   compute: 'compute-bound: its time is its arithmetic',
   mixed: 'mixed: no bound holds 60% of its time',
+  overhead: 'launch-bound: the fixed per-kernel overhead exceeds its compute and memory time',
   none: 'no kernel: views and constants take no time',
 };
 
