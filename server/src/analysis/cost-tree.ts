@@ -15,7 +15,7 @@
  * - Nodes inside a subgraph or an expanded function (ids `n12/then_branch/n0`) sit under the node that
  *   holds them, whatever their own names say.
  */
-import { ReportNode } from './report';
+import type { ReportNode } from './report';
 import { NodeScope, scopeReader, ScopeNaming, SCOPE_SEPARATOR } from './scope';
 
 export interface CostTreeNode {
