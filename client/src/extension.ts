@@ -13,6 +13,7 @@ import { ActiveModel } from './active-model';
 import { bindDefaultDims, bindDims } from './bind-dims';
 import { reopenBinaryTextTabs } from './binary-tabs';
 import { Chips } from './chips';
+import { CostTreeView } from './cost-tree';
 import { errorMessage, registerCommand } from './command-runner';
 import { OnnxCustomEditor } from './custom-editor';
 import { exportReport } from './export-report';
@@ -60,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(panels, profiled.event((params) => statusBar.update(params)), profiled.event((params) => panels.onProfiled(params)));
   context.subscriptions.push(profiled.event((params) => active.noteProfiled(params)));
   context.subscriptions.push(active.addPanelModel(() => panels.activeModel()), reopenBinaryTextTabs(output));
+  context.subscriptions.push(new CostTreeView(rp, active, profiled.event, output));
 
   // The status bar names the chip: load the list once the server is up, and again when the chips file changes.
   const loadChips = (): void => {

@@ -1,9 +1,10 @@
 /**
  * The self-contained HTML report's page script (bundled by esbuild into the page by
  * server/src/cli/html.ts). Reads the report from `<script type="application/json" id="ridgepoint-data">`,
- * then renders the summary, the roofline chart, the slowest ops (sortable), the per-op-type breakdown and
- * the unmodelled nodes. Every model-derived string is set with textContent; nothing is parsed as HTML.
+ * then renders the summary, the roofline chart, the cost by module (a collapsible tree), the slowest ops
+ * (sortable), the per-op-type breakdown and the unmodelled nodes. Every model-derived string is set with textContent; nothing is parsed as HTML.
  */
+import { COST_TREE_NOTE, costTreeElement } from './cost-tree-dom';
 import { bytes, joules, percent, ratio, seconds, si } from './format';
 import { renderRoofline } from './roofline-chart';
 import { isPlottable, rooflineFromReport } from './roofline-data';
@@ -157,6 +158,15 @@ function chartSection(parent: HTMLElement, report: ReportLike): void {
   window.addEventListener('resize', () => handle.resize());
 }
 
+/** Where the time goes by module: the report's cost tree, the model's row open. */
+function costTreeSection(parent: HTMLElement, report: ReportLike): void {
+  const root = report.costTree;
+  if (!root) return;
+  const s = section(parent, 'Cost by module', 'cost-tree');
+  s.appendChild(el('p', COST_TREE_NOTE, 'rp-note'));
+  s.appendChild(costTreeElement(root));
+}
+
 function topOpsSection(parent: HTMLElement, report: ReportLike): void {
   if (!report.totals) return;
   const total = report.totals.timeSeconds;
@@ -272,6 +282,7 @@ function main(): void {
   document.title = `Ridgepoint · ${report.model.path}`;
   summary(app, report);
   chartSection(app, report);
+  costTreeSection(app, report);
   topOpsSection(app, report);
   suggestionsSection(app, report);
   opTypesSection(app, report);

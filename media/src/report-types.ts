@@ -93,6 +93,27 @@ export interface ReportLike {
   readonly profileNotes?: readonly string[];
   /** Predicted versus measured (measured mode, docs/validation/README.md); present when a profile was joined. */
   readonly measurement?: MeasurementLike;
+  /** Where the time goes by module (server/src/analysis/cost-tree.ts); present when profiled. */
+  readonly costTree?: CostTreeLike | null;
+}
+
+/** One row of the report's cost tree: the model, a module or an op. */
+export interface CostTreeLike {
+  readonly name: string;
+  readonly path: string;
+  readonly kind: 'model' | 'module' | 'op';
+  readonly timeSeconds: number;
+  readonly share: number;
+  readonly flops: number;
+  readonly bytes: number;
+  readonly bound: string;
+  readonly nodeCount: number;
+  readonly revealNodeId: string | null;
+  readonly opType?: string;
+  readonly note?: string;
+  readonly children: readonly CostTreeLike[];
+  /** Children left out of this copy (the panel's report keeps the costliest), summed. */
+  readonly more?: { readonly count: number; readonly timeSeconds: number; readonly share: number };
 }
 
 /** The report's `measurement` (server/src/analysis/measure/compare.ts) as the chart reads it. */

@@ -13,6 +13,7 @@ import type { ExportFormat, HostToPanel, PanelToHost } from './panel-messages';
 import { restoreState, SortKey, ViewState } from './panel-state';
 import { launchBoundExplanation, phaseSuffix, roofsExplanation } from './panel-explain';
 import { displayName, opTypesTable, topOpsTable, totalsList, unmodelledList } from './panel-tables';
+import { drawCostTree } from './panel-tree';
 import { suggestionMarkers, suggestionsList } from './panel-suggestions';
 import { Toolbar } from './panel-toolbar';
 import { RooflineChart, renderRoofline } from './roofline-chart';
@@ -377,6 +378,7 @@ class Panel {
     const types = opTypesTable(report);
     this.opTypes.replaceChildren(el('h2', 'By op type'), ...(types ? [types] : [el('p', 'No op types.', 'rp-note')]));
     this.unmodelled.replaceChildren(el('h2', `Unmodelled ops (${report.unmodelled?.length ?? 0})`), unmodelledList(report));
+    drawCostTree(this.body, report, (id) => this.post({ type: 'reveal', nodeId: id }));
   }
 
   private drawTopOps(): void {

@@ -8,6 +8,7 @@
 import { NotificationType, Range, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { Report } from './analysis/report';
 import type { CoverageSummary } from './analysis/coverage';
+import type { CostTreeNode } from './analysis/cost-tree';
 
 /**
  * The URI scheme of the read-only text view of a binary `.onnx` file. `ridgepoint-onnx:/abs/model.onnx`
@@ -281,3 +282,27 @@ export interface WhatIfResult {
 }
 
 export const WhatIfRequest = new RequestType<WhatIfParams, WhatIfResult | null, void>('ridgepoint/whatIf');
+
+// ---------------------------------------------------------------------------------------------
+// ridgepoint/costTree: where the time goes by module (the side bar's "Cost by Module")
+
+export interface CostTreeParams {
+  /** A model URI: an `.onnx` file or its view, an `.onnxtxt`, a `.py`, a config.json (`#decode` for the decode step). */
+  readonly uri: string;
+}
+
+export interface CostTreeResult {
+  /** The model's module hierarchy with time, share, FLOPs, bytes and bound per row (analysis/cost-tree.ts); null when nothing was costed. */
+  readonly root: CostTreeNode | null;
+  readonly chipName: string;
+  /** Why the times are not the whole model (`not costed: bind batch, height`, `incomplete: 13 of 16 layers, see Problems`); null when they are. */
+  readonly incomplete: string | null;
+  /**
+   * Models whose file is their text, by node id: where each row's reveal node is. A `.py`: the line that
+   * builds its layer (in an imported file for layers built there); an `.onnxtxt`: the node's statement.
+   * Absent for a binary model (`ridgepoint.revealNode` selects the node in its view) and a config.json.
+   */
+  readonly sources?: Readonly<Record<string, { readonly uri: string; readonly range: Range }>>;
+}
+
+export const CostTreeRequest = new RequestType<CostTreeParams, CostTreeResult, void>('ridgepoint/costTree');

@@ -18,6 +18,7 @@ import { profileAnalysis } from '../../server/src/analysis/cost/index';
 import { bytesSource } from '../../server/src/analysis/onnx/byte-source';
 import { buildReport, Report, ReportNode } from '../../server/src/analysis/report';
 import { renderHtmlReport } from '../../server/src/cli/html';
+import { seconds } from '../../media/src/format';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -201,6 +202,39 @@ describe('HTML report (real browser)', function () {
     const totals = (await page.locator('.rp-totals').textContent()) ?? '';
     assert.match(totals, /Predicted time≥ /);
     assert.match(totals, /Parameters≥ /);
+    await page.context().close();
+  });
+
+  it('shows the cost by module: ResNet-18’s stages with their times, a module opening on click', async function () {
+    const out = path.join(tmp, 'resnet18.html');
+    const r = spawnSync(process.execPath, [CLI, 'profile', path.join(ROOT, 'test/fixtures/pytorch/resnet.py'), '--entry', 'resnet18', '--input', '1x3x224x224', '--chip', 'h100', '--format', 'html', '--out', out], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const report = embeddedReport(fs.readFileSync(out, 'utf8'));
+    const { page, errors } = await open(out);
+    assert.deepEqual(errors, []);
+    const tree = page.locator('#cost-tree .rp-tree');
+    await tree.waitFor({ state: 'visible' });
+    // The model's row is open: its modules are rows with a time. A stage's time is what its ops take,
+    // summed here from the report's nodes by their module path (`layer1.0.conv1`, `layer1.1/Add`).
+    const stageTime = (stage: string): number =>
+      report.nodes.filter((n) => n.name.startsWith(`${stage}.`) && n.counted !== false && n.modelled === true && n.bound !== 'none').reduce((sum, n) => sum + (n.timeSeconds ?? 0), 0);
+    for (const stage of ['layer1', 'layer2', 'layer3', 'layer4']) {
+      const row = page.locator(`#cost-tree details[data-path="${stage}"] > summary`);
+      await row.waitFor({ state: 'visible' });
+      const cells = await row.locator(':scope > span').allTextContents();
+      assert.equal(cells[0], stage);
+      assert.ok(stageTime(stage) > 0);
+      assert.equal(cells[2], seconds(stageTime(stage)), `${stage}'s time`);
+    }
+    // Rows are sorted by time, costliest first.
+    const shares = await page.locator('#cost-tree details[data-path=""] > .rp-tree-children > * > .rp-tree-row > span:nth-child(4)').allTextContents();
+    const values = shares.map((t) => Number.parseFloat(t));
+    assert.deepEqual(values, [...values].sort((a, b) => b - a));
+    // A stage's blocks appear once it is opened (built on first open).
+    assert.equal(await page.locator('#cost-tree details[data-path="layer1 › 0"]').count(), 0);
+    await page.locator('#cost-tree details[data-path="layer1"] > summary').click();
+    await page.locator('#cost-tree details[data-path="layer1 › 0"] > summary').waitFor({ state: 'visible' });
+    await page.locator('#cost-tree').screenshot({ path: path.join(ARTIFACTS, 'report-cost-tree.png') });
     await page.context().close();
   });
 

@@ -11,6 +11,8 @@ import { FusedGroup, ProfiledNode, Totals } from './cost/totals';
 import { ENERGY_BASIS, energySources } from './cost/energy';
 import type { Advice, Suggestion } from './advise/types';
 import type { ReportMeasurement } from './measure/compare';
+import { buildCostTree, CostTreeNode, pruneCostTree } from './cost-tree';
+import { scopeNamingOf } from './scope';
 
 /**
  * The JSON report (schema documented in docs/report-schema.md). Bump SCHEMA_VERSION on any change
@@ -130,6 +132,8 @@ export interface Report {
   readonly adviceNotes?: readonly string[];
   /** Predicted versus measured (measured mode): join counts, Spearman's ρ, errors, per-op rows. */
   readonly measurement?: ReportMeasurement;
+  /** Where the time goes by module (analysis/cost-tree.ts); present when profiled, null when there are no nodes. */
+  readonly costTree?: CostTreeNode | null;
 }
 
 export function buildReport(analysis: ModelAnalysis, path: string, bindings: ReadonlyMap<string, number>, profiled?: ModelProfile | null, advice?: Advice | null): Report {
@@ -192,7 +196,13 @@ function withProfile(base: Report, p: ModelProfile): Report {
     profileNotes: result.notes,
     energySources: energySources(),
     energyBasis: ENERGY_BASIS,
+    costTree: buildCostTree(base.nodes, { naming: scopeNamingOf(base.model.producer.name), modelName: modelNameOf(base.model.path, base.model.graphName) }),
   };
+}
+
+/** The cost tree's root: the model file's name, else the graph's. */
+function modelNameOf(path: string, graphName: string): string {
+  return path.split(/[\\/]/).pop() || graphName || 'model';
 }
 
 function nodeCostFields(n: ProfiledNode): Partial<ReportNode> {
@@ -373,7 +383,11 @@ function chartNode(n: ReportNode): ChartNode {
   };
 }
 
-/** The report a chart draws (ProfileParams.detail = 'chart'): tensors as dtype and shape, no notes. */
+/** Rows per module in the chart detail's cost tree (the panel redraws it on every report). */
+export const CHART_TREE_CHILDREN = 50;
+
+/** The report a chart draws (ProfileParams.detail = 'chart'): tensors as dtype and shape, no notes, the cost tree pruned. */
 export function chartDetail(report: Report): Report {
-  return { ...report, nodes: report.nodes.map(chartNode) };
+  const nodes = report.nodes.map(chartNode);
+  return report.costTree ? { ...report, nodes, costTree: pruneCostTree(report.costTree, CHART_TREE_CHILDREN) } : { ...report, nodes };
 }

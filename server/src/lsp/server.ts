@@ -6,6 +6,7 @@ import { ChipStore } from './chips-store';
 import { registerChips } from './handlers/chips';
 import { registerCodeActions } from './handlers/code-actions';
 import { registerCodeLens } from './handlers/code-lens';
+import { registerCostTree } from './handlers/cost-tree';
 import { publishModelState } from './handlers/diagnostics';
 import { registerDims } from './handlers/dims';
 import { registerDocumentSymbols } from './handlers/document-symbols';
@@ -340,6 +341,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
   registerCodeActions(ctx);
   registerWhatIf(ctx);
   registerMeasured(ctx);
+  registerCostTree(ctx);
   registerTracing(ctx);
   ctx.connection.onNotification(SetSourceOptionsNotification, (params) => {
     const ref = modelRefOf(params.uri);
