@@ -82,6 +82,19 @@ async function waitForView(page: Page, name: string, timeout = 90_000): Promise<
   });
 }
 
+/** Watches a model open until its view shows; fails at once if VS Code's text editor shows it, even for a moment. */
+async function watchOpening(page: Page, name: string): Promise<string> {
+  return waitUntil(
+    async () => {
+      const mode = await languageMode(page);
+      const text = await page.locator('.part.editor').innerText({ timeout: 1_000 }).catch(() => '');
+      if (mode === 'Plain Text' || BINARY_AS_TEXT.test(text)) throw new GiveUp(`${name} opened in VS Code's text editor (${mode}): ${text.replace(/\s+/g, ' ').slice(0, 160)}`);
+      return (await activeTab(page).filter({ hasText: name }).count()) > 0 && mode !== '' && /\w/.test(text) ? mode : false;
+    },
+    { timeout: 90_000, intervals: [150], message: `the model view of ${name}` },
+  );
+}
+
 /** Opens a workspace file by its relative path (Go to File…), as a user opens one in a folder. */
 async function openByPath(page: Page, relative: string): Promise<void> {
   await runCommand(page, 'Go to File...', 30_000);
@@ -312,28 +325,28 @@ describe('VS Code on real models: torchvision exports, a PP-OCR-like detector, L
   const suite = useCodeServer({ tag: 'real', makeWorkspace });
 
   // First in the file: the workbench has just loaded, VS Code may not know the installed extensions yet.
-  it('a 346 MB vit_b_16.onnx opened in the first seconds becomes the model view, never "Open Anyway"', async function () {
+  it('a 346 MB vit_b_16.onnx opened in the first seconds becomes the model view within seconds; later opens never show text', async function () {
     this.timeout(180_000);
     const { page } = suite().wb;
     assert.ok(fs.statSync(path.join(suite().workspace, VIT)).size > 300e6, 'vit_b_16 with its weights: a large file');
     const opened = Date.now();
     await openFromExplorer(page, VIT, 30_000);
     const states: string[] = [];
-    let binarySince: number | null = null;
-    let binaryMs = 0;
+    let asTextSince: number | null = null;
+    let asTextMs = 0;
     const viewText = await waitUntil(
       async () => {
         const mode = await languageMode(page);
         const text = (await page.locator('.part.editor').innerText({ timeout: 1_000 }).catch(() => '')).replace(/\s+/g, ' ').slice(0, 400);
-        const state = `${mode || '-'}: ${text.slice(0, 80)}`;
-        if (states.at(-1)?.replace(/^\S+ /, '') !== state) states.push(`${((Date.now() - opened) / 1000).toFixed(1)} s ${state}`);
+        const state = `${mode || '-'}: ${text.slice(0, 100)}`;
+        if (states.at(-1)?.replace(/^\S+ s /, '') !== state) states.push(`${((Date.now() - opened) / 1000).toFixed(1)} s ${state}`);
+        // VS Code's own text editor: "very large … Open Anyway", or the bytes drawn as text.
         const asText = mode === 'Plain Text' || BINARY_AS_TEXT.test(text);
-        if (asText && binarySince === null) binarySince = Date.now();
-        if (!asText && binarySince !== null) {
-          binaryMs += Date.now() - binarySince;
-          binarySince = null;
+        if (asText && asTextSince === null) asTextSince = Date.now();
+        if (!asText && asTextSince !== null) {
+          asTextMs += Date.now() - asTextSince;
+          asTextSince = null;
         }
-        if (/Open Anyway|very large/i.test(text)) throw new GiveUp(`VS Code's large-file editor showed: ${text}`);
         return !asText && mode !== '' && /\w/.test(text) && (await activeTab(page).filter({ hasText: 'vit_b_16' }).count()) > 0 ? text : false;
       },
       { timeout: 120_000, intervals: [150], message: 'the model view of vit_b_16.onnx' },
@@ -341,26 +354,27 @@ describe('VS Code on real models: torchvision exports, a PP-OCR-like detector, L
       throw new Error(`${e instanceof Error ? e.message : String(e)}; states: ${JSON.stringify(states)}`);
     });
     const took = (Date.now() - opened) / 1000;
-    console.log(`      view after ${took.toFixed(1)} s (binary text shown ${(binaryMs / 1000).toFixed(1)} s); states ${JSON.stringify(states)}; ${JSON.stringify(viewText.slice(0, 80))}`);
+    console.log(`      view after ${took.toFixed(1)} s (VS Code's text editor shown ${(asTextMs / 1000).toFixed(1)} s); states ${JSON.stringify(states)}`);
     // Before VS Code has registered the installed extensions (the first seconds of a fresh profile) it
-    // opens a .onnx as text; the extension activates at startup and replaces that tab with the view.
-    assert.ok(binaryMs < 8_000, `the binary text was replaced by the view within 8 s of the double click (issue 15: ~8 s), not ${(binaryMs / 1000).toFixed(1)} s`);
+    // opens a .onnx in its text editor ("very large … Open Anyway"): no extension can run before that.
+    // The extension activates at startup (onStartupFinished) and replaces that tab with the view at once.
+    assert.ok(asTextMs < 8_000, `VS Code's text editor was replaced by the view within 8 s (issue 15: ~8 s), not ${(asTextMs / 1000).toFixed(1)} s`);
+    assert.doesNotMatch(viewText, /Open Anyway|very large/i);
     const tabs = await page.locator('.tabs-container .tab').allInnerTexts();
     assert.equal(tabs.filter((t) => t.includes('vit_b_16')).length, 1, `one tab for the model, the view: ${JSON.stringify(tabs)}`);
-    await realShot(page, 'vit-early-open');
     // Once VS Code knows the extension, a .onnx opens straight as the view: never as text, not for a moment.
     await waitForExtension(page);
     await openFromExplorer(page, RESNET);
-    const seen = await waitUntil(
-      async () => {
-        const mode = await languageMode(page);
-        const text = await page.locator('.part.editor').innerText({ timeout: 1_000 }).catch(() => '');
-        if (mode === 'Plain Text' || BINARY_AS_TEXT.test(text)) throw new GiveUp(`resnet50.onnx opened as text (${mode}): ${text.slice(0, 120)}`);
-        return (await activeTab(page).filter({ hasText: 'resnet50' }).count()) > 0 && mode !== '' && /\w/.test(text) ? mode : false;
-      },
-      { timeout: 90_000, intervals: [150], message: 'the model view of resnet50.onnx' },
-    );
-    console.log(`      resnet50.onnx opened as ${JSON.stringify(seen)}`);
+    console.log(`      resnet50.onnx opened as ${JSON.stringify(await watchOpening(page, 'resnet50'))}`);
+    // A window of a profile that has had the extension once (the workbench reloaded): VS Code remembers
+    // that an extension's editor claims *.onnx and waits for it, so even in the first seconds the large
+    // model opens straight as the view.
+    await runCommand(page, 'View: Close All Editors');
+    await page.reload();
+    await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 60_000 });
+    await openFromExplorer(page, VIT, 30_000);
+    console.log(`      after a reload, vit_b_16.onnx opened as ${JSON.stringify(await watchOpening(page, 'vit_b_16'))}`);
+    await realShot(page, 'vit-early-open');
     assert.deepEqual(await crashToasts(page), []);
   });
 
@@ -500,7 +514,7 @@ describe('VS Code on real models: torchvision exports, a PP-OCR-like detector, L
       throw new Error(`${e instanceof Error ? e.message : String(e)}; lenses ${JSON.stringify(await lensTexts(page))}`);
     });
     await expectInViewport(lens, `the code lens "${await lens.innerText()}"`, area);
-    const decoration = page.locator('.codelens-decoration', { has: lens });
+    const decoration = page.locator('.codelens-decoration', { has: page.locator('a', { hasText: TIME }) }).first();
     await expectInViewport(decoration, 'the whole code lens line', area);
     console.log(`      llama lenses: ${JSON.stringify(await lensTexts(page))}`);
     await assertCostTree(page, 'config.json');
