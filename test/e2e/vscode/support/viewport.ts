@@ -5,6 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { Locator, Page } from 'playwright-core';
+import { waitUntil } from './retry';
 
 export interface Box {
   readonly x: number;
@@ -53,6 +54,7 @@ export function assertBoxInViewport(page: Page, box: Box | null, what: string, a
  */
 export async function expectInViewport(locator: Locator, what: string, area?: Box): Promise<Box> {
   const first = locator.first();
-  assert.ok(await first.isVisible(), `${what} is visible`);
-  return assertBoxInViewport(first.page(), await first.boundingBox(), what, area);
+  // The workbench re-renders some elements (code lenses on a refresh): wait out a moment without a box.
+  const box = await waitUntil(async () => ((await first.isVisible()) ? await first.boundingBox() : null), { timeout: 10_000, message: `${what} visible with a box` });
+  return assertBoxInViewport(first.page(), box, what, area);
 }
