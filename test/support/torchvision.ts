@@ -125,7 +125,7 @@ export function onnxMacsOf(onnxPath: string): { macs: number | null; issues: str
 }
 
 /** Runs the truth script, passing its progress lines (stderr) on as they come; rejects on a non-zero exit. */
-function runStreaming(python: string, args: string[], log: (line: string) => void): Promise<void> {
+export function runStreaming(python: string, args: string[], log: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(python, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let pending = '';
