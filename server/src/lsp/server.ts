@@ -214,6 +214,8 @@ export class ServerContext {
       if (uri === undefined) return;
       this.adviceWaiting.delete(uri);
       publishModelState(this, uri, true)
+        // The top suggestions are code lenses: ask the client for them again now that they exist.
+        .then(() => this.refreshViews())
         .catch((error: unknown) => this.connection.console.error(`suggestions for ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`))
         .finally(() => this.postponeAdvice());
     }, ADVICE_IDLE_MS);
