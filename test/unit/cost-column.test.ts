@@ -34,4 +34,12 @@ describe('cost column', () => {
     const calls = [reportNode({ id: 'n1/f/n0', timeSeconds: 1e-6, bound: 'memory' }), reportNode({ id: 'n2/f/n0', timeSeconds: 2e-6, bound: 'compute' })];
     assert.equal(costColumn(calls, 6e-6), `${F}${F}3.00 µs ${F}50.0% mix${F}│`);
   });
+
+  it('says "unbound", not "unknown", for an op whose sizes wait on unbound dims; "ovhd" for a launch-bound op', () => {
+    const unsized = costColumn([reportNode({ modelled: false, reason: 'input "x" has unbound symbolic dims (N); bind them' })], 0);
+    assert.equal(unsized, `${F.repeat(2)}unbound ${F.repeat(6)} ?${F.repeat(3)}│`);
+    // 0.1 µs of memory time under a 3 µs per-kernel cost: the fixed cost bounds it.
+    const launch = costColumn([reportNode({ timeSeconds: 3.1e-6, bound: 'memory', memorySeconds: 0.1e-6, computeSeconds: 0, overheadSeconds: 3e-6 })], 31e-6);
+    assert.equal(launch, `${F}${F}3.10 µs ${F}10.0% ovhd│`);
+  });
 });

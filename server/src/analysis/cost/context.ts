@@ -130,6 +130,9 @@ export function traffic(ctx: CostContext): { activationBytesRead: number; weight
 }
 
 /** Explains why a value's size is unknown, naming the symbols to bind when that is the cause. */
+/** In the reason of an op left out because its sizes depend on unbound symbolic dims (the views say "not costed", not "not modelled"). */
+export const UNBOUND_REASON = 'unbound symbolic dims';
+
 export function unknownSizeReason(value: ValueRecord | null, role: string): string {
   const t = tensorOf(value);
   if (value === null) return `${role} is missing`;
@@ -137,7 +140,7 @@ export function unknownSizeReason(value: ValueRecord | null, role: string): stri
   if (t === null) return `${role} "${value.name}" is a ${value.type.kind}, not a tensor`;
   if (t.shape === null) return `${role} "${value.name}" has an unknown rank`;
   const symbols = [...new Set(t.shape.flatMap((d) => dimSymbols(d)))];
-  if (symbols.length > 0) return `${role} "${value.name}" has unbound symbolic dims (${symbols.join(', ')}); bind them (CLI: --dim; editor: Bind Symbolic Dimensions… or the ridgepoint.dims setting)`;
+  if (symbols.length > 0) return `${role} "${value.name}" has ${UNBOUND_REASON} (${symbols.join(', ')}); bind them (CLI: --dim; editor: Bind Symbolic Dimensions… or the ridgepoint.dims setting)`;
   const numeric = t.shape.every((d) => typeof d === 'number');
   const product = numeric ? (t.shape as number[]).reduce((a, b) => a * b, 1) : 0;
   if (t.shape.some((d) => typeof d === 'number' && !Number.isSafeInteger(d)) || (numeric && !Number.isSafeInteger(product))) {

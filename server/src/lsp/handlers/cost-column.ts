@@ -1,3 +1,4 @@
+import { UNBOUND_REASON } from '../../analysis/cost/context';
 import { verdictOf } from '../../analysis/cost/launch-bound';
 import { ReportNode } from '../../analysis/report';
 import { humanTime } from '../../format/units';
@@ -31,7 +32,11 @@ function column(time: string, share: string, bound: string): string {
 /** The column for a node line: its report nodes (several for a function body's calls), over the model's total time. */
 export function costColumn(nodes: readonly ReportNode[], totalSeconds: number): string {
   if (nodes.length === 0) return column('', '', '');
-  if (nodes.every((n) => n.modelled === false)) return column('unknown', '', '?');
+  if (nodes.every((n) => n.modelled === false)) {
+    // Sized by unbound dims: not costed until they are bound (not an op Ridgepoint fails to understand).
+    if (nodes.some((n) => n.reason?.includes(UNBOUND_REASON))) return column('unbound', '', '?');
+    return column('unknown', '', '?');
+  }
   // The cheaper branch of an If whose condition is unknown: left out of the totals, so no share.
   if (nodes.every((n) => n.counted === false)) return column('excluded', '', '');
   const time = nodes.reduce((sum, n) => sum + (n.counted === false ? 0 : (n.timeSeconds ?? 0)), 0);

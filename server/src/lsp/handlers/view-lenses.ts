@@ -1,5 +1,6 @@
 import { CodeLens } from 'vscode-languageserver';
 import { ScopeGroup } from '../../analysis/onnx/view/layout';
+import { UNBOUND_REASON } from '../../analysis/cost/context';
 import { verdictOf } from '../../analysis/cost/launch-bound';
 import { ReportNode } from '../../analysis/report';
 import { humanTime } from '../../format/units';
@@ -15,6 +16,8 @@ export interface GroupCost {
   /** Nodes that launch a kernel (time above zero). */
   readonly ops: number;
   readonly unmodelled: number;
+  /** Of the unmodelled nodes, those whose sizes depend on unbound symbolic dims (not costed, rather than not understood). */
+  readonly unsized: number;
   /** The costliest node, where a click on the lens goes. */
   readonly costliest: string | null;
 }
@@ -25,11 +28,15 @@ export function groupCost(profiled: ProfiledModel, group: ScopeGroup, byOwner: R
   let timeSeconds = 0;
   let ops = 0;
   let unmodelled = 0;
+  let unsized = 0;
   let costliest: { id: string; time: number } | null = null;
   for (const id of group.nodeIds) {
     for (const node of byOwner.get(id) ?? []) {
       if (node.counted === false) continue;
-      if (node.modelled === false) unmodelled++;
+      if (node.modelled === false) {
+        unmodelled++;
+        if (node.reason?.includes(UNBOUND_REASON)) unsized++;
+      }
       const time = node.timeSeconds ?? 0;
       if (time <= 0) continue;
       ops++;
@@ -40,7 +47,7 @@ export function groupCost(profiled: ProfiledModel, group: ScopeGroup, byOwner: R
     }
   }
   const bound = [...timeByBound].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
-  return { timeSeconds, share: total > 0 ? timeSeconds / total : 0, bound, ops, unmodelled, costliest: costliest?.id ?? null };
+  return { timeSeconds, share: total > 0 ? timeSeconds / total : 0, bound, ops, unmodelled, unsized, costliest: costliest?.id ?? null };
 }
 
 /** Report nodes by the id of the graph node that holds them: itself, or the control-flow node whose body runs them. */
@@ -72,11 +79,18 @@ export function viewGroupLenses(profiled: ProfiledModel, uri: string): CodeLens[
     // Subgraph groups: their nodes' report ids are nested under the owner; only main-graph groups get lenses.
     if (group.graphPath !== '' || group.nodeIds.length < 2) continue;
     const cost = groupCost(profiled, group, byOwner);
-    const parts = [humanTime(cost.timeSeconds), `${(cost.share * 100).toFixed(1)}%`];
+    const range = profiled.loaded.lines.range({ start: group.header.start, end: group.header.start });
+    // Nothing in the group could be sized: no time at all, rather than a misleading 0.00 µs.
+    if (cost.ops === 0 && cost.unsized > 0) {
+      lenses.push({ range, command: { title: `not costed: ${cost.unsized} op${cost.unsized === 1 ? '' : 's'} sized by unbound dims`, command: Commands.bindDims, arguments: [{ uri }] } });
+      continue;
+    }
+    // Ops left out of the sum make the group's time a lower bound.
+    const parts = [`${cost.unmodelled > 0 ? '≥ ' : ''}${humanTime(cost.timeSeconds)}`, `${(cost.share * 100).toFixed(1)}%`];
     if (cost.bound !== '') parts.push(`${cost.bound}-bound`);
     parts.push(`${cost.ops} op${cost.ops === 1 ? '' : 's'}`);
-    if (cost.unmodelled > 0) parts.push(`${cost.unmodelled} not modelled`);
-    const range = profiled.loaded.lines.range({ start: group.header.start, end: group.header.start });
+    if (cost.unsized > 0) parts.push(`${cost.unsized} unsized`);
+    if (cost.unmodelled > cost.unsized) parts.push(`${cost.unmodelled - cost.unsized} not modelled`);
     const command = cost.costliest
       ? { title: parts.join(' · '), command: Commands.revealNode, arguments: [{ uri, nodeId: cost.costliest }] }
       : { title: parts.join(' · '), command: '' };
