@@ -326,9 +326,15 @@ async function lensTexts(page: Page): Promise<string[]> {
 
 async function realShot(page: Page, name: string): Promise<void> {
   const file = shot(`real-${name}.png`);
-  // Away from any tooltip's trigger: the window's title bar.
-  await page.mouse.move(700, 8);
+  // The Explorer's file list folded for the picture, so the cost tree has the side bar's height.
+  const files = page.locator('.pane-header', { hasText: /^\s*workspace/i }).first();
+  const folded = (await files.count()) > 0 && (await files.getAttribute('aria-expanded')) === 'true';
+  if (folded) await files.click();
+  // Away from any tooltip's trigger (the window's title bar), and the tooltip given time to go.
+  await page.mouse.move(700, 8, { steps: 5 });
+  await page.waitForTimeout(800);
   await screenshot(page, file);
+  if (folded) await files.click();
   console.log(`      screenshot ${file}`);
 }
 
