@@ -1,7 +1,7 @@
 import { bytesForElements } from '../ir/dtype';
 import { NodeCost } from './model';
 import { ValueType } from '../ir/types';
-import { NodeTiming, RooflineOptions, timeNode } from './roofline';
+import { NodeTiming, rooflineConstants, RooflineOptions, timeNode } from './roofline';
 
 /**
  * Whole-model totals on one chip: time, work, traffic, energy, the memory-bound share, what was left
@@ -74,7 +74,8 @@ const FUSABLE = new Set([
 /** `graphOutputs`: values that leave a graph, so they are written even when their consumer fuses. */
 export function profile(costs: readonly NodeCost[], options: RooflineOptions, graphOutputs: ReadonlySet<string> = new Set(), plan: KernelPlan = {}): ProfileResult {
   const notes: string[] = [];
-  const timings = costs.map((c) => timeNode(c, options));
+  const constants = rooflineConstants(options);
+  const timings = costs.map((c) => timeNode(c, options, constants));
   const excluded = cheaperBranches(costs, timings, notes);
   const standalone: ProfiledNode[] = costs.map((cost, i) => ({ cost, timing: timings[i] as NodeTiming, counted: !excluded.has(i), notes: [...cost.notes, ...(timings[i]?.notes ?? [])] }));
   const graph = indexGraph(standalone);
