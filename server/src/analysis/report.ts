@@ -316,7 +316,16 @@ function declaredParameters(metadata: Readonly<Record<string, string>>): number 
   return Number.isSafeInteger(n) && n >= 0 ? n : null;
 }
 
+/** Models are immutable once read: the weight summary is made once per model, not once per report. */
+const weightSummaries = new WeakMap<Model, WeightSummary>();
+
 export function summariseWeights(model: Model): WeightSummary {
+  let summary = weightSummaries.get(model);
+  if (summary === undefined) weightSummaries.set(model, (summary = computeWeightSummary(model)));
+  return summary;
+}
+
+function computeWeightSummary(model: Model): WeightSummary {
   const init = { tensors: 0, parameters: 0, bytes: 0 };
   const consts = { tensors: 0, parameters: 0, bytes: 0 };
   let externalBytes = 0;
