@@ -384,6 +384,17 @@ function chartValue(value: ReportValue): ReportValue {
   return { name: '', dtype: value.dtype, shape: value.shape, source: '' };
 }
 
+/** Chart values of one chart report: one per report value (report values are shared between a value's producer and readers). */
+class ChartValues {
+  private readonly made = new Map<ReportValue, ReportValue>();
+
+  of(value: ReportValue): ReportValue {
+    let chart = this.made.get(value);
+    if (chart === undefined) this.made.set(value, (chart = chartValue(value)));
+    return chart;
+  }
+}
+
 /** Every field of a chart node, optional ones included: a field added to ReportNode must be listed in chartNode. */
 type ChartNode = { readonly [K in keyof Required<Omit<ReportNode, 'notes'>>]: ReportNode[K] };
 
@@ -392,7 +403,7 @@ type ChartNode = { readonly [K in keyof Required<Omit<ReportNode, 'notes'>>]: Re
  * model the spread copy took 90–190 ms of the panel's re-profile, this one 12–20 ms (V8 builds one object
  * shape). Fields absent from the node stay undefined, which the JSON leaves out, so the message is the same.
  */
-function chartNode(n: ReportNode): ChartNode {
+function chartNode(n: ReportNode, values: ChartValues): ChartNode {
   return {
     id: n.id,
     name: n.name,
@@ -401,8 +412,8 @@ function chartNode(n: ReportNode): ChartNode {
     graph: n.graph,
     opset: n.opset,
     status: n.status,
-    inputs: n.inputs.map((v) => v && chartValue(v)),
-    outputs: n.outputs.map(chartValue),
+    inputs: n.inputs.map((v) => v && values.of(v)),
+    outputs: n.outputs.map((v) => values.of(v)),
     flops: n.flops,
     macs: n.macs,
     bytesRead: n.bytesRead,
@@ -433,6 +444,7 @@ export const CHART_TREE_CHILDREN = 50;
 
 /** The report a chart draws (ProfileParams.detail = 'chart'): tensors as dtype and shape, no notes, the cost tree pruned. */
 export function chartDetail(report: Report): Report {
-  const nodes = report.nodes.map(chartNode);
+  const values = new ChartValues();
+  const nodes = report.nodes.map((n) => chartNode(n, values));
   return report.costTree ? { ...report, nodes, costTree: pruneCostTree(report.costTree, CHART_TREE_CHILDREN) } : { ...report, nodes };
 }
