@@ -237,10 +237,13 @@ interface Kernel {
  * every profile, and chains are a few nodes long.)
  */
 function evaluateKernel(nodes: readonly ProfiledNode[], members: readonly number[], graph: GraphIndex, graphOutputs: ReadonlySet<string>, bandwidth: number): Kernel {
-  const inKernel = members.length > 16 ? new Set(members) : null;
+  // Kernels are a few nodes: lists beat sets there; a large what-if kernel gets sets.
+  const large = members.length > 16;
+  const inKernel = large ? new Set(members) : null;
   const isMember = (i: number): boolean => (inKernel ? inKernel.has(i) : members.includes(i));
   const saved: number[] = [];
-  const readOnce = new Set<string>();
+  const readOnce = large ? new Set<string>() : null;
+  const readList: string[] = [];
   for (const i of members) {
     const n = nodes[i] as ProfiledNode;
     let savedHere = 0;
@@ -252,8 +255,9 @@ function evaluateKernel(nodes: readonly ProfiledNode[], members: readonly number
     for (const inp of n.cost.record.inputs) {
       if (!inp) continue;
       const producer = graph.producerOf.get(inp.name);
-      if ((producer !== undefined && isMember(producer)) || readOnce.has(inp.name)) savedHere += tensorBytes(n, inp);
-      else readOnce.add(inp.name);
+      if ((producer !== undefined && isMember(producer)) || (readOnce ? readOnce.has(inp.name) : readList.includes(inp.name))) savedHere += tensorBytes(n, inp);
+      else if (readOnce) readOnce.add(inp.name);
+      else readList.push(inp.name);
     }
     // A rule may count less than a whole input (Gather reads only gathered rows): never save more than the node moves.
     saved.push(Math.min(savedHere, n.timing.bytes));
@@ -385,8 +389,11 @@ function tensorBytes(n: ProfiledNode, value: { readonly type: ValueType | null }
   if (n.cost.cost.unit === 'none' || !n.cost.cost.modelled) return 0;
   const type = value.type;
   if (type?.kind !== 'tensor' || type.shape === null || type.dtype === null) return 0;
-  if (!type.shape.every((d) => typeof d === 'number')) return 0;
-  const count = (type.shape as number[]).reduce((a, b) => a * b, 1);
+  let count = 1;
+  for (const d of type.shape) {
+    if (typeof d !== 'number') return 0;
+    count *= d;
+  }
   const raw = n.cost.cost.activationBytesRead + n.cost.cost.weightBytes + n.cost.cost.bytesWritten;
   const scale = raw > 0 ? n.timing.bytes / raw : 1;
   return bytesForElements(type.dtype, count) * scale;
