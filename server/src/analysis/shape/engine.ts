@@ -213,7 +213,7 @@ class Engine {
 
     let status: NodeStatus = 'inferred';
     let results: OutputFacts[] = [];
-    const fn = this.functions.get(functionKey(node.domain, node.opType, node.overload));
+    const fn = this.functions.size === 0 ? undefined : this.functions.get(functionKey(node.domain, node.opType, node.overload));
     const rule = fn === undefined ? lookupOp(node.domain, node.opType) : undefined;
     if (fn !== undefined) {
       status = 'function';
