@@ -138,7 +138,8 @@ export interface Report {
 
 export function buildReport(analysis: ModelAnalysis, path: string, bindings: ReadonlyMap<string, number>, profiled?: ModelProfile | null, advice?: Advice | null): Report {
   const { model, inference } = analysis;
-  const profiledById = profiled ? new Map(profiled.result.nodes.map((n) => [n.cost.record.id, n])) : undefined;
+  const profiledOf = profiledNodes(profiled);
+  const values = new ReportValues();
   const base: Report = {
     schemaVersion: SCHEMA_VERSION,
     model: {
@@ -153,7 +154,7 @@ export function buildReport(analysis: ModelAnalysis, path: string, bindings: Rea
     bindings: Object.fromEntries(bindings),
     inputs: (inference?.graphInputs ?? []).map(reportValue),
     outputs: (inference?.graphOutputs ?? []).map(reportValue),
-    nodes: (inference?.nodes ?? []).map((record) => reportNode(record, profiledById?.get(record.id))),
+    nodes: (inference?.nodes ?? []).map((record, i) => reportNode(record, profiledOf(record, i), values)),
     unknownOps: [...(inference?.unknownOps ?? new Map<string, number>())].map(([op, count]) => ({ op, count })),
     unboundSymbols: inference?.unboundSymbols ?? [],
     diagnostics: analysis.diagnostics,
@@ -163,15 +164,38 @@ export function buildReport(analysis: ModelAnalysis, path: string, bindings: Rea
   return profiled && advice ? { ...report, suggestions: advice.suggestions, adviceNotes: advice.notes } : report;
 }
 
+/**
+ * The profiled node of each inferred node: the profile's node at the same position (a profile of this
+ * inference lists its nodes in the same order), else found by id.
+ */
+function profiledNodes(profiled: ModelProfile | null | undefined): (record: NodeRecord, index: number) => ProfiledNode | undefined {
+  if (!profiled) return () => undefined;
+  const nodes = profiled.result.nodes;
+  let byId: Map<string, ProfiledNode> | undefined;
+  return (record, index) => {
+    const same = nodes[index];
+    if (same !== undefined && same.cost.record === record) return same;
+    byId ??= new Map(nodes.map((n) => [n.cost.record.id, n]));
+    return byId.get(record.id);
+  };
+}
+
 function withProfile(base: Report, p: ModelProfile): Report {
   const { result, chip } = p;
   const total = result.totals.timeSeconds;
   const timed = result.nodes.filter((n) => n.counted && n.cost.cost.modelled && !n.cost.container && n.cost.cost.unit !== 'none');
   const runTime = (n: ProfiledNode): number => n.cost.executions * n.timing.timeSeconds;
-  const topOps = [...timed]
-    .sort((a, b) => runTime(b) - runTime(a))
+  // Sorted by time computed once per node (a stable sort of positions: ties keep graph order, as before).
+  const times = timed.map(runTime);
+  const topOps = timed
+    .map((_, i) => i)
+    .sort((a, b) => (times[b] as number) - (times[a] as number))
     .slice(0, 10)
-    .map((n) => ({ id: n.cost.record.id, name: n.cost.record.node.name, opType: n.cost.record.node.opType, timeSeconds: runTime(n), share: total > 0 ? runTime(n) / total : 0, bound: n.timing.bound }));
+    .map((i) => {
+      const n = timed[i] as ProfiledNode;
+      const time = times[i] as number;
+      return { id: n.cost.record.id, name: n.cost.record.node.name, opType: n.cost.record.node.opType, timeSeconds: time, share: total > 0 ? time / total : 0, bound: n.timing.bound };
+    });
   const perType = new Map<string, { count: number; timeSeconds: number; flops: number; bytes: number }>();
   for (const n of timed) {
     const key = n.cost.record.node.domain ? `${n.cost.record.node.domain}.${n.cost.record.node.opType}` : n.cost.record.node.opType;
@@ -205,66 +229,85 @@ function modelNameOf(path: string, graphName: string): string {
   return path.split(/[\\/]/).pop() || graphName || 'model';
 }
 
-function nodeCostFields(n: ProfiledNode): Partial<ReportNode> {
-  const c = n.cost.cost;
+/**
+ * One report node, cost fields included when profiled. Built as one object literal (V8 gives every
+ * node one shape; reports can hold 10^4 nodes and are rebuilt on every bindings change), with the
+ * field order of the JSON schema.
+ */
+function reportNode(record: NodeRecord, profiled: ProfiledNode | undefined, values: ReportValues): ReportNode {
+  const { node } = record;
+  const inputs = record.inputs.map((v) => (v === null ? null : values.of(v)));
+  const outputs = record.outputs.map((v) => values.of(v));
+  if (!profiled) return { id: record.id, name: node.name, opType: node.opType, domain: node.domain || 'ai.onnx', graph: record.graph, opset: record.opset, status: record.status, inputs, outputs };
+  const c = profiled.cost.cost;
+  const k = profiled.cost.executions;
+  const t = profiled.timing;
   return {
+    id: record.id,
+    name: node.name,
+    opType: node.opType,
+    domain: node.domain || 'ai.onnx',
+    graph: record.graph,
+    opset: record.opset,
+    status: record.status,
+    inputs,
+    outputs,
     flops: c.flops,
     macs: c.macs,
     bytesRead: c.activationBytesRead + c.weightBytes,
     weightBytes: c.weightBytes,
     bytesWritten: c.bytesWritten,
-    intensity: n.timing.intensity,
+    intensity: t.intensity,
     unit: c.unit,
-    peakDtype: n.timing.peak?.dtype ?? null,
-    bound: n.timing.bound,
-    ridge: n.timing.ridge,
-    ridgeRatio: n.timing.ridgeRatio,
-    executions: n.cost.executions,
-    timeSeconds: n.cost.executions * n.timing.timeSeconds,
-    computeSeconds: n.cost.executions * n.timing.computeSeconds,
-    memorySeconds: n.cost.executions * n.timing.memorySeconds,
-    overheadSeconds: n.cost.executions * n.timing.overheadSeconds,
-    energyJoules: n.cost.executions * (n.timing.energy.arithmetic + n.timing.energy.memory),
+    peakDtype: t.peak?.dtype ?? null,
+    bound: t.bound,
+    ridge: t.ridge,
+    ridgeRatio: t.ridgeRatio,
+    executions: k,
+    timeSeconds: k * t.timeSeconds,
+    computeSeconds: k * t.computeSeconds,
+    memorySeconds: k * t.memorySeconds,
+    overheadSeconds: k * t.overheadSeconds,
+    energyJoules: k * (t.energy.arithmetic + t.energy.memory),
     modelled: c.modelled,
     reason: c.reason,
-    counted: n.counted,
-    notes: [...n.notes, ...(c.notes ?? [])],
+    counted: profiled.counted,
+    notes: c.notes ? profiled.notes.concat(c.notes) : profiled.notes.slice(),
   };
-}
-
-/** One report node, cost fields included when profiled (built as one object literal: reports can hold 10^4 nodes). */
-function reportNode(record: NodeRecord, profiled: ProfiledNode | undefined): ReportNode {
-  const base = {
-    id: record.id,
-    name: record.node.name,
-    opType: record.node.opType,
-    domain: record.node.domain || 'ai.onnx',
-    graph: record.graph,
-    opset: record.opset,
-    status: record.status,
-    inputs: record.inputs.map((v) => (v === null ? null : reportValue(v))),
-    outputs: record.outputs.map(reportValue),
-  };
-  return profiled ? Object.assign(base, nodeCostFields(profiled)) : base;
-}
-
-function typeParts(type: ValueType | null): { dtype: string; shape: JsonShape; elem?: { dtype: string; shape: JsonShape } } {
-  if (type === null) return { dtype: 'unknown', shape: null };
-  switch (type.kind) {
-    case 'tensor':
-      return { dtype: dataTypeName(type.dtype), shape: shapeJSON(type.shape) };
-    case 'sequence':
-    case 'optional': {
-      const elem = type.elem?.kind === 'tensor' ? { dtype: dataTypeName(type.elem.dtype), shape: shapeJSON(type.elem.shape) } : { dtype: type.elem?.kind ?? 'unknown', shape: null };
-      return { dtype: type.kind, shape: null, elem };
-    }
-    case 'map':
-      return { dtype: 'map', shape: null };
-  }
 }
 
 function reportValue(value: ValueRecord): ReportValue {
-  return { name: value.name, ...typeParts(value.type), source: value.source };
+  const type = value.type;
+  if (type === null) return { name: value.name, dtype: 'unknown', shape: null, source: value.source };
+  switch (type.kind) {
+    case 'tensor':
+      return { name: value.name, dtype: dataTypeName(type.dtype), shape: shapeJSON(type.shape), source: value.source };
+    case 'sequence':
+    case 'optional': {
+      const elem = type.elem?.kind === 'tensor' ? { dtype: dataTypeName(type.elem.dtype), shape: shapeJSON(type.elem.shape) } : { dtype: type.elem?.kind ?? 'unknown', shape: null };
+      return { name: value.name, dtype: type.kind, shape: null, elem, source: value.source };
+    }
+    case 'map':
+      return { name: value.name, dtype: 'map', shape: null, source: value.source };
+  }
+}
+
+/**
+ * The report values of one report. A value's producer and each of its readers hold their own
+ * ValueRecord but the same type object, so one ReportValue serves them all (built once, not once
+ * per reading node).
+ */
+class ReportValues {
+  private readonly byType = new Map<ValueType, ReportValue>();
+
+  of(value: ValueRecord): ReportValue {
+    if (value.type === null) return reportValue(value);
+    const known = this.byType.get(value.type);
+    if (known !== undefined && known.name === value.name && known.source === value.source) return known;
+    const made = reportValue(value);
+    if (known === undefined) this.byType.set(value.type, made);
+    return made;
+  }
 }
 
 /** Initializers of every graph (subgraphs included) and Constant nodes both count as weights. */
@@ -280,7 +323,16 @@ function declaredParameters(metadata: Readonly<Record<string, string>>): number 
   return Number.isSafeInteger(n) && n >= 0 ? n : null;
 }
 
+/** Models are immutable once read: the weight summary is made once per model, not once per report. */
+const weightSummaries = new WeakMap<Model, WeightSummary>();
+
 export function summariseWeights(model: Model): WeightSummary {
+  let summary = weightSummaries.get(model);
+  if (summary === undefined) weightSummaries.set(model, (summary = computeWeightSummary(model)));
+  return summary;
+}
+
+function computeWeightSummary(model: Model): WeightSummary {
   const init = { tensors: 0, parameters: 0, bytes: 0 };
   const consts = { tensors: 0, parameters: 0, bytes: 0 };
   let externalBytes = 0;
@@ -339,6 +391,17 @@ function chartValue(value: ReportValue): ReportValue {
   return { name: '', dtype: value.dtype, shape: value.shape, source: '' };
 }
 
+/** Chart values of one chart report: one per report value (report values are shared between a value's producer and readers). */
+class ChartValues {
+  private readonly made = new Map<ReportValue, ReportValue>();
+
+  of(value: ReportValue): ReportValue {
+    let chart = this.made.get(value);
+    if (chart === undefined) this.made.set(value, (chart = chartValue(value)));
+    return chart;
+  }
+}
+
 /** Every field of a chart node, optional ones included: a field added to ReportNode must be listed in chartNode. */
 type ChartNode = { readonly [K in keyof Required<Omit<ReportNode, 'notes'>>]: ReportNode[K] };
 
@@ -347,7 +410,7 @@ type ChartNode = { readonly [K in keyof Required<Omit<ReportNode, 'notes'>>]: Re
  * model the spread copy took 90–190 ms of the panel's re-profile, this one 12–20 ms (V8 builds one object
  * shape). Fields absent from the node stay undefined, which the JSON leaves out, so the message is the same.
  */
-function chartNode(n: ReportNode): ChartNode {
+function chartNode(n: ReportNode, values: ChartValues): ChartNode {
   return {
     id: n.id,
     name: n.name,
@@ -356,8 +419,8 @@ function chartNode(n: ReportNode): ChartNode {
     graph: n.graph,
     opset: n.opset,
     status: n.status,
-    inputs: n.inputs.map((v) => v && chartValue(v)),
-    outputs: n.outputs.map(chartValue),
+    inputs: n.inputs.map((v) => v && values.of(v)),
+    outputs: n.outputs.map((v) => values.of(v)),
     flops: n.flops,
     macs: n.macs,
     bytesRead: n.bytesRead,
@@ -388,6 +451,7 @@ export const CHART_TREE_CHILDREN = 50;
 
 /** The report a chart draws (ProfileParams.detail = 'chart'): tensors as dtype and shape, no notes, the cost tree pruned. */
 export function chartDetail(report: Report): Report {
-  const nodes = report.nodes.map(chartNode);
+  const values = new ChartValues();
+  const nodes = report.nodes.map((n) => chartNode(n, values));
   return report.costTree ? { ...report, nodes, costTree: pruneCostTree(report.costTree, CHART_TREE_CHILDREN) } : { ...report, nodes };
 }

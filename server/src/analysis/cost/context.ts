@@ -17,17 +17,29 @@ function concreteDims(value: ValueRecord | null | undefined): number[] | null {
   return shape as number[];
 }
 
-/** Elements of a value, or null when unknown (also for counts too large to be exact). */
-function elements(value: ValueRecord | null | undefined): number | null {
-  const dims = concreteDims(value);
-  if (dims === null) return null;
-  const n = dims.reduce((a, b) => a * b, 1);
+/**
+ * Elements of a value, or null when unknown (also for counts too large to be exact). One loop, no
+ * closures: it runs for every input and output of every node on each profile.
+ */
+function elementsOf(type: TensorType | null): number | null {
+  const shape = type?.shape;
+  if (!shape) return null;
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) return null;
+    n *= d;
+  }
   return Number.isSafeInteger(n) ? n : null;
+}
+
+function elements(value: ValueRecord | null | undefined): number | null {
+  return elementsOf(tensorOf(value));
 }
 
 function bytes(value: ValueRecord | null | undefined): number | null {
   const t = tensorOf(value);
-  const n = elements(value);
+  const n = elementsOf(t);
   if (t === null || n === null || t.dtype === null || t.dtype === DataType.UNDEFINED) return null;
   if (t.dtype === DataType.STRING) return n * 16;
   return bytesForElements(t.dtype, n);
@@ -111,7 +123,14 @@ export class NodeCostContext implements CostContext {
  * right model for almost every op (the exceptions, like Gather reading only the gathered rows, say so).
  * Returns a reason string when a size is unknown.
  */
-export function traffic(ctx: CostContext): { activationBytesRead: number; weightBytes: number; bytesWritten: number } | string {
+/** Bytes one execution reads (activations, weights) and writes. */
+export interface StandardTraffic {
+  readonly activationBytesRead: number;
+  readonly weightBytes: number;
+  readonly bytesWritten: number;
+}
+
+export function traffic(ctx: CostContext): StandardTraffic | string {
   let activationBytesRead = 0;
   let weightBytes = 0;
   let bytesWritten = 0;
@@ -156,8 +175,12 @@ export function unknownSizeReason(value: ValueRecord | null, role: string): stri
  */
 export function costWithTraffic(ctx: CostContext, counts: { flops: number; macs?: number | null; unit: ExecutionUnit; dtype?: DataType | null; notes?: string[] }): OpCost {
   const t = traffic(ctx);
-  if (typeof t === 'string') return unmodelled(t);
+  return typeof t === 'string' ? unmodelled(t) : costFromTraffic(ctx, t, counts);
+}
+
+/** `costWithTraffic` for a caller that has already computed the standard traffic (one object, no spread). */
+export function costFromTraffic(ctx: CostContext, t: StandardTraffic, counts: { flops: number; macs?: number | null; unit: ExecutionUnit; dtype?: DataType | null; notes?: string[] }): OpCost {
   if (!Number.isFinite(counts.flops)) return unmodelled('the operation count is not finite');
   const dtype = counts.dtype !== undefined ? counts.dtype : (tensorOf(ctx.record.inputs[0])?.dtype ?? null);
-  return { ...t, flops: counts.flops, macs: counts.macs ?? null, unit: counts.unit, dtype, modelled: true, notes: counts.notes };
+  return { activationBytesRead: t.activationBytesRead, weightBytes: t.weightBytes, bytesWritten: t.bytesWritten, flops: counts.flops, macs: counts.macs ?? null, unit: counts.unit, dtype, modelled: true, notes: counts.notes };
 }

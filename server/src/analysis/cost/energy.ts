@@ -163,10 +163,10 @@ export function memoryPjPerByte(chip: Chip): number {
  * on `chip`. Arithmetic is the arithmetic-unit energy only (a lower bound); memory is per byte moved
  * to or from device memory for the chip's memory technology.
  */
-export function energyJoules(flops: number, dtype: PeakDtype | null, bytes: number, chip: Chip): { arithmetic: number; memory: number } {
+export function energyJoules(flops: number, dtype: PeakDtype | null, bytes: number, chip: Chip, pjPerByte = memoryPjPerByte(chip)): { arithmetic: number; memory: number } {
   return {
     arithmetic: flops * arithmeticPjPerFlop(dtype) * 1e-12,
-    memory: bytes * memoryPjPerByte(chip) * 1e-12,
+    memory: bytes * pjPerByte * 1e-12,
   };
 }
 

@@ -19,7 +19,16 @@ export interface ModelProfile extends ProfileOptions {
 export function profileAnalysis(analysis: ModelAnalysis, options: ProfileOptions): ModelProfile | null {
   if (analysis.model === null || analysis.inference === null) return null;
   const costs = computeCosts(analysis.model, analysis.inference);
-  return { ...options, result: profile(costs, options, graphOutputNames(analysis.model.graph)) };
+  return { ...options, result: profile(costs, options, modelOutputNames(analysis.model.graph)) };
+}
+
+/** Graphs are immutable once read: their output names are collected once per graph, not once per profile. */
+const outputNamesCache = new WeakMap<Graph, ReadonlySet<string>>();
+
+function modelOutputNames(graph: Graph): ReadonlySet<string> {
+  let names = outputNamesCache.get(graph);
+  if (names === undefined) outputNamesCache.set(graph, (names = graphOutputNames(graph)));
+  return names;
 }
 
 /**

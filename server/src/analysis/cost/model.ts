@@ -22,6 +22,15 @@ const CONTAINERS = new Set(['If', 'Loop', 'Scan', 'SequenceMap']);
 
 /** Every initializer (all graphs) and every Constant output: the values that count as weights. */
 export function weightNames(model: Model): Set<string> {
+  let names = weightNamesCache.get(model);
+  if (names === undefined) weightNamesCache.set(model, (names = collectWeightNames(model)));
+  return new Set(names);
+}
+
+/** Models are immutable once read: their weight names are collected once (a copy is handed out, as callers add folded values). */
+const weightNamesCache = new WeakMap<Model, ReadonlySet<string>>();
+
+function collectWeightNames(model: Model): Set<string> {
   const names = new Set<string>();
   const visit = (graph: Graph, depth: number): void => {
     if (depth > 64) return;

@@ -1,6 +1,6 @@
 import { DataType, dataTypeBits, isFloatType } from '../ir/dtype';
 import { Chip, PeakDtype } from './chips';
-import { energyJoules } from './energy';
+import { energyJoules, memoryPjPerByte } from './energy';
 import { NodeCost } from './model';
 import { ExecutionUnit, OpCost } from './types';
 
@@ -131,11 +131,40 @@ export function peakDtypeBits(dtype: PeakDtype): number {
   return PEAK_BITS[dtype];
 }
 
-export function timeNode(cost: NodeCost, options: RooflineOptions): NodeTiming {
+/**
+ * What `timeNode` needs from the chip and options, the same for every node of a profile: computed once
+ * per profile (`profile` in totals.ts) instead of once per node, peaks memoised per unit and dtype.
+ */
+export interface RooflineConstants {
+  readonly bandwidth: number;
+  readonly overheadSeconds: number;
+  /** The chip's memory energy per byte (cost/energy.ts). */
+  readonly memoryPjPerByte: number;
+  peak(unit: ExecutionUnit, dtype: PeakDtype | null): PeakChoice | null;
+}
+
+export function rooflineConstants(options: RooflineOptions): RooflineConstants {
+  const { chip } = options;
+  const bwScale = options.peakMode === 'achievable' ? (chip.achievable.memoryBandwidth ?? 1) : 1;
+  const peaks = new Map<ExecutionUnit, Map<PeakDtype | null, PeakChoice | null>>();
+  return {
+    bandwidth: chip.memoryBandwidthGBs * 1e9 * bwScale,
+    overheadSeconds: chip.kernelOverheadUs * 1e-6,
+    memoryPjPerByte: memoryPjPerByte(chip),
+    peak(unit, dtype) {
+      let byDtype = peaks.get(unit);
+      if (byDtype === undefined) peaks.set(unit, (byDtype = new Map()));
+      let choice = byDtype.get(dtype);
+      if (choice === undefined) byDtype.set(dtype, (choice = choosePeak(unit, dtype, options)));
+      return choice;
+    },
+  };
+}
+
+export function timeNode(cost: NodeCost, options: RooflineOptions, constants: RooflineConstants = rooflineConstants(options)): NodeTiming {
   const { chip } = options;
   const c = cost.cost;
-  const bwScale = options.peakMode === 'achievable' ? (chip.achievable.memoryBandwidth ?? 1) : 1;
-  const bandwidth = chip.memoryBandwidthGBs * 1e9 * bwScale;
+  const bandwidth = constants.bandwidth;
   const notes: string[] = [];
   const served = servedAs(c, options);
   const dtype = served.dtype;
@@ -143,16 +172,16 @@ export function timeNode(cost: NodeCost, options: RooflineOptions): NodeTiming {
   if (!c.modelled || cost.container || c.unit === 'none') {
     return { peak: null, bandwidth, bytes: c.unit === 'none' ? 0 : bytes, intensity: null, ridge: null, attainableFlopsPerSecond: null, computeSeconds: 0, memorySeconds: 0, overheadSeconds: 0, timeSeconds: 0, bound: 'none', ridgeRatio: null, energy: { arithmetic: 0, memory: 0 }, notes };
   }
-  const peak = choosePeak(c.unit, dtype, options);
+  const peak = constants.peak(c.unit, dtype);
   if (peak?.note) notes.push(peak.note);
   const computeSeconds = peak ? c.flops / peak.flopsPerSecond : 0;
   const memorySeconds = bytes / bandwidth;
-  const overheadSeconds = chip.kernelOverheadUs * 1e-6;
+  const overheadSeconds = constants.overheadSeconds;
   const intensity = bytes > 0 ? c.flops / bytes : null;
   const ridge = peak ? peak.flopsPerSecond / bandwidth : null;
   const attainable = peak ? (intensity === null ? peak.flopsPerSecond : Math.min(peak.flopsPerSecond, intensity * bandwidth)) : null;
   const bound = computeSeconds > memorySeconds ? 'compute' : 'memory';
-  const energy = energyJoules(c.flops, peak?.dtype ?? dtype, bytes, chip);
+  const energy = energyJoules(c.flops, peak?.dtype ?? dtype, bytes, chip, constants.memoryPjPerByte);
   return {
     peak,
     bandwidth,

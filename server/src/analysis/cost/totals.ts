@@ -1,7 +1,7 @@
 import { bytesForElements } from '../ir/dtype';
 import { NodeCost } from './model';
 import { ValueType } from '../ir/types';
-import { NodeTiming, RooflineOptions, timeNode } from './roofline';
+import { NodeTiming, rooflineConstants, RooflineOptions, timeNode } from './roofline';
 
 /**
  * Whole-model totals on one chip: time, work, traffic, energy, the memory-bound share, what was left
@@ -74,9 +74,13 @@ const FUSABLE = new Set([
 /** `graphOutputs`: values that leave a graph, so they are written even when their consumer fuses. */
 export function profile(costs: readonly NodeCost[], options: RooflineOptions, graphOutputs: ReadonlySet<string> = new Set(), plan: KernelPlan = {}): ProfileResult {
   const notes: string[] = [];
-  const timings = costs.map((c) => timeNode(c, options));
+  const constants = rooflineConstants(options);
+  const timings = costs.map((c) => timeNode(c, options, constants));
   const excluded = cheaperBranches(costs, timings, notes);
-  const standalone: ProfiledNode[] = costs.map((cost, i) => ({ cost, timing: timings[i] as NodeTiming, counted: !excluded.has(i), notes: [...cost.notes, ...(timings[i]?.notes ?? [])] }));
+  const standalone: ProfiledNode[] = costs.map((cost, i) => {
+    const timing = timings[i] as NodeTiming;
+    return { cost, timing, counted: !excluded.has(i), notes: cost.notes.concat(timing.notes) };
+  });
   const graph = indexGraph(standalone);
   const bandwidth = standalone[0]?.timing.bandwidth ?? options.chip.memoryBandwidthGBs * 1e9;
   const requested = resolvePlan(standalone, plan, notes);
@@ -166,22 +170,23 @@ function cheaperBranches(costs: readonly NodeCost[], timings: readonly NodeTimin
 /** Who produces and who reads each value (by name: ONNX names are unique across a model's graphs). */
 interface GraphIndex {
   readonly producerOf: ReadonlyMap<string, number>;
-  /** Every reading input slot (node index, input position), so a node reading a value twice counts twice. */
-  readonly readers: ReadonlyMap<string, ReadonlyArray<{ readonly node: number; readonly slot: number }>>;
+  /** The node index of every reading input slot, so a node reading a value twice is listed twice. */
+  readonly readers: ReadonlyMap<string, readonly number[]>;
 }
 
 function indexGraph(nodes: readonly ProfiledNode[]): GraphIndex {
   const producerOf = new Map<string, number>();
-  const readers = new Map<string, Array<{ node: number; slot: number }>>();
-  nodes.forEach((n, i) => {
-    for (const o of n.cost.record.outputs) if (o.name) producerOf.set(o.name, i);
-    n.cost.record.inputs.forEach((inp, slot) => {
-      if (!inp) return;
-      const list = readers.get(inp.name) ?? [];
-      list.push({ node: i, slot });
-      readers.set(inp.name, list);
-    });
-  });
+  const readers = new Map<string, number[]>();
+  for (let i = 0; i < nodes.length; i++) {
+    const record = (nodes[i] as ProfiledNode).cost.record;
+    for (const o of record.outputs) if (o.name) producerOf.set(o.name, i);
+    for (const inp of record.inputs) {
+      if (!inp) continue;
+      const list = readers.get(inp.name);
+      if (list === undefined) readers.set(inp.name, [i]);
+      else list.push(i);
+    }
+  }
   return { producerOf, readers };
 }
 
@@ -217,8 +222,8 @@ function resolvePlan(nodes: readonly ProfiledNode[], plan: KernelPlan, notes: st
 interface Kernel {
   readonly group: FusedGroup;
   readonly members: readonly number[];
-  /** Bytes each member no longer moves (per execution, after the peak mode's traffic scaling). */
-  readonly savedByMember: ReadonlyMap<number, number>;
+  /** Bytes each member (by position in `members`) no longer moves (per execution, after the peak mode's traffic scaling). */
+  readonly savedByMember: readonly number[];
   /** One execution of the kernel: max(summed arithmetic, external bytes / bandwidth) + one overhead. */
   readonly secondsPerExecution: number;
   readonly overheadSeconds: number;
@@ -228,43 +233,48 @@ interface Kernel {
  * One kernel running `members`: a value produced inside it and read only inside it (not a graph output)
  * is never written; a value produced inside is never read back; an outside value several members read
  * is read once. The kernel pays its members' summed arithmetic time, its external traffic, and one
- * kernel overhead.
+ * kernel overhead. (Plain loops and arrays: the fused view evaluates a kernel per fused chain on
+ * every profile, and chains are a few nodes long.)
  */
 function evaluateKernel(nodes: readonly ProfiledNode[], members: readonly number[], graph: GraphIndex, graphOutputs: ReadonlySet<string>, bandwidth: number): Kernel {
-  const inKernel = new Set(members);
-  const saved = new Map<number, number>();
-  const save = (i: number, amount: number): void => {
-    saved.set(i, (saved.get(i) ?? 0) + amount);
-  };
-  const readOnce = new Set<string>();
+  // Kernels are a few nodes: lists beat sets there; a large what-if kernel gets sets.
+  const large = members.length > 16;
+  const inKernel = large ? new Set(members) : null;
+  const isMember = (i: number): boolean => (inKernel ? inKernel.has(i) : members.includes(i));
+  const saved: number[] = [];
+  const readOnce = large ? new Set<string>() : null;
+  const readList: string[] = [];
   for (const i of members) {
     const n = nodes[i] as ProfiledNode;
+    let savedHere = 0;
     for (const o of n.cost.record.outputs) {
       if (!o.name || graphOutputs.has(o.name)) continue;
-      const readers = graph.readers.get(o.name) ?? [];
-      if (readers.length > 0 && readers.every((r) => inKernel.has(r.node))) save(i, tensorBytes(n, o));
+      const readers = graph.readers.get(o.name);
+      if (readers !== undefined && readers.length > 0 && readers.every(isMember)) savedHere += tensorBytes(n, o);
     }
     for (const inp of n.cost.record.inputs) {
       if (!inp) continue;
       const producer = graph.producerOf.get(inp.name);
-      if ((producer !== undefined && inKernel.has(producer)) || readOnce.has(inp.name)) save(i, tensorBytes(n, inp));
-      else readOnce.add(inp.name);
+      if ((producer !== undefined && isMember(producer)) || (readOnce ? readOnce.has(inp.name) : readList.includes(inp.name))) savedHere += tensorBytes(n, inp);
+      else if (readOnce) readOnce.add(inp.name);
+      else readList.push(inp.name);
     }
+    // A rule may count less than a whole input (Gather reads only gathered rows): never save more than the node moves.
+    saved.push(Math.min(savedHere, n.timing.bytes));
   }
   let compute = 0;
   let total = 0;
   let flops = 0;
   let overheadSeconds = 0;
-  for (const i of members) {
-    const n = nodes[i] as ProfiledNode;
-    // A rule may count less than a whole input (Gather reads only gathered rows): never save more than the node moves.
-    saved.set(i, Math.min(saved.get(i) ?? 0, n.timing.bytes));
+  let savedTotal = 0;
+  for (let position = 0; position < members.length; position++) {
+    const n = nodes[members[position] as number] as ProfiledNode;
     compute += n.timing.computeSeconds;
     total += n.timing.bytes;
     flops += n.cost.cost.flops;
     overheadSeconds = Math.max(overheadSeconds, n.timing.overheadSeconds);
+    savedTotal += saved[position] as number;
   }
-  const savedTotal = [...saved.values()].reduce((a, b) => a + b, 0);
   const external = Math.max(0, total - savedTotal);
   const secondsPerExecution = total === 0 && compute === 0 ? 0 : Math.max(compute, external / bandwidth) + overheadSeconds;
   const first = nodes[members[0] as number] as ProfiledNode;
@@ -285,16 +295,16 @@ function evaluateKernel(nodes: readonly ProfiledNode[], members: readonly number
  * members' times add up to the kernel's and per-node shares still sum to the total.
  */
 function spreadKernelOverMembers(nodes: ProfiledNode[], kernel: Kernel, bandwidth: number): void {
-  const weights = kernel.members.map((i) => {
+  const weights = kernel.members.map((i, position) => {
     const t = (nodes[i] as ProfiledNode).timing;
-    return Math.max(t.computeSeconds, (t.bytes - (kernel.savedByMember.get(i) ?? 0)) / bandwidth);
+    return Math.max(t.computeSeconds, (t.bytes - (kernel.savedByMember[position] ?? 0)) / bandwidth);
   });
   const weightSum = weights.reduce((a, b) => a + b, 0);
   kernel.members.forEach((i, position) => {
     const n = nodes[i] as ProfiledNode;
     const t = n.timing;
     const share = weightSum > 0 ? (weights[position] as number) / weightSum : 1 / kernel.members.length;
-    const bytes = t.bytes - (kernel.savedByMember.get(i) ?? 0);
+    const bytes = t.bytes - (kernel.savedByMember[position] ?? 0);
     const memorySeconds = bytes / bandwidth;
     const intensity = bytes > 0 ? n.cost.cost.flops / bytes : null;
     const timing: NodeTiming = {
@@ -338,30 +348,39 @@ function fusedView(nodes: readonly ProfiledNode[], requested: readonly (readonly
       break;
     }
   });
-  const members = new Map<number, number[]>();
-  nodes.forEach((n, i) => {
-    if (!kernelMember(n) || (n.cost.cost.unit === 'none' && find(i) === i)) return;
-    const list = members.get(find(i)) ?? [];
-    list.push(i);
-    members.set(find(i), list);
+  // Kernels in the order of their first member; a one-node kernel (most of them) needs no member list.
+  const eligible = nodes.map((n, i) => kernelMember(n) && !(n.cost.cost.unit === 'none' && find(i) === i));
+  const lists = new Map<number, number[]>();
+  const size = new Array<number>(nodes.length).fill(0);
+  eligible.forEach((ok, i) => {
+    if (ok) size[find(i)]++;
+  });
+  eligible.forEach((ok, i) => {
+    const root = find(i);
+    if (!ok || (size[root] as number) < 2) return;
+    const list = lists.get(root);
+    if (list === undefined) lists.set(root, [i]);
+    else list.push(i);
   });
   let time = 0;
   let bytes = 0;
   const groups: FusedGroup[] = [];
-  for (const list of members.values()) {
-    list.sort((a, b) => a - b);
-    if (list.length === 1) {
-      const n = nodes[list[0] as number] as ProfiledNode;
-      if (n.cost.cost.unit === 'none') continue;
+  eligible.forEach((ok, i) => {
+    if (!ok) return;
+    const list = lists.get(find(i));
+    if (list === undefined) {
+      const n = nodes[i] as ProfiledNode;
+      if (n.cost.cost.unit === 'none') return;
       time += n.cost.executions * n.timing.timeSeconds;
       bytes += n.cost.executions * n.timing.bytes;
-      continue;
+      return;
     }
+    if (list[0] !== i) return;
     const kernel = evaluateKernel(nodes, list, graph, graphOutputs, bandwidth);
     time += kernel.group.timeSeconds;
     bytes += kernel.group.bytes;
     groups.push(kernel.group);
-  }
+  });
   return { timeSeconds: time, bytes, groups };
 }
 
@@ -370,8 +389,11 @@ function tensorBytes(n: ProfiledNode, value: { readonly type: ValueType | null }
   if (n.cost.cost.unit === 'none' || !n.cost.cost.modelled) return 0;
   const type = value.type;
   if (type?.kind !== 'tensor' || type.shape === null || type.dtype === null) return 0;
-  if (!type.shape.every((d) => typeof d === 'number')) return 0;
-  const count = (type.shape as number[]).reduce((a, b) => a * b, 1);
+  let count = 1;
+  for (const d of type.shape) {
+    if (typeof d !== 'number') return 0;
+    count *= d;
+  }
   const raw = n.cost.cost.activationBytesRead + n.cost.cost.weightBytes + n.cost.cost.bytesWritten;
   const scale = raw > 0 ? n.timing.bytes / raw : 1;
   return bytesForElements(type.dtype, count) * scale;

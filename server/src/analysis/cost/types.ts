@@ -63,13 +63,20 @@ export interface CostContext {
 export type CostRule = (ctx: CostContext) => OpCost;
 
 const rules = new Map<string, CostRule>();
+/** The same rules by domain, then op type: looked up once per node per profile, without building a key string. */
+const rulesByDomain = new Map<string, Map<string, CostRule>>();
 
 export function registerCost(domain: string, opTypes: readonly string[], rule: CostRule): void {
-  for (const opType of opTypes) rules.set(`${domain}::${opType}`, rule);
+  let byOpType = rulesByDomain.get(domain);
+  if (byOpType === undefined) rulesByDomain.set(domain, (byOpType = new Map()));
+  for (const opType of opTypes) {
+    rules.set(`${domain}::${opType}`, rule);
+    byOpType.set(opType, rule);
+  }
 }
 
 export function lookupCost(domain: string, opType: string): CostRule | undefined {
-  return rules.get(`${domain}::${opType}`);
+  return rulesByDomain.get(domain)?.get(opType);
 }
 
 export function registeredCostOps(): string[] {

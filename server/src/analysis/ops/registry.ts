@@ -83,6 +83,8 @@ export interface OpKey {
 }
 
 const rules = new Map<string, OpRule>();
+/** The same rules by domain, then op type: looked up once per node per inference, without building a key string. */
+const rulesByDomain = new Map<string, Map<string, OpRule>>();
 
 function key(domain: string, opType: string): string {
   return `${domain}::${opType}`;
@@ -91,11 +93,16 @@ function key(domain: string, opType: string): string {
 /** Registers one rule for several op types of one domain ('' = ai.onnx). */
 export function registerOps(domain: string, opTypes: readonly string[], rule: OpRule | ((ctx: OpContext) => OutputFacts[])): void {
   const normalised: OpRule = typeof rule === 'function' ? { infer: rule } : rule;
-  for (const opType of opTypes) rules.set(key(domain, opType), normalised);
+  let byOpType = rulesByDomain.get(domain);
+  if (byOpType === undefined) rulesByDomain.set(domain, (byOpType = new Map()));
+  for (const opType of opTypes) {
+    rules.set(key(domain, opType), normalised);
+    byOpType.set(opType, normalised);
+  }
 }
 
 export function lookupOp(domain: string, opType: string): OpRule | undefined {
-  return rules.get(key(domain, opType));
+  return rulesByDomain.get(domain)?.get(opType);
 }
 
 export function registeredOps(): OpKey[] {

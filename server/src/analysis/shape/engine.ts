@@ -10,6 +10,19 @@ import { lookupOp, OpContext, OutputFacts, SubgraphResult, ValueFacts } from '..
 import { FactSource, resolveValue, Scope, ScopeEntry } from './scope';
 import { topologicalOrder } from './topo';
 
+/** Graphs are immutable once read: their declared types (value_info, then outputs) are indexed once per graph, not once per inference. */
+const declaredCache = new WeakMap<Graph, ReadonlyMap<string, ValueType | null>>();
+
+function declaredTypes(graph: Graph): ReadonlyMap<string, ValueType | null> {
+  let declared = declaredCache.get(graph);
+  if (declared === undefined) {
+    const made = new Map<string, ValueType | null>();
+    for (const info of [...graph.valueInfo, ...graph.outputs]) if (info.type) made.set(info.name, info.type);
+    declaredCache.set(graph, (declared = made));
+  }
+  return declared;
+}
+
 export interface InferOptions {
   /** Symbolic dim bindings (`batch` → 1) applied to the graph inputs. */
   readonly bindings?: ReadonlyMap<string, number>;
@@ -143,9 +156,7 @@ class Engine {
   private inferGraph(graph: Graph, scope: Scope, idPrefix: string, graphPath: string, opsets: ReadonlyMap<string, number>, depth: number): ValueRecord[] {
     for (const init of graph.initializers) scope.set(init.name, this.initializerEntry(init));
     for (const init of graph.sparseInitializers) scope.set(init.name, { type: { kind: 'tensor', dtype: init.dtype, shape: init.dims, sparse: true }, source: 'initializer' });
-    const declared = new Map<string, ValueType | null>();
-    for (const info of [...graph.valueInfo, ...graph.outputs]) if (info.type) declared.set(info.name, info.type);
-
+    const declared = declaredTypes(graph);
     const { order, cyclic } = topologicalOrder(graph);
     if (cyclic.length > 0) {
       this.diagnostics.push({
@@ -202,7 +213,7 @@ class Engine {
 
     let status: NodeStatus = 'inferred';
     let results: OutputFacts[] = [];
-    const fn = this.functions.get(functionKey(node.domain, node.opType, node.overload));
+    const fn = this.functions.size === 0 ? undefined : this.functions.get(functionKey(node.domain, node.opType, node.overload));
     const rule = fn === undefined ? lookupOp(node.domain, node.opType) : undefined;
     if (fn !== undefined) {
       status = 'function';

@@ -5,7 +5,19 @@ import { Graph } from '../ir/graph';
  * already, but exporters and hand edits do not always comply; a cycle is reported, not fatal.
  * Subgraph attributes count as consumers of the outer values they capture.
  */
-export function topologicalOrder(graph: Graph): { order: number[]; cyclic: number[] } {
+export function topologicalOrder(graph: Graph): { readonly order: readonly number[]; readonly cyclic: readonly number[] } {
+  let known = orderCache.get(graph);
+  if (known === undefined) orderCache.set(graph, (known = computeOrder(graph)));
+  return known;
+}
+
+/**
+ * Graphs are immutable once read, and their order does not depend on bindings: a re-profile with new
+ * bindings (the panel's) reuses it instead of re-deriving it for every node.
+ */
+const orderCache = new WeakMap<Graph, { readonly order: readonly number[]; readonly cyclic: readonly number[] }>();
+
+function computeOrder(graph: Graph): { order: number[]; cyclic: number[] } {
   const producer = new Map<string, number>();
   graph.nodes.forEach((node, i) => {
     for (const out of node.outputs) if (out !== '' && !producer.has(out)) producer.set(out, i);

@@ -41,8 +41,13 @@ function isComplete(value: ConstValue | undefined): boolean {
 
 /** True when every (named) output has a complete known value: an optimising runtime folds the node. */
 export function foldedAtLoad(ctx: CostContext): boolean {
-  const outs = ctx.record.outputs.filter((o) => o.name !== '');
-  return outs.length > 0 && outs.every((o) => isComplete(o.value));
+  let named = false;
+  for (const o of ctx.record.outputs) {
+    if (o.name === '') continue;
+    if (!isComplete(o.value)) return false;
+    named = true;
+  }
+  return named;
 }
 
 /** Element type of input i (null when unknown or not a tensor). */
@@ -191,43 +196,46 @@ function sizeText(n: number): string {
   return n >= 1e15 ? `about 2^${Math.round(Math.log2(n))}` : String(n);
 }
 
-/** A tensor whose dims are all numbers but whose element count cannot be represented exactly. */
+/** A tensor whose dims are all numbers but whose element count cannot be represented exactly (loops, no closures: it runs for every node). */
 function astronomic(ctx: CostContext): string | null {
-  const check = (v: ValueRecord | null | undefined, role: string): string | null => {
-    const shape = tensorOfValue(v)?.shape;
-    if (!v || !shape || !shape.every((d) => typeof d === 'number')) return null;
-    const dims = shape as number[];
-    const n = dims.reduce((a, b) => a * b, 1);
-    if (dims.every((d) => Number.isSafeInteger(d)) && Number.isSafeInteger(n)) return null;
-    return `${role} "${v.name}" has ${sizeText(n)} elements, too many to count exactly (beyond 2^53)`;
-  };
   for (const v of ctx.record.inputs) {
-    const r = check(v, 'input');
+    const r = astronomicValue(v, 'input');
     if (r) return r;
   }
   for (const v of ctx.record.outputs) {
-    const r = check(v, 'output');
+    const r = astronomicValue(v, 'output');
     if (r) return r;
   }
   return null;
 }
 
+function astronomicValue(v: ValueRecord | null | undefined, role: string): string | null {
+  const shape = tensorOfValue(v)?.shape;
+  if (!v || !shape) return null;
+  let n = 1;
+  let exact = true;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (typeof d !== 'number') return null;
+    n *= d;
+    if (!Number.isSafeInteger(d)) exact = false;
+  }
+  if (exact && Number.isSafeInteger(n)) return null;
+  return `${role} "${v.name}" has ${sizeText(n)} elements, too many to count exactly (beyond 2^53)`;
+}
+
 /** The final guard: every count a finite, non-negative number within 2^53, else unmodelled. */
 function checked(cost: OpCost): OpCost {
   if (!cost.modelled) return cost;
-  const fields: Array<[string, number | null]> = [
-    ['FLOP count', cost.flops],
-    ['MAC count', cost.macs],
-    ['bytes read', cost.activationBytesRead],
-    ['weight bytes', cost.weightBytes],
-    ['bytes written', cost.bytesWritten],
-  ];
-  for (const [name, value] of fields) {
-    if (value === null) continue;
-    if (!Number.isFinite(value) || value < 0) return unmodelled(`the ${name} is not a finite non-negative number`);
-    if (value > Number.MAX_SAFE_INTEGER) return unmodelled(`the ${name} (${sizeText(value)}) is too large to count exactly (beyond 2^53)`);
-  }
-  return cost;
+  const problem = countProblem('FLOP count', cost.flops) ?? countProblem('MAC count', cost.macs) ?? countProblem('bytes read', cost.activationBytesRead) ?? countProblem('weight bytes', cost.weightBytes) ?? countProblem('bytes written', cost.bytesWritten);
+  return problem === null ? cost : unmodelled(problem);
+}
+
+function countProblem(name: string, value: number | null): string | null {
+  if (value === null) return null;
+  if (!Number.isFinite(value) || value < 0) return `the ${name} is not a finite non-negative number`;
+  if (value > Number.MAX_SAFE_INTEGER) return `the ${name} (${sizeText(value)}) is too large to count exactly (beyond 2^53)`;
+  return null;
 }
 
 export interface DefineOptions {

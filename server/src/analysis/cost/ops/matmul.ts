@@ -10,7 +10,7 @@ import { DataType } from '../../ir/dtype';
 import { numericData } from '../../ir/tensor';
 import { parseEinsum } from '../../ops/matmul';
 import { ValueRecord } from '../../shape/engine';
-import { costWithTraffic, traffic } from '../context';
+import { costFromTraffic, traffic } from '../context';
 import { CostContext, ExecutionUnit, OpCost, registerCost, unmodelled } from '../types';
 
 // ---------------------------------------------------------------------------------------------
@@ -87,7 +87,7 @@ export function buildCost(ctx: CostContext, compute: () => Counts | string, adju
   const macs = counts.macs ?? null;
   if (!Number.isFinite(counts.flops) || counts.flops < 0 || (macs !== null && (!Number.isFinite(macs) || macs < 0))) return unmodelled(ASTRONOMIC);
   const notes = counts.notes !== undefined && counts.notes.length > 0 ? counts.notes : undefined;
-  if (adjust === undefined) return costWithTraffic(ctx, { ...counts, notes });
+  if (adjust === undefined) return costFromTraffic(ctx, t, { flops: counts.flops, macs: counts.macs, unit: counts.unit, dtype: counts.dtype, notes });
   const a = adjust(t);
   const dtype = counts.dtype !== undefined ? counts.dtype : dtypeOf(ctx, 0);
   return {
