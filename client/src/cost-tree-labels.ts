@@ -47,7 +47,7 @@ const BOUND_EXPLAINED: Readonly<Record<string, string>> = {
 export function rowTooltip(row: CostTreeNode, chipName: string): string {
   const kind = row.kind === 'op' ? `op ${clipName(row.opType ?? '')}` : row.kind === 'model' ? 'model' : 'module';
   const lines = [
-    `${clipName(row.path || row.name, 200)} (${kind}${row.nodeCount > 1 ? `, ${row.nodeCount} nodes` : ''})`,
+    `${clipName(row.path || row.name, 200)} (${kind}${row.nodeCount > 1 ? `, ${row.nodeCount} nodes` : ''}${row.noKernelOps ? `, ${row.noKernelOps} of them views or metadata ops without a kernel, not listed` : ''})`,
     `Time ${seconds(row.timeSeconds)} per run · ${percent(row.share)} of the model on ${clipName(chipName, 60)}`,
     `FLOPs ${si(row.flops)} · bytes ${bytes(row.bytes)} read and written`,
     `Bound: ${BOUND_EXPLAINED[row.bound] ?? row.bound}`,

@@ -44,6 +44,8 @@ export interface CostTreeNode {
   /** Why part of this row is not in its time: ops not modelled or not counted. */
   readonly note?: string;
   readonly children: CostTreeNode[];
+  /** Ops under this row that launch no kernel (views, metadata: Identity, Shape, Reshape…): counted in nodeCount, not listed. */
+  readonly noKernelOps?: number;
   /** Children left out of this copy of the tree (pruneCostTree), summed: the cheapest ones. */
   readonly more?: { readonly count: number; readonly timeSeconds: number; readonly share: number };
 }
@@ -251,6 +253,11 @@ interface Finished {
   readonly sums: Sums;
 }
 
+/** A row with nothing to show: no time, no kernel, no children, nothing left out of the totals. */
+function isEmptyRow(row: CostTreeNode): boolean {
+  return row.timeSeconds === 0 && row.children.length === 0 && row.note === undefined && (row.bound === 'none' || row.kind === 'module');
+}
+
 /** A module's row from its children's rows, bottom-up: each node is visited once. */
 function finish(module: ModuleBuilder, name: string, kind: 'model' | 'module', total: number): Finished {
   const sums = new Sums();
@@ -259,10 +266,13 @@ function finish(module: ModuleBuilder, name: string, kind: 'model' | 'module', t
   let bytes = 0;
   let nodeCount = 0;
   const children: CostTreeNode[] = [];
+  let noKernelOps = 0;
   for (const item of module.items) {
     if (item instanceof ModuleBuilder) {
       const done = finishModule(item, total);
-      children.push(done.row);
+      // A module of views and metadata ops only (Identity, Shape…): nothing to show but a count.
+      if (isEmptyRow(done.row)) noKernelOps += done.row.nodeCount;
+      else children.push(done.row);
       time += done.row.timeSeconds;
       flops += done.row.flops;
       bytes += done.row.bytes;
@@ -270,7 +280,9 @@ function finish(module: ModuleBuilder, name: string, kind: 'model' | 'module', t
       sums.addModule(done.sums);
       continue;
     }
-    children.push(opRow(item, module.label, total));
+    // Views and metadata ops launch no kernel and cost nothing: counted, not listed (ViT has 73 Identity nodes).
+    if (item.bound === 'none' && item.time === 0 && !item.notModelled && !item.notCounted) noKernelOps++;
+    else children.push(opRow(item, module.label, total));
     time += item.time;
     flops += item.flops;
     bytes += item.bytes;
@@ -294,6 +306,7 @@ function finish(module: ModuleBuilder, name: string, kind: 'model' | 'module', t
     nodeCount,
     revealNodeId: sums.costliestId,
     ...(notes.length > 0 ? { note: `${notes.join('; ')}: not in the time` } : {}),
+    ...(noKernelOps > 0 ? { noKernelOps } : {}),
     children: sortByTime(children),
   };
   return { row, sums };
