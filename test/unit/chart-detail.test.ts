@@ -7,9 +7,11 @@ import { profileAnalysis } from '../../server/src/analysis/cost/index';
 import { bytesSource } from '../../server/src/analysis/onnx/byte-source';
 import { pruneCostTree } from '../../server/src/analysis/cost-tree';
 import { buildReport, CHART_TREE_CHILDREN, chartDetail } from '../../server/src/analysis/report';
+import { panelNode } from '../../media/src/panel-report';
+import type { ReportNodeLike } from '../../media/src/report-types';
 
 describe("chartDetail (ProfileParams.detail = 'chart')", () => {
-  it('is the report as JSON with node notes left out and tensors reduced to dtype and shape (docs/protocol.md)', () => {
+  it('is the report with each node cut to what the panel reads, tensors as text (docs/protocol.md)', () => {
     const bindings = new Map([['batch', 2]]);
     const analysis = analyzeModel(bytesSource(fs.readFileSync(path.resolve(__dirname, '../../examples/tiny-vit.onnx'))), { bindings });
     const chip = findChip('h100', builtinChips());
@@ -18,12 +20,12 @@ describe("chartDetail (ProfileParams.detail = 'chart')", () => {
     const chart = JSON.parse(JSON.stringify(chartDetail(report))) as Record<string, unknown> & { nodes: unknown[] };
     // What the protocol promises, built independently from the full report's JSON.
     const full = JSON.parse(JSON.stringify(report)) as Record<string, unknown> & { nodes: Array<Record<string, unknown>> };
-    const value = (v: { dtype: string; shape: unknown } | null): unknown => v && { name: '', dtype: v.dtype, shape: v.shape, source: '' };
     const expected = {
       ...full,
       // The cost tree is cut to the costliest rows per module (the rest summed in one row): its own tests cover the pruning.
       costTree: JSON.parse(JSON.stringify(report.costTree ? pruneCostTree(report.costTree, CHART_TREE_CHILDREN) : null)) as unknown,
-      nodes: full.nodes.map(({ notes: _notes, inputs, outputs, ...rest }) => ({ ...rest, inputs: (inputs as Array<{ dtype: string; shape: unknown } | null>).map(value), outputs: (outputs as Array<{ dtype: string; shape: unknown }>).map(value) })),
+      // Each node as the panel cuts a whole report's node (media/src/panel-report.ts, its own implementation).
+      nodes: JSON.parse(JSON.stringify(full.nodes.map((n) => panelNode(n as unknown as ReportNodeLike)))) as unknown,
     };
     assert.ok(report.nodes.some((n) => (n.notes ?? []).length > 0), 'the model has notes to leave out');
     assert.deepEqual(chart, expected);
