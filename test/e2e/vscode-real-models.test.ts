@@ -205,10 +205,12 @@ async function assertLineStartCost(page: Page, label: string, cost: RegExp = TIM
   assertBoxInViewport(page, found.box, `${label}: the cost hint "${found.hint}"`, area);
   // The line is a node's: its hover (on its op type, the first word after the hint) gives the node's FLOPs and bound.
   const hover = hoverWidget(page);
-  const x = found.word?.x ?? found.box.x + found.box.width + 14;
-  const y = found.word?.y ?? found.box.y + found.box.height / 2;
   const text = await retry(
     async () => {
+      // Lenses arriving (the suggestions, once computed) move the lines: find the line again each try.
+      const now = (await lineStartHints(page)).find((h) => h.line === found.line) ?? found;
+      const x = now.word?.x ?? now.box.x + now.box.width + 14;
+      const y = now.word?.y ?? now.box.y + now.box.height / 2;
       await page.mouse.move(5, 5);
       await page.mouse.move(x, y, { steps: 2 });
       await hover.waitFor({ state: 'visible', timeout: 3_000 });
@@ -499,6 +501,9 @@ describe('VS Code on real models: torchvision exports, a PP-OCR-like detector, L
       await assertCostTree(page, label);
       await realShot(page, label);
       await assertSuggestionAction(page, label, nodeLine);
+      // Once its suggestions are computed they head the view as lenses: the README's picture.
+      await waitUntil(async () => (await lensTexts(page)).some((t) => t.startsWith('Suggestion:')), { timeout: 30_000, message: `${label}: the top suggestions as lenses` });
+      await realShot(page, `${label}-suggestions`);
       assert.deepEqual(await crashToasts(page), []);
     });
   }
@@ -553,6 +558,15 @@ describe('VS Code on real models: torchvision exports, a PP-OCR-like detector, L
     });
     console.log(`      unbound totals: ${JSON.stringify(totals)}`);
     for (const t of totals) assert.doesNotMatch(t, /(^|\D)0\.00 µs/, `an unbound model's totals are not 0.00 µs: ${t}`);
+    // The module groups' lenses say the same (no 0.00 µs per module either).
+    const groups = await waitUntil(
+      async () => {
+        const texts = await lensTexts(page);
+        return texts.some((t) => /^not costed: \d+ ops? sized by unbound dims$/.test(t)) ? texts : false;
+      },
+      { timeout: 60_000, message: 'a module lens saying "not costed: N ops sized by unbound dims"' },
+    );
+    for (const t of groups) assert.doesNotMatch(t, /(^|\D)0\.00 µs/, `no lens of the unbound model reads 0.00 µs: ${t}`);
     await realShot(page, 'ppocr-unbound');
     // Bound in the workspace's settings (ridgepoint.dims: batch 1, a 640×640 image), as a user sets them
     // once for a folder of PP-OCR exports; the model is costed then, and the totals show its time.
