@@ -13,7 +13,6 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { HostToPanel } from '../media/src/panel-messages';
-import { panelReport } from '../media/src/panel-report';
 import type { ReportLike } from '../media/src/report-types';
 import { chartDetail, Report } from '../server/src/analysis/report';
 import { panelHarness } from '../test/e2e/panel-harness';
@@ -36,8 +35,8 @@ function report(model: string, batch: number): ReportLike {
   if (r.status !== 0 && r.status !== 1) throw new Error(`profile failed: ${r.stderr}`);
   const full = JSON.parse(r.stdout) as Report;
   // What the panel receives: the report with `detail: 'chart'` (server/src/lsp/handlers/profile.ts), its
-  // nodes cut to what the panel reads as the extension posts them (client/src/roofline-panel.ts).
-  return panelReport(chartDetail(full));
+  // nodes cut to what the panel reads, as the extension posts it (client/src/roofline-panel.ts).
+  return chartDetail(full);
 }
 
 export async function benchPanel(model: string, runs: number): Promise<PanelBench> {

@@ -11,9 +11,9 @@
 import * as vscode from 'vscode';
 import type { HostToPanel, PanelChip, PanelToHost, PanelWhatIf, PeakModeName, Phase } from '../../media/src/panel-messages';
 import { isPanelToHost } from '../../media/src/panel-messages';
-import { panelReport as slimReport } from '../../media/src/panel-report';
 import type { ReportLike } from '../../media/src/report-types';
-import { ChipSummary, Commands, NodeRange, ProfiledParams, ProfileRequest, ProfileResult, SetBindingsNotification, UnboundDimsRequest, WhatIfRequest } from '../../server/src/protocol';
+import { ChartProfileRequest, ChipSummary, Commands, NodeRange, ProfiledParams, SetBindingsNotification, UnboundDimsRequest, WhatIfRequest } from '../../server/src/protocol';
+import type { ChartReport, Report } from '../../server/src/analysis/report';
 import { Chips } from './chips';
 import { errorMessage, isCancellation } from './command-runner';
 import { RidgepointServer } from './language-client';
@@ -40,12 +40,12 @@ export interface PanelServices {
 }
 
 /**
- * What the chart needs. Profiles are asked with `detail: 'chart'` (tensors as dtype and shape, for the
- * tooltips); a what-if report comes whole. Either way each node is cut to the fields the panel reads
- * (media/src/panel-report.ts) before it is posted: the webview's update time follows the message's size.
+ * What the chart needs: profiles and what-ifs are asked with `detail: 'chart'`, so each node comes cut
+ * to the fields the panel reads, its tensors as text (ChartReport, server/src/analysis/report.ts): the
+ * webview's update time follows the message's size.
  */
-function panelReport(report: ProfileResult): ReportLike {
-  return slimReport(report);
+function panelReport(report: ChartReport | Report): ReportLike {
+  return report;
 }
 
 function panelChip(chip: ChipSummary): PanelChip {
@@ -382,17 +382,17 @@ class RooflinePanel implements vscode.Disposable {
       const [report, compared, dims, chipList] = await Promise.all([
         // A config.json's phases are small graphs and nothing else asks for their suggestions (the
         // diagnostics follow the document, not its `#decode` step): the panel asks for them itself.
-        client.sendRequest(ProfileRequest, { uri, chip: chips.current(), peakMode: chips.peakMode(), ...extra, ...(phase ? { suggestions: true } : {}) }),
+        client.sendRequest(ChartProfileRequest, { uri, chip: chips.current(), peakMode: chips.peakMode(), ...extra, ...(phase ? { suggestions: true } : {}) }),
         !compare
           ? Promise.resolve(null)
           : 'suggestion' in compare
             ? // The what-if profile uses the current chip and bindings; null when it cannot be re-profiled.
-              client.sendRequest(WhatIfRequest, { uri, suggestion: compare.suggestion }).then((r) => {
+              client.sendRequest(WhatIfRequest, { uri, suggestion: compare.suggestion, detail: 'chart' }).then((r) => {
                 const suggestion = r?.suggestion as { title?: string; pattern?: string; kind?: string } | undefined;
                 whatIf = { suggestion: compare.suggestion, title: suggestion?.title ?? suggestion?.pattern ?? suggestion?.kind ?? compare.suggestion, available: Boolean(r?.report) };
                 return r?.report ?? null;
               })
-            : client.sendRequest(ProfileRequest, { uri, chip: compare.chip, peakMode: compare.peakMode, ...extra }),
+            : client.sendRequest(ChartProfileRequest, { uri, chip: compare.chip, peakMode: compare.peakMode, ...extra }),
         client.sendRequest(UnboundDimsRequest, { uri }),
         chips.cached().catch(() => [] as readonly ChipSummary[]),
       ]);
@@ -449,7 +449,7 @@ class RooflinePanel implements vscode.Disposable {
 }
 
 /** What a report was computed for and its headline numbers: equal signatures draw the same chart. */
-function signatureOf(report: ProfileResult, compare: ProfileResult | null, dims: ReadonlyArray<{ name: string; value: number | null }>, chips: number): string {
-  const part = (r: ProfileResult | null): unknown => r && [r.chip?.id, r.peakMode, r.bindings, r.totals?.timeSeconds, r.totals?.flops, r.totals?.bytes, r.nodes.length, r.unboundSymbols];
+function signatureOf(report: ChartReport | Report, compare: ChartReport | Report | null, dims: ReadonlyArray<{ name: string; value: number | null }>, chips: number): string {
+  const part = (r: ChartReport | Report | null): unknown => r && [r.chip?.id, r.peakMode, r.bindings, r.totals?.timeSeconds, r.totals?.flops, r.totals?.bytes, r.nodes.length, r.unboundSymbols];
   return JSON.stringify([part(report), part(compare), dims, chips]);
 }

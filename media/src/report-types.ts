@@ -51,7 +51,7 @@ export interface ReportNodeLike {
   /** Absent when the sender strips the tensor lists to keep a large report small. */
   readonly inputs?: ReadonlyArray<ValueLike | null>;
   readonly outputs?: readonly ValueLike[];
-  /** The tensors already as text (`float[1,16,14,14]`), in place of inputs/outputs (panel-report.ts). */
+  /** The tensors already as text (`float[1,16,14,14]`), in place of inputs/outputs (the server's chart report, ChartNode in server/src/analysis/report.ts). */
   readonly inputText?: readonly string[];
   readonly outputText?: readonly string[];
 }

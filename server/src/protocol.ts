@@ -6,7 +6,7 @@
  * Positions are LSP positions (zero-based line, UTF-16 character) in the rendered text.
  */
 import { NotificationType, Range, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
-import type { Report } from './analysis/report';
+import type { ChartReport, Report } from './analysis/report';
 import type { CoverageSummary } from './analysis/coverage';
 import type { CostTreeNode } from './analysis/cost-tree';
 
@@ -86,6 +86,8 @@ export interface ProfileParams {
 export type ProfileResult = Report;
 
 export const ProfileRequest = new RequestType<ProfileParams, ProfileResult, void>('ridgepoint/profile');
+/** The same request with `detail: 'chart'`: its nodes are ChartNode (the fields the roofline panel reads, tensors as text). */
+export const ChartProfileRequest = new RequestType<ProfileParams & { readonly detail: 'chart' }, ChartReport, void>('ridgepoint/profile');
 
 // ---------------------------------------------------------------------------------------------
 // ridgepoint/chips
@@ -268,6 +270,8 @@ export const SetMeasuredRequest = new RequestType<SetMeasuredParams, SetMeasured
 
 export interface WhatIfParams {
   readonly uri: string;
+  /** 'chart': the what-if report's nodes as the chart reads them (ChartReport), as `ridgepoint/profile`'s detail. */
+  readonly detail?: 'full' | 'chart';
   /** A suggestion id from the current profile (`report.suggestions[].id`, a diagnostic's code). */
   readonly suggestion: string;
 }
@@ -276,7 +280,7 @@ export interface WhatIfResult {
   /** The suggestion, as in the report (kind, nodes, message, detail, saving, recipe…). */
   readonly suggestion: NonNullable<Report['suggestions']>[number];
   /** The report as if applied: same model, chip and bindings; null when it cannot be re-profiled. */
-  readonly report: Report | null;
+  readonly report: Report | ChartReport | null;
   /** The current report, for before/after. */
   readonly baseline: Report;
 }

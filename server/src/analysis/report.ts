@@ -408,7 +408,7 @@ class ChartValues {
 
 /**
  * A node of the chart report: the fields the roofline panel reads (its points, tables and tooltips;
- * media/src/panel-report.ts), its tensors as text. Nothing else: on the 5,003-node bench model this
+ * media/src/roofline-data.ts), its tensors as text. Nothing else: on the 5,003-node bench model this
  * report is 2.5 MB of JSON where the whole nodes made 3.9 MB, and the panel's update after a bindings
  * change waits for it to be written, sent and read.
  */

@@ -1,5 +1,5 @@
 import { profileWhatIf } from '../../analysis/advise/index';
-import { buildReport } from '../../analysis/report';
+import { buildReport, chartDetail } from '../../analysis/report';
 import { WhatIfRequest, WhatIfResult } from '../../protocol';
 import { modelRefOf, ModelService } from '../models';
 import { runSafe } from '../safe';
@@ -22,7 +22,7 @@ export function registerWhatIf(ctx: ServerContext): void {
         // Another chip: the same model profiled there.
         const other = ctx.chips.resolve(suggestion.chip.id).chip;
         const there = await ctx.models.profile(ref, { ...profiled.options, chip: other }, () => token.isCancellationRequested);
-        return { suggestion, report: there.report, baseline };
+        return { suggestion, report: params.detail === 'chart' ? chartDetail(there.report) : there.report, baseline };
       }
       if (!suggestion.whatIf) return { suggestion, report: null, baseline };
       const subject = { model: profiled.analysis.model, inference: profiled.analysis.inference, inferOptions: { bindings, source: profiled.loaded.file ?? undefined } };
@@ -30,7 +30,7 @@ export function registerWhatIf(ctx: ServerContext): void {
       if (!result) return { suggestion, report: null, baseline };
       // The bindings the model uses, as the baseline lists them (not every `ridgepoint.dims` entry).
       const report = buildReport(profiled.analysis, profiled.loaded.ref.path, new Map(Object.entries(baseline.bindings)), { chip, peakMode, result });
-      return { suggestion, report, baseline };
+      return { suggestion, report: params.detail === 'chart' ? chartDetail(report) : report, baseline };
     }),
   );
 }
