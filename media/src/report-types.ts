@@ -4,6 +4,7 @@
  * import the analysis core; server/src/cli/html.ts checks at compile time that a `Report` fits this type.
  * Every string in here may come from the model file and is untrusted (render as text only).
  */
+import type { CostTreeNode } from '../../server/src/analysis/cost-tree';
 import { notCostedText, nothingCosted } from '../../server/src/format/unbound';
 
 export interface PeakTable {
@@ -97,24 +98,8 @@ export interface ReportLike {
   readonly costTree?: CostTreeLike | null;
 }
 
-/** One row of the report's cost tree: the model, a module or an op. */
-export interface CostTreeLike {
-  readonly name: string;
-  readonly path: string;
-  readonly kind: 'model' | 'module' | 'op';
-  readonly timeSeconds: number;
-  readonly share: number;
-  readonly flops: number;
-  readonly bytes: number;
-  readonly bound: string;
-  readonly nodeCount: number;
-  readonly revealNodeId: string | null;
-  readonly opType?: string;
-  readonly note?: string;
-  readonly children: readonly CostTreeLike[];
-  /** Children left out of this copy (the panel's report keeps the costliest), summed. */
-  readonly more?: { readonly count: number; readonly timeSeconds: number; readonly share: number };
-}
+/** One row of the report's cost tree: the model, a module or an op (the core's type: a type-only import, nothing bundled). */
+export type CostTreeLike = CostTreeNode;
 
 /** The report's `measurement` (server/src/analysis/measure/compare.ts) as the chart reads it. */
 export interface MeasurementLike {
