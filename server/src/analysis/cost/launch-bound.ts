@@ -16,15 +16,30 @@ export interface LaunchTimes {
   readonly overheadSeconds?: number;
 }
 
-/** The fixed per-kernel cost exceeds both the compute and the memory time (false when not profiled). */
-export function isLaunchBound(node: LaunchTimes): boolean {
+/**
+ * The fixed per-kernel cost exceeds both the compute and the memory time (false when not profiled).
+ * The core (`boundOf` in cost/roofline.ts) is the source of truth and sets `bound: 'overhead'`; the
+ * same rule is applied to the three times for nodes that carry no bound (the chart's aggregates).
+ */
+export function isLaunchBound(node: LaunchTimes & { readonly bound?: string }): boolean {
+  if (node.bound === 'overhead') return true;
+  if (node.bound === 'none') return false;
   const overhead = node.overheadSeconds ?? 0;
   return overhead > 0 && overhead > Math.max(node.computeSeconds ?? 0, node.memorySeconds ?? 0);
 }
 
 /**
- * What bounds a node, as the views name it: `launch` when launch-bound, else the roofline's bound
- * (`memory`, `compute`, `none`), or undefined when the node was not profiled.
+ * The nearer roof of an overhead-bound node, or its bound otherwise: what the roofline chart places
+ * it under (`memory` or `compute`), as the views said before `overhead` existed.
+ */
+export function roofSideOf(node: LaunchTimes & { readonly bound?: string }): string | undefined {
+  if (node.bound !== 'overhead') return node.bound;
+  return (node.computeSeconds ?? 0) > (node.memorySeconds ?? 0) ? 'compute' : 'memory';
+}
+
+/**
+ * What bounds a node, as the views name it: `launch` when launch-bound (the core's `overhead`), else
+ * the roofline's bound (`memory`, `compute`, `none`), or undefined when the node was not profiled.
  */
 export function verdictOf(node: LaunchTimes & { readonly bound?: string }): string | undefined {
   return isLaunchBound(node) ? 'launch' : node.bound;

@@ -1,6 +1,9 @@
 import { DataType, dataTypeBits, isFloatType } from '../ir/dtype';
 import { Chip, PeakDtype } from './chips';
 import { energyJoules, memoryPjPerByte } from './energy';
+import { kernelOverheadSeconds, Runtime } from './runtime';
+
+export type { Runtime } from './runtime';
 import { NodeCost } from './model';
 import { ExecutionUnit, OpCost } from './types';
 
@@ -16,6 +19,20 @@ export interface RooflineOptions {
   readonly peakMode: PeakMode;
   /** Run float arithmetic in this type instead of the model's (e.g. an fp32 model served in bf16). */
   readonly computeDtype?: PeakDtype;
+  /** Absent: eager. */
+  readonly runtime?: Runtime;
+}
+
+/** What bounds one kernel: `overhead` when the fixed per-kernel cost exceeds both its compute and its memory time. */
+export type Bound = 'memory' | 'compute' | 'overhead' | 'none';
+
+/**
+ * The one rule for the verdict of a costed kernel (cost/launch-bound.ts applies the same to report
+ * nodes): overhead-bound when the fixed cost is above both other parts, else the nearer roof.
+ */
+export function boundOf(computeSeconds: number, memorySeconds: number, overheadSeconds: number): 'memory' | 'compute' | 'overhead' {
+  if (overheadSeconds > 0 && overheadSeconds > Math.max(computeSeconds, memorySeconds)) return 'overhead';
+  return computeSeconds > memorySeconds ? 'compute' : 'memory';
 }
 
 export interface PeakChoice {
@@ -42,7 +59,7 @@ export interface NodeTiming {
   readonly overheadSeconds: number;
   /** One execution. */
   readonly timeSeconds: number;
-  readonly bound: 'memory' | 'compute' | 'none';
+  readonly bound: Bound;
   /** intensity / ridge: below 1 memory-bound, above 1 compute-bound. */
   readonly ridgeRatio: number | null;
   readonly energy: { readonly arithmetic: number; readonly memory: number };
@@ -149,7 +166,7 @@ export function rooflineConstants(options: RooflineOptions): RooflineConstants {
   const peaks = new Map<ExecutionUnit, Map<PeakDtype | null, PeakChoice | null>>();
   return {
     bandwidth: chip.memoryBandwidthGBs * 1e9 * bwScale,
-    overheadSeconds: chip.kernelOverheadUs * 1e-6,
+    overheadSeconds: kernelOverheadSeconds(chip, options.runtime ?? 'eager'),
     memoryPjPerByte: memoryPjPerByte(chip),
     peak(unit, dtype) {
       let byDtype = peaks.get(unit);
@@ -180,7 +197,7 @@ export function timeNode(cost: NodeCost, options: RooflineOptions, constants: Ro
   const intensity = bytes > 0 ? c.flops / bytes : null;
   const ridge = peak ? peak.flopsPerSecond / bandwidth : null;
   const attainable = peak ? (intensity === null ? peak.flopsPerSecond : Math.min(peak.flopsPerSecond, intensity * bandwidth)) : null;
-  const bound = computeSeconds > memorySeconds ? 'compute' : 'memory';
+  const bound = boundOf(computeSeconds, memorySeconds, overheadSeconds);
   const energy = energyJoules(c.flops, peak?.dtype ?? dtype, bytes, chip, constants.memoryPjPerByte);
   return {
     peak,

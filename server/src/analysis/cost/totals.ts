@@ -1,11 +1,13 @@
 import { bytesForElements } from '../ir/dtype';
 import { NodeCost } from './model';
 import { ValueType } from '../ir/types';
-import { NodeTiming, rooflineConstants, RooflineOptions, timeNode } from './roofline';
+import { boundOf, NodeTiming, rooflineConstants, RooflineOptions, timeNode } from './roofline';
+import { fusesElementwise } from './runtime';
 
 /**
- * Whole-model totals on one chip: time, work, traffic, energy, the memory-bound share, what was left
- * out, and a second total that assumes elementwise chains are fused into their producer.
+ * Whole-model totals on one chip: time, work, traffic, energy, the memory- and overhead-bound shares,
+ * what was left out, and a second total that assumes elementwise chains are fused into their producer
+ * (under the `compiled` runtime that fusion is applied, and both totals are the same).
  */
 export interface ProfiledNode {
   readonly cost: NodeCost;
@@ -24,7 +26,12 @@ export interface Totals {
   readonly timeSeconds: number;
   readonly fusedTimeSeconds: number;
   readonly fusedBytes: number;
+  /** Share of `timeSeconds` spent in memory-bound kernels (overhead-bound ones excluded). */
   readonly memoryBoundShare: number;
+  /** Share of `timeSeconds` spent in overhead-bound kernels (the fixed per-kernel cost above both other parts). */
+  readonly overheadBoundShare: number;
+  /** The fixed per-kernel cost summed over every kernel run: `overheadSeconds / timeSeconds` of the time is launches. */
+  readonly overheadSeconds: number;
   readonly energyJoules: number;
   readonly energy: { readonly arithmeticJoules: number; readonly memoryJoules: number };
   /** Nodes that run a kernel or were supposed to (containers and views excluded). */
@@ -91,12 +98,23 @@ export function profile(costs: readonly NodeCost[], options: RooflineOptions, gr
     appliedGroups.push(kernel.group);
     spreadKernelOverMembers(nodes, kernel, bandwidth);
   }
+  const fused = fusedView(standalone, requested, graph, graphOutputs, bandwidth);
+  if (fusesElementwise(options.runtime)) {
+    // A compiler fuses the chains the fused view finds: they run as kernels, as a fuse what-if's do.
+    const asked = new Set(requested.map((m) => m[0]));
+    for (const members of fused.members) {
+      if (asked.has(members[0] as number)) continue;
+      spreadKernelOverMembers(nodes, evaluateKernel(standalone, members, graph, graphOutputs, bandwidth), bandwidth);
+    }
+  }
 
   let flops = 0;
   let macs = 0;
   let bytes = 0;
   let time = 0;
   let memoryTime = 0;
+  let overheadBoundTime = 0;
+  let overheadSeconds = 0;
   let arithmeticJoules = 0;
   let memoryJoules = 0;
   let costed = 0;
@@ -115,10 +133,11 @@ export function profile(costs: readonly NodeCost[], options: RooflineOptions, gr
     bytes += k * n.timing.bytes;
     time += k * n.timing.timeSeconds;
     if (n.timing.bound === 'memory') memoryTime += k * n.timing.timeSeconds;
+    else if (n.timing.bound === 'overhead') overheadBoundTime += k * n.timing.timeSeconds;
+    overheadSeconds += k * n.timing.overheadSeconds;
     arithmeticJoules += k * n.timing.energy.arithmetic;
     memoryJoules += k * n.timing.energy.memory;
   }
-  const fused = fusedView(standalone, requested, graph, graphOutputs, bandwidth);
   return {
     nodes,
     notes,
@@ -132,6 +151,8 @@ export function profile(costs: readonly NodeCost[], options: RooflineOptions, gr
       fusedTimeSeconds: fused.timeSeconds,
       fusedBytes: fused.bytes,
       memoryBoundShare: time > 0 ? memoryTime / time : 0,
+      overheadBoundShare: time > 0 ? overheadBoundTime / time : 0,
+      overheadSeconds,
       energyJoules: arithmeticJoules + memoryJoules,
       energy: { arithmeticJoules, memoryJoules },
       costedNodes: costed,
@@ -315,7 +336,7 @@ function spreadKernelOverMembers(nodes: ProfiledNode[], kernel: Kernel, bandwidt
       attainableFlopsPerSecond: t.peak ? (intensity === null ? t.peak.flopsPerSecond : Math.min(t.peak.flopsPerSecond, intensity * t.bandwidth)) : null,
       overheadSeconds: kernel.overheadSeconds * share,
       timeSeconds: kernel.secondsPerExecution * share,
-      bound: t.bound === 'none' ? 'none' : t.computeSeconds > memorySeconds ? 'compute' : 'memory',
+      bound: t.bound === 'none' ? 'none' : boundOf(t.computeSeconds, memorySeconds, kernel.overheadSeconds * share),
       ridgeRatio: intensity !== null && t.ridge ? intensity / t.ridge : null,
       energy: { arithmetic: t.energy.arithmetic, memory: t.bytes > 0 ? (t.energy.memory * bytes) / t.bytes : 0 },
     };
@@ -329,7 +350,7 @@ function spreadKernelOverMembers(nodes: ProfiledNode[], kernel: Kernel, bandwidt
  * read from memory (`requested` kernels of a fuse what-if are kernels from the start). Every kernel is
  * evaluated by `evaluateKernel`.
  */
-function fusedView(nodes: readonly ProfiledNode[], requested: readonly (readonly number[])[], graph: GraphIndex, graphOutputs: ReadonlySet<string>, bandwidth: number): { timeSeconds: number; bytes: number; groups: FusedGroup[] } {
+function fusedView(nodes: readonly ProfiledNode[], requested: readonly (readonly number[])[], graph: GraphIndex, graphOutputs: ReadonlySet<string>, bandwidth: number): { timeSeconds: number; bytes: number; groups: FusedGroup[]; members: number[][] } {
   const group = nodes.map((_, i) => i);
   const find = (i: number): number => {
     while (group[i] !== i) i = group[i] = group[group[i] as number] as number;
@@ -365,6 +386,7 @@ function fusedView(nodes: readonly ProfiledNode[], requested: readonly (readonly
   let time = 0;
   let bytes = 0;
   const groups: FusedGroup[] = [];
+  const members: number[][] = [];
   eligible.forEach((ok, i) => {
     if (!ok) return;
     const list = lists.get(find(i));
@@ -380,8 +402,9 @@ function fusedView(nodes: readonly ProfiledNode[], requested: readonly (readonly
     time += kernel.group.timeSeconds;
     bytes += kernel.group.bytes;
     groups.push(kernel.group);
+    members.push(list);
   });
-  return { timeSeconds: time, bytes, groups };
+  return { timeSeconds: time, bytes, groups, members };
 }
 
 /** Bytes of `value` as this node moves it: its element count × width, scaled as the node's traffic was (`--dtype`). Views and folded nodes move nothing. */
