@@ -170,6 +170,7 @@ export function totalsList(report: ReportLike, compare: ReportLike | null, compa
     ['Predicted time', totalText(report, seconds(t.timeSeconds), atLeast !== '')],
     ['With elementwise fusion', totalText(report, seconds(t.fusedTimeSeconds), atLeast !== '')],
     ['Memory-bound share', percent(t.memoryBoundShare)],
+    ...(t.overheadSeconds !== undefined && t.timeSeconds > 0 ? [['Kernel launches', `${percent(t.overheadSeconds / t.timeSeconds)} of the time (${percent(t.overheadBoundShare ?? 0)} in overhead-bound ops)`] as [string, string]] : []),
     ['Energy', atLeast + joules(t.energyJoules)],
     ['Parameters', atLeast + si(t.params)],
   ];

@@ -117,6 +117,7 @@ function summary(parent: HTMLElement, report: ReportLike): void {
     ['Predicted time', totalText(report, seconds(t.timeSeconds), atLeast !== '')],
     ['With elementwise fusion', totalText(report, seconds(t.fusedTimeSeconds), atLeast !== '')],
     ['Memory-bound share', percent(t.memoryBoundShare)],
+    ...(t.overheadSeconds !== undefined && t.timeSeconds > 0 ? [['Kernel launches', `${percent(t.overheadSeconds / t.timeSeconds)} of the time (${percent(t.overheadBoundShare ?? 0)} in overhead-bound ops)`] as [string, string]] : []),
     ['FLOPs', atLeast + si(t.flops)],
     ['Bytes moved', atLeast + bytes(t.bytes)],
     ['Parameters', atLeast + si(t.params)],

@@ -65,6 +65,10 @@ export interface ReportTotalsLike {
   readonly timeSeconds: number;
   readonly fusedTimeSeconds: number;
   readonly memoryBoundShare: number;
+  /** Share of the time in overhead-bound kernels; absent in reports from before the overhead verdict. */
+  readonly overheadBoundShare?: number;
+  /** The fixed per-kernel cost summed over the run (seconds). */
+  readonly overheadSeconds?: number;
   readonly energyJoules: number;
   readonly unmodelledNodes: number;
   readonly unmodelledShare: number;

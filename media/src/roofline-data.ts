@@ -1,7 +1,8 @@
 /**
  * Report → roofline chart data. Pure (no DOM): the HTML report page and the VS Code webview both call it.
  *
- * One point per costed node: counted, modelled, bound memory or compute, bytes > 0 and time > 0.
+ * One point per costed node: counted, modelled, bound memory, compute or overhead (placed under its nearer
+ * roof, `launchBound` set), bytes > 0 and time > 0.
  * x = arithmetic intensity (FLOP/byte), y = attained FLOP/s = flops × executions / time (time includes the
  * per-kernel overhead, so points sit under the roofs). Data movement (Transpose, Gather, Concat: 0 FLOPs)
  * has no place on a log axis; such points keep intensity 0 and the chart pins them to its left edge, so
@@ -9,7 +10,7 @@
  * Roofs: the memory roof (bandwidth × x) and one compute roof per (unit, peak dtype) the points use, with
  * the peak-mode fractions applied as the cost model does (server/src/analysis/cost/roofline.ts).
  */
-import { isLaunchBound } from '../../server/src/analysis/cost/launch-bound';
+import { isLaunchBound, roofSideOf } from '../../server/src/analysis/cost/launch-bound';
 import { AchievableFractions, PeakTable, ReportLike, ReportNodeLike, ValueLike } from './report-types';
 
 export type Bound = 'memory' | 'compute';
@@ -90,7 +91,7 @@ export function isPlottable(n: ReportNodeLike): boolean {
     n.counted !== false &&
     n.unit !== undefined &&
     n.unit !== 'none' &&
-    (n.bound === 'memory' || n.bound === 'compute') &&
+    (n.bound === 'memory' || n.bound === 'compute' || n.bound === 'overhead') &&
     (n.bytesRead ?? 0) + (n.bytesWritten ?? 0) > 0 &&
     (n.timeSeconds ?? 0) > 0
   );
@@ -155,7 +156,7 @@ export function rooflineFromReport(report: ReportLike): RooflineData | null {
       flopsPerSecond: flops / time,
       timeSeconds: time,
       share: total > 0 ? time / total : 0,
-      bound: n.bound as Bound,
+      bound: roofSideOf(n) as Bound,
       launchBound: isLaunchBound(n),
       overheadSeconds: n.overheadSeconds ?? 0,
       unit: n.unit as string,

@@ -9,6 +9,8 @@ export type HoverDetail = 'summary' | 'full';
 export interface RidgepointSettings {
   readonly chip: string;
   readonly peakMode: 'achievable' | 'datasheet';
+  /** How kernels are issued (cost/runtime.ts): the fixed per-kernel cost, and for `compiled` elementwise fusion. */
+  readonly runtime: 'eager' | 'cuda-graphs' | 'compiled';
   readonly dims: Readonly<Record<string, number>>;
   readonly chipsFile: string;
   readonly inlayHints: { readonly enabled: boolean };
@@ -22,6 +24,7 @@ export interface RidgepointSettings {
 export const DEFAULT_SETTINGS: RidgepointSettings = {
   chip: 'h100',
   peakMode: 'achievable',
+  runtime: 'eager',
   dims: { batch: 1, seq: 2048 },
   chipsFile: '',
   inlayHints: { enabled: true },
@@ -43,6 +46,17 @@ export const SETTINGS_SCHEMA: Record<string, Record<string, unknown>> = {
     enumDescriptions: ['Datasheet peaks scaled by measured achievable fractions (the realistic prediction).', 'Datasheet peaks as published (a lower bound on time).'],
     default: DEFAULT_SETTINGS.peakMode,
     description: 'Which peaks predict time.',
+  },
+  'ridgepoint.runtime': {
+    type: 'string',
+    enum: ['eager', 'cuda-graphs', 'compiled'],
+    enumDescriptions: [
+      "One launch per op (PyTorch eager, ONNX Runtime): the chip's full per-kernel cost.",
+      'A captured CUDA graph replayed (torch.cuda.graphs, ONNX Runtime enable_cuda_graph): about 1 µs per kernel.',
+      'torch.compile(mode="reduce-overhead") and the like: CUDA graphs, and elementwise chains fused into their producer.',
+    ],
+    default: DEFAULT_SETTINGS.runtime,
+    description: 'How kernels are issued: sets the fixed per-kernel cost (and, for compiled, which elementwise chains fuse).',
   },
   'ridgepoint.dims': {
     type: 'object',
@@ -132,6 +146,7 @@ export function readSettings(section: unknown): { settings: RidgepointSettings; 
     settings: {
       chip,
       peakMode: oneOf('peakMode', ['achievable', 'datasheet'] as const, DEFAULT_SETTINGS.peakMode),
+      runtime: oneOf('runtime', ['eager', 'cuda-graphs', 'compiled'] as const, DEFAULT_SETTINGS.runtime),
       dims,
       chipsFile: str('chipsFile', DEFAULT_SETTINGS.chipsFile),
       inlayHints: { enabled: typeof inlay.enabled === 'boolean' ? inlay.enabled : DEFAULT_SETTINGS.inlayHints.enabled },

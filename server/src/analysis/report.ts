@@ -115,6 +115,8 @@ export interface Report {
   /** Present when profiled for a chip. */
   readonly chip?: { readonly id: string; readonly name: string; readonly memoryBandwidthGBs: number; readonly peaks: unknown; readonly achievable: unknown; readonly kernelOverheadUs: number; readonly sources: readonly string[] };
   readonly peakMode?: string;
+  /** How kernels are issued (cost/runtime.ts): sets the fixed per-kernel cost and, for `compiled`, fuses elementwise chains. */
+  readonly runtime?: string;
   readonly computeDtype?: string | null;
   readonly totals?: ReportTotals;
   readonly topOps?: Array<{ readonly id: string; readonly name: string; readonly opType: string; readonly timeSeconds: number; readonly share: number; readonly bound: string }>;
@@ -211,6 +213,7 @@ function withProfile(base: Report, p: ModelProfile): Report {
     ...base,
     chip: { id: chip.id, name: chip.name, memoryBandwidthGBs: chip.memoryBandwidthGBs, peaks: chip.peaks, achievable: chip.achievable, kernelOverheadUs: chip.kernelOverheadUs, sources: chip.sources },
     peakMode: p.peakMode,
+    runtime: p.runtime ?? 'eager',
     computeDtype: p.computeDtype ?? null,
     totals: { ...result.totals, params: declaredParameters(base.model.metadata) ?? weights?.parameters ?? 0, weightBytes: weights?.bytes ?? 0 },
     topOps,

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import * as fs from 'node:fs';
 import { builtinChips, Chip, findChip, parseChipsFile, PeakDtype, suggestChips } from '../analysis/cost/chips';
 import { PeakMode } from '../analysis/cost/roofline';
+import { Runtime, RUNTIMES } from '../analysis/cost/runtime';
 import { Dim } from '../analysis/ir/dim';
 import { Report } from '../analysis/report';
 import { parseDimBinding, UsageError } from './args';
@@ -17,7 +18,7 @@ import { applyMeasuredProfile, formatMeasurement, registerMeasure } from './meas
 
 /**
  * The headless CLI:
- *   ridgepoint profile MODEL... [--chip ID] [--peak datasheet|achievable] [--dtype T] [--dim N=V]...
+ *   ridgepoint profile MODEL... [--chip ID] [--peak datasheet|achievable] [--runtime eager|cuda-graphs|compiled] [--dtype T] [--dim N=V]...
  *                     [--input NAME=D1xD2]... [--format table|json|jsonl|markdown|html] [--out FILE] [--budget-ms N]
  *                     [--no-suggestions]
  *   ridgepoint chips [--chips FILE] [--format table|json]
@@ -42,6 +43,7 @@ interface ProfileFlags {
   chips?: string;
   peak: PeakMode;
   dtype?: PeakDtype;
+  runtime: Runtime;
   out?: string;
   budgetMs?: number;
   /** commander's --no-suggestions: false skips the advice engine. */
@@ -111,6 +113,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--chip <id>', 'target chip (`ridgepoint chips` lists them)', 'h100')
     .option('--chips <file>', 'a JSON file of extra chips (docs/chips.md)')
     .addOption(new Option('--peak <mode>', 'datasheet peaks, or achievable (measured fractions)').choices(['datasheet', 'achievable']).default('datasheet'))
+    .addOption(new Option('--runtime <runtime>', 'how kernels are issued: eager (a launch per op), cuda-graphs (a replayed graph: ~1 µs per kernel), compiled (cuda-graphs + elementwise chains fused)').choices([...RUNTIMES]).default('eager'))
     .addOption(new Option('--dtype <type>', 'run float arithmetic in this type (e.g. an fp32 model served in bf16)').choices([...DTYPES]))
     .option('--dim <NAME=VALUE>', 'bind a symbolic dim everywhere (repeatable)', parseDimBinding, new Map<string, number>())
     .option('--input <NAME=D1xD2x...>', "set a graph input's whole shape (repeatable); for a .py model a bare shape 1x3x224x224", parseInputOption, new Map<string, Dim[]>())
@@ -135,7 +138,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const showProgress = process.stderr.isTTY && opts.format === 'table' && models.length > 1;
       for (const [i, file] of models.entries()) {
         if (showProgress) process.stderr.write(`\r[${i + 1}/${models.length}] ${file}…`);
-        const options = { dim: opts.dim, input: opts.input, profile: { chip, peakMode: opts.peak, computeDtype: opts.dtype }, suggestions: opts.suggestions, chips, entry: opts.entry, python: opts.python };
+        const options = { dim: opts.dim, input: opts.input, profile: { chip, peakMode: opts.peak, computeDtype: opts.dtype, runtime: opts.runtime }, suggestions: opts.suggestions, chips, entry: opts.entry, python: opts.python };
         const profiled = opts.trace && isPythonFile(file) ? await profileTracedPythonFile(file, { ...options, timeoutSeconds: opts.traceTimeout }) : profileFile(file, { ...options, hf: { phase: opts.phase, batch: opts.batch, prompt: opts.prompt, generated: opts.generated } });
         const report = opts.measured ? applyMeasuredProfile(profiled, opts.measured) : profiled;
         reports.push(report);

@@ -5,6 +5,7 @@ import { ModelAnalysis } from '../analysis/analyze';
 import { builtinChips, Chip } from '../analysis/cost/chips';
 import { ModelProfile, profileAnalysis } from '../analysis/cost/index';
 import { PeakMode } from '../analysis/cost/roofline';
+import { Runtime } from '../analysis/cost/runtime';
 import { Diagnostic } from '../analysis/diagnostics';
 import { Dim, dimSymbols, sym } from '../analysis/ir/dim';
 import { Model } from '../analysis/ir/graph';
@@ -128,6 +129,8 @@ export interface ProfileRequestOptions {
   readonly source?: SourceModelOptions;
   readonly chip: Chip;
   readonly peakMode: PeakMode;
+  /** How kernels are issued (cost/runtime.ts); absent: eager. */
+  readonly runtime?: Runtime;
   /** Chips the chip suggestion compares (built-ins plus the user's chips file). */
   readonly chips?: readonly Chip[];
 }
@@ -242,7 +245,7 @@ export class ModelService {
       const profile = profiled.profile;
       const { options, loaded } = profiled;
       profiled.advicePromise = profile
-        ? adviseInSteps(profiled.analysis, { chip: options.chip, peakMode: options.peakMode, baseline: profile.result, chips: options.chips ?? builtinChips(), inferOptions: { bindings: options.bindings, source: loaded.file ?? undefined } }, () => this.runtime.yieldToEventLoop()).then((advice) => {
+        ? adviseInSteps(profiled.analysis, { chip: options.chip, peakMode: options.peakMode, runtime: options.runtime, baseline: profile.result, chips: options.chips ?? builtinChips(), inferOptions: { bindings: options.bindings, source: loaded.file ?? undefined } }, () => this.runtime.yieldToEventLoop()).then((advice) => {
             profiled.advice = advice;
             return advice;
           })
@@ -428,7 +431,7 @@ export class ModelService {
     await this.runtime.yieldToEventLoop();
     let profile: ModelProfile | null = null;
     try {
-      profile = profileAnalysis(analysis, { chip: options.chip, peakMode: options.peakMode });
+      profile = profileAnalysis(analysis, { chip: options.chip, peakMode: options.peakMode, runtime: options.runtime });
     } catch (error) {
       analysis.diagnostics.push({ severity: 'error', code: 'internal', message: `cost analysis stopped: ${error instanceof Error ? error.message : String(error)}` });
     }
@@ -473,7 +476,7 @@ class UsedBindings extends Map<string, number> {
 
 function profileKey(options: ProfileRequestOptions): string {
   const bindings = [...options.bindings].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify([options.chip, options.peakMode, bindings, options.chips?.length ?? 0, options.source ?? null]);
+  return JSON.stringify([options.chip, options.peakMode, options.runtime ?? 'eager', bindings, options.chips?.length ?? 0, options.source ?? null]);
 }
 
 /** The one edit that turns `before` into `after` (common prefix and suffix kept): what an incremental parse needs. */

@@ -3,12 +3,15 @@ import { Graph } from '../ir/graph';
 import { Chip, PeakDtype } from './chips';
 import { computeCosts } from './model';
 import { PeakMode } from './roofline';
+import { Runtime } from './runtime';
 import { profile, ProfileResult } from './totals';
 
 export interface ProfileOptions {
   readonly chip: Chip;
   readonly peakMode: PeakMode;
   readonly computeDtype?: PeakDtype;
+  /** How kernels are issued (cost/runtime.ts); absent: eager. */
+  readonly runtime?: Runtime;
 }
 
 export interface ModelProfile extends ProfileOptions {

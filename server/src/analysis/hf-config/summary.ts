@@ -24,7 +24,17 @@ export interface LayerRoofline {
   readonly intensity: number;
   /** Share of the layer's time in memory-bound ops. */
   readonly memoryBoundShare: number;
-  readonly bound: 'memory' | 'compute';
+  readonly bound: PhaseBound;
+}
+
+/** The bound of most of a span's time: `overhead` when launch-bound kernels outweigh both other kinds. */
+export type PhaseBound = 'memory' | 'compute' | 'overhead';
+
+/** Which of memory-bound, overhead-bound and the rest (compute) holds the largest share of the time. */
+export function phaseBound(memoryShare: number, overheadShare: number): PhaseBound {
+  const computeShare = 1 - memoryShare - overheadShare;
+  if (overheadShare > memoryShare && overheadShare > computeShare) return 'overhead';
+  return memoryShare >= computeShare ? 'memory' : 'compute';
 }
 
 export interface PhaseFigures {
@@ -40,7 +50,7 @@ export interface PhaseFigures {
   readonly bytes: number;
   readonly weightBytesRead: number;
   readonly memoryBoundShare: number;
-  readonly bound: 'memory' | 'compute';
+  readonly bound: PhaseBound;
   /** Tokens processed per second over the batch. */
   readonly tokensPerSecond: number;
   readonly layers: readonly LayerRoofline[];
@@ -135,22 +145,23 @@ function counted(n: ProfiledNode): boolean {
 function figures(p: ProfiledPhase, phase: Phase, batch: number): PhaseFigures {
   const t = p.result.totals;
   let weightBytesRead = 0;
-  const perLayer = new Map<number, { time: number; flops: number; bytes: number; memoryTime: number }>();
+  const perLayer = new Map<number, { time: number; flops: number; bytes: number; memoryTime: number; overheadTime: number }>();
   for (const n of p.result.nodes) {
     if (!counted(n)) continue;
     weightBytesRead += n.cost.cost.weightBytes * trafficScale(n) * n.cost.executions;
     const layer = p.built.layerOf.get(n.cost.record.node.name);
     if (layer === undefined) continue;
-    const row = perLayer.get(layer) ?? { time: 0, flops: 0, bytes: 0, memoryTime: 0 };
+    const row = perLayer.get(layer) ?? { time: 0, flops: 0, bytes: 0, memoryTime: 0, overheadTime: 0 };
     row.time += n.timing.timeSeconds;
     row.flops += n.cost.cost.flops;
     row.bytes += n.timing.bytes;
     if (n.timing.bound === 'memory') row.memoryTime += n.timing.timeSeconds;
+    else if (n.timing.bound === 'overhead') row.overheadTime += n.timing.timeSeconds;
     perLayer.set(layer, row);
   }
   const layers = [...perLayer].sort((a, b) => a[0] - b[0]).map(([layer, r]): LayerRoofline => {
     const share = r.time > 0 ? r.memoryTime / r.time : 0;
-    return { layer, timeSeconds: r.time, flops: r.flops, bytes: r.bytes, intensity: r.bytes > 0 ? r.flops / r.bytes : 0, memoryBoundShare: share, bound: share >= 0.5 ? 'memory' : 'compute' };
+    return { layer, timeSeconds: r.time, flops: r.flops, bytes: r.bytes, intensity: r.bytes > 0 ? r.flops / r.bytes : 0, memoryBoundShare: share, bound: phaseBound(share, r.time > 0 ? r.overheadTime / r.time : 0) };
   });
   const tokens = batch * p.built.seq;
   return {
@@ -164,7 +175,7 @@ function figures(p: ProfiledPhase, phase: Phase, batch: number): PhaseFigures {
     bytes: t.bytes,
     weightBytesRead,
     memoryBoundShare: t.memoryBoundShare,
-    bound: t.memoryBoundShare >= 0.5 ? 'memory' : 'compute',
+    bound: phaseBound(t.memoryBoundShare, t.overheadBoundShare),
     tokensPerSecond: t.timeSeconds > 0 ? tokens / t.timeSeconds : 0,
     layers,
     unmodelledNodes: t.unmodelledNodes,

@@ -1,6 +1,6 @@
 import { Hover, HoverParams, MarkupKind } from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
-import { isLaunchBound } from '../../analysis/cost/launch-bound';
+import { isLaunchBound, roofSideOf } from '../../analysis/cost/launch-bound';
 import { ReportNode, ReportValue } from '../../analysis/report';
 import { formatValueType } from '../../cli/format';
 import { humanBytes, humanFlops, humanTime } from '../../format/units';
@@ -95,7 +95,7 @@ export function describeNode(node: ReportNode, profiled: ProfiledModel, detail: 
     node.bound === 'none'
       ? 'no kernel (a view or metadata op)'
       : isLaunchBound(node)
-        ? `**launch-bound**: the fixed per-kernel cost (${humanTime(overhead)}) exceeds its ${node.bound} time (${humanTime(Math.max(node.computeSeconds ?? 0, node.memorySeconds ?? 0))}); fusing or CUDA graphs would remove it`
+        ? `**launch-bound**: the fixed per-kernel cost (${humanTime(overhead)}) exceeds its ${roofSideOf(node) ?? 'memory'} time (${humanTime(Math.max(node.computeSeconds ?? 0, node.memorySeconds ?? 0))}); fusing or CUDA graphs would remove it`
         : `**${node.bound}-bound**`;
   const ratio = node.ridgeRatio !== null && node.ridgeRatio !== undefined ? ` · intensity ${node.ridgeRatio >= 1 ? `${node.ridgeRatio.toFixed(1)}× above` : `${(1 / Math.max(node.ridgeRatio, 1e-9)).toFixed(1)}× below`} the ridge` : '';
   lines.push(`| on ${mdText(chip.name)} (${report.peakMode ?? ''} peaks) | |`);
@@ -127,13 +127,14 @@ function describeCalls(opText: string, nodes: ReportNode[], profiled: ProfiledMo
   const flops = nodes.reduce((sum, n) => sum + (n.flops ?? 0), 0);
   const bytes = nodes.reduce((sum, n) => sum + (n.bytesRead ?? 0) + (n.bytesWritten ?? 0), 0);
   const memory = nodes.filter((n) => n.bound === 'memory').length;
+  const launch = nodes.filter((n) => n.bound === 'overhead').length;
   return [
     `**${mdText(opText)}** in a function body, expanded at ${nodes.length} call sites`,
     '',
     `| all calls | |`,
     '|:--|:--|',
     `| Time | **${humanTime(time)}** · ${percent(total > 0 ? time / total : 0)} of the model |`,
-    `| Bound | memory-bound at ${memory} of ${nodes.length} calls |`,
+    `| Bound | memory-bound at ${memory} of ${nodes.length} calls${launch > 0 ? `, launch-bound at ${launch}` : ''} |`,
     `| Work | ${humanFlops(flops)}FLOP |`,
     `| Bytes | ${humanBytes(bytes)} moved |`,
   ].join('\n');
