@@ -44,7 +44,7 @@ function find(row: CostTreeNode | null | undefined, name: string): CostTreeNode 
 
 /** What the totals count, summed from the report's nodes. */
 function nodesTime(report: Report): number {
-  return report.nodes.filter((n) => n.counted !== false && n.modelled === true && (n.bound === 'memory' || n.bound === 'compute')).reduce((s, n) => s + (n.timeSeconds ?? 0), 0);
+  return report.nodes.filter((n) => n.counted !== false && n.modelled === true && (n.bound === 'memory' || n.bound === 'compute' || n.bound === 'overhead')).reduce((s, n) => s + (n.timeSeconds ?? 0), 0);
 }
 
 describe('language server: ridgepoint/costTree', function () {

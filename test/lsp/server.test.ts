@@ -132,7 +132,7 @@ describe('language server over stdio', function () {
     );
     const widths = new Set(hints.map((h) => String(h.label).length));
     assert.equal(widths.size, 1, `one column width: ${[...widths].join(', ')}`);
-    const kernels = report.nodes.filter((n) => n.bound === 'memory' || n.bound === 'compute');
+    const kernels = report.nodes.filter((n) => n.bound === 'memory' || n.bound === 'compute' || n.bound === 'overhead');
     const timed = hints.filter((h) => /(µs|ms| s) \u2007*\d+\.\d% (mem|comp|ovhd)\u2007*│$/.test(String(h.label)));
     assert.equal(timed.length, kernels.length, hints.map((h) => String(h.label)).join('\n'));
     // The shares in the column are the nodes' time over the model's.
