@@ -100,7 +100,11 @@ describe('language server: PyTorch sources and Hugging Face configs', function (
     const decode = await session.request<Report>('ridgepoint/profile', { uri: `${config}#decode` });
     assert.equal(prefill.totals?.params, 6_738_415_616);
     assert.equal(decode.totals?.params, 6_738_415_616);
-    assert.ok((decode.totals?.memoryBoundShare ?? 0) > 0.9, `decode memory-bound share ${decode.totals?.memoryBoundShare}`);
+    // Since the overhead verdict (issue 16) the small per-token ops (norms, rotary, residual adds) are
+    // overhead-bound rather than memory-bound: memory still dominates, and almost nothing is compute-bound.
+    const t = decode.totals as { memoryBoundShare: number; overheadBoundShare: number } | undefined;
+    assert.ok((t?.memoryBoundShare ?? 0) > 0.85, `decode memory-bound share ${t?.memoryBoundShare}`);
+    assert.ok((t?.memoryBoundShare ?? 0) + (t?.overheadBoundShare ?? 0) > 0.9, `decode memory- + overhead-bound share ${JSON.stringify(t)}`);
     assert.ok((prefill.totals?.timeSeconds ?? 0) > (decode.totals?.timeSeconds ?? Infinity));
   });
 
