@@ -52,11 +52,19 @@ function fixedBatch(ctx: AdviceContext): number {
   return 1;
 }
 
+/**
+ * Below the ridge: memory-bound, or overhead-bound with more memory than compute time (a small decode
+ * GEMM on a GPU is launch-bound, and batching amortises its launch as well as its weights).
+ */
+function underMemoryRoof(t: { readonly bound: string; readonly memorySeconds: number; readonly computeSeconds: number }): boolean {
+  return t.bound === 'memory' || (t.bound === 'overhead' && t.memorySeconds >= t.computeSeconds);
+}
+
 export function batchSuggestions(ctx: AdviceContext, notes: string[]): Suggestion[] {
   const crossings: Array<{ i: number; factor: number }> = [];
   const never: number[] = [];
   ctx.nodes.forEach((n, i) => {
-    if (!ctx.runs(i) || !MATMULS.has(ctx.opType(i)) || n.cost.cost.weightBytes <= 0 || n.timing.bound !== 'memory' || !n.timing.ridge) return;
+    if (!ctx.runs(i) || !MATMULS.has(ctx.opType(i)) || n.cost.cost.weightBytes <= 0 || !underMemoryRoof(n.timing) || !n.timing.ridge) return;
     const c = n.cost.cost;
     const raw = c.activationBytesRead + c.weightBytes + c.bytesWritten;
     const scale = raw > 0 ? n.timing.bytes / raw : 1;
