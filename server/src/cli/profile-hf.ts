@@ -61,7 +61,7 @@ export function profileHfFile(file: string, options: { hf: HfCliOptions; profile
   const profiled = profileAnalysis(analysis, profileOptions);
   const advice = profiled && options.suggestions !== false ? advise(analysis, { ...profileOptions, baseline: profiled.result, chips: options.chips }) : null;
   const report = buildReport(analysis, file, new Map(), profiled, advice);
-  const llm = analysed.config === null ? null : summariseLlm(analysed.config, options.profile.chip, { ...hfOptions, peakMode: options.profile.peakMode });
+  const llm = analysed.config === null ? null : summariseLlm(analysed.config, options.profile.chip, { ...hfOptions, peakMode: options.profile.peakMode, runtime: options.profile.runtime });
   return llm === null ? report : { ...report, llm };
 }
 

@@ -1,4 +1,5 @@
 import { humanBytes, humanTime } from '../../format/units';
+import { kernelOverheadSeconds } from '../cost/runtime';
 import { AdviceContext, listLines, lowerConfidence } from './context';
 import { Confidence, Suggestion, SuggestionPart } from './types';
 import { WhatIf } from './whatif';
@@ -366,7 +367,8 @@ function priceFusion(ctx: AdviceContext, pattern: FusionPattern, groups: number[
   after.intensity = after.bytes > 0 ? flops / after.bytes : null;
   // Launch overhead is a floor, not a measurement: a saving made mostly of removed launches is less certain.
   const kernelsRemoved = members.filter((i) => ctx.runs(i)).length - groups.length;
-  const overheadSaved = kernelsRemoved * ctx.options.chip.kernelOverheadUs * 1e-6;
+  const launchSeconds = kernelOverheadSeconds(ctx.options.chip, ctx.options.runtime ?? 'eager');
+  const overheadSaved = kernelsRemoved * launchSeconds;
   const confidence = overheadSaved > 0.5 * evaluation.savingSeconds ? lowerConfidence(pattern.confidence) : pattern.confidence;
   const total = ctx.baseline.totals.timeSeconds;
   const savedText = `${humanTime(evaluation.savingSeconds)} (${((evaluation.savingSeconds / total) * 100).toFixed(1)}% of ${humanTime(total)}) and ${humanBytes(evaluation.bytesSaved)} of traffic per run on ${ctx.options.chip.name}`;
@@ -374,7 +376,7 @@ function priceFusion(ctx: AdviceContext, pattern: FusionPattern, groups: number[
     `${groups.length} group${groups.length === 1 ? '' : 's'}, ${members.length} nodes: ${humanTime(before.timeSeconds)} and ${humanBytes(before.bytes)} as separate kernels, ${humanTime(after.timeSeconds)} and ${humanBytes(after.bytes)} fused.`,
     `Model total ${humanTime(total)} → ${humanTime(evaluation.result.totals.timeSeconds)}.`,
     ...(folded.length ? [`Folded: ${folded.length} BatchNormalization node(s) are absorbed into the Conv weights and bias at export, so their arithmetic and traffic disappear.`] : []),
-    ...(overheadSaved > 0.5 * evaluation.savingSeconds ? [`Most of the saving (${humanTime(overheadSaved)}) is kernel launches removed (${ctx.options.chip.kernelOverheadUs} µs each on this chip), which varies with the runtime.`] : []),
+    ...(overheadSaved > 0.5 * evaluation.savingSeconds ? [`Most of the saving (${humanTime(overheadSaved)}) is kernel launches removed (${+(launchSeconds * 1e6).toFixed(3)} µs each on this chip, ${ctx.options.runtime ?? 'eager'}), which varies with the runtime.`] : []),
     'Assumes each group runs as one kernel: intermediates stay on chip, each outside input is read once, arithmetic times add up.',
     ...listLines(lines),
   ].join('\n');

@@ -3,6 +3,7 @@ import { ModelAnalysis } from '../analyze';
 import { Chip, PeakDtype } from '../cost/chips';
 import { profileAnalysis, ProfileOptions } from '../cost/index';
 import { PeakMode, peakDtypeBits } from '../cost/roofline';
+import { Runtime } from '../cost/runtime';
 import { ProfiledNode, ProfileResult } from '../cost/totals';
 import { dataTypeBits, dataTypeName } from '../ir/dtype';
 import { inferModel } from '../shape/engine';
@@ -110,6 +111,8 @@ export interface LlmSummary {
 
 export interface SummaryOptions extends HfProfileOptions {
   readonly peakMode?: PeakMode;
+  /** How kernels are issued (cost/runtime.ts); absent: eager. */
+  readonly runtime?: Runtime;
   /** Search the compute-bound decode batch (about 30 re-profiles); default true. Hovers turn it off. */
   readonly searchRidge?: boolean;
 }
@@ -258,7 +261,7 @@ export function summariseLlm(input: string | LlmConfig, chip: Chip, options: Sum
     servedAs = resolved.servedAs;
   }
   const peakMode = options.peakMode ?? 'datasheet';
-  const profile: ProfileOptions = { chip, peakMode, computeDtype: servedAs ?? undefined };
+  const profile: ProfileOptions = { chip, peakMode, computeDtype: servedAs ?? undefined, runtime: options.runtime };
   const notes: string[] = [];
   const prefill = profilePhase(config, 'prefill', options, profile);
   if (prefill === null) return null;

@@ -268,8 +268,8 @@ export function pythonDiagnostics(profiled: ProfiledModel): LspDiagnostic[] {
 
 const summaryCache = new WeakMap<ProfiledModel, LlmSummary | null>();
 
-function llmOptions(profiled: ProfiledModel): { phase: 'prefill' | 'decode'; batch: number; prompt: number; generated: number; peakMode: ProfiledModel['options']['peakMode'] } {
-  return { phase: profiled.loaded.ref.phase ?? 'prefill', ...llmSizes(profiled.options.bindings), peakMode: profiled.options.peakMode };
+function llmOptions(profiled: ProfiledModel): { phase: 'prefill' | 'decode'; batch: number; prompt: number; generated: number; peakMode: ProfiledModel['options']['peakMode']; runtime: ProfiledModel['options']['runtime'] } {
+  return { phase: profiled.loaded.ref.phase ?? 'prefill', ...llmSizes(profiled.options.bindings), peakMode: profiled.options.peakMode, runtime: profiled.options.runtime };
 }
 
 /** Prefill and decode on the chip (computed once per profile: it profiles both phases and searches the ridge batch). */

@@ -17,7 +17,7 @@ export function registerWhatIf(ctx: ServerContext): void {
       const baseline = ModelService.reportOf(profiled);
       const suggestion = profiled.advice?.suggestions.find((s) => s.id === params.suggestion);
       if (!suggestion || !profiled.profile) return null;
-      const { chip, peakMode, bindings } = profiled.options;
+      const { chip, peakMode, runtime, bindings } = profiled.options;
       if (suggestion.kind === 'chip' && suggestion.chip) {
         // Another chip: the same model profiled there.
         const other = ctx.chips.resolve(suggestion.chip.id).chip;
@@ -26,10 +26,10 @@ export function registerWhatIf(ctx: ServerContext): void {
       }
       if (!suggestion.whatIf) return { suggestion, report: null, baseline };
       const subject = { model: profiled.analysis.model, inference: profiled.analysis.inference, inferOptions: { bindings, source: profiled.loaded.file ?? undefined } };
-      const result = profileWhatIf(subject, { chip, peakMode }, suggestion.whatIf);
+      const result = profileWhatIf(subject, { chip, peakMode, runtime }, suggestion.whatIf);
       if (!result) return { suggestion, report: null, baseline };
       // The bindings the model uses, as the baseline lists them (not every `ridgepoint.dims` entry).
-      const report = buildReport(profiled.analysis, profiled.loaded.ref.path, new Map(Object.entries(baseline.bindings)), { chip, peakMode, result });
+      const report = buildReport(profiled.analysis, profiled.loaded.ref.path, new Map(Object.entries(baseline.bindings)), { chip, peakMode, runtime, result });
       return { suggestion, report: params.detail === 'chart' ? chartDetail(report) : report, baseline };
     }),
   );
