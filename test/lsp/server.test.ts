@@ -293,4 +293,28 @@ describe('language server over stdio', function () {
     assert.equal(report.chip?.id, 'h100');
     await session.setSettings({ chip: 'h100', dims: { batch: 1, seq: 128 } });
   });
+
+  it('ridgepoint.runtime: cuda-graphs costs every kernel 1 µs instead of H100\'s 3 µs', async () => {
+    type Totals = { timeSeconds: number; overheadSeconds: number; costedNodes: number };
+    const eager = await session.request<Report>('ridgepoint/profile', { uri: viewUri(MNIST) });
+    await session.setSettings({ chip: 'h100', dims: { batch: 1, seq: 128 }, runtime: 'cuda-graphs' });
+    try {
+      // The server pulls the settings after the notification: ask until the new runtime is in force.
+      let graphs = await session.request<Report>('ridgepoint/profile', { uri: viewUri(MNIST) });
+      for (let tries = 0; graphs.runtime !== 'cuda-graphs' && tries < 100; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        graphs = await session.request<Report>('ridgepoint/profile', { uri: viewUri(MNIST) });
+      }
+      assert.equal(eager.runtime, 'eager');
+      assert.equal(graphs.runtime, 'cuda-graphs');
+      const e = eager.totals as unknown as Totals;
+      const g = graphs.totals as unknown as Totals;
+      // MNIST runs no loops: one kernel per costed node, so the total drops by (3 − 1) µs per costed node.
+      assert.equal(g.costedNodes, e.costedNodes);
+      assert.ok(Math.abs(e.timeSeconds - g.timeSeconds - e.costedNodes * 2e-6) < 1e-12, `${e.timeSeconds} - ${g.timeSeconds} vs ${e.costedNodes} kernels`);
+      assert.ok(Math.abs(g.overheadSeconds - g.costedNodes * 1e-6) < 1e-12);
+    } finally {
+      await session.setSettings({ chip: 'h100', dims: { batch: 1, seq: 128 } });
+    }
+  });
 });
