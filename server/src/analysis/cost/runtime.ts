@@ -17,13 +17,13 @@ export type Runtime = 'eager' | 'cuda-graphs' | 'compiled';
 export const RUNTIMES: readonly Runtime[] = ['eager', 'cuda-graphs', 'compiled'];
 
 /**
- * Per-kernel cost of a replayed CUDA graph, µs. NVIDIA's "Getting Started with CUDA Graphs"
- * (https://developer.nvidia.com/blog/cuda-graphs/) times a chain of short kernels (~2.9 µs each):
- * about 3.8 µs per kernel launched by stream (no sync between kernels) against about 3.4 µs per kernel
- * replayed from a graph, i.e. well under 1 µs of per-node cost once the graph is instantiated, against
- * the ~3 µs of an eager launch (chips.json). 1 µs is taken as a round upper figure: it also covers the
- * graph-node scheduling that the blog's single-stream chain hides. A measurement on the chip
- * (scripts/gpu-validate/) should replace it.
+ * Per-kernel cost of a replayed CUDA graph, µs: a round upper figure. CUDA.jl's documentation
+ * (https://cuda.juliagpu.org/dev/usage/graphs/) measures an RK4 integration of 80 tiny broadcast
+ * kernels at 260 µs launched one by one (3.25 µs a kernel, the ~3 µs eager figure of chips.json) and
+ * 70 µs replayed as a graph: 0.875 µs a kernel, its execution included. NVIDIA's "Getting Started with
+ * CUDA Graphs" (https://developer.nvidia.com/blog/cuda-graphs/) reports the same direction for a chain
+ * of ~2.9 µs kernels (per-kernel time down from about 3.8 to 3.4 µs: figures recalled, not re-read).
+ * A measurement on the chip (scripts/gpu-validate/) should replace it.
  */
 export const CUDA_GRAPH_NODE_US = 1;
 
