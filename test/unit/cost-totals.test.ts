@@ -3,6 +3,8 @@ import { analyzeText } from '../../server/src/analysis/analyze';
 import { findChip } from '../../server/src/analysis/cost/chips';
 import { profileAnalysis } from '../../server/src/analysis/cost/index';
 import { Runtime } from '../../server/src/analysis/cost/runtime';
+import { computeCosts } from '../../server/src/analysis/cost/model';
+import { profile } from '../../server/src/analysis/cost/totals';
 
 /** Profiles a model written in ONNX textual syntax on H100 (datasheet peaks). */
 function profileText(text: string, runtime?: Runtime) {
@@ -109,5 +111,24 @@ describe('overhead-bound totals and the runtime (issue 16)', () => {
     assert.deepEqual(compiled.nodes.map((n) => n.fusedInto), ['n0', 'n0']);
     // 1e-6 s of launch against 2.45e-9 s of traffic: the kernel is overhead-bound, so is all its time.
     close(compiled.totals.overheadBoundShare, 1, 'overhead-bound share');
+  });
+
+  it('compiled with a fuse what-if inside a longer chain: the chain around it is one kernel, counted once', () => {
+    const analysis = analyzeText(`${HEADER}g (float[1,1024] x) => (float[1,1024] y)
+{
+  a = Relu (x)
+  b = Sigmoid (a)
+  y = Tanh (b)
+}`);
+    assert.ok(analysis.model && analysis.inference);
+    const chip = findChip('h100');
+    assert.ok(chip);
+    const costs = computeCosts(analysis.model, analysis.inference);
+    const result = profile(costs, { chip, peakMode: 'datasheet', runtime: 'compiled' }, new Set(['y']), { fuse: [['n0', 'n1']] });
+    // The what-if kernel n0+n1 grows by Tanh into n0+n1+n2: reads x (4 KiB), writes y (4 KiB), one 1 µs launch.
+    close(result.totals.timeSeconds, 1e-6 + 8192 / 3.35e12, 'time');
+    close(result.totals.overheadSeconds, 1e-6, 'one launch');
+    assert.deepEqual(result.nodes.map((n) => n.fusedInto), ['n0', 'n0', 'n0']);
+    assert.deepEqual(result.appliedGroups.map((g) => g.nodes), [['n0', 'n1']]);
   });
 });

@@ -100,10 +100,12 @@ export function profile(costs: readonly NodeCost[], options: RooflineOptions, gr
   }
   const fused = fusedView(standalone, requested, graph, graphOutputs, bandwidth);
   if (fusesElementwise(options.runtime)) {
-    // A compiler fuses the chains the fused view finds: they run as kernels, as a fuse what-if's do.
-    const asked = new Set(requested.map((m) => m[0]));
+    // A compiler fuses the chains the fused view finds: they run as kernels, as a fuse what-if's do. A
+    // chain that grew out of a requested kernel replaces it (the union is one kernel); one that is
+    // exactly a requested kernel is already spread.
+    const asked = new Set(requested.map((m) => m.join(',')));
     for (const members of fused.members) {
-      if (asked.has(members[0] as number)) continue;
+      if (asked.has(members.join(','))) continue;
       spreadKernelOverMembers(nodes, evaluateKernel(standalone, members, graph, graphOutputs, bandwidth), bandwidth);
     }
   }
