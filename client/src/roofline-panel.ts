@@ -11,7 +11,6 @@
 import * as vscode from 'vscode';
 import type { HostToPanel, PanelChip, PanelToHost, PanelWhatIf, PeakModeName, Phase } from '../../media/src/panel-messages';
 import { isPanelToHost } from '../../media/src/panel-messages';
-import type { ReportLike } from '../../media/src/report-types';
 import { ChartProfileRequest, ChipSummary, Commands, NodeRange, ProfiledParams, SetBindingsNotification, UnboundDimsRequest, WhatIfRequest } from '../../server/src/protocol';
 import type { ChartReport, Report } from '../../server/src/analysis/report';
 import { Chips } from './chips';
@@ -37,15 +36,6 @@ export interface PanelServices {
   readonly views: OnnxViewProvider;
   readonly output: vscode.OutputChannel;
   readonly state: vscode.Memento;
-}
-
-/**
- * What the chart needs: profiles and what-ifs are asked with `detail: 'chart'`, so each node comes cut
- * to the fields the panel reads, its tensors as text (ChartReport, server/src/analysis/report.ts): the
- * webview's update time follows the message's size.
- */
-function panelReport(report: ChartReport | Report): ReportLike {
-  return report;
 }
 
 function panelChip(chip: ChipSummary): PanelChip {
@@ -408,8 +398,10 @@ class RooflinePanel implements vscode.Disposable {
         model: modelLabel(this.model),
         uri,
         phase,
-        report: panelReport(report),
-        compare: compared ? panelReport(compared) : null,
+        // Asked with `detail: 'chart'` (profiles and what-ifs alike): each node already cut to what the panel
+        // reads, its tensors as text (ChartReport), so the message stays small.
+        report,
+        compare: compared,
         whatIf,
         dims: dims.dims,
         chips: chipList.map(panelChip),

@@ -10,8 +10,9 @@
  * Roofs: the memory roof (bandwidth × x) and one compute roof per (unit, peak dtype) the points use, with
  * the peak-mode fractions applied as the cost model does (server/src/analysis/cost/roofline.ts).
  */
+import { tensorText } from '../../server/src/format/value-text';
 import { isLaunchBound, roofSideOf } from '../../server/src/analysis/cost/launch-bound';
-import { AchievableFractions, PeakTable, ReportLike, ReportNodeLike, ValueLike } from './report-types';
+import { AchievableFractions, PeakTable, ReportLike, ReportNodeLike } from './report-types';
 
 export type Bound = 'memory' | 'compute';
 
@@ -97,12 +98,6 @@ export function isPlottable(n: ReportNodeLike): boolean {
   );
 }
 
-/** `float[1,16,14,14]`; `?` for an unknown dim, `float[?]` for an unknown rank. */
-export function valueText(v: ValueLike | null): string {
-  if (!v) return '(none)';
-  if (!v.shape) return `${v.dtype}[?]`;
-  return `${v.dtype}[${v.shape.map((d) => (d === null ? '?' : String(d))).join(',')}]`;
-}
 
 /** The peak the cost model would pick for this unit and dtype, TFLOP/s, with the unit it comes from. */
 function lookupPeak(peaks: PeakTable, unit: 'tensor' | 'vector', dtype: string): { unit: 'tensor' | 'vector'; tflops: number } | null {
@@ -162,8 +157,8 @@ export function rooflineFromReport(report: ReportLike): RooflineData | null {
       unit: n.unit as string,
       dtype: n.peakDtype ?? null,
       energyJoules: n.energyJoules ?? 0,
-      inputs: n.inputText ?? (n.inputs ?? []).map(valueText),
-      outputs: n.outputText ?? (n.outputs ?? []).map(valueText),
+      inputs: n.inputText ?? (n.inputs ?? []).map(tensorText),
+      outputs: n.outputText ?? (n.outputs ?? []).map(tensorText),
       roof: roofKey,
       zeroFlop: flops <= 0,
       ...(measured.has(n.id) ? { measuredSeconds: measured.get(n.id) } : {}),

@@ -11,6 +11,7 @@ import { FusedGroup, ProfiledNode, Totals } from './cost/totals';
 import { ENERGY_BASIS, energySources } from './cost/energy';
 import type { Advice, Suggestion } from './advise/types';
 import type { ReportMeasurement } from './measure/compare';
+import { tensorText } from '../format/value-text';
 import { buildCostTree, CostTreeNode, pruneCostTree } from './cost-tree';
 import { scopeNamingOf } from './scope';
 
@@ -390,21 +391,14 @@ export function externalReferences(model: Model): Array<{ tensor: string; locati
   return refs;
 }
 
-/** A tensor as the chart shows it: `float[1,3,224,224]`, `float[?]` of unknown rank, `(none)` for an omitted input. */
-export function chartValueText(value: Pick<ReportValue, 'dtype' | 'shape'> | null): string {
-  if (!value) return '(none)';
-  if (!value.shape) return `${value.dtype}[?]`;
-  return `${value.dtype}[${value.shape.map((d) => (d === null ? '?' : String(d))).join(',')}]`;
-}
-
 /** Chart texts of one chart report: one per report value (report values are shared between a value's producer and readers). */
 class ChartValues {
   private readonly made = new Map<ReportValue, string>();
 
   of(value: ReportValue | null): string {
-    if (value === null) return chartValueText(null);
+    if (value === null) return tensorText(null);
     let text = this.made.get(value);
-    if (text === undefined) this.made.set(value, (text = chartValueText(value)));
+    if (text === undefined) this.made.set(value, (text = tensorText(value)));
     return text;
   }
 }
