@@ -32,7 +32,7 @@ const HOSTILE_PATH = '<svg onload="window.__xss=3">.onnx';
 
 /** What the chart must draw: every costed op (modelled, counted, memory- or compute-bound, with traffic and time; 0-FLOP data movement at the left edge). */
 function expectedPoints(report: Report): number {
-  return report.nodes.filter((n: ReportNode) => n.modelled === true && n.counted !== false && (n.bound === 'memory' || n.bound === 'compute') && (n.bytesRead ?? 0) + (n.bytesWritten ?? 0) > 0 && (n.timeSeconds ?? 0) > 0).length;
+  return report.nodes.filter((n: ReportNode) => n.modelled === true && n.counted !== false && (n.bound === 'memory' || n.bound === 'compute' || n.bound === 'overhead') && (n.bytesRead ?? 0) + (n.bytesWritten ?? 0) > 0 && (n.timeSeconds ?? 0) > 0).length;
 }
 
 /** The report the page embeds, read back from the HTML as the page does. */

@@ -41,7 +41,7 @@ function profile(model: string, args: string[]): Report {
 
 /** What the panel must draw: one point per costed op. */
 function costed(report: Report): number {
-  return report.nodes.filter((n) => n.counted !== false && n.modelled === true && (n.bound === 'memory' || n.bound === 'compute') && (n.timeSeconds ?? 0) > 0).length;
+  return report.nodes.filter((n) => n.counted !== false && n.modelled === true && (n.bound === 'memory' || n.bound === 'compute' || n.bound === 'overhead') && (n.timeSeconds ?? 0) > 0).length;
 }
 
 function chipsList(): PanelChip[] {
@@ -324,7 +324,7 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
     const h = await open();
     // A measurement as the core attaches it (server/src/analysis/measure/compare.ts): three ops measured
     // at twice, half and exactly their predicted time.
-    const plotted = mnist.nodes.filter((n) => n.modelled === true && n.counted !== false && (n.bound === 'memory' || n.bound === 'compute') && (n.timeSeconds ?? 0) > 0 && (n.flops ?? 0) > 0);
+    const plotted = mnist.nodes.filter((n) => n.modelled === true && n.counted !== false && (n.bound === 'memory' || n.bound === 'compute' || n.bound === 'overhead') && (n.timeSeconds ?? 0) > 0 && (n.flops ?? 0) > 0);
     const picked = [...plotted].sort((a, b) => (b.timeSeconds ?? 0) - (a.timeSeconds ?? 0)).slice(0, 3);
     const factors = [2, 0.5, 1];
     const ops = picked.map((n, i) => ({ id: n.id, measuredSeconds: (n.timeSeconds ?? 0) * factors[i], error: 1 / factors[i] - 1 }));
@@ -539,7 +539,7 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
     // Independently of the chart: costed nodes with the same op type, FLOPs and bytes per run.
     const sets = new Map<string, string[]>();
     for (const n of transformer.nodes) {
-      if (n.counted === false || n.modelled !== true || (n.bound !== 'memory' && n.bound !== 'compute') || (n.timeSeconds ?? 0) <= 0) continue;
+      if (n.counted === false || n.modelled !== true || (n.bound !== 'memory' && n.bound !== 'compute' && n.bound !== 'overhead') || (n.timeSeconds ?? 0) <= 0) continue;
       const k = n.executions ?? 1;
       const key = `${n.opType}|${(n.flops ?? 0) * k}|${((n.bytesRead ?? 0) + (n.bytesWritten ?? 0)) * k}`;
       sets.set(key, [...(sets.get(key) ?? []), n.id]);
