@@ -1,32 +1,16 @@
 import * as assert from 'node:assert/strict';
 import { advise, adviseModel, profileWhatIf, Suggestion } from '../../server/src/analysis/advise/index';
-import { analyzeText } from '../../server/src/analysis/analyze';
-import { Chip, findChip } from '../../server/src/analysis/cost/chips';
 import { profileAnalysis } from '../../server/src/analysis/cost/index';
+import { analyseText as analyse, builtinChip as chip, ONNX_TEXT_HEADER as HEADER } from '../support/onnx-text';
 
 /**
  * The advice engine on small models written in ONNX textual syntax: each pattern is found where it is,
  * and every expected number is derived here from the shapes and the chip's datasheet figures.
  */
-const HEADER = '<\n  ir_version: 8,\n  opset_import: ["" : 17]\n>\n';
-
-function chip(id: string): Chip {
-  const c = findChip(id);
-  assert.ok(c, id);
-  return c;
-}
-
 const H100 = chip('h100');
 const BANDWIDTH = H100.memoryBandwidthGBs * 1e9;
 const OVERHEAD = H100.kernelOverheadUs * 1e-6;
 const FP32_VECTOR = (H100.peaks.vector.fp32 ?? 0) * 1e12;
-
-function analyse(text: string, bindings?: Record<string, number>) {
-  const map = new Map(Object.entries(bindings ?? {}));
-  const analysis = analyzeText(text, { bindings: map });
-  assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), []);
-  return { analysis, inferOptions: { bindings: map } };
-}
 
 function baselineOf(analysis: ReturnType<typeof analyse>['analysis'], c = H100) {
   const p = profileAnalysis(analysis, { chip: c, peakMode: 'datasheet' });
