@@ -151,6 +151,48 @@ describe('advise: fuse patterns', () => {
   });
 });
 
+describe('advise: fuse under the compiled runtime', () => {
+  const epilogue = `${HEADER}g (float[1,512] x, float[512,2048] w, float[2048] b) => (float[1,2048] y)
+{
+  h = MatMul (x, w)
+  a = Add (h, b)
+  y = Relu (a)
+}`;
+
+  it('MatMul → Add → Relu: eager proposes the epilogue; compiled already runs it as one kernel, so it is not proposed and a note says why', () => {
+    const { analysis, inferOptions } = analyse(epilogue);
+    assert.deepEqual(find(adviseModel(analysis, { chip: H100, peakMode: 'datasheet', inferOptions }), 'fuse:epilogue').nodes, ['n0', 'n1', 'n2']);
+    const compiled = advise(analysis, { chip: H100, peakMode: 'datasheet', runtime: 'compiled', inferOptions });
+    assert.equal(compiled.suggestions.filter((s) => s.kind === 'fuse').length, 0);
+    assert.ok(compiled.notes.includes('fuse (epilogue): 1 group already fused by the compiled runtime'), compiled.notes.join('\n'));
+  });
+
+  it('SiLU after a biased MatMul (a read twice): compiled runs MatMul+Add and Sigmoid+Mul as 2 kernels; fusing all four removes 1 launch, not 3', () => {
+    const { analysis, inferOptions } = analyse(`${HEADER}g (float[64,512] x, float[512,2048] w, float[2048] b) => (float[64,2048] y)
+{
+  h = MatMul (x, w)
+  a = Add (h, b)
+  s = Sigmoid (a)
+  y = Mul (a, s)
+}`);
+    const options = { chip: H100, peakMode: 'datasheet' as const, runtime: 'compiled' as const, inferOptions };
+    const s = find(adviseModel(analysis, options), 'fuse:epilogue');
+    assert.deepEqual(s.nodes, ['n0', 'n1', 'n2', 'n3']);
+    assert.match(s.detail, /already run as 2 kernels .*removes 1 launch,/);
+    // Priced against the compiled baseline: the what-if re-profiled under compiled gives the same saving.
+    const base = profileAnalysis(analysis, options);
+    const after = profileWhatIf({ ...analysis, inferOptions }, options, s.whatIf ?? { kind: 'fuse', groups: [] });
+    assert.ok(base && after);
+    assert.equal(s.predictedSavingSeconds, base.result.totals.timeSeconds - after.totals.timeSeconds);
+    // The traffic saved is what the runtime leaves unfused: the Sigmoid+Mul kernel already keeps s on chip and
+    // reads a once, so only a's write (MatMul+Add kernel) and that one read go: 2 × 64×2048 fp32.
+    const tensor = 64 * 2048 * 4;
+    assert.equal(s.bytesSaved, 2 * tensor);
+    // Eager, the same fusion saves every intermediate: h (written, read), a (written, read twice), s (written, read): 7 tensors.
+    assert.equal(find(adviseModel(analysis, { ...options, runtime: 'eager' }), 'fuse:epilogue').bytesSaved, 7 * tensor);
+  });
+});
+
 describe('advise: quantise, batch, smaller model, chip', () => {
   const gemv = `${HEADER}g (float[batch,4096] x, float[4096,4096] w) => (float[batch,4096] y)
 <float[4096,4096] w = {0.0}>
