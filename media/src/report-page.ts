@@ -8,7 +8,7 @@ import { COST_TREE_NOTE, costTreeElement } from './cost-tree-dom';
 import { bytes, joules, percent, ratio, seconds, si } from './format';
 import { renderRoofline } from './roofline-chart';
 import { isPlottable, rooflineFromReport } from './roofline-data';
-import { ReportLike, ReportNodeLike, suggestionName, totalText } from './report-types';
+import { launchesText, ReportLike, ReportNodeLike, suggestionName, totalText } from './report-types';
 
 /** Rows in the slowest-ops table. */
 const TOP_OPS = 50;
@@ -91,6 +91,7 @@ function summary(parent: HTMLElement, report: ReportLike): void {
   const parts = [`model ${report.model.path}`];
   if (report.chip) parts.push(`chip ${report.chip.name}`, `${report.peakMode ?? 'datasheet'} peaks`);
   if (report.computeDtype) parts.push(`computed in ${report.computeDtype}`);
+  if (report.runtime) parts.push(`runtime ${report.runtime}`);
   const bindings = Object.entries(report.bindings).map(([k, v]) => `${k}=${v}`);
   if (bindings.length > 0) parts.push(`bindings ${bindings.join(', ')}`);
   if (report.unboundSymbols && report.unboundSymbols.length > 0) parts.push(`unbound ${report.unboundSymbols.join(', ')}`);
@@ -113,11 +114,12 @@ function summary(parent: HTMLElement, report: ReportLike): void {
     parent.appendChild(el('p', 'This report has no cost fields (it was made without a chip), so there is no roofline to draw.', 'rp-empty'));
     return;
   }
+  const launches = launchesText(report);
   const items: Array<[string, string]> = [
     ['Predicted time', totalText(report, seconds(t.timeSeconds), atLeast !== '')],
     ['With elementwise fusion', totalText(report, seconds(t.fusedTimeSeconds), atLeast !== '')],
     ['Memory-bound share', percent(t.memoryBoundShare)],
-    ...(t.overheadSeconds !== undefined && t.timeSeconds > 0 ? [['Kernel launches', `${percent(t.overheadSeconds / t.timeSeconds)} of the time (${percent(t.overheadBoundShare ?? 0)} in overhead-bound ops)`] as [string, string]] : []),
+    ...(launches === null ? [] : [['Kernel launches', launches] as [string, string]]),
     ['FLOPs', atLeast + si(t.flops)],
     ['Bytes moved', atLeast + bytes(t.bytes)],
     ['Parameters', atLeast + si(t.params)],

@@ -5,7 +5,9 @@
  * Every string in here may come from the model file and is untrusted (render as text only).
  */
 import type { CostTreeNode } from '../../server/src/analysis/cost-tree';
+import { launchShareOf } from '../../server/src/analysis/cost/launch-bound';
 import { notCostedText, nothingCosted } from '../../server/src/format/unbound';
+import { percent } from './format';
 
 export interface PeakTable {
   readonly tensor?: Readonly<Record<string, number | null | undefined>>;
@@ -88,6 +90,8 @@ export interface ReportLike {
   readonly chip?: { readonly id: string; readonly name: string; readonly memoryBandwidthGBs: number; readonly peaks: unknown; readonly achievable: unknown; readonly kernelOverheadUs?: number };
   readonly peakMode?: string;
   readonly computeDtype?: string | null;
+  /** How kernels are issued (`eager`, `cuda-graphs`, `compiled`); absent in reports from before the runtime setting. */
+  readonly runtime?: string;
   readonly totals?: ReportTotalsLike;
   readonly opTypes?: ReadonlyArray<{ readonly opType: string; readonly count: number; readonly timeSeconds: number; readonly share: number; readonly flops: number; readonly bytes: number }>;
   readonly unmodelled?: ReadonlyArray<{ readonly id: string; readonly opType: string; readonly reason: string }>;
@@ -146,4 +150,15 @@ export function totalText(report: ReportLike, value: string, incomplete: boolean
   const unbound = report.unboundSymbols ?? [];
   if (nothingCosted(unbound, report.totals?.costedNodes)) return notCostedText(unbound);
   return `${incomplete || unbound.length > 0 ? '≥ ' : ''}${value}`;
+}
+
+/**
+ * The totals' kernel-launch line, `41% of the time (38% in overhead-bound ops)`, with the runtime when it
+ * is not eager (`…, cuda-graphs`); null for reports from before the overhead verdict or with no time.
+ */
+export function launchesText(report: ReportLike): string | null {
+  const t = report.totals;
+  if (!t || t.overheadSeconds === undefined || t.timeSeconds <= 0) return null;
+  const runtime = report.runtime && report.runtime !== 'eager' ? `, ${report.runtime}` : '';
+  return `${percent(launchShareOf(t))} of the time (${percent(t.overheadBoundShare ?? 0)} in overhead-bound ops${runtime})`;
 }

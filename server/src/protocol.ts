@@ -170,6 +170,10 @@ export interface ProfiledParams {
   /** Predicted time of one model run, seconds; null when nothing could be profiled. */
   readonly totalSeconds: number | null;
   readonly memoryBoundShare: number | null;
+  /** Share of the time that is the fixed per-kernel cost (`totals.overheadSeconds / timeSeconds`); absent or null when not costed. */
+  readonly launchShare?: number | null;
+  /** How kernels are issued (`eager`, `cuda-graphs`, `compiled`); absent: eager. */
+  readonly runtime?: string;
   readonly unboundDims: readonly string[];
   /**
    * How many suggestions the profile has, null while they are not computed yet. The server computes

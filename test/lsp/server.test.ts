@@ -313,6 +313,17 @@ describe('language server over stdio', function () {
       assert.equal(g.costedNodes, e.costedNodes);
       assert.ok(Math.abs(e.timeSeconds - g.timeSeconds - e.costedNodes * 2e-6) < 1e-12, `${e.timeSeconds} - ${g.timeSeconds} vs ${e.costedNodes} kernels`);
       assert.ok(Math.abs(g.overheadSeconds - g.costedNodes * 1e-6) < 1e-12);
+      // The views say which runtime the times were predicted under: the hover gets a row, every inlay hint a
+      // tooltip (the column keeps its width), and the status bar's notification carries it with the launch share.
+      const { uri, render } = await openView(MNIST);
+      const conv = render.nodes.find((n) => render.text.split('\n')[n.opRange.start.line]!.slice(n.opRange.start.character, n.opRange.end.character) === 'Conv');
+      assert.ok(conv, 'a Conv node');
+      const hover = hoverText(await session.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: conv.opRange.start }));
+      assert.match(hover, /^\| Runtime \| cuda-graphs: a replayed CUDA graph, 1 µs a kernel instead of 3 µs launched eagerly \|$/m);
+      const hints = await session.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: render.text.split('\n').length, character: 0 } } });
+      assert.ok(hints.length > 0 && hints.every((h) => String(h.tooltip).startsWith('Predicted under the cuda-graphs: a replayed CUDA graph')), String(hints[0]?.tooltip));
+      const notified = await session.until(() => [...session.profiled].reverse().find((p) => p.uri === uri && p.runtime === 'cuda-graphs'));
+      assert.ok(Math.abs((notified.launchShare ?? NaN) - g.overheadSeconds / g.timeSeconds) < 1e-12);
     } finally {
       await session.setSettings({ chip: 'h100', dims: { batch: 1, seq: 128 } });
     }

@@ -84,6 +84,9 @@ function opLabel(n: ReportNode): string {
   return n.domain === 'ai.onnx' ? n.opType : `${n.domain}.${n.opType}`;
 }
 
+/** The widest bound word (`overhead`), so the node ids of the top-ops list line up. */
+const BOUND_WIDTH = 'overhead'.length;
+
 /** The per-op table printed by `ridgepoint profile`. */
 export function formatTable(report: Report): string {
   const lines = headerLines(report);
@@ -116,7 +119,7 @@ export function formatTable(report: Report): string {
   lines.push('');
   if (report.topOps?.length) {
     lines.push('Top ops by time:');
-    for (const t of report.topOps) lines.push(`  ${percent(t.share).padStart(6)}  ${humanTime(t.timeSeconds).padStart(10)}  ${t.bound.padEnd(7)}  ${t.id} ${clip(t.opType, 24)} ${clip(t.name, 40)}`);
+    for (const t of report.topOps) lines.push(`  ${percent(t.share).padStart(6)}  ${humanTime(t.timeSeconds).padStart(10)}  ${t.bound.padEnd(BOUND_WIDTH)}  ${t.id} ${clip(t.opType, 24)} ${clip(t.name, 40)}`);
     lines.push('');
   }
   if (report.unmodelled?.length) {

@@ -3,6 +3,7 @@ import { URI } from 'vscode-uri';
 import { isLaunchBound, roofSideOf } from '../../analysis/cost/launch-bound';
 import { ReportNode, ReportValue } from '../../analysis/report';
 import { formatValueType } from '../../cli/format';
+import { runtimeNote } from '../../format/runtime-text';
 import { humanBytes, humanFlops, humanTime } from '../../format/units';
 import { HoverDetail } from '../../settings';
 import { mdText } from '../markdown';
@@ -91,17 +92,19 @@ export function describeNode(node: ReportNode, profiled: ProfiledModel, detail: 
   const share = total > 0 ? time / total : 0;
   const runs = node.executions !== undefined && node.executions !== 1 ? ` (${node.executions} executions)` : '';
   const overhead = node.overheadSeconds ?? 0;
+  const runtime = runtimeNote(report.runtime, profiled.options.chip);
   const bound =
     node.bound === 'none'
       ? 'no kernel (a view or metadata op)'
       : isLaunchBound(node)
-        ? `**launch-bound**: the fixed per-kernel cost (${humanTime(overhead)}) exceeds its ${roofSideOf(node) ?? 'memory'} time (${humanTime(Math.max(node.computeSeconds ?? 0, node.memorySeconds ?? 0))}); fusing or CUDA graphs would remove it`
+        ? `**launch-bound**: the fixed per-kernel cost (${humanTime(overhead)}) exceeds its ${roofSideOf(node) ?? 'memory'} time (${humanTime(Math.max(node.computeSeconds ?? 0, node.memorySeconds ?? 0))}); ${runtime ? 'fusing it with its neighbours would remove it' : 'fusing or CUDA graphs would remove it'}`
         : `**${node.bound}-bound**`;
   const ratio = node.ridgeRatio !== null && node.ridgeRatio !== undefined ? ` · intensity ${node.ridgeRatio >= 1 ? `${node.ridgeRatio.toFixed(1)}× above` : `${(1 / Math.max(node.ridgeRatio, 1e-9)).toFixed(1)}× below`} the ridge` : '';
   lines.push(`| on ${mdText(chip.name)} (${report.peakMode ?? ''} peaks) | |`);
   lines.push('|:--|:--|');
   lines.push(`| Time | **${humanTime(time)}**${runs} · ${percent(share)} of the model |`);
   lines.push(`| Bound | ${bound}${ratio} |`);
+  if (runtime) lines.push(`| Runtime | ${mdText(runtime)} |`);
   if (detail === 'full') {
     const macs = node.macs ? ` (${humanFlops(node.macs)}MAC)` : '';
     lines.push(`| Work | ${humanFlops(node.flops ?? 0)}FLOP${macs} |`);
