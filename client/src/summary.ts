@@ -7,6 +7,7 @@ import { percent, seconds } from '../../media/src/format';
 import type { ChipSummary, DimUse, PeakModeName, ProfiledParams, ProfileResult } from '../../server/src/protocol';
 import { LAUNCH_SHARE_WORTH_SAYING } from '../../server/src/analysis/cost/launch-bound';
 import { coverageShort } from '../../server/src/analysis/coverage';
+import { hasRange, totalRangeBasis, withRange } from '../../server/src/format/time-range';
 import { sanitise } from '../../server/src/cli/format';
 import { notCostedText, nothingCosted, unboundNames } from '../../server/src/format/unbound';
 
@@ -89,7 +90,8 @@ export function statusTooltip(chipName: string, profiled: ProfiledParams | undef
   else {
     const bound = profiled.memoryBoundShare === null ? '' : `, ${percent(profiled.memoryBoundShare)} of it memory-bound`;
     const runtime = profiled.runtime && profiled.runtime !== 'eager' ? ` (${profiled.runtime})` : '';
-    lines.push(`Predicted ${isIncomplete(profiled) || hasUnbound(profiled) ? 'at least ' : ''}${seconds(profiled.totalSeconds)} per run${runtime}${bound}.`);
+    lines.push(`Predicted ${isIncomplete(profiled) || hasUnbound(profiled) ? 'at least ' : ''}${withRange(seconds(profiled.totalSeconds), profiled.totalLowSeconds, profiled.totalHighSeconds)} per run${runtime}${bound}.`);
+    if (hasRange(profiled.totalLowSeconds, profiled.totalHighSeconds)) lines.push(`In brackets: ${totalRangeBasis(profiled.rangeCalibrated)}.`);
     if (launchesWorthSaying(profiled)) {
       const fix = !profiled.runtime || profiled.runtime === 'eager' ? ': CUDA graphs or torch.compile(mode="reduce-overhead") remove most of it (setting ridgepoint.runtime)' : '';
       lines.push(`${percent(profiled.launchShare)} of the time is kernel launches${fix}.`);

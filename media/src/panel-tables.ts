@@ -7,7 +7,7 @@ import { el } from './dom';
 import { bytes, joules, percent, ratio, seconds, si } from './format';
 import type { SortKey } from './panel-state';
 import type { RooflinePoint } from './roofline-data';
-import { launchesText, ReportLike, totalText } from './report-types';
+import { launchesText, predictedTimeRows, ReportLike, totalText } from './report-types';
 
 /** Rows in the slowest-ops table. */
 export const TOP_OPS = 10;
@@ -168,7 +168,7 @@ export function totalsList(report: ReportLike, compare: ReportLike | null, compa
   const launches = launchesText(report);
   const items: Array<[string, string]> = [
     ...(coverage && !coverage.complete ? [['Incomplete', `${coverage.layersResolved} of ${coverage.layersTotal} layers resolved: totals are lower bounds (see Problems)`] as [string, string]] : []),
-    ['Predicted time', totalText(report, seconds(t.timeSeconds), atLeast !== '')],
+    ...predictedTimeRows(report, atLeast !== ''),
     ['With elementwise fusion', totalText(report, seconds(t.fusedTimeSeconds), atLeast !== '')],
     ['Memory-bound share', percent(t.memoryBoundShare)],
     ...(launches === null ? [] : [['Kernel launches', launches] as [string, string]]),

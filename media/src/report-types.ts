@@ -7,7 +7,8 @@
 import type { CostTreeNode } from '../../server/src/analysis/cost-tree';
 import { launchShareOf } from '../../server/src/analysis/cost/launch-bound';
 import { notCostedText, nothingCosted } from '../../server/src/format/unbound';
-import { percent } from './format';
+import { hasRange, totalRangeBasis, withRange } from '../../server/src/format/time-range';
+import { percent, seconds } from './format';
 
 export interface PeakTable {
   readonly tensor?: Readonly<Record<string, number | null | undefined>>;
@@ -47,6 +48,11 @@ export interface ReportNodeLike {
   readonly computeSeconds?: number;
   readonly memorySeconds?: number;
   readonly overheadSeconds?: number;
+  /** The band of `timeSeconds` from its op class's calibration residuals; `rangeCalibrated` false: the ×0.5–×2 default. */
+  readonly timeLowSeconds?: number;
+  readonly timeHighSeconds?: number;
+  readonly rangeCalibrated?: boolean;
+  readonly kernelClass?: string;
   readonly energyJoules?: number;
   readonly modelled?: boolean;
   readonly reason?: string;
@@ -71,6 +77,10 @@ export interface ReportTotalsLike {
   readonly overheadBoundShare?: number;
   /** The fixed per-kernel cost summed over the run (seconds). */
   readonly overheadSeconds?: number;
+  /** The band of `timeSeconds` (the ops' calibration bands summed); absent in older reports. */
+  readonly timeLowSeconds?: number;
+  readonly timeHighSeconds?: number;
+  readonly rangeCalibrated?: boolean;
   readonly energyJoules: number;
   readonly unmodelledNodes: number;
   readonly unmodelledShare: number;
@@ -161,4 +171,16 @@ export function launchesText(report: ReportLike): string | null {
   if (!t || t.overheadSeconds === undefined || t.timeSeconds <= 0) return null;
   const runtime = report.runtime && report.runtime !== 'eager' ? `, ${report.runtime}` : '';
   return `${percent(launchShareOf(t))} of the time (${percent(t.overheadBoundShare ?? 0)} in overhead-bound ops${runtime})`;
+}
+
+/**
+ * The totals' time rows: `Predicted time` with its band (`1.54 ms (1.2–2.1)`, a lower bound or "not
+ * costed" as totalText says) and, when there is a band, a row saying what it is.
+ */
+export function predictedTimeRows(report: ReportLike, incomplete: boolean): Array<[string, string]> {
+  const t = report.totals;
+  if (!t) return [];
+  const rows: Array<[string, string]> = [['Predicted time', totalText(report, withRange(seconds(t.timeSeconds), t.timeLowSeconds, t.timeHighSeconds), incomplete)]];
+  if (hasRange(t.timeLowSeconds, t.timeHighSeconds) && !nothingCosted(report.unboundSymbols ?? [], t.costedNodes)) rows.push(['Time band', totalRangeBasis(t.rangeCalibrated)]);
+  return rows;
 }

@@ -53,6 +53,7 @@ export async function publishModelState(ctx: ServerContext, uri: string, withAdv
     chipName: profiled.options.chip.name,
     // Nothing costed (an unreadable model, every size unbound): no total, rather than a misleading 0 s.
     totalSeconds: totals && totals.costedNodes > 0 ? totals.timeSeconds : null,
+    ...(totals && totals.costedNodes > 0 ? { totalLowSeconds: totals.timeLowSeconds, totalHighSeconds: totals.timeHighSeconds, rangeCalibrated: totals.rangeCalibrated } : {}),
     memoryBoundShare: totals ? totals.memoryBoundShare : null,
     launchShare: totals && totals.costedNodes > 0 ? launchShareOf(totals) : null,
     runtime: profiled.options.runtime ?? 'eager',

@@ -4,6 +4,7 @@ import { isLaunchBound, roofSideOf } from '../../analysis/cost/launch-bound';
 import { ReportNode, ReportValue } from '../../analysis/report';
 import { formatValueType } from '../../cli/format';
 import { runtimeNote } from '../../format/runtime-text';
+import { hasRange, rangeBasis, rangeText } from '../../format/time-range';
 import { humanBytes, humanFlops, humanTime } from '../../format/units';
 import { HoverDetail } from '../../settings';
 import { mdText } from '../markdown';
@@ -102,9 +103,10 @@ export function describeNode(node: ReportNode, profiled: ProfiledModel, detail: 
   const ratio = node.ridgeRatio !== null && node.ridgeRatio !== undefined ? ` · intensity ${node.ridgeRatio >= 1 ? `${node.ridgeRatio.toFixed(1)}× above` : `${(1 / Math.max(node.ridgeRatio, 1e-9)).toFixed(1)}× below`} the ridge` : '';
   lines.push(`| on ${mdText(chip.name)} (${report.peakMode ?? ''} peaks) | |`);
   lines.push('|:--|:--|');
-  lines.push(`| Time | **${humanTime(time)}**${runs} · ${percent(share)} of the model |`);
+  lines.push(`| Time | **${humanTime(time)}**${rangeText(humanTime(time), node.timeLowSeconds, node.timeHighSeconds)}${runs} · ${percent(share)} of the model |`);
   lines.push(`| Bound | ${bound}${ratio} |`);
   if (runtime) lines.push(`| Runtime | ${mdText(runtime)} |`);
+  if (detail === 'full' && hasRange(node.timeLowSeconds, node.timeHighSeconds)) lines.push(`| Range | ${mdText(rangeBasis(node.rangeCalibrated))}${node.kernelClass ? ` (${mdText(node.kernelClass)})` : ''} |`);
   if (detail === 'full') {
     const macs = node.macs ? ` (${humanFlops(node.macs)}MAC)` : '';
     lines.push(`| Work | ${humanFlops(node.flops ?? 0)}FLOP${macs} |`);
@@ -127,6 +129,10 @@ export function describeNode(node: ReportNode, profiled: ProfiledModel, detail: 
 function describeCalls(opText: string, nodes: ReportNode[], profiled: ProfiledModel): string {
   const total = profiled.report.totals?.timeSeconds ?? 0;
   const time = nodes.reduce((sum, n) => sum + (n.timeSeconds ?? 0), 0);
+  // The calls' bands add up as the total's do (one class's errors move together); none if a call has none.
+  const banded = nodes.every((n) => n.timeSeconds === undefined || n.timeSeconds === 0 || hasRange(n.timeLowSeconds, n.timeHighSeconds));
+  const low = banded ? nodes.reduce((sum, n) => sum + (n.timeLowSeconds ?? 0), 0) : undefined;
+  const high = banded ? nodes.reduce((sum, n) => sum + (n.timeHighSeconds ?? 0), 0) : undefined;
   const flops = nodes.reduce((sum, n) => sum + (n.flops ?? 0), 0);
   const bytes = nodes.reduce((sum, n) => sum + (n.bytesRead ?? 0) + (n.bytesWritten ?? 0), 0);
   const memory = nodes.filter((n) => n.bound === 'memory').length;
@@ -136,7 +142,7 @@ function describeCalls(opText: string, nodes: ReportNode[], profiled: ProfiledMo
     '',
     `| all calls | |`,
     '|:--|:--|',
-    `| Time | **${humanTime(time)}** · ${percent(total > 0 ? time / total : 0)} of the model |`,
+    `| Time | **${humanTime(time)}**${rangeText(humanTime(time), low, high)} · ${percent(total > 0 ? time / total : 0)} of the model |`,
     `| Bound | memory-bound at ${memory} of ${nodes.length} calls${launch > 0 ? `, launch-bound at ${launch}` : ''} |`,
     `| Work | ${humanFlops(flops)}FLOP |`,
     `| Bytes | ${humanBytes(bytes)} moved |`,
