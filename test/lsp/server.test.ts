@@ -99,6 +99,12 @@ describe('language server over stdio', function () {
     assert.match(text, /\*\*Conv\*\*/);
     assert.match(text, /float\[1,\d+,\d+,\d+\]/);
     assert.ok(text.includes(humanTime(node.timeSeconds)), `hover shows ${humanTime(node.timeSeconds)}: ${text}`);
+    // Its band: H100 has no calibrated band for convolutions yet, so the default ×0.5–×2, in the value's
+    // unit (µs) to two significant digits, and a row saying so.
+    const us = (s: number): string => String(Number((s * 1e6).toPrecision(2)));
+    assert.ok(text.includes(`**${humanTime(node.timeSeconds)}** (${us(0.5 * node.timeSeconds)}–${us(2 * node.timeSeconds)})`), text);
+    // (mdText escapes the period: Markdown shows ×0.5.)
+    assert.match(text, /^\| Range \| band ×0\\\.5–×2: its op class is not calibrated on this chip \(conv\) \|$/m);
     // MNIST's first Conv moves 28 KiB: 0.01 µs at 3.02 TB/s, under H100's 3 µs per-kernel cost, so the
     // fixed cost bounds it (launch-bound), whatever the roofline's own memory/compute verdict.
     const launchBound = (node.overheadSeconds ?? 0) > Math.max(node.computeSeconds ?? 0, node.memorySeconds ?? 0);
