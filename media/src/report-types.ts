@@ -7,7 +7,7 @@
 import type { CostTreeNode } from '../../server/src/analysis/cost-tree';
 import { launchShareOf } from '../../server/src/analysis/cost/launch-bound';
 import { notCostedText, nothingCosted } from '../../server/src/format/unbound';
-import { hasRange, totalRangeBasis, withRange } from '../../server/src/format/time-range';
+import { hasRange, totalRangeShort, withRange } from '../../server/src/format/time-range';
 import { percent, seconds } from './format';
 
 export interface PeakTable {
@@ -181,6 +181,6 @@ export function predictedTimeRows(report: ReportLike, incomplete: boolean): Arra
   const t = report.totals;
   if (!t) return [];
   const rows: Array<[string, string]> = [['Predicted time', totalText(report, withRange(seconds(t.timeSeconds), t.timeLowSeconds, t.timeHighSeconds), incomplete)]];
-  if (hasRange(t.timeLowSeconds, t.timeHighSeconds) && !nothingCosted(report.unboundSymbols ?? [], t.costedNodes)) rows.push(['Time band', totalRangeBasis(t.rangeCalibrated)]);
+  if (hasRange(t.timeLowSeconds, t.timeHighSeconds) && !nothingCosted(report.unboundSymbols ?? [], t.costedNodes)) rows.push(['Time band', totalRangeShort(t.rangeCalibrated)]);
   return rows;
 }

@@ -136,6 +136,8 @@ const MEASURED_LINKS = 'measured:links';
 /** Whiskers: the time band of each op (calibrated classes, and the wide default of uncalibrated ones). */
 const ERROR_BARS = 'error-bars';
 const ERROR_BARS_UNCALIBRATED = 'error-bars:uncalibrated';
+/** Half the width of a whisker's cap, as a factor on the log intensity axis (10^0.02: a few px). */
+const WHISKER_CAP = Math.pow(10, 0.02);
 export const ERROR_BARS_LEGEND = 'time band (calibration residuals of its op class)';
 export const ERROR_BARS_UNCALIBRATED_LEGEND = 'time band ×0.5–×2 (op class not calibrated)';
 /** The legend entry of launch-bound ops (the panel's note explains it). */
@@ -580,10 +582,13 @@ function pushErrorBars(series: Array<ScatterSeriesOption | LineSeriesOption>, po
       if ((p.rangeCalibrated !== false) !== calibrated) return;
       const [x, y] = at[i] as readonly [number, number];
       const band = rateBand(p, y);
-      if (band) data.push([x, band[0]], [x, band[1]], '-');
+      if (!band) return;
+      // The bar and a short cap at each end (the x axis is log: the cap is a constant factor wide).
+      const [left, right] = [x / WHISKER_CAP, x * WHISKER_CAP];
+      data.push([x, band[0]], [x, band[1]], '-', [left, band[0]], [right, band[0]], '-', [left, band[1]], [right, band[1]], '-');
     });
     if (data.length === 0) continue;
-    count += data.length / 3;
+    count += data.length / 9;
     series.push({
       id,
       type: 'line',
@@ -593,10 +598,10 @@ function pushErrorBars(series: Array<ScatterSeriesOption | LineSeriesOption>, po
       showSymbol: false,
       silent: true,
       tooltip: { show: false },
-      lineStyle: { color: theme.muted, width: 1, opacity: 0.7, type: calibrated ? 'solid' : 'dotted' },
-      itemStyle: { color: theme.muted },
-      // Under the points (z 3), over the roofs.
-      z: 2.5,
+      lineStyle: { color: theme.foreground, width: 1.2, opacity: 0.6, type: calibrated ? 'solid' : 'dotted' },
+      itemStyle: { color: theme.foreground },
+      // Over the points (z 3), as error bars are drawn: a large point would hide most of its own bar.
+      z: 3.5,
     });
   }
   return count;

@@ -51,3 +51,8 @@ export function totalRangeBasis(calibrated: boolean | undefined): string {
     `errors of one class move together, so this is the conservative band${calibrated === false ? '; classes not calibrated on this chip count ×0.5–×2' : ''}`
   );
 }
+
+/** The short form for a totals card: what the band is, in a line or two. */
+export function totalRangeShort(calibrated: boolean | undefined): string {
+  return `each op class's calibration residuals, summed (conservative)${calibrated === false ? '; uncalibrated classes ×0.5–×2' : ''}`;
+}
