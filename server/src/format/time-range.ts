@@ -56,3 +56,20 @@ export function totalRangeBasis(calibrated: boolean | undefined): string {
 export function totalRangeShort(calibrated: boolean | undefined): string {
   return `each op class's calibration residuals, summed (conservative)${calibrated === false ? '; uncalibrated classes ×0.5–×2' : ''}`;
 }
+
+/**
+ * The band of several ops' summed time (a function's calls, a source line's layers): their lows and
+ * highs summed, as the totals' (one class's errors move together). Undefined ends when a timed op has
+ * no band, so no band is shown rather than a partial one.
+ */
+export function summedBand(nodes: ReadonlyArray<{ readonly timeSeconds?: number; readonly timeLowSeconds?: number; readonly timeHighSeconds?: number }>): { low: number | undefined; high: number | undefined } {
+  let low = 0;
+  let high = 0;
+  for (const n of nodes) {
+    if ((n.timeSeconds ?? 0) <= 0) continue;
+    if (!hasRange(n.timeLowSeconds, n.timeHighSeconds)) return { low: undefined, high: undefined };
+    low += n.timeLowSeconds;
+    high += n.timeHighSeconds as number;
+  }
+  return { low, high };
+}

@@ -4,7 +4,7 @@ import { isLaunchBound, roofSideOf } from '../../analysis/cost/launch-bound';
 import { ReportNode, ReportValue } from '../../analysis/report';
 import { formatValueType } from '../../cli/format';
 import { runtimeNote } from '../../format/runtime-text';
-import { hasRange, rangeBasis, rangeText } from '../../format/time-range';
+import { hasRange, rangeBasis, rangeText, summedBand } from '../../format/time-range';
 import { humanBytes, humanFlops, humanTime } from '../../format/units';
 import { HoverDetail } from '../../settings';
 import { mdText } from '../markdown';
@@ -129,10 +129,7 @@ export function describeNode(node: ReportNode, profiled: ProfiledModel, detail: 
 function describeCalls(opText: string, nodes: ReportNode[], profiled: ProfiledModel): string {
   const total = profiled.report.totals?.timeSeconds ?? 0;
   const time = nodes.reduce((sum, n) => sum + (n.timeSeconds ?? 0), 0);
-  // The calls' bands add up as the total's do (one class's errors move together); none if a call has none.
-  const banded = nodes.every((n) => n.timeSeconds === undefined || n.timeSeconds === 0 || hasRange(n.timeLowSeconds, n.timeHighSeconds));
-  const low = banded ? nodes.reduce((sum, n) => sum + (n.timeLowSeconds ?? 0), 0) : undefined;
-  const high = banded ? nodes.reduce((sum, n) => sum + (n.timeHighSeconds ?? 0), 0) : undefined;
+  const { low, high } = summedBand(nodes);
   const flops = nodes.reduce((sum, n) => sum + (n.flops ?? 0), 0);
   const bytes = nodes.reduce((sum, n) => sum + (n.bytesRead ?? 0) + (n.bytesWritten ?? 0), 0);
   const memory = nodes.filter((n) => n.bound === 'memory').length;
