@@ -207,6 +207,10 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
     assert.ok(roofs.some((r) => r.kind === 'ridge'));
     assert.equal(await h.page.locator('#roofline').getAttribute('role'), 'img');
     assert.match((await h.page.locator('#chart-summary').textContent()) ?? '', /ops drawn/);
+    // The total with its band (every op ×0.5–×2 on H100, no class calibrated yet) and what the band is.
+    const totals = (await h.page.locator('#totals').textContent()) ?? '';
+    assert.match(totals, /Predicted time[\d.]+ µs \([\d.]+–[\d.]+\)/);
+    assert.match(totals, /Time bandeach op class's calibration residuals, summed \(conservative\); uncalibrated classes ×0\.5–×2/);
     assert.equal(await h.page.locator('#top-ops tbody tr').count(), Math.min(10, points));
     // MNIST has no symbolic dims: no Dimensions row (and no Apply button with nothing to apply).
     assert.equal(await h.page.locator('#dims').isVisible(), false);
@@ -566,6 +570,11 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
     assert.match(tooltip, new RegExp(`×${clear.length}`));
     assert.match(tooltip, new RegExp(`${clear.length} ops with the same op type, FLOPs and bytes`));
     if (clear.length > 6) assert.match(tooltip, new RegExp(`and ${clear.length - 6} more`));
+    // Its time with the band (the members' bands summed), and what the band is: H100 has no calibrated classes yet.
+    assert.match(tooltip, /time[\d.]+ (µs|ms) \([\d.]+–[\d.]+\), \d+ × /);
+    assert.match(tooltip, /bandband ×0\.5–×2: its op class is not calibrated on this chip/);
+    // Every drawn point has a whisker (each op of the transformer has a band).
+    assert.equal(Number(await h.page.locator('#roofline').getAttribute('data-error-bars')), drawn);
     await noViolations(h);
     await h.page.context().close();
   });
