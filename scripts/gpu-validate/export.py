@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""ONNX exports of torchvision models for the GPU validation against published figures (published.ts).
+
+    /usr/bin/python3 scripts/gpu-validate/export.py --out DIR [--fold-batchnorm] builder:resolution [...]
+
+Writes DIR/<builder>_<resolution>.onnx (…_bnfold.onnx with --fold-batchnorm) for each pair (e.g. `resnet50:224`, `efficientnet_b4:380`) and
+prints one JSON line: {"torch": ..., "torchvision": ..., "files": {"resnet50:224": path | null},
+"errors": {"resnet50:224": message}}. A file already in DIR is kept (the exports are deterministic).
+
+Each model is torchvision's builder with weights=None (random weights; profiling needs shapes only),
+exported with export_params=False at batch 1 with the batch dimension dynamic (named `batch`), so the
+profile binds the published batch with `--dim batch=N` instead of tracing a 1024-image forward on the
+CPU. The speed-ups of scripts/torchvision-truth.py (no weight initialisation, no exporter shape
+inference, swin's masks as constants) are reused from that script: same nodes, same MACs.
+
+BatchNorm: eager PyTorch runs every BatchNorm2d as its own kernel after the convolution, so by default
+the export keeps them (TrainingMode.PRESERVE on a model in eval mode: BatchNormalization nodes in
+inference form). torch.onnx's default (TrainingMode.EVAL) folds them into the convolutions, which is what
+TensorRT and compilers do: --fold-batchnorm, for rows measured with such a runtime.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import sys
+import warnings
+
+OPSET = 17
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def truth_helpers():
+    """scripts/torchvision-truth.py as a module (its file name has a hyphen)."""
+    path = os.path.join(HERE, "..", "torchvision-truth.py")
+    spec = importlib.util.spec_from_file_location("torchvision_truth", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def export(builder, resolution, path, fold_batchnorm):
+    import torch
+    import torchvision.models as models
+
+    model = models.get_model(builder, weights=None).eval()
+    example = torch.zeros(1, 3, resolution, resolution)
+    tmp = path + ".partial"
+    # Not under torch.no_grad(): nn.MultiheadAttention's fused fast path cannot be exported by torch 1.13.
+    torch.onnx.export(
+        model,
+        (example,),
+        tmp,
+        export_params=False,
+        opset_version=OPSET,
+        do_constant_folding=False,
+        input_names=["input"],
+        output_names=["output"],
+        dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
+        training=torch.onnx.TrainingMode.EVAL if fold_batchnorm else torch.onnx.TrainingMode.PRESERVE,
+    )
+    os.replace(tmp, path)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--fold-batchnorm", action="store_true", help="fold BatchNorm into the convolutions (TensorRT, compilers)")
+    ap.add_argument("models", nargs="+", help="builder:resolution")
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+
+    import torch
+    import torchvision
+
+    warnings.filterwarnings("ignore")
+    torch.set_flush_denormal(True)
+    helpers = truth_helpers()
+    helpers.skip_weight_init(torch)
+    helpers.skip_exporter_shape_inference()
+    helpers.swin_masks_as_constants()
+    helpers.export_zero_()
+
+    files, errors = {}, {}
+    for spec in args.models:
+        builder, _, res = spec.partition(":")
+        path = os.path.join(args.out, f"{builder}_{res}{'_bnfold' if args.fold_batchnorm else ''}.onnx")
+        try:
+            if not os.path.exists(path):
+                export(builder, int(res), path, args.fold_batchnorm)
+                print(f"gpu-validate export: {spec}", file=sys.stderr, flush=True)
+            files[spec] = path
+        except Exception as error:  # recorded per model, never fatal
+            files[spec] = None
+            errors[spec] = f"{type(error).__name__}: {error}"[:500]
+    print(json.dumps({"torch": torch.__version__, "torchvision": torchvision.__version__, "files": files, "errors": errors}))
+
+
+if __name__ == "__main__":
+    main()
