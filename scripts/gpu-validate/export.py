@@ -38,11 +38,20 @@ def truth_helpers():
     return module
 
 
+def custom_builders():
+    """Architectures a published table names that torchvision 0.14 has no builder for, built from its own
+    classes: NVIDIA's ResNeXt101-32x4d is torchvision's ResNet with Bottleneck [3, 4, 23, 3], 32 groups of 4."""
+    from torchvision.models.resnet import Bottleneck, ResNet
+
+    return {"resnext101_32x4d": lambda: ResNet(Bottleneck, [3, 4, 23, 3], groups=32, width_per_group=4)}
+
+
 def export(builder, resolution, path, fold_batchnorm):
     import torch
     import torchvision.models as models
 
-    model = models.get_model(builder, weights=None).eval()
+    custom = custom_builders()
+    model = (custom[builder]() if builder in custom else models.get_model(builder, weights=None)).eval()
     example = torch.zeros(1, 3, resolution, resolution)
     tmp = path + ".partial"
     # Not under torch.no_grad(): nn.MultiheadAttention's fused fast path cannot be exported by torch 1.13.

@@ -3,6 +3,7 @@
  *
  *   npx tsx scripts/gpu-validate/published.ts [--sources docs/validation/gpu-sources.json] [--cache DIR]
  *       [--json OUT.json] [--label before|after] [--group throughput|latency|all] [--only SUBSTRING]
+ *       [--fold-batchnorm]
  *
  * For each evaluation row of the sources file (a model, a chip, a batch, an image size, a dtype, a
  * runtime and the published figure, with its URL and the quoted line) it exports the torchvision builder
@@ -16,7 +17,9 @@
  * predicted ÷ measured − 1 on throughput: +50% means Ridgepoint predicts the GPU 1.5× faster than it ran.
  * Prints a table and, per group, Spearman's ρ (predicted vs measured throughput) and the median |error|,
  * over all rows and per chip. A row without a torchvision builder, or whose export or profile fails, is
- * listed as skipped with the reason, never dropped silently. The calibration rows of the sources file are
+ * listed as skipped with the reason, never dropped silently. BatchNorm stays a separate node for eager and
+ * cuda-graphs rows (eager PyTorch runs it as its own kernel) and is folded into the convolutions for
+ * compiled rows; --fold-batchnorm folds it everywhere (what a default torch.onnx export gives). The calibration rows of the sources file are
  * not used here (they set efficiency parameters; evaluating on them would be circular).
  */
 import { execFileSync } from 'node:child_process';
@@ -65,12 +68,17 @@ function measuredThroughput(row: EvaluationRow): number {
   return row.measured.unit === 'img/s' ? row.measured.value : row.batch / (row.measured.value / 1e3);
 }
 
+/** Whether the row's export folds BatchNorm into the convolutions (what compilers and TensorRT run). */
+function foldsBatchNorm(row: EvaluationRow, foldAll: boolean): boolean {
+  return foldAll || row.runtime === 'compiled';
+}
+
 /** Exports every builder:resolution the rows need, in one Python process per BatchNorm mode. */
-function exportModels(rows: EvaluationRow[], cacheDir: string): Map<string, string | { error: string }> {
+function exportModels(rows: EvaluationRow[], cacheDir: string, foldAll: boolean): Map<string, string | { error: string }> {
   const python = process.env.RIDGEPOINT_TORCH_PYTHON ?? '/usr/bin/python3';
   const files = new Map<string, string | { error: string }>();
   for (const fold of [false, true]) {
-    const specs = [...new Set(rows.filter((r) => r.builder && (r.runtime === 'compiled') === fold).map((r) => `${r.builder}:${r.resolution}`))];
+    const specs = [...new Set(rows.filter((r) => r.builder && foldsBatchNorm(r, foldAll) === fold).map((r) => `${r.builder}:${r.resolution}`))];
     if (specs.length === 0) continue;
     const args = [path.join(ROOT, 'scripts/gpu-validate/export.py'), '--out', cacheDir, ...(fold ? ['--fold-batchnorm'] : []), ...specs];
     let out: string;
@@ -125,7 +133,8 @@ function main(argv: string[]): void {
   const sources = JSON.parse(fs.readFileSync(sourcesFile, 'utf8')) as { evaluation: EvaluationRow[] };
   const rows = sources.evaluation.filter((r) => (group === 'all' || r.group === group) && (!only || r.id.includes(only)));
   fs.mkdirSync(cacheDir, { recursive: true });
-  const files = exportModels(rows, cacheDir);
+  const foldAll = argv.includes('--fold-batchnorm');
+  const files = exportModels(rows, cacheDir, foldAll);
 
   const outcomes: Outcome[] = [];
   for (const row of rows) {
@@ -135,7 +144,7 @@ function main(argv: string[]): void {
       skip('no torchvision 0.14 builder for this architecture');
       continue;
     }
-    const file = files.get(`${row.builder}:${row.resolution}:${row.runtime === 'compiled'}`);
+    const file = files.get(`${row.builder}:${row.resolution}:${foldsBatchNorm(row, foldAll)}`);
     if (!file || typeof file !== 'string') {
       skip(`export failed: ${file && typeof file !== 'string' ? file.error : 'not exported'}`);
       continue;
@@ -160,7 +169,7 @@ function main(argv: string[]): void {
   }
 
   const header = `${'model'.padEnd(30)} ${'chip'.padEnd(10)} ${'batch'.padStart(5)} ${'res'.padStart(4)} ${'dtype'.padEnd(5)} ${'source'.padEnd(12)} ${'measured'.padStart(10)} ${'predicted'.padStart(10)} ${'error'.padStart(7)}  note`;
-  console.log(`Published GPU throughput (img/s) vs Ridgepoint (--peak achievable, --runtime per row); error = predicted/measured − 1\n`);
+  console.log(`Published GPU throughput (img/s) vs Ridgepoint (--peak achievable, --runtime per row${foldAll ? ', BatchNorm folded everywhere' : ''}); error = predicted/measured − 1\n`);
   console.log(header);
   for (const o of outcomes) {
     const r = o.row;
@@ -190,6 +199,7 @@ function main(argv: string[]): void {
     const record = {
       label,
       commit,
+      foldBatchNorm: foldAll,
       date: new Date().toISOString(),
       rows: outcomes.map((o) => ({ id: o.row.id, builder: o.row.builder, chip: o.row.chip, batch: o.row.batch, resolution: o.row.resolution, dtype: o.row.dtype, group: o.row.group, measured: o.measuredImgPerSec, predicted: o.predictedImgPerSec, error: o.error, skipped: o.skipped ?? null })),
       summaries,
