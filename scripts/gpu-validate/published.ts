@@ -3,7 +3,7 @@
  *
  *   npx tsx scripts/gpu-validate/published.ts [--sources docs/validation/gpu-sources.json] [--cache DIR]
  *       [--json OUT.json] [--label before|after] [--group throughput|latency|all] [--only SUBSTRING]
- *       [--fold-batchnorm]
+ *       [--fold-batchnorm] [--gelu-op]
  *
  * For each evaluation row of the sources file (a model, a chip, a batch, an image size, a dtype, a
  * runtime and the published figure, with its URL and the quoted line) it exports the torchvision builder
@@ -19,7 +19,8 @@
  * over all rows and per chip. A row without a torchvision builder, or whose export or profile fails, is
  * listed as skipped with the reason, never dropped silently. BatchNorm stays a separate node for eager and
  * cuda-graphs rows (eager PyTorch runs it as its own kernel) and is folded into the convolutions for
- * compiled rows; --fold-batchnorm folds it everywhere (what a default torch.onnx export gives). The calibration rows of the sources file are
+ * compiled rows; --fold-batchnorm folds it everywhere (what a default torch.onnx export gives). --gelu-op
+ * rewrites torch 1.13's five-node GELU into one Gelu node, the one kernel eager PyTorch runs (export.py). The calibration rows of the sources file are
  * not used here (they set efficiency parameters; evaluating on them would be circular).
  */
 import { execFileSync } from 'node:child_process';
@@ -74,13 +75,13 @@ function foldsBatchNorm(row: EvaluationRow, foldAll: boolean): boolean {
 }
 
 /** Exports every builder:resolution the rows need, in one Python process per BatchNorm mode. */
-function exportModels(rows: EvaluationRow[], cacheDir: string, foldAll: boolean): Map<string, string | { error: string }> {
+function exportModels(rows: EvaluationRow[], cacheDir: string, foldAll: boolean, geluOp: boolean): Map<string, string | { error: string }> {
   const python = process.env.RIDGEPOINT_TORCH_PYTHON ?? '/usr/bin/python3';
   const files = new Map<string, string | { error: string }>();
   for (const fold of [false, true]) {
     const specs = [...new Set(rows.filter((r) => r.builder && foldsBatchNorm(r, foldAll) === fold).map((r) => `${r.builder}:${r.resolution}`))];
     if (specs.length === 0) continue;
-    const args = [path.join(ROOT, 'scripts/gpu-validate/export.py'), '--out', cacheDir, ...(fold ? ['--fold-batchnorm'] : []), ...specs];
+    const args = [path.join(ROOT, 'scripts/gpu-validate/export.py'), '--out', cacheDir, ...(fold ? ['--fold-batchnorm'] : []), ...(geluOp ? ['--gelu-op'] : []), ...specs];
     let out: string;
     try {
       out = execFileSync(python, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 3_600_000, maxBuffer: 64 * 1024 * 1024 });
@@ -134,7 +135,8 @@ function main(argv: string[]): void {
   const rows = sources.evaluation.filter((r) => (group === 'all' || r.group === group) && (!only || r.id.includes(only)));
   fs.mkdirSync(cacheDir, { recursive: true });
   const foldAll = argv.includes('--fold-batchnorm');
-  const files = exportModels(rows, cacheDir, foldAll);
+  const geluOp = argv.includes('--gelu-op');
+  const files = exportModels(rows, cacheDir, foldAll, geluOp);
 
   const outcomes: Outcome[] = [];
   for (const row of rows) {
@@ -169,7 +171,7 @@ function main(argv: string[]): void {
   }
 
   const header = `${'model'.padEnd(30)} ${'chip'.padEnd(10)} ${'batch'.padStart(5)} ${'res'.padStart(4)} ${'dtype'.padEnd(5)} ${'source'.padEnd(12)} ${'measured'.padStart(10)} ${'predicted'.padStart(10)} ${'error'.padStart(7)}  note`;
-  console.log(`Published GPU throughput (img/s) vs Ridgepoint (--peak achievable, --runtime per row${foldAll ? ', BatchNorm folded everywhere' : ''}); error = predicted/measured − 1\n`);
+  console.log(`Published GPU throughput (img/s) vs Ridgepoint (--peak achievable, --runtime per row${foldAll ? ', BatchNorm folded everywhere' : ''}${geluOp ? ', GELU as one op' : ''}); error = predicted/measured − 1\n`);
   console.log(header);
   for (const o of outcomes) {
     const r = o.row;
@@ -200,6 +202,7 @@ function main(argv: string[]): void {
       label,
       commit,
       foldBatchNorm: foldAll,
+      geluOp,
       date: new Date().toISOString(),
       rows: outcomes.map((o) => ({ id: o.row.id, builder: o.row.builder, chip: o.row.chip, batch: o.row.batch, resolution: o.row.resolution, dtype: o.row.dtype, group: o.row.group, measured: o.measuredImgPerSec, predicted: o.predictedImgPerSec, error: o.error, skipped: o.skipped ?? null })),
       summaries,
