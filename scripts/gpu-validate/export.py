@@ -20,9 +20,10 @@ TensorRT and compilers do: --fold-batchnorm, for rows measured with such a runti
 
 GELU: torch 1.13 exports F.gelu at opset 17 as five nodes (Div by sqrt 2, Erf, Add 1, Mul, Mul 0.5),
 five passes over the tensor, where eager PyTorch runs one GELU kernel. --gelu-op rewrites each such chain
-into one ONNX Gelu node (opset 20, where Gelu exists; what newer exporters emit): the file then has the
-kernels eager PyTorch launches. The rewrite only fires on the exact chain, with no other consumers of
-its intermediate values.
+into one com.microsoft Gelu node (ONNX Runtime's contrib op; the default domain gets Gelu only at opset
+20, and raising the file's opset would change other ops' signatures, e.g. ReduceMean's axes at 18): the
+file then has the kernels eager PyTorch launches. The rewrite only fires on the exact chain, with no
+other consumers of its intermediate values.
 """
 import argparse
 import importlib.util
@@ -104,7 +105,7 @@ def fuse_gelu(path):
         mul2 = mul1 and only_consumer(mul1.output[0], "Mul")
         if not mul2 or x not in mul1.input:
             continue
-        gelu = helper.make_node("Gelu", [x], [mul2.output[0]], name=(mul2.name or div.name) + "/Gelu")
+        gelu = helper.make_node("Gelu", [x], [mul2.output[0]], name=(mul2.name or div.name) + "/Gelu", domain="com.microsoft")
         graph.node.insert(list(graph.node).index(div), gelu)
         for node in (div, erf, add, mul1, mul2):
             dead.add(id(node))
@@ -112,9 +113,8 @@ def fuse_gelu(path):
     keep = [n for n in graph.node if id(n) not in dead]
     del graph.node[:]
     graph.node.extend(keep)
-    for opset in model.opset_import:
-        if opset.domain in ("", "ai.onnx") and opset.version < 20:
-            opset.version = 20
+    if replaced and not any(o.domain == "com.microsoft" for o in model.opset_import):
+        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     # Constants that fed only the removed nodes stay as unused nodes/initializers: harmless, no kernel.
     onnx.save(model, path)
     return replaced
