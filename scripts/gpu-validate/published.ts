@@ -55,6 +55,8 @@ interface Outcome {
   measuredImgPerSec: number;
   predictedImgPerSec: number | null;
   error: number | null;
+  /** The report's band as throughput (batch ÷ timeHigh … batch ÷ timeLow); null when it has none. */
+  band?: { low: number; high: number } | null;
   bounds?: { memory: number; overhead: number };
   skipped?: string;
 }
@@ -96,7 +98,7 @@ function exportModels(rows: EvaluationRow[], cacheDir: string, foldAll: boolean,
 }
 
 interface ProfileJson {
-  totals: { timeSeconds: number; memoryBoundShare?: number; overheadBoundShare?: number; unmodelledNodes: number };
+  totals: { timeSeconds: number; timeLowSeconds?: number; timeHighSeconds?: number; memoryBoundShare?: number; overheadBoundShare?: number; unmodelledNodes: number };
   unknownOps: unknown[];
   unboundSymbols: unknown[];
 }
@@ -123,7 +125,10 @@ function summarise(label: string, outcomes: Outcome[]): string {
   const rho = scored.length >= 3 ? spearman(scored.map((o) => o.predictedImgPerSec), scored.map((o) => o.measuredImgPerSec)) : null;
   const med = median(scored.map((o) => Math.abs(o.error)));
   const signed = median(scored.map((o) => o.error));
-  return `${label}: ${scored.length} rows, Spearman ρ ${rho === null ? '- (fewer than 3 rows)' : rho.toFixed(3)}, median |error| ${(med * 100).toFixed(1)}%, median signed error ${percent(signed)}`;
+  const banded = scored.filter((o) => o.band);
+  const inside = banded.filter((o) => o.band && o.measuredImgPerSec >= o.band.low && o.measuredImgPerSec <= o.band.high).length;
+  const coverage = banded.length > 0 ? `, measured inside the predicted band ${inside}/${banded.length}` : '';
+  return `${label}: ${scored.length} rows, Spearman ρ ${rho === null ? '- (fewer than 3 rows)' : rho.toFixed(3)}, median |error| ${(med * 100).toFixed(1)}%, median signed error ${percent(signed)}${coverage}`;
 }
 
 function main(argv: string[]): void {
@@ -161,7 +166,10 @@ function main(argv: string[]): void {
       continue;
     }
     const predictedImgPerSec = row.batch / report.totals.timeSeconds;
+    const { timeLowSeconds, timeHighSeconds } = report.totals;
+    const band = timeLowSeconds !== undefined && timeHighSeconds !== undefined && timeLowSeconds > 0 ? { low: row.batch / timeHighSeconds, high: row.batch / timeLowSeconds } : null;
     outcomes.push({
+      band,
       row,
       measuredImgPerSec,
       predictedImgPerSec,
@@ -170,7 +178,7 @@ function main(argv: string[]): void {
     });
   }
 
-  const header = `${'model'.padEnd(30)} ${'chip'.padEnd(10)} ${'batch'.padStart(5)} ${'res'.padStart(4)} ${'dtype'.padEnd(5)} ${'source'.padEnd(12)} ${'measured'.padStart(10)} ${'predicted'.padStart(10)} ${'error'.padStart(7)}  note`;
+  const header = `${'model'.padEnd(30)} ${'chip'.padEnd(10)} ${'batch'.padStart(5)} ${'res'.padStart(4)} ${'dtype'.padEnd(5)} ${'source'.padEnd(12)} ${'measured'.padStart(10)} ${'predicted'.padStart(10)} ${'error'.padStart(7)} ${'band'.padStart(13)}  note`;
   console.log(`Published GPU throughput (img/s) vs Ridgepoint (--peak achievable, --runtime per row${foldAll ? ', BatchNorm folded everywhere' : ''}${geluOp ? ', GELU as one op' : ''}); error = predicted/measured − 1\n`);
   console.log(header);
   for (const o of outcomes) {
@@ -178,7 +186,7 @@ function main(argv: string[]): void {
     const source = r.source.startsWith('timm') ? 'timm' : r.source.startsWith('NVIDIA DeepLearning') ? 'NVIDIA DLE' : r.source.slice(0, 12);
     const model = `${r.builder ?? r.model}${r.group === 'latency' ? ' (latency)' : ''}`;
     console.log(
-      `${model.padEnd(30)} ${r.chip.padEnd(10)} ${String(r.batch).padStart(5)} ${String(r.resolution).padStart(4)} ${r.dtype.padEnd(5)} ${source.padEnd(12)} ${o.measuredImgPerSec.toFixed(0).padStart(10)} ${(o.predictedImgPerSec === null ? '-' : o.predictedImgPerSec.toFixed(0)).padStart(10)} ${percent(o.error).padStart(7)}  ${o.skipped ?? ''}`,
+      `${model.padEnd(30)} ${r.chip.padEnd(10)} ${String(r.batch).padStart(5)} ${String(r.resolution).padStart(4)} ${r.dtype.padEnd(5)} ${source.padEnd(12)} ${o.measuredImgPerSec.toFixed(0).padStart(10)} ${(o.predictedImgPerSec === null ? '-' : o.predictedImgPerSec.toFixed(0)).padStart(10)} ${percent(o.error).padStart(7)} ${(o.band ? `${o.band.low.toFixed(0)}–${o.band.high.toFixed(0)}` : '-').padStart(13)}  ${o.skipped ?? ''}${o.band && (o.measuredImgPerSec < o.band.low || o.measuredImgPerSec > o.band.high) ? 'measured outside the band' : ''}`,
     );
   }
   console.log('');
@@ -204,7 +212,7 @@ function main(argv: string[]): void {
       foldBatchNorm: foldAll,
       geluOp,
       date: new Date().toISOString(),
-      rows: outcomes.map((o) => ({ id: o.row.id, builder: o.row.builder, chip: o.row.chip, batch: o.row.batch, resolution: o.row.resolution, dtype: o.row.dtype, group: o.row.group, measured: o.measuredImgPerSec, predicted: o.predictedImgPerSec, error: o.error, skipped: o.skipped ?? null })),
+      rows: outcomes.map((o) => ({ id: o.row.id, builder: o.row.builder, chip: o.row.chip, batch: o.row.batch, resolution: o.row.resolution, dtype: o.row.dtype, group: o.row.group, measured: o.measuredImgPerSec, predicted: o.predictedImgPerSec, error: o.error, band: o.band ?? null, skipped: o.skipped ?? null })),
       summaries,
     };
     fs.writeFileSync(jsonOut, `${JSON.stringify(record, null, 1)}\n`);
