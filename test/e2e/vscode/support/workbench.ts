@@ -242,14 +242,9 @@ export async function toastTexts(page: Page): Promise<string[]> {
 
 /** The status bar's entries: id attribute and text. */
 export async function statusBarItems(page: Page): Promise<Array<{ id: string; text: string }>> {
-  const items = page.locator('.statusbar-item');
-  const n = await items.count();
-  const out: Array<{ id: string; text: string }> = [];
-  for (let i = 0; i < n; i++) {
-    const item = items.nth(i);
-    out.push({ id: (await item.getAttribute('id')) ?? '', text: (await item.innerText().catch(() => '')).trim() });
-  }
-  return out;
+  // One read in the page: the status bar re-renders as profiles arrive, and counting then reading item
+  // by item can wait on an item that has just gone.
+  return page.locator('.statusbar-item').evaluateAll((items) => items.map((item) => ({ id: item.id, text: ((item as HTMLElement).innerText ?? '').trim() })));
 }
 
 /** A screenshot with CSS transitions run to their end (a notification toast fades in). */
