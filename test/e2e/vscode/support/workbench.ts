@@ -244,7 +244,7 @@ export async function toastTexts(page: Page): Promise<string[]> {
 export async function statusBarItems(page: Page): Promise<Array<{ id: string; text: string }>> {
   // One read in the page: the status bar re-renders as profiles arrive, and counting then reading item
   // by item can wait on an item that has just gone.
-  return page.locator('.statusbar-item').evaluateAll((items) => items.map((item) => ({ id: item.id, text: ((item as HTMLElement).innerText ?? '').trim() })));
+  return page.locator('.statusbar-item').evaluateAll((items) => items.map((item) => ({ id: item.id, text: ((item as unknown as { innerText?: string }).innerText ?? '').trim() })));
 }
 
 /** A screenshot with CSS transitions run to their end (a notification toast fades in). */
