@@ -186,6 +186,22 @@ describe('roofline (cost/roofline.ts) against hand-derived numbers', () => {
     assert.equal(t.range.calibrated, false);
   });
 
+  it('a variant with its own figures wins over its class: a strided depthwise conv, a broadcasting Add', () => {
+    const cpu = chip({ ...CPU, id: 'variant-cpu', efficiency: { basis: 'test', classes: { 'conv-depthwise': { memory: 0.5 }, 'conv-depthwise:strided': { memory: 0.25 }, elementwise: { memory: 0.8 }, 'elementwise:broadcast': { memory: 0.2 } }, errorBands: { 'elementwise:broadcast': { low: 0.7, high: 1.6, samples: 6 } } } });
+    const dw = (stride: number): NodeTiming =>
+      timeOf(`g (float[1,32,64,64] x, float[32,1,3,3] w) => (float[1,32,${64 / stride},${64 / stride}] y)\n{\n  y = Conv <group = 32, pads = [1, 1, 1, 1], strides = [${stride}, ${stride}]> (x, w)\n}`, cpu, 'achievable');
+    assert.equal(dw(1).efficiency.memory, 0.5);
+    assert.equal(dw(2).efficiency.memory, 0.25);
+    // [64, 512] + [512]: the bias is stretched over 64 rows, the broadcasting path; [64, 512] + [64, 512] is not.
+    const bias = timeOf('g (float[64,512] x, float[512] b) => (float[64,512] y)\n{\n  y = Add (x, b)\n}', cpu, 'achievable');
+    assert.equal(bias.efficiency.memory, 0.2);
+    assert.ok(bias.range);
+    close(bias.range.high, 1.6 * bias.timeSeconds, 'broadcast band');
+    assert.equal(timeOf('g (float[64,512] x, float[64,512] b) => (float[64,512] y)\n{\n  y = Add (x, b)\n}', cpu, 'achievable').efficiency.memory, 0.8);
+    // A scalar operand is not a broadcast path.
+    assert.equal(timeOf('g (float[64,512] x, float[1] b) => (float[64,512] y)\n{\n  y = Add (x, b)\n}', cpu, 'achievable').efficiency.memory, 0.8);
+  });
+
   it('CPU: a GEMM with small dims gets Π d/(d + half) of the rate; bytes that fit the cache move at its bandwidth', () => {
     const gemm = timeOf('g (float[16,64] a, float[64,32] b) => (float[16,32] c)\n{\n  c = MatMul (a, b)\n}', chip(CPU), 'achievable');
     // m 16/(16+16) = 0.5, n 32/48 = 2/3, k 64/80 = 0.8: 0.2667.

@@ -1,4 +1,4 @@
-import { GemmDims, KERNEL_CLASSES, KernelClass, KernelShape } from './kernel-class';
+import { EFFICIENCY_KEYS, efficiencyKeys, GemmDims, KernelClass, KernelShape } from './kernel-class';
 
 /**
  * Per-op-class efficiency: the fraction of the roofs a kernel reaches, by its class and shape, in the
@@ -42,10 +42,11 @@ export interface ChipEfficiency {
   readonly gemmHalf?: { readonly m: number; readonly n: number; readonly k: number };
   /** Matrix units pad K (a convolution's input channels per group) to a multiple of this. */
   readonly channelAlign?: number;
-  readonly classes?: Partial<Record<KernelClass, ClassEfficiency>>;
+  /** Keyed by kernel class, or `class:variant` (cost/kernel-class.ts KERNEL_VARIANTS) for a sub-class's own figures. */
+  readonly classes?: Readonly<Record<string, ClassEfficiency>>;
   /** Smallest first. */
   readonly caches?: readonly CacheLevel[];
-  readonly errorBands?: Partial<Record<KernelClass, ErrorBand>>;
+  readonly errorBands?: Readonly<Record<string, ErrorBand>>;
   /** Where each figure comes from. */
   readonly basis: string;
 }
@@ -138,11 +139,12 @@ const GEMM_LIKE: ReadonlySet<KernelClass> = new Set(['gemm', 'conv', 'conv-group
 export function efficiencyOf(kernel: KernelShape, bytes: number, eff: ChipEfficiency | undefined, dramBandwidth: number, matrixUnits = true): Efficiency {
   if (eff === undefined) return FULL_EFFICIENCY;
   const notes: string[] = [];
-  const cls = eff.classes?.[kernel.kind];
+  const key = efficiencyKeys(kernel).find((k) => eff.classes?.[k] !== undefined);
+  const cls = key === undefined ? undefined : eff.classes?.[key];
   let compute = cls?.compute ?? 1;
   let memory = cls?.memory ?? 1;
-  if (cls?.compute !== undefined && cls.compute < 0.95) notes.push(`${kernel.kind} kernels reach ${pct(cls.compute)} of the peak on this chip`);
-  if (cls?.memory !== undefined && cls.memory < 0.95) notes.push(`${kernel.kind} kernels reach ${pct(cls.memory)} of the bandwidth on this chip`);
+  if (cls?.compute !== undefined && cls.compute < 0.95) notes.push(`${key} kernels reach ${pct(cls.compute)} of the peak on this chip`);
+  if (cls?.memory !== undefined && cls.memory < 0.95) notes.push(`${key} kernels reach ${pct(cls.memory)} of the bandwidth on this chip`);
   if (GEMM_LIKE.has(kernel.kind) && kernel.gemm !== undefined) {
     const g = gemmEfficiency(kernel.gemm, eff, matrixUnits);
     compute *= g.value;
@@ -165,8 +167,12 @@ function formatBytes(bytes: number): string {
 /** Used when a chip has no calibrated band for a class: wide, and labelled as such where shown. */
 export const UNCALIBRATED_BAND: ErrorBand = Object.freeze({ low: 0.5, high: 2, samples: 0 });
 
-export function errorBandOf(kind: KernelClass, eff: ChipEfficiency | undefined): ErrorBand {
-  return eff?.errorBands?.[kind] ?? UNCALIBRATED_BAND;
+export function errorBandOf(kernel: KernelShape, eff: ChipEfficiency | undefined): ErrorBand {
+  for (const key of efficiencyKeys(kernel)) {
+    const band = eff?.errorBands?.[key];
+    if (band !== undefined) return band;
+  }
+  return UNCALIBRATED_BAND;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -199,7 +205,7 @@ export function parseChipEfficiency(raw: unknown, fail: (field: string, message:
     if (!isObject(raw.classes)) bad('classes', 'must be an object keyed by kernel class');
     else
       for (const [k, v] of Object.entries(raw.classes)) {
-        if (!(KERNEL_CLASSES as readonly string[]).includes(k)) bad(`classes.${k}`, `unknown kernel class (${KERNEL_CLASSES.join(', ')})`);
+        if (!EFFICIENCY_KEYS.includes(k)) bad(`classes.${k}`, `unknown kernel class (${EFFICIENCY_KEYS.join(', ')})`);
         else if (!isObject(v) || Object.keys(v).some((f) => f !== 'compute' && f !== 'memory')) bad(`classes.${k}`, 'must be { compute?, memory? }');
         else {
           if (v.compute !== undefined && !(positive(v.compute) && v.compute <= 1)) bad(`classes.${k}.compute`, 'must be a fraction in (0, 1]');
@@ -214,7 +220,7 @@ export function parseChipEfficiency(raw: unknown, fail: (field: string, message:
     if (!isObject(raw.errorBands)) bad('errorBands', 'must be an object keyed by kernel class');
     else
       for (const [k, v] of Object.entries(raw.errorBands)) {
-        if (!(KERNEL_CLASSES as readonly string[]).includes(k)) bad(`errorBands.${k}`, `unknown kernel class (${KERNEL_CLASSES.join(', ')})`);
+        if (!EFFICIENCY_KEYS.includes(k)) bad(`errorBands.${k}`, `unknown kernel class (${EFFICIENCY_KEYS.join(', ')})`);
         else if (!isObject(v) || !positive(v.low) || !positive(v.high) || (v.low as number) > (v.high as number) || typeof v.samples !== 'number') bad(`errorBands.${k}`, 'must be { low, high, samples } with 0 < low ≤ high (measured ÷ predicted)');
       }
   }

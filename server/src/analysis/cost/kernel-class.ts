@@ -33,7 +33,34 @@ export interface KernelShape {
   readonly kind: KernelClass;
   /** The (implicit) GEMM, when the node is one and its shapes are known. */
   readonly gemm?: GemmDims;
+  /**
+   * A sub-class that libraries run with another kernel (KERNEL_VARIANTS): a strided depthwise conv, an
+   * elementwise op that broadcasts a smaller operand, a normalisation, a pool or a softmax among the
+   * reductions. A chip's efficiency may give `kind:variant` its own figures; absent, the class's apply.
+   */
+  readonly variant?: KernelVariant;
 }
+
+/** The variants each class may have (cost/efficiency.ts looks up `kind:variant`, then `kind`). */
+export const KERNEL_VARIANTS = {
+  'conv-depthwise': ['strided'],
+  elementwise: ['broadcast'],
+  reduction: ['normalization', 'pool', 'softmax'],
+} as const;
+
+export type KernelVariant = (typeof KERNEL_VARIANTS)[keyof typeof KERNEL_VARIANTS][number];
+
+/** The keys a kernel's efficiency and error band are looked up under, the most specific first. */
+export function efficiencyKeys(kernel: KernelShape): readonly string[] {
+  return kernel.variant === undefined ? [kernel.kind] : [`${kernel.kind}:${kernel.variant}`, kernel.kind];
+}
+
+/** Every key a chip's efficiency object may use: the classes and their variants. */
+export const EFFICIENCY_KEYS: readonly string[] = [...KERNEL_CLASSES, ...Object.entries(KERNEL_VARIANTS).flatMap(([kind, variants]) => variants.map((v) => `${kind}:${v}`))];
+
+const NORMALIZATIONS = new Set(['LayerNormalization', 'SimplifiedLayerNormalization', 'SkipLayerNormalization', 'SkipSimplifiedLayerNormalization', 'RMSNormalization', 'InstanceNormalization', 'GroupNormalization', 'LpNormalization', 'MeanVarianceNormalization', 'EmbedLayerNormalization']);
+const POOLS = new Set(['GlobalAveragePool', 'GlobalMaxPool', 'GlobalLpPool', 'AveragePool', 'MaxPool', 'LpPool', 'MaxRoiPool', 'RoiAlign', 'QLinearGlobalAveragePool', 'QLinearAveragePool']);
+const SOFTMAXES = new Set(['Softmax', 'LogSoftmax', 'Hardmax', 'QLinearSoftmax']);
 
 const GEMMS = new Set(['MatMul', 'Gemm', 'FusedGemm', 'FusedMatMul', 'MatMulInteger', 'QLinearMatMul', 'MatMulNBits', 'MatMulBnb4', 'MatMulIntegerToFloat', 'DynamicQuantizeMatMul', 'QGemm', 'GemmFastGelu', 'GemmFloat8']);
 const CONVS = new Set(['Conv', 'ConvInteger', 'QLinearConv', 'FusedConv', 'NhwcConv', 'DeformConv', 'ConvTranspose']);
@@ -59,9 +86,27 @@ export function kernelShapeOf(record: NodeRecord, cost: OpCost): KernelShape {
   if (CONVS.has(op)) return convShape(record);
   if (ATTENTION.has(op)) return { kind: 'attention' };
   if (RECURRENT.has(op)) return { kind: 'recurrent' };
-  if (REDUCTIONS.has(op)) return { kind: 'reduction' };
+  if (REDUCTIONS.has(op)) return NORMALIZATIONS.has(op) ? { kind: 'reduction', variant: 'normalization' } : POOLS.has(op) ? { kind: 'reduction', variant: 'pool' } : SOFTMAXES.has(op) ? { kind: 'reduction', variant: 'softmax' } : { kind: 'reduction' };
   if (DATA_MOVEMENT.has(op)) return { kind: 'data-movement' };
-  return cost.unit === 'tensor' ? { kind: 'gemm' } : { kind: 'elementwise' };
+  if (cost.unit === 'tensor') return { kind: 'gemm' };
+  return broadcasts(record) ? { kind: 'elementwise', variant: 'broadcast' } : { kind: 'elementwise' };
+}
+
+/**
+ * An elementwise op that stretches a smaller operand over its output (LayerNorm's γ over [B, T, C], a bias
+ * over NCHW): runtimes take a slower broadcasting path than for same-shape or scalar operands.
+ */
+function broadcasts(record: NodeRecord): boolean {
+  if (record.inputs.length < 2) return false;
+  const out = dimsOf(record, 0, true);
+  if (out === null) return false;
+  const outElements = product(out);
+  return record.inputs.some((_, i) => {
+    const dims = dimsOf(record, i);
+    if (dims === null) return false;
+    const n = product(dims);
+    return n > 1 && n < outElements;
+  });
 }
 
 function dimsOf(record: NodeRecord, index: number, output = false): number[] | null {
@@ -126,6 +171,10 @@ function convShape(record: NodeRecord): KernelShape {
   }
   const inPerGroup = w[1]!;
   const gemm = { batch: group, m: y[0]! * product(y.slice(2)), n: y[1]! / group, k: inPerGroup * taps, inChannelsPerGroup: inPerGroup };
-  if (group > 1 && inPerGroup === 1) return { kind: 'conv-depthwise', gemm };
+  if (group > 1 && inPerGroup === 1) {
+    const strides = record.node.attributes.get('strides');
+    const strided = strides?.type === 'ints' && strides.value.some((v) => v > 1);
+    return strided ? { kind: 'conv-depthwise', gemm, variant: 'strided' } : { kind: 'conv-depthwise', gemm };
+  }
   return { kind: group > 1 ? 'conv-grouped' : 'conv', gemm };
 }

@@ -217,7 +217,7 @@ export function timeNode(cost: NodeCost, options: RooflineOptions, constants: Ro
   const bound = boundOf(computeSeconds, memorySeconds, overheadSeconds);
   const energy = energyJoules(c.flops, peak?.dtype ?? dtype, bytes, chip, constants.memoryPjPerByte);
   const timeSeconds = Math.max(computeSeconds, memorySeconds) + overheadSeconds;
-  const band: ErrorBand = errorBandOf(kernelClass, chip.efficiency);
+  const band: ErrorBand = errorBandOf(cost.kernel, chip.efficiency);
   return {
     peak,
     bandwidth,
