@@ -147,6 +147,9 @@ describe('measure: predicted versus measured', () => {
     assert.ok(Math.abs((m.medianAbsError ?? NaN) - 0.2) < 1e-9);
     // Ranks predicted (4, 2.5, 2.5, 1), measured (4, 3, 2, 1): Sxy = 4.5, Sxx = 4.5, Syy = 5 → 4.5/√22.5.
     assert.ok(Math.abs((m.spearman ?? NaN) - 4.5 / Math.sqrt(22.5)) < 1e-9);
+    // Over the three ops ≥ 1% only (d left out): ranks predicted (3, 1.5, 1.5), measured (3, 2, 1); means 2 and 2;
+    // deviations (1, −0.5, −0.5) and (1, 0, −1): Sxy = 1 + 0 + 0.5 = 1.5, Sxx = 1.5, Syy = 2 → 1.5/√3 ≈ 0.866.
+    assert.ok(Math.abs((m.spearmanSignificant ?? NaN) - 1.5 / Math.sqrt(3)) < 1e-9);
     // End to end: 200 µs predicted against a 250 µs run.
     assert.ok(Math.abs((m.endToEndError ?? NaN) + 0.2) < 1e-9);
     assert.ok(Math.abs((out.nodes[0]?.measuredSeconds ?? 0) - 100e-6) < 1e-12);

@@ -49,6 +49,12 @@ export interface ReportMeasurement {
   readonly endToEndError: number | null;
   /** Spearman's ρ between predicted and measured per-op times over the compared ops. */
   readonly spearman: number | null;
+  /**
+   * Spearman's ρ over the compared ops taking ≥ 1% of the measured kernel time (the `significantOps`):
+   * the ranking of the ops that decide where time goes, without the µs-scale tail whose order is the
+   * profiler's resolution and the per-kernel overhead.
+   */
+  readonly spearmanSignificant: number | null;
   /** Median |error| over compared ops taking ≥ 1% of the measured kernel time. */
   readonly medianAbsError: number | null;
   readonly significantOps: number;
@@ -105,6 +111,7 @@ export function summarise(report: Pick<Report, 'nodes' | 'totals'>, join: JoinRe
     // Nothing joined: the run belongs to another graph, and comparing totals would mislead.
     endToEndError: matched > 0 ? relativeError(predictedSeconds, reference) : null,
     spearman: spearman(rows.map((r) => r.predictedSeconds), rows.map((r) => r.measuredSeconds)),
+    spearmanSignificant: spearman(significant.map((r) => r.predictedSeconds), significant.map((r) => r.measuredSeconds)),
     medianAbsError: significant.length > 0 ? median(significant.map((r) => Math.abs(r.error as number))) : null,
     significantOps: significant.length,
     ops: rows.sort((a, b) => b.measuredSeconds - a.measuredSeconds),
