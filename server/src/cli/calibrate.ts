@@ -11,7 +11,7 @@ import { median } from '../analysis/measure/stats';
 import { bytesSource } from '../analysis/onnx/byte-source';
 import { buildReport } from '../analysis/report';
 import { UsageError } from './args';
-import { DOUBLE, elementwiseChain, FLOAT, FLOAT16, INT8, matmulModel, MicroModel, unaryChain } from './calibrate-models';
+import { calibrationGrid, DOUBLE, elementwiseChain, FLOAT16, INT8, matmulModel, MicroModel } from './calibrate-models';
 import { loadOrt, Ort, ortVersion, randomTensor, runProfiled } from './ort-session';
 
 /**
@@ -49,12 +49,23 @@ interface CalibrateFlags {
   chips?: string;
   id: string;
   print: boolean;
+  saveMeasurements?: string;
 }
 
 interface NodeRate {
+  readonly id: string;
+  readonly opType: string;
   readonly seconds: number;
   readonly flops: number;
   readonly bytes: number;
+}
+
+/** One grid micro-model's measurement: its nodes' median kernel times and the cost model's work for each. */
+export interface GridSample {
+  readonly kind: string;
+  readonly label: string;
+  readonly tensorBytes?: number;
+  readonly nodes: readonly NodeRate[];
 }
 
 /** Runs one micro-model and returns per node: median kernel seconds and the cost model's FLOPs and bytes. */
@@ -69,21 +80,71 @@ async function measureMicro(ort: Ort, micro: MicroModel, threads: number, runs: 
       return [name, randomTensor(ort, { name, dtype: input.dtype, shape: [...input.shape] }, 17 + i)];
     }));
   const warmup = 2;
-  const { profileText } = await runProfiled(ort, micro.bytes, feeds, { threads, warmup, runs, optimize: false });
+  const { profileText } = await runProfiled(ort, micro.bytes, feeds, { threads, warmup, runs: Math.min(runs, micro.maxRuns ?? runs), optimize: false });
   const joined = attachMeasurement(report, parseOrtProfile(profileText), micro.kind, { skipRuns: warmup });
   if (joined.errors.length > 0) throw new Error(`${micro.kind}: ${joined.errors.join('; ')}`);
   const nodes = joined.report.nodes
     .filter((n) => n.measuredSeconds !== undefined)
-    .map((n) => ({ seconds: n.measuredSeconds as number, flops: n.flops ?? 0, bytes: (n.bytesRead ?? 0) + (n.bytesWritten ?? 0) }));
+    .map((n) => ({ id: n.id, opType: n.opType, seconds: n.measuredSeconds as number, flops: n.flops ?? 0, bytes: (n.bytesRead ?? 0) + (n.bytesWritten ?? 0) }));
+  if (nodes.length === 0) throw new Error(`${micro.label}: no node of the calibration model joined a kernel`);
   return { nodes, runSeconds: joined.report.measurement?.measuredRunSeconds ?? null };
 }
+
+/** A data or unified cache level of this CPU, from sysfs (Linux). */
+export interface CacheInfo {
+  readonly level: number;
+  readonly bytes: number;
+}
+
+/** Parses a sysfs cache size: `32K`, `1024K`, `32768K`, `8M`. */
+export function parseCacheSize(text: string): number | null {
+  const m = /^\s*(\d+)\s*([KMG]?)\s*$/i.exec(text);
+  if (!m) return null;
+  const scale = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2].toUpperCase() as '' | 'K' | 'M' | 'G'];
+  return Number(m[1]) * scale;
+}
+
+/**
+ * This CPU's data and unified caches, smallest first, from /sys/devices/system/cpu/cpu0/cache/index*
+ * (`level`, `type`, `size`); empty where sysfs has none (not Linux, a container hiding it): the caller says so.
+ */
+export function readCpuCaches(root = '/sys/devices/system/cpu/cpu0/cache'): CacheInfo[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(root).filter((e) => /^index\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  const caches: CacheInfo[] = [];
+  for (const entry of entries) {
+    try {
+      const read = (name: string): string => fs.readFileSync(path.join(root, entry, name), 'utf8').trim();
+      if (read('type') === 'Instruction') continue;
+      const level = Number(read('level'));
+      const bytes = parseCacheSize(read('size'));
+      if (Number.isInteger(level) && bytes !== null && bytes > 0) caches.push({ level, bytes });
+    } catch {
+      // An index without the three files is skipped.
+    }
+  }
+  return caches.sort((a, b) => a.bytes - b.bytes);
+}
+
+const fmtBytes = (bytes: number): string => (bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(bytes % (1 << 20) ? 1 : 0)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`);
 
 interface Calibration {
   readonly bandwidthGBs: number;
   readonly overheadUs: number;
   readonly vectorFp32Tflops: number;
   readonly tensor: Partial<Record<'fp32' | 'fp64' | 'fp16' | 'int8', number>>;
+  readonly caches: readonly CacheInfo[];
+  readonly grid: readonly GridSample[];
   readonly log: string[];
+}
+
+/** The best rate of a sample's nodes (a roof is the best rate reached: on a shared machine slow samples are other processes). */
+function bestRate(sample: GridSample, of: (n: NodeRate) => number, net: (n: NodeRate) => number): number {
+  return Math.max(...sample.nodes.map((n) => of(n) / net(n)));
 }
 
 async function runSuite(ort: Ort, threads: number, runs: number, say: (line: string) => void): Promise<Calibration> {
@@ -92,52 +153,71 @@ async function runSuite(ort: Ort, threads: number, runs: number, say: (line: str
     log.push(line);
     say(line);
   };
-  // Overhead first: every other roof is computed from kernel time less this.
+  const caches = readCpuCaches();
+  note(caches.length > 0 ? `caches (sysfs): ${caches.map((c) => `L${c.level} ${fmtBytes(c.bytes)}`).join(', ')}` : 'caches: none found in /sys/devices/system/cpu/cpu0/cache (not Linux, or hidden): the elementwise sweep is printed without cache levels');
+  // Overhead first: every other rate is computed from kernel time less this.
   const tinyCount = 64;
   const tiny = await measureMicro(ort, elementwiseChain('overhead', 'Add', 1, tinyCount), threads, runs);
   const kernelUs = median(tiny.nodes.map((n) => n.seconds)) * 1e6;
   const perNodeRunUs = tiny.runSeconds === null ? kernelUs : (tiny.runSeconds * 1e6) / tinyCount;
   // The roofline's overhead is what one more node costs a run (kernel plus the executor's dispatch
-  // between kernels), so predicted totals match wall time; roofs are computed from kernel time less
+  // between kernels), so predicted totals match wall time; rates are computed from kernel time less
   // the kernel part only.
   const overheadUs = perNodeRunUs;
   note(`per-kernel overhead: ${perNodeRunUs.toFixed(2)} µs per node of run time for 1-element Adds (${kernelUs.toFixed(2)} µs of it kernel time, the rest dispatch)`);
   const net = (n: NodeRate): number => Math.max(n.seconds - kernelUs * 1e-6, n.seconds * 0.05);
 
-  const stream = await measureMicro(ort, elementwiseChain('bandwidth', 'Add', 1 << 24, 4), threads, runs);
-  // A roof is the best rate reached (as STREAM reports): the machine is shared, and a slow sample is
-  // another process's interference, not the hardware.
-  const bandwidthGBs = Math.max(...stream.nodes.map((n) => n.bytes / net(n))) / 1e9;
-  note(`memory bandwidth: ${bandwidthGBs.toFixed(1)} GB/s (Add over 2^24 floats: 192 MiB moved per kernel, beyond the last-level cache)`);
-
-  const vectorRates: string[] = [];
-  let vectorFp32 = 0;
-  // 2^18 floats (1 MiB a tensor) stay in the last-level cache yet run for tens of µs, well above the
-  // profiler's 1 µs resolution.
-  for (const micro of [elementwiseChain('vector', 'Add', 1 << 18, 16), elementwiseChain('vector', 'Mul', 1 << 18, 16), unaryChain('vector', 'Softmax', 512, 512, 16), unaryChain('vector', 'Tanh', 512, 512, 16)]) {
+  const grid: GridSample[] = [];
+  const started = Date.now();
+  for (const micro of calibrationGrid()) {
     const r = await measureMicro(ort, micro, threads, runs);
-    const rate = Math.max(...r.nodes.map((n) => n.flops / net(n)));
-    vectorRates.push(`${micro.label}: ${(rate / 1e9).toFixed(1)} GFLOP/s`);
-    vectorFp32 = Math.max(vectorFp32, rate);
+    grid.push({ kind: micro.kind, label: micro.label, ...(micro.tensorBytes !== undefined ? { tensorBytes: micro.tensorBytes } : {}), nodes: r.nodes });
   }
-  note(`vector fp32: ${(vectorFp32 / 1e9).toFixed(1)} GFLOP/s, the best of cache-resident ${vectorRates.join('; ')}`);
+  note(`grid: ${grid.length} micro-models in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
-  const tensor: Calibration['tensor'] = {};
-  const sizes: Array<['fp32' | 'fp64' | 'fp16' | 'int8', number, number[]]> = [['fp32', FLOAT, [512, 1024, 2048]], ['fp64', DOUBLE, [1024]], ['fp16', FLOAT16, [1024]], ['int8', INT8, [1024, 2048]]];
-  for (const [key, dtype, ns] of sizes) {
-    for (const n of ns) {
-      try {
-        const r = await measureMicro(ort, matmulModel(dtype, n), threads, Math.max(3, Math.ceil(runs / 2)));
-        const rate = median(r.nodes.map((x) => x.flops / net(x)));
-        note(`matmul ${key} ${n}³: ${(rate / 1e9).toFixed(1)} GFLOP/s`);
-        tensor[key] = Math.max(tensor[key] ?? 0, rate / 1e12);
-      } catch (error) {
-        note(`matmul ${key} ${n}³: not measured (ONNX Runtime: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]})`);
-        break;
-      }
+  // DRAM bandwidth: the elementwise sweep's points well beyond the last-level cache.
+  const llc = caches.length > 0 ? caches[caches.length - 1].bytes : 32 << 20;
+  const dram = grid.filter((g) => g.kind === 'elementwise' && (g.tensorBytes ?? 0) >= 2 * llc);
+  const bandwidthGBs = Math.max(...dram.map((g) => bestRate(g, (n) => n.bytes, net))) / 1e9;
+  note(`memory bandwidth: ${bandwidthGBs.toFixed(1)} GB/s (elementwise over tensors ≥ ${fmtBytes(2 * llc)}, twice the last-level cache)`);
+  // Vector: the best FLOP rate of the elementwise and reduction points whose kernels run ≥ 20 µs (the
+  // profiler counts whole µs: a 1 µs kernel less the 1 µs per-kernel part would read as a huge rate).
+  const vector = grid.filter((g) => (g.kind === 'elementwise' || g.kind === 'reduction') && median(g.nodes.map((n) => n.seconds)) >= 20e-6);
+  const vectorFp32 = Math.max(...vector.map((g) => bestRate(g, (n) => n.flops, net)));
+  const bestVector = vector.reduce((a, b) => (bestRate(b, (n) => n.flops, net) > bestRate(a, (n) => n.flops, net) ? b : a));
+  note(`vector fp32: ${(vectorFp32 / 1e9).toFixed(1)} GFLOP/s (the best of the elementwise and reduction points of ≥ 20 µs: ${bestVector.label})`);
+  // fp32 matrix rate: the best GEMM of the grid.
+  const gemms = grid.filter((g) => g.kind === 'gemm');
+  const bestGemm = gemms.reduce((a, b) => (bestRate(b, (n) => n.flops, net) > bestRate(a, (n) => n.flops, net) ? b : a));
+  const tensor: Calibration['tensor'] = { fp32: bestRate(bestGemm, (n) => n.flops, net) / 1e12 };
+  note(`matmul fp32: ${((tensor.fp32 ?? 0) * 1e3).toFixed(1)} GFLOP/s (the best GEMM of the grid: ${bestGemm.label})`);
+  const others: Array<['fp64' | 'fp16' | 'int8', number]> = [['fp64', DOUBLE], ['fp16', FLOAT16], ['int8', INT8]];
+  for (const [key, dtype] of others) {
+    const n = 1024;
+    try {
+      const r = await measureMicro(ort, matmulModel(dtype, n), threads, Math.max(3, Math.ceil(runs / 2)));
+      const rate = median(r.nodes.map((x) => x.flops / net(x)));
+      note(`matmul ${key} ${n}³: ${(rate / 1e9).toFixed(1)} GFLOP/s`);
+      tensor[key] = rate / 1e12;
+    } catch (error) {
+      note(`matmul ${key} ${n}³: not measured (ONNX Runtime: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]})`);
     }
   }
-  return { bandwidthGBs, overheadUs, vectorFp32Tflops: vectorFp32 / 1e12, tensor, log };
+  return { bandwidthGBs, overheadUs, vectorFp32Tflops: vectorFp32 / 1e12, tensor, caches, grid, log };
+}
+
+/** The grid as a table: per micro-model its median kernel time per node and the rates it reached. */
+export function gridTable(grid: readonly GridSample[]): string {
+  const rows = grid.map((g) => {
+    const seconds = median(g.nodes.map((n) => n.seconds));
+    const flops = median(g.nodes.map((n) => n.flops));
+    const bytes = median(g.nodes.map((n) => n.bytes));
+    return [g.kind, g.label, `${(seconds * 1e6).toFixed(1)}`, flops > 0 ? (flops / seconds / 1e9).toFixed(1) : '-', (bytes / seconds / 1e9).toFixed(1)];
+  });
+  const header = ['class', 'micro-model', 'µs/node', 'GFLOP/s', 'GB/s'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 function round(x: number, digits: number): number {
@@ -185,8 +265,13 @@ async function calibrate(flags: CalibrateFlags): Promise<number> {
   const ort = loadOrt();
   const threads = flags.threads ?? os.availableParallelism();
   const say = (line: string): void => void process.stderr.write(`  ${line}\n`);
-  process.stderr.write(`Calibrating ${os.cpus()[0]?.model.trim() ?? 'this CPU'} with ${threads} thread${threads === 1 ? '' : 's'} (ONNX Runtime ${ortVersion(ort)}; about a minute)…\n`);
+  process.stderr.write(`Calibrating ${os.cpus()[0]?.model.trim() ?? 'this CPU'} with ${threads} thread${threads === 1 ? '' : 's'} (ONNX Runtime ${ortVersion(ort)}; about two minutes)…\n`);
   const calibration = await runSuite(ort, threads, flags.runs, say);
+  process.stderr.write(`\n${gridTable(calibration.grid)}\n\n`);
+  if (flags.saveMeasurements) {
+    fs.writeFileSync(flags.saveMeasurements, `${JSON.stringify({ threads, ort: ortVersion(ort), caches: calibration.caches, kernelOverheadUs: calibration.overheadUs, grid: calibration.grid }, null, 1)}\n`);
+    process.stderr.write(`Saved the grid's measurements to ${flags.saveMeasurements}\n`);
+  }
   const chip = calibratedChip(flags.id, calibration, threads, ortVersion(ort), new Date());
   const check = parseChipsFile(JSON.stringify({ chips: [chip] }), 'calibrated chip');
   if (check.errors.length > 0) throw new Error(`the measured chip does not validate:\n${check.errors.join('\n')}`);
@@ -220,6 +305,7 @@ export function registerCalibrate(program: Command): void {
     .option('--chips <file>', `chips file to write (default: ${userChipsFile()})`)
     .option('--id <id>', 'chip id to write', CALIBRATED_CHIP_ID)
     .option('--print', 'print the chip JSON instead of writing it', false)
+    .option('--save-measurements <file>', "write the grid's per-node measurements (JSON) to this file")
     .action((flags: CalibrateFlags) => {
       void calibrate(flags).then(
         (code) => {
