@@ -67,6 +67,15 @@ export interface ReportNode {
   readonly computeSeconds?: number;
   readonly memorySeconds?: number;
   readonly overheadSeconds?: number;
+  /** The band of `timeSeconds` from the chip's calibration residuals for the node's kernel class (cost/efficiency.ts). */
+  readonly timeLowSeconds?: number;
+  readonly timeHighSeconds?: number;
+  /** False when the band is the wide default of an uncalibrated class. */
+  readonly rangeCalibrated?: boolean;
+  /** The kernel class (cost/kernel-class.ts) and the multipliers of the peak and bandwidth it got (achievable mode). */
+  readonly kernelClass?: string;
+  readonly computeEfficiency?: number;
+  readonly memoryEfficiency?: number;
   readonly energyJoules?: number;
   readonly modelled?: boolean;
   readonly reason?: string;
@@ -272,6 +281,10 @@ function reportNode(record: NodeRecord, profiled: ProfiledNode | undefined, valu
     computeSeconds: k * t.computeSeconds,
     memorySeconds: k * t.memorySeconds,
     overheadSeconds: k * t.overheadSeconds,
+    ...(t.range === null ? {} : { timeLowSeconds: k * t.range.low, timeHighSeconds: k * t.range.high, rangeCalibrated: t.range.calibrated }),
+    kernelClass: t.kernelClass,
+    computeEfficiency: t.efficiency.compute,
+    memoryEfficiency: t.efficiency.memory,
     energyJoules: k * (t.energy.arithmetic + t.energy.memory),
     modelled: c.modelled,
     reason: c.reason,

@@ -129,7 +129,8 @@ export function registerMeasure(program: Command, resolver: ChipResolver): void 
     .option('--warmup <n>', 'runs made first and not counted', (t) => (t === '0' ? 0 : positiveInt('--warmup')(t)), 2)
     .option('--chip <id>', `chip to predict for (default: ${CALIBRATED_CHIP_ID} from \`ridgepoint calibrate\`, else laptop-cpu)`)
     .option('--chips <file>', 'a JSON file of extra chips (docs/chips.md)')
-    .addOption(new Option('--peak <mode>', 'datasheet peaks, or achievable (measured fractions)').choices(['datasheet', 'achievable']).default('datasheet'))
+    // A measurement is compared with the prediction, which is the achievable mode (per-op-class efficiencies, cost/efficiency.ts).
+    .addOption(new Option('--peak <mode>', 'achievable (measured fractions and per-op-class efficiency: the prediction), or datasheet peaks (the textbook roofline)').choices(['datasheet', 'achievable']).default('achievable'))
     .option('--optimize', 'run with ONNX Runtime graph optimisations on (fused kernels join their first node; see docs/validation)', false)
     .option('--save-profile <file>', 'keep the ONNX Runtime profile JSON')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))

@@ -1,5 +1,6 @@
 import builtinData from './chips.json';
 import { chipKey, matchChip, matchKey, VENDOR_WORDS } from './chip-key';
+import { ChipEfficiency, parseChipEfficiency } from './efficiency';
 
 /**
  * The chip database: the built-in chips (`chips.json`, figures and sources from the researched
@@ -41,6 +42,8 @@ export interface Chip {
   memoryType?: string;
   /** The vendor's 2:4-sparse headline rates (tensor unit), kept only to catch a sparse figure entered as dense. */
   sparsePeaks?: Peaks;
+  /** Per-op-class efficiency in the achievable mode (cost/efficiency.ts); absent: one roof for every op. */
+  efficiency?: ChipEfficiency;
 }
 
 export interface ChipsFileResult {
@@ -154,7 +157,7 @@ export const CHIP_LIMITS = {
 
 const FIELDS = [
   'id', 'name', 'vendor', 'category', 'aliases', 'memoryType', 'memoryBandwidthGBs', 'memoryGB', 'l2MB', 'tdpW',
-  'peaks', 'sparsePeaks', 'achievable', 'kernelOverheadUs', 'sources', 'notes', 'confidence', 'extends',
+  'peaks', 'sparsePeaks', 'achievable', 'kernelOverheadUs', 'sources', 'notes', 'confidence', 'extends', 'efficiency',
 ] as const;
 
 /** Default per-launch overhead by category when a user chip gives none (docs/chips.md). */
@@ -310,7 +313,7 @@ function mergeExtends(base: Chip, raw: Json, fileName: string): Json {
       };
       for (const unit of Object.keys(v)) if (unit !== 'tensor' && unit !== 'vector') (merged.peaks as Json)[unit] = v[unit];
       for (const unit of ['tensor', 'vector'] as const) if (v[unit] !== undefined && !isObject(v[unit])) (merged.peaks as Json)[unit] = v[unit];
-    } else if ((k === 'achievable' || k === 'sparsePeaks') && isObject(v)) {
+    } else if ((k === 'achievable' || k === 'sparsePeaks' || k === 'efficiency') && isObject(v)) {
       merged[k] = { ...((base[k] ?? {}) as Json), ...v };
     } else {
       merged[k] = v;
@@ -446,6 +449,7 @@ function validateChip(raw: unknown, index: number, fileName: string, errors: str
   const sources = c.strings(entry, 'sources', [`user-supplied (${fileName})`]);
   const notes = c.strings(entry, 'notes', []);
   const confidence = entry.confidence === undefined ? 'low' : entry.confidence;
+  const efficiency = entry.efficiency === undefined ? undefined : (parseChipEfficiency(entry.efficiency, (field, message) => c.fail(field, message)) ?? undefined);
   if (confidence !== 'high' && confidence !== 'medium' && confidence !== 'low') c.fail('confidence', `must be "high", "medium" or "low", got ${show(confidence)}`);
 
   if (!c.ok || id === null || name === null || vendor === null || category === null || aliases === null || bandwidth === null || memoryGB === null) return null;
@@ -463,6 +467,7 @@ function validateChip(raw: unknown, index: number, fileName: string, errors: str
   };
   if (memoryType !== undefined) chip.memoryType = memoryType;
   if (sparsePeaks !== undefined) chip.sparsePeaks = sparsePeaks;
+  if (efficiency !== undefined) chip.efficiency = efficiency;
   return chip;
 }
 

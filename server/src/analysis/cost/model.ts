@@ -3,7 +3,10 @@ import { Graph, Model } from '../ir/graph';
 import { numericData } from '../ir/tensor';
 import { InferenceResult, NodeRecord } from '../shape/engine';
 import { NodeCostContext } from './context';
+import { KernelShape, kernelShapeOf } from './kernel-class';
 import { lookupCost, OpCost, unmodelled } from './types';
+
+const OTHER_KERNEL: KernelShape = Object.freeze({ kind: 'other' });
 
 /** A node's cost per execution, and how many times it executes. */
 export interface NodeCost {
@@ -16,6 +19,8 @@ export interface NodeCost {
   /** Control-flow and function-call nodes: their cost is their body's nodes, counted separately. */
   readonly container: boolean;
   readonly notes: readonly string[];
+  /** The kernel class and (GEMMs, convs) GEMM shape: the key of the chip's per-class efficiency (cost/efficiency.ts). */
+  readonly kernel: KernelShape;
 }
 
 const CONTAINERS = new Set(['If', 'Loop', 'Scan', 'SequenceMap']);
@@ -135,7 +140,8 @@ export function computeCosts(model: Model, inference: InferenceResult): NodeCost
         }
       }
     }
-    return { record, cost, executions: where.executions, branchOf: where.branchOf, container, notes: where.notes };
+    const kernel = container ? OTHER_KERNEL : kernelShapeOf(record, cost);
+    return { record, cost, executions: where.executions, branchOf: where.branchOf, container, notes: where.notes, kernel };
   });
 }
 

@@ -2,6 +2,8 @@ import { DataType, dataTypeBits, isFloatType } from '../ir/dtype';
 import { Chip, PeakDtype } from './chips';
 import { energyJoules, memoryPjPerByte } from './energy';
 import { kernelOverheadSeconds, Runtime } from './runtime';
+import { Efficiency, efficiencyOf, ErrorBand, errorBandOf, FULL_EFFICIENCY } from './efficiency';
+import { KernelClass } from './kernel-class';
 
 export type { Runtime } from './runtime';
 import { NodeCost } from './model';
@@ -64,6 +66,11 @@ export interface NodeTiming {
   readonly ridgeRatio: number | null;
   readonly energy: { readonly arithmetic: number; readonly memory: number };
   readonly notes: readonly string[];
+  readonly kernelClass: KernelClass;
+  /** Multipliers applied to the peak and the bandwidth (achievable mode; 1 and 1 in datasheet mode). */
+  readonly efficiency: { readonly compute: number; readonly memory: number };
+  /** The band of `timeSeconds` from the chip's calibration residuals for this class, one execution; null when not costed. */
+  readonly range: { readonly low: number; readonly high: number; readonly calibrated: boolean } | null;
 }
 
 export function peakDtypeOf(dtype: DataType | null): PeakDtype | null {
@@ -157,6 +164,8 @@ export interface RooflineConstants {
   readonly overheadSeconds: number;
   /** The chip's memory energy per byte (cost/energy.ts). */
   readonly memoryPjPerByte: number;
+  /** True in the achievable mode: per-op-class efficiencies apply (cost/efficiency.ts). */
+  readonly shapeAware: boolean;
   peak(unit: ExecutionUnit, dtype: PeakDtype | null): PeakChoice | null;
 }
 
@@ -168,6 +177,7 @@ export function rooflineConstants(options: RooflineOptions): RooflineConstants {
     bandwidth: chip.memoryBandwidthGBs * 1e9 * bwScale,
     overheadSeconds: kernelOverheadSeconds(chip, options.runtime ?? 'eager'),
     memoryPjPerByte: memoryPjPerByte(chip),
+    shapeAware: options.peakMode === 'achievable' && chip.efficiency !== undefined,
     peak(unit, dtype) {
       let byDtype = peaks.get(unit);
       if (byDtype === undefined) peaks.set(unit, (byDtype = new Map()));
@@ -186,19 +196,28 @@ export function timeNode(cost: NodeCost, options: RooflineOptions, constants: Ro
   const served = servedAs(c, options);
   const dtype = served.dtype;
   const bytes = (c.activationBytesRead + c.weightBytes + c.bytesWritten) * served.trafficScale;
+  const kernelClass = cost.kernel.kind;
   if (!c.modelled || cost.container || c.unit === 'none') {
-    return { peak: null, bandwidth, bytes: c.unit === 'none' ? 0 : bytes, intensity: null, ridge: null, attainableFlopsPerSecond: null, computeSeconds: 0, memorySeconds: 0, overheadSeconds: 0, timeSeconds: 0, bound: 'none', ridgeRatio: null, energy: { arithmetic: 0, memory: 0 }, notes };
+    return { peak: null, bandwidth, bytes: c.unit === 'none' ? 0 : bytes, intensity: null, ridge: null, attainableFlopsPerSecond: null, computeSeconds: 0, memorySeconds: 0, overheadSeconds: 0, timeSeconds: 0, bound: 'none', ridgeRatio: null, energy: { arithmetic: 0, memory: 0 }, notes, kernelClass, efficiency: FULL_EFFICIENCY, range: null };
   }
-  const peak = constants.peak(c.unit, dtype);
+  // Depthwise convolutions run as their own memory-bound kernels on the vector units, not as GEMMs on the matrix units.
+  const unit = kernelClass === 'conv-depthwise' && constants.shapeAware ? 'vector' : c.unit;
+  const peak = constants.peak(unit, dtype);
   if (peak?.note) notes.push(peak.note);
-  const computeSeconds = peak ? c.flops / peak.flopsPerSecond : 0;
-  const memorySeconds = bytes / bandwidth;
+  const efficiency: Efficiency = constants.shapeAware ? efficiencyOf(cost.kernel, bytes, chip.efficiency, bandwidth) : FULL_EFFICIENCY;
+  notes.push(...efficiency.notes);
+  const flopsPerSecond = peak ? peak.flopsPerSecond * efficiency.compute : 0;
+  const effectiveBandwidth = bandwidth * efficiency.memory;
+  const computeSeconds = peak ? c.flops / flopsPerSecond : 0;
+  const memorySeconds = bytes / effectiveBandwidth;
   const overheadSeconds = constants.overheadSeconds;
   const intensity = bytes > 0 ? c.flops / bytes : null;
-  const ridge = peak ? peak.flopsPerSecond / bandwidth : null;
-  const attainable = peak ? (intensity === null ? peak.flopsPerSecond : Math.min(peak.flopsPerSecond, intensity * bandwidth)) : null;
+  const ridge = peak ? flopsPerSecond / effectiveBandwidth : null;
+  const attainable = peak ? (intensity === null ? flopsPerSecond : Math.min(flopsPerSecond, intensity * effectiveBandwidth)) : null;
   const bound = boundOf(computeSeconds, memorySeconds, overheadSeconds);
   const energy = energyJoules(c.flops, peak?.dtype ?? dtype, bytes, chip, constants.memoryPjPerByte);
+  const timeSeconds = Math.max(computeSeconds, memorySeconds) + overheadSeconds;
+  const band: ErrorBand = errorBandOf(kernelClass, chip.efficiency);
   return {
     peak,
     bandwidth,
@@ -209,10 +228,13 @@ export function timeNode(cost: NodeCost, options: RooflineOptions, constants: Ro
     computeSeconds,
     memorySeconds,
     overheadSeconds,
-    timeSeconds: Math.max(computeSeconds, memorySeconds) + overheadSeconds,
+    timeSeconds,
     bound,
     ridgeRatio: intensity !== null && ridge ? intensity / ridge : null,
     energy,
     notes,
+    kernelClass,
+    efficiency: { compute: efficiency.compute, memory: efficiency.memory },
+    range: { low: timeSeconds * band.low, high: timeSeconds * band.high, calibrated: band.samples > 0 },
   };
 }

@@ -32,6 +32,14 @@ export interface Totals {
   readonly overheadBoundShare: number;
   /** The fixed per-kernel cost summed over every kernel run: `overheadSeconds / timeSeconds` of the time is launches. */
   readonly overheadSeconds: number;
+  /**
+   * The band of `timeSeconds`: the sum of every kernel's low and high (its class's calibration band,
+   * cost/efficiency.ts). Errors of one class move together on a chip, so the sums, not a root-sum-square.
+   */
+  readonly timeLowSeconds: number;
+  readonly timeHighSeconds: number;
+  /** True when every costed kernel's band comes from a calibration of this chip (else some are the wide default). */
+  readonly rangeCalibrated: boolean;
   readonly energyJoules: number;
   readonly energy: { readonly arithmeticJoules: number; readonly memoryJoules: number };
   /** Nodes that run a kernel or were supposed to (containers and views excluded). */
@@ -117,6 +125,9 @@ export function profile(costs: readonly NodeCost[], options: RooflineOptions, gr
   let memoryTime = 0;
   let overheadBoundTime = 0;
   let overheadSeconds = 0;
+  let low = 0;
+  let high = 0;
+  let calibrated = true;
   let arithmeticJoules = 0;
   let memoryJoules = 0;
   let costed = 0;
@@ -137,6 +148,11 @@ export function profile(costs: readonly NodeCost[], options: RooflineOptions, gr
     if (n.timing.bound === 'memory') memoryTime += k * n.timing.timeSeconds;
     else if (n.timing.bound === 'overhead') overheadBoundTime += k * n.timing.timeSeconds;
     overheadSeconds += k * n.timing.overheadSeconds;
+    if (n.timing.range !== null) {
+      low += k * n.timing.range.low;
+      high += k * n.timing.range.high;
+      calibrated &&= n.timing.range.calibrated;
+    }
     arithmeticJoules += k * n.timing.energy.arithmetic;
     memoryJoules += k * n.timing.energy.memory;
   }
@@ -155,6 +171,9 @@ export function profile(costs: readonly NodeCost[], options: RooflineOptions, gr
       memoryBoundShare: time > 0 ? memoryTime / time : 0,
       overheadBoundShare: time > 0 ? overheadBoundTime / time : 0,
       overheadSeconds,
+      timeLowSeconds: low,
+      timeHighSeconds: high,
+      rangeCalibrated: calibrated && costed > 0,
       energyJoules: arithmeticJoules + memoryJoules,
       energy: { arithmeticJoules, memoryJoules },
       costedNodes: costed,
@@ -299,8 +318,9 @@ function evaluateKernel(nodes: readonly ProfiledNode[], members: readonly number
     savedTotal += saved[position] as number;
   }
   const external = Math.max(0, total - savedTotal);
-  const secondsPerExecution = total === 0 && compute === 0 ? 0 : Math.max(compute, external / bandwidth) + overheadSeconds;
   const first = nodes[members[0] as number] as ProfiledNode;
+  // The kernel moves its bytes at its producer's rate (its class and, on CPUs, the cache its bytes fit).
+  const secondsPerExecution = total === 0 && compute === 0 ? 0 : Math.max(compute, external / (bandwidth * first.timing.efficiency.memory)) + overheadSeconds;
   const k = first.cost.executions;
   const ids = members.map((i) => (nodes[i] as ProfiledNode).cost.record.id);
   return {
@@ -320,7 +340,7 @@ function evaluateKernel(nodes: readonly ProfiledNode[], members: readonly number
 function spreadKernelOverMembers(nodes: ProfiledNode[], kernel: Kernel, bandwidth: number): void {
   const weights = kernel.members.map((i, position) => {
     const t = (nodes[i] as ProfiledNode).timing;
-    return Math.max(t.computeSeconds, (t.bytes - (kernel.savedByMember[position] ?? 0)) / bandwidth);
+    return Math.max(t.computeSeconds, (t.bytes - (kernel.savedByMember[position] ?? 0)) / (bandwidth * t.efficiency.memory));
   });
   const weightSum = weights.reduce((a, b) => a + b, 0);
   kernel.members.forEach((i, position) => {
@@ -328,16 +348,18 @@ function spreadKernelOverMembers(nodes: ProfiledNode[], kernel: Kernel, bandwidt
     const t = n.timing;
     const share = weightSum > 0 ? (weights[position] as number) / weightSum : 1 / kernel.members.length;
     const bytes = t.bytes - (kernel.savedByMember[position] ?? 0);
-    const memorySeconds = bytes / bandwidth;
+    const memorySeconds = bytes / (bandwidth * t.efficiency.memory);
     const intensity = bytes > 0 ? n.cost.cost.flops / bytes : null;
+    const timeSeconds = kernel.secondsPerExecution * share;
     const timing: NodeTiming = {
       ...t,
       bytes,
       memorySeconds,
       intensity,
-      attainableFlopsPerSecond: t.peak ? (intensity === null ? t.peak.flopsPerSecond : Math.min(t.peak.flopsPerSecond, intensity * t.bandwidth)) : null,
+      attainableFlopsPerSecond: t.peak ? (intensity === null ? t.peak.flopsPerSecond * t.efficiency.compute : Math.min(t.peak.flopsPerSecond * t.efficiency.compute, intensity * t.bandwidth * t.efficiency.memory)) : null,
       overheadSeconds: kernel.overheadSeconds * share,
-      timeSeconds: kernel.secondsPerExecution * share,
+      timeSeconds,
+      range: t.range === null || t.timeSeconds <= 0 ? t.range : { ...t.range, low: (t.range.low / t.timeSeconds) * timeSeconds, high: (t.range.high / t.timeSeconds) * timeSeconds },
       bound: t.bound === 'none' ? 'none' : boundOf(t.computeSeconds, memorySeconds, kernel.overheadSeconds * share),
       ridgeRatio: intensity !== null && t.ridge ? intensity / t.ridge : null,
       energy: { arithmetic: t.energy.arithmetic, memory: t.bytes > 0 ? (t.energy.memory * bytes) / t.bytes : 0 },
