@@ -219,7 +219,7 @@ describe('measure: the checked-in ONNX Runtime profiles (test/fixtures/ort-profi
 });
 
 describe('calibrate: the chip it writes', () => {
-  const calibration = { bandwidthGBs: 40, overheadUs: 4.5, vectorFp32Tflops: 0.05, tensor: { fp32: 0.4, int8: 1.2 }, caches: [], grid: [], log: ['measured'] };
+  const calibration = { bandwidthGBs: 40, overheadUs: 4.5, vectorFp32Tflops: 0.05, tensor: { fp32: 0.4, int8: 1.2 }, log: ['measured'] };
 
   it('is a valid chips-file entry whose roofs are the measured figures', () => {
     const chip = calibratedChip('local-cpu', calibration, 2, '1.23.2', new Date(0));

@@ -4,13 +4,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeModel } from '../analysis/analyze';
 import { builtinChips, Chip, findChip, parseChipsFile } from '../analysis/cost/chips';
+import { ChipEfficiency } from '../analysis/cost/efficiency';
 import { profileAnalysis } from '../analysis/cost/index';
+import { computeCosts } from '../analysis/cost/model';
 import { attachMeasurement } from '../analysis/measure/compare';
 import { parseOrtProfile } from '../analysis/measure/ort-profile';
 import { median } from '../analysis/measure/stats';
 import { bytesSource } from '../analysis/onnx/byte-source';
 import { buildReport } from '../analysis/report';
 import { UsageError } from './args';
+import { CacheSize, fitEfficiency, FitPoint, fitRows, formatFit, heldOutBands } from './calibrate-fit';
 import { calibrationGrid, DOUBLE, elementwiseChain, FLOAT16, INT8, matmulModel, MicroModel } from './calibrate-models';
 import { loadOrt, Ort, ortVersion, randomTensor, runProfiled } from './ort-session';
 
@@ -50,6 +53,7 @@ interface CalibrateFlags {
   id: string;
   print: boolean;
   saveMeasurements?: string;
+  refit?: string;
 }
 
 interface NodeRate {
@@ -132,14 +136,33 @@ export function readCpuCaches(root = '/sys/devices/system/cpu/cpu0/cache'): Cach
 
 const fmtBytes = (bytes: number): string => (bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(bytes % (1 << 20) ? 1 : 0)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`);
 
-interface Calibration {
+/** What `calibrate` measured: saved by --save-measurements, refitted by --refit without running anything. */
+export interface Measurements {
+  readonly threads: number;
+  readonly ort: string;
+  readonly date: string;
+  readonly caches: readonly CacheInfo[];
+  /** Kernel time of a 1-element Add (the profiler's part of the per-kernel cost), µs. */
+  readonly kernelUs: number;
+  /** Run wall time per node of 1-element Adds (kernel plus dispatch): the chip's kernelOverheadUs. */
+  readonly overheadUs: number;
+  readonly grid: readonly GridSample[];
+  /** TFLOP/s of a 1024³ MatMul in each dtype ONNX Runtime ran. */
+  readonly dtypePeaks: Partial<Record<'fp64' | 'fp16' | 'int8', number>>;
+  readonly log: readonly string[];
+}
+
+interface Roofs {
   readonly bandwidthGBs: number;
   readonly overheadUs: number;
   readonly vectorFp32Tflops: number;
   readonly tensor: Partial<Record<'fp32' | 'fp64' | 'fp16' | 'int8', number>>;
-  readonly caches: readonly CacheInfo[];
-  readonly grid: readonly GridSample[];
   readonly log: string[];
+}
+
+/** Net kernel time for a rate: less the per-kernel part, never below 5% of the time. */
+function netOf(kernelUs: number): (n: NodeRate) => number {
+  return (n) => Math.max(n.seconds - kernelUs * 1e-6, n.seconds * 0.05);
 }
 
 /** The best rate of a sample's nodes (a roof is the best rate reached: on a shared machine slow samples are other processes). */
@@ -147,26 +170,22 @@ function bestRate(sample: GridSample, of: (n: NodeRate) => number, net: (n: Node
   return Math.max(...sample.nodes.map((n) => of(n) / net(n)));
 }
 
-async function runSuite(ort: Ort, threads: number, runs: number, say: (line: string) => void): Promise<Calibration> {
+async function measureAll(ort: Ort, threads: number, runs: number, say: (line: string) => void): Promise<Measurements> {
   const log: string[] = [];
   const note = (line: string): void => {
     log.push(line);
     say(line);
   };
   const caches = readCpuCaches();
-  note(caches.length > 0 ? `caches (sysfs): ${caches.map((c) => `L${c.level} ${fmtBytes(c.bytes)}`).join(', ')}` : 'caches: none found in /sys/devices/system/cpu/cpu0/cache (not Linux, or hidden): the elementwise sweep is printed without cache levels');
-  // Overhead first: every other rate is computed from kernel time less this.
+  note(caches.length > 0 ? `caches (sysfs): ${caches.map((c) => `L${c.level} ${fmtBytes(c.bytes)}`).join(', ')}` : 'caches: none found in /sys/devices/system/cpu/cpu0/cache (not Linux, or hidden): no cache levels are fitted, every kernel is costed at DRAM bandwidth');
+  // Overhead first: every rate is computed from kernel time less its kernel part.
   const tinyCount = 64;
   const tiny = await measureMicro(ort, elementwiseChain('overhead', 'Add', 1, tinyCount), threads, runs);
   const kernelUs = median(tiny.nodes.map((n) => n.seconds)) * 1e6;
-  const perNodeRunUs = tiny.runSeconds === null ? kernelUs : (tiny.runSeconds * 1e6) / tinyCount;
   // The roofline's overhead is what one more node costs a run (kernel plus the executor's dispatch
-  // between kernels), so predicted totals match wall time; rates are computed from kernel time less
-  // the kernel part only.
-  const overheadUs = perNodeRunUs;
-  note(`per-kernel overhead: ${perNodeRunUs.toFixed(2)} µs per node of run time for 1-element Adds (${kernelUs.toFixed(2)} µs of it kernel time, the rest dispatch)`);
-  const net = (n: NodeRate): number => Math.max(n.seconds - kernelUs * 1e-6, n.seconds * 0.05);
-
+  // between kernels), so predicted totals match wall time.
+  const overheadUs = tiny.runSeconds === null ? kernelUs : (tiny.runSeconds * 1e6) / tinyCount;
+  note(`per-kernel overhead: ${overheadUs.toFixed(2)} µs per node of run time for 1-element Adds (${kernelUs.toFixed(2)} µs of it kernel time, the rest dispatch)`);
   const grid: GridSample[] = [];
   const started = Date.now();
   for (const micro of calibrationGrid()) {
@@ -174,36 +193,85 @@ async function runSuite(ort: Ort, threads: number, runs: number, say: (line: str
     grid.push({ kind: micro.kind, label: micro.label, ...(micro.tensorBytes !== undefined ? { tensorBytes: micro.tensorBytes } : {}), nodes: r.nodes });
   }
   note(`grid: ${grid.length} micro-models in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-
-  // DRAM bandwidth: the elementwise sweep's points well beyond the last-level cache.
-  const llc = caches.length > 0 ? caches[caches.length - 1].bytes : 32 << 20;
-  const dram = grid.filter((g) => g.kind === 'elementwise' && (g.tensorBytes ?? 0) >= 2 * llc);
-  const bandwidthGBs = Math.max(...dram.map((g) => bestRate(g, (n) => n.bytes, net))) / 1e9;
-  note(`memory bandwidth: ${bandwidthGBs.toFixed(1)} GB/s (elementwise over tensors ≥ ${fmtBytes(2 * llc)}, twice the last-level cache)`);
-  // Vector: the best FLOP rate of the elementwise and reduction points whose kernels run ≥ 20 µs (the
-  // profiler counts whole µs: a 1 µs kernel less the 1 µs per-kernel part would read as a huge rate).
-  const vector = grid.filter((g) => (g.kind === 'elementwise' || g.kind === 'reduction') && median(g.nodes.map((n) => n.seconds)) >= 20e-6);
-  const vectorFp32 = Math.max(...vector.map((g) => bestRate(g, (n) => n.flops, net)));
-  const bestVector = vector.reduce((a, b) => (bestRate(b, (n) => n.flops, net) > bestRate(a, (n) => n.flops, net) ? b : a));
-  note(`vector fp32: ${(vectorFp32 / 1e9).toFixed(1)} GFLOP/s (the best of the elementwise and reduction points of ≥ 20 µs: ${bestVector.label})`);
-  // fp32 matrix rate: the best GEMM of the grid.
-  const gemms = grid.filter((g) => g.kind === 'gemm');
-  const bestGemm = gemms.reduce((a, b) => (bestRate(b, (n) => n.flops, net) > bestRate(a, (n) => n.flops, net) ? b : a));
-  const tensor: Calibration['tensor'] = { fp32: bestRate(bestGemm, (n) => n.flops, net) / 1e12 };
-  note(`matmul fp32: ${((tensor.fp32 ?? 0) * 1e3).toFixed(1)} GFLOP/s (the best GEMM of the grid: ${bestGemm.label})`);
-  const others: Array<['fp64' | 'fp16' | 'int8', number]> = [['fp64', DOUBLE], ['fp16', FLOAT16], ['int8', INT8]];
-  for (const [key, dtype] of others) {
+  const net = netOf(kernelUs);
+  const dtypePeaks: Measurements['dtypePeaks'] = {};
+  for (const [key, dtype] of [['fp64', DOUBLE], ['fp16', FLOAT16], ['int8', INT8]] as const) {
     const n = 1024;
     try {
       const r = await measureMicro(ort, matmulModel(dtype, n), threads, Math.max(3, Math.ceil(runs / 2)));
       const rate = median(r.nodes.map((x) => x.flops / net(x)));
       note(`matmul ${key} ${n}³: ${(rate / 1e9).toFixed(1)} GFLOP/s`);
-      tensor[key] = rate / 1e12;
+      dtypePeaks[key] = rate / 1e12;
     } catch (error) {
       note(`matmul ${key} ${n}³: not measured (ONNX Runtime: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]})`);
     }
   }
-  return { bandwidthGBs, overheadUs, vectorFp32Tflops: vectorFp32 / 1e12, tensor, caches, grid, log };
+  return { threads, ort: ortVersion(ort), date: new Date().toISOString(), caches, kernelUs, overheadUs, grid, dtypePeaks, log };
+}
+
+/** The chip's roofs from the grid: DRAM bandwidth, the vector and fp32 matrix rates (docs/validation/README.md). */
+export function roofsOf(m: Measurements): Roofs {
+  const log: string[] = [];
+  const net = netOf(m.kernelUs);
+  // DRAM bandwidth: the elementwise sweep's points well beyond the last-level cache.
+  const llc = m.caches.length > 0 ? m.caches[m.caches.length - 1].bytes : 32 << 20;
+  const dram = m.grid.filter((g) => g.kind === 'elementwise' && (g.tensorBytes ?? 0) >= 2 * llc);
+  if (dram.length === 0) throw new Error(`the grid has no elementwise point over tensors ≥ ${fmtBytes(2 * llc)}: DRAM bandwidth cannot be measured`);
+  const bandwidthGBs = Math.max(...dram.map((g) => bestRate(g, (n) => n.bytes, net))) / 1e9;
+  log.push(`memory bandwidth: ${bandwidthGBs.toFixed(1)} GB/s (elementwise over tensors ≥ ${fmtBytes(2 * llc)}, twice the last-level cache)`);
+  // Vector: the best FLOP rate of the elementwise and reduction points whose kernels run ≥ 20 µs (the
+  // profiler counts whole µs: a 1 µs kernel less the 1 µs per-kernel part would read as a huge rate).
+  const vector = m.grid.filter((g) => (g.kind === 'elementwise' || g.kind === 'reduction') && median(g.nodes.map((n) => n.seconds)) >= 20e-6);
+  const best = (samples: readonly GridSample[]): GridSample => samples.reduce((a, b) => (bestRate(b, (n) => n.flops, net) > bestRate(a, (n) => n.flops, net) ? b : a));
+  const bestVector = best(vector);
+  const vectorFp32 = bestRate(bestVector, (n) => n.flops, net);
+  log.push(`vector fp32: ${(vectorFp32 / 1e9).toFixed(1)} GFLOP/s (the best of the elementwise and reduction points of ≥ 20 µs: ${bestVector.label})`);
+  const bestGemm = best(m.grid.filter((g) => g.kind === 'gemm'));
+  const fp32 = bestRate(bestGemm, (n) => n.flops, net) / 1e12;
+  log.push(`matmul fp32: ${(fp32 * 1e3).toFixed(1)} GFLOP/s (the best GEMM of the grid: ${bestGemm.label})`);
+  return { bandwidthGBs, overheadUs: m.overheadUs, vectorFp32Tflops: vectorFp32 / 1e12, tensor: { fp32, ...m.dtypePeaks }, log };
+}
+
+/**
+ * One fit point per grid micro-model: the cost model's cost of its first node (a chain's nodes share
+ * one shape) against the median of its nodes' kernel times plus the dispatch between kernels (the
+ * overhead less its kernel part), which is what a predicted time (kernel overhead included) stands for.
+ * The micro-models are rebuilt from the grid and matched by label, so a refit reads a saved file.
+ */
+export function fitPointsOf(m: Measurements): FitPoint[] {
+  const measured = new Map(m.grid.map((g) => [g.label, g]));
+  const dispatch = Math.max(0, m.overheadUs - m.kernelUs) * 1e-6;
+  const points: FitPoint[] = [];
+  const missing: string[] = [];
+  for (const micro of calibrationGrid()) {
+    const sample = measured.get(micro.label);
+    if (!sample) {
+      missing.push(micro.label);
+      continue;
+    }
+    const analysis = analyzeModel(bytesSource(micro.bytes));
+    if (analysis.model === null || analysis.inference === null) throw new Error(`calibration model ${micro.label} could not be read back`);
+    const costs = computeCosts(analysis.model, analysis.inference);
+    const first = costs.find((c) => c.record.id === sample.nodes[0]?.id);
+    if (!first) throw new Error(`calibration model ${micro.label}: node ${sample.nodes[0]?.id ?? '?'} not found`);
+    points.push({ label: micro.label, kind: first.kernel.kind, cost: first, seconds: median(sample.nodes.map((n) => n.seconds)) + dispatch });
+  }
+  if (missing.length > 0) throw new UsageError(`the measurements lack ${missing.length} micro-model(s) of this version's grid (${missing.slice(0, 3).join('; ')}…): run calibrate again instead of --refit`);
+  return points;
+}
+
+const CACHE_NAMES = ['L1d', 'L2', 'L3', 'L4'];
+
+/** Fits the efficiency object to the grid and adds the held-out error bands; returns it with the fit's table. */
+export function fitChipEfficiency(m: Measurements, base: Chip): { efficiency: ChipEfficiency; table: string } {
+  const points = fitPointsOf(m);
+  const caches: CacheSize[] = m.caches.map((c) => ({ name: CACHE_NAMES[c.level - 1] ?? `L${c.level}`, bytes: c.bytes }));
+  const basis = `ridgepoint calibrate at ${m.date}: ${points.length} micro-models, onnxruntime-node ${m.ort}, ${m.threads} intra-op thread${m.threads === 1 ? '' : 's'}; ` +
+    'multipliers and gemmHalf fitted to minimise the median |log(measured/predicted)| per class, cache bandwidths from the elementwise size sweep (cache sizes from sysfs); ' +
+    'error bands: 10th–90th percentile of measured/predicted on held-out halves of the grid (2-fold)';
+  const fitted = fitEfficiency(points, base, { caches, basis });
+  const efficiency: ChipEfficiency = { ...fitted, errorBands: heldOutBands(points, base, { caches, basis }) };
+  return { efficiency, table: formatFit(fitRows(points, base, efficiency), efficiency) };
 }
 
 /** The grid as a table: per micro-model its median kernel time per node and the rates it reached. */
@@ -224,7 +292,7 @@ function round(x: number, digits: number): number {
   return Number(x.toPrecision(digits));
 }
 
-export function calibratedChip(id: string, c: Calibration, threads: number, ortVer: string, date: Date): Record<string, unknown> {
+export function calibratedChip(id: string, c: Roofs, threads: number, ortVer: string, date: Date, efficiency?: ChipEfficiency): Record<string, unknown> {
   const cpu = os.cpus()[0]?.model.trim() || 'unknown CPU';
   const tensor = Object.fromEntries(Object.entries(c.tensor).map(([k, v]) => [k, round(v, 4)]));
   return {
@@ -240,6 +308,7 @@ export function calibratedChip(id: string, c: Calibration, threads: number, ortV
     sources: [`ridgepoint calibrate on ${os.hostname()} at ${date.toISOString()}: onnxruntime-node ${ortVer}, CPUExecutionProvider, ${threads} intra-op threads, graph optimisations off`],
     notes: [...c.log, 'Peaks are measured achievable rates (the cost model’s FLOPs and bytes over kernel time less the overhead), so datasheet and achievable modes agree.'],
     confidence: 'medium',
+    ...(efficiency ? { efficiency } : {}),
   };
 }
 
@@ -261,20 +330,51 @@ export function upsertChip(fileText: string | null, chip: Record<string, unknown
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-async function calibrate(flags: CalibrateFlags): Promise<number> {
-  const ort = loadOrt();
-  const threads = flags.threads ?? os.availableParallelism();
-  const say = (line: string): void => void process.stderr.write(`  ${line}\n`);
-  process.stderr.write(`Calibrating ${os.cpus()[0]?.model.trim() ?? 'this CPU'} with ${threads} thread${threads === 1 ? '' : 's'} (ONNX Runtime ${ortVersion(ort)}; about two minutes)…\n`);
-  const calibration = await runSuite(ort, threads, flags.runs, say);
-  process.stderr.write(`\n${gridTable(calibration.grid)}\n\n`);
-  if (flags.saveMeasurements) {
-    fs.writeFileSync(flags.saveMeasurements, `${JSON.stringify({ threads, ort: ortVersion(ort), caches: calibration.caches, kernelOverheadUs: calibration.overheadUs, grid: calibration.grid }, null, 1)}\n`);
-    process.stderr.write(`Saved the grid's measurements to ${flags.saveMeasurements}\n`);
+/** Reads a file written by --save-measurements. */
+function readMeasurements(file: string): Measurements {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`cannot read --refit ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const chip = calibratedChip(flags.id, calibration, threads, ortVersion(ort), new Date());
+  const m = raw as Partial<Measurements>;
+  if (typeof raw !== 'object' || raw === null || !Array.isArray(m.grid) || typeof m.overheadUs !== 'number' || typeof m.kernelUs !== 'number' || !Array.isArray(m.caches) || typeof m.threads !== 'number') {
+    throw new UsageError(`--refit ${file} is not a file written by calibrate --save-measurements`);
+  }
+  return { ort: 'unknown', date: 'unknown', dtypePeaks: {}, log: [], ...m } as Measurements;
+}
+
+async function calibrate(flags: CalibrateFlags): Promise<number> {
+  const say = (line: string): void => void process.stderr.write(`  ${line}\n`);
+  let measurements: Measurements;
+  if (flags.refit) {
+    measurements = readMeasurements(flags.refit);
+    process.stderr.write(`Refitting the measurements in ${flags.refit} (${measurements.grid.length} micro-models, ${measurements.threads} thread${measurements.threads === 1 ? '' : 's'}, ${measurements.date})…\n`);
+  } else {
+    const ort = loadOrt();
+    const threads = flags.threads ?? os.availableParallelism();
+    process.stderr.write(`Calibrating ${os.cpus()[0]?.model.trim() ?? 'this CPU'} with ${threads} thread${threads === 1 ? '' : 's'} (ONNX Runtime ${ortVersion(ort)}; about two minutes)…\n`);
+    measurements = await measureAll(ort, threads, flags.runs, say);
+    process.stderr.write(`\n${gridTable(measurements.grid)}\n\n`);
+    if (flags.saveMeasurements) {
+      fs.writeFileSync(flags.saveMeasurements, `${JSON.stringify(measurements, null, 1)}\n`);
+      process.stderr.write(`Saved the grid's measurements to ${flags.saveMeasurements}\n`);
+    }
+  }
+  const roofs = roofsOf(measurements);
+  for (const line of roofs.log) say(line);
+  const date = new Date();
+  // The one-roof chip first: the fit's base (its roofs are what the multipliers scale).
+  const baseJson = calibratedChip(flags.id, roofs, measurements.threads, measurements.ort, date);
+  const base = parseChipsFile(JSON.stringify({ chips: [baseJson] }), 'calibrated chip');
+  if (base.errors.length > 0 || base.chips.length !== 1) throw new Error(`the measured chip does not validate:\n${base.errors.join('\n')}`);
+  const started = Date.now();
+  const { efficiency, table } = fitChipEfficiency(measurements, base.chips[0]);
+  process.stderr.write(`\nFit (${((Date.now() - started) / 1000).toFixed(1)} s; median |err| on the grid, one roof against fitted; band: measured ÷ predicted, 10th–90th percentile on held-out points):\n${table}\n\n`);
+  const chip = calibratedChip(flags.id, { ...roofs, log: [...measurements.log, ...roofs.log] }, measurements.threads, measurements.ort, date, efficiency);
   const check = parseChipsFile(JSON.stringify({ chips: [chip] }), 'calibrated chip');
-  if (check.errors.length > 0) throw new Error(`the measured chip does not validate:\n${check.errors.join('\n')}`);
+  if (check.errors.length > 0) throw new Error(`the calibrated chip does not validate:\n${check.errors.join('\n')}`);
   if (flags.print) {
     process.stdout.write(`${JSON.stringify(chip, null, 2)}\n`);
     return 0;
@@ -306,6 +406,7 @@ export function registerCalibrate(program: Command): void {
     .option('--id <id>', 'chip id to write', CALIBRATED_CHIP_ID)
     .option('--print', 'print the chip JSON instead of writing it', false)
     .option('--save-measurements <file>', "write the grid's per-node measurements (JSON) to this file")
+    .option('--refit <file>', 'fit the chip again from measurements saved by --save-measurements (runs nothing)')
     .action((flags: CalibrateFlags) => {
       void calibrate(flags).then(
         (code) => {
