@@ -8,9 +8,8 @@ import { median } from '../analysis/measure/stats';
 /**
  * The fit behind `ridgepoint calibrate`: the chip's `efficiency` object (cost/efficiency.ts) from the
  * measured grid of micro-models. Every prediction is the core's own `timeNode` in the achievable mode,
- * so the fit and the predictor are the same code. The objective everywhere is the median
- * |log(measured ÷ predicted)|: symmetric in too fast and too slow, and robust to the few samples
- * another process slowed down. docs/validation/README.md ("Calibration").
+ * so the fit and the predictor are the same code. The objective everywhere is `fitError`, a trimmed
+ * mean of |log(measured ÷ predicted)|. docs/validation/README.md ("Calibration").
  */
 
 export interface FitPoint {
@@ -69,11 +68,21 @@ export function predictAll(points: readonly FitPoint[], chip: Chip): number[] {
   return points.map((p) => timeNode(p.cost, options, constants).timeSeconds);
 }
 
-/** Median |log(measured ÷ predicted)| over the points; 0 for none. */
-export function medianAbsLogError(points: readonly FitPoint[], chip: Chip): number {
+/** Share of each class's points the objective keeps: the worst 20% are left out as other processes' interference. */
+const TRIM_KEEP = 0.8;
+
+/**
+ * The fit's objective: the mean |log(measured ÷ predicted)| over the best 80% of the points (0 for
+ * none). Log errors weigh too fast and too slow alike; trimming the worst fifth keeps a sample another
+ * process slowed down from pulling the fit. (A plain median cannot pin the parameters: it ignores
+ * half of the points, so several GEMM shapes fit equally well.)
+ */
+export function fitError(points: readonly FitPoint[], chip: Chip): number {
   if (points.length === 0) return 0;
   const predicted = predictAll(points, chip);
-  return median(points.map((p, i) => Math.abs(Math.log(p.seconds / predicted[i]))));
+  const errors = points.map((p, i) => Math.abs(Math.log(p.seconds / predicted[i]))).sort((a, b) => a - b);
+  const kept = errors.slice(0, Math.max(1, Math.ceil(errors.length * TRIM_KEEP)));
+  return kept.reduce((a, b) => a + b, 0) / kept.length;
 }
 
 /** The p-th quantile (0–1) with linear interpolation between order statistics. */
@@ -88,6 +97,8 @@ export function quantile(values: readonly number[], p: number): number {
 
 interface Param {
   readonly candidates: readonly number[];
+  /** Upper bound of the refinement (the chips-file limit: 1 for compute, 4 for memory). */
+  readonly max?: number;
   get(): number;
   set(value: number): void;
 }
@@ -114,6 +125,36 @@ function coordinateDescent(params: readonly Param[], objective: () => number, ma
       param.set(bestValue);
     }
     if (!improved) break;
+  }
+  refine(params, objective, best);
+}
+
+/**
+ * Between grid points: a pattern search that moves each parameter by ×(1 ± step), halving the step
+ * from 8% to 0.25%, keeping strict improvements (the grids alone leave a few % of error at the truth).
+ */
+function refine(params: readonly Param[], objective: () => number, start: number): void {
+  let best = start;
+  for (let step = 0.08; step >= 0.0025; step /= 2) {
+    let improved = true;
+    for (let round = 0; improved && round < 20; round++) {
+      improved = false;
+      for (const param of params) {
+        const current = param.get();
+        if (current <= 0) continue;
+        for (const value of [current * (1 + step), current / (1 + step)]) {
+          if (param.max !== undefined && value > param.max) continue;
+          param.set(value);
+          const score = objective();
+          if (score < best - 1e-12) {
+            best = score;
+            improved = true;
+            break;
+          }
+          param.set(current);
+        }
+      }
+    }
   }
 }
 
@@ -151,7 +192,7 @@ export function fitEfficiency(points: readonly FitPoint[], base: Chip, options: 
   for (const p of points) byClass.set(p.kind, [...(byClass.get(p.kind) ?? []), p]);
   const classParams = (kind: KernelClass, which: Array<'compute' | 'memory'> = ['compute', 'memory']): Param[] => {
     const c = (state.classes[kind] ??= { compute: 1, memory: 1 });
-    return which.map((w) => ({ candidates: w === 'compute' ? COMPUTE_GRID : MEMORY_GRID, get: () => c[w], set: (v: number) => void (c[w] = v) }));
+    return which.map((w) => ({ candidates: w === 'compute' ? COMPUTE_GRID : MEMORY_GRID, max: w === 'compute' ? 1 : 4, get: () => c[w], set: (v: number) => void (c[w] = v) }));
   };
 
   // 1. Elementwise and the caches.
@@ -169,7 +210,7 @@ export function fitEfficiency(points: readonly FitPoint[], base: Chip, options: 
     coordinateDescent(params, () => {
       const c = chip();
       let sum = 0;
-      for (const group of groups.values()) sum += medianAbsLogError(group, c);
+      for (const group of groups.values()) sum += fitError(group, c);
       return sum;
     });
   }
@@ -177,21 +218,12 @@ export function fitEfficiency(points: readonly FitPoint[], base: Chip, options: 
   // 2. GEMM-like classes and gemmHalf.
   const gemmLike = GEMM_LIKE.filter((k) => byClass.has(k));
   if (gemmLike.length > 0) {
+    // A class's best compute multiplier for the current halves: its grid, then refined between grid points.
     const bestCompute = (kind: KernelClass): number => {
-      const c = (state.classes[kind] ??= { compute: 1, memory: 1 });
       const pts = byClass.get(kind) ?? [];
-      let best = Infinity;
-      let bestValue = c.compute;
-      for (const value of COMPUTE_GRID) {
-        c.compute = value;
-        const score = medianAbsLogError(pts, chip());
-        if (score < best) {
-          best = score;
-          bestValue = value;
-        }
-      }
-      c.compute = bestValue;
-      return best;
+      const [compute] = classParams(kind, ['compute']);
+      coordinateDescent([compute], () => fitError(pts, chip()), 1);
+      return fitError(pts, chip());
     };
     let best = { score: Infinity, half: { m: 0, n: 0, k: 0 }, compute: new Map<KernelClass, number>() };
     for (const m of HALF_GRID) {
@@ -214,34 +246,57 @@ export function fitEfficiency(points: readonly FitPoint[], base: Chip, options: 
     ];
     coordinateDescent(params, () => {
       const c = chip();
-      return gemmLike.reduce((sum, kind) => sum + medianAbsLogError(byClass.get(kind) ?? [], c), 0);
+      return gemmLike.reduce((sum, kind) => sum + fitError(byClass.get(kind) ?? [], c), 0);
     });
   }
 
-  // 3. Every other class on its own points.
+  // 3. Every other class on its own points: a full grid over (compute, memory), as the two trade
+  // (a kernel slower than both roofs fits as compute-bound or as memory-bound), then refined.
   for (const [kind, pts] of byClass) {
     if (kind === 'elementwise' || GEMM_LIKE.includes(kind)) continue;
-    coordinateDescent(classParams(kind), () => medianAbsLogError(pts, chip()));
+    const [compute, memory] = classParams(kind);
+    compute.set(1);
+    memory.set(1);
+    // Start from one roof (1, 1), so a multiplier that changes nothing (no FLOPs: data movement) stays 1.
+    let best = { score: fitError(pts, chip()), compute: 1, memory: 1 };
+    // Highest compute first: where it changes nothing (no FLOPs) the tie keeps the largest.
+    for (const c of [...COMPUTE_GRID].reverse()) {
+      compute.set(c);
+      for (const m of MEMORY_GRID) {
+        memory.set(m);
+        const score = fitError(pts, chip());
+        if (score < best.score - 1e-12) best = { score, compute: c, memory: m };
+      }
+    }
+    compute.set(best.compute);
+    memory.set(best.memory);
+    coordinateDescent([compute, memory], () => fitError(pts, chip()));
   }
   return efficiencyOf(state, options.basis);
 }
 
+/** Folds of the held-out error bands: each point is predicted by a fit on the other three quarters. */
+export const BAND_FOLDS = 4;
+
 /**
- * Error bands per class from held-out points: the points of each class are split in two halves
- * (alternately, in grid order, so both halves span the sizes), the fit is made on one half and
- * measured ÷ predicted read on the other, and the other way round. The band is the 10th and 90th
- * percentile of those out-of-sample ratios, so it is not the fit's own residual on the points it saw.
+ * Error bands per class from held-out points (K-fold cross-validation, K = BAND_FOLDS): each class's
+ * points are dealt in turn into K folds (in grid order, so every fold spans the sizes); for each fold
+ * the whole fit is made on the other folds and measured ÷ predicted read on the fold. The band is the
+ * 10th and 90th percentile of those out-of-sample ratios, so it is not the fit's own residual on the
+ * points it saw.
  */
-export function heldOutBands(points: readonly FitPoint[], base: Chip, options: FitOptions): Partial<Record<KernelClass, ErrorBand>> {
-  const folds: [FitPoint[], FitPoint[]] = [[], []];
+export function heldOutBands(points: readonly FitPoint[], base: Chip, options: FitOptions, folds = BAND_FOLDS): Partial<Record<KernelClass, ErrorBand>> {
+  const foldOf = new Map<FitPoint, number>();
   const seen = new Map<KernelClass, number>();
   for (const p of points) {
     const i = seen.get(p.kind) ?? 0;
     seen.set(p.kind, i + 1);
-    folds[i % 2].push(p);
+    foldOf.set(p, i % folds);
   }
   const ratios = new Map<KernelClass, number[]>();
-  for (const [train, test] of [[folds[0], folds[1]], [folds[1], folds[0]]] as const) {
+  for (let fold = 0; fold < folds; fold++) {
+    const train = points.filter((p) => foldOf.get(p) !== fold);
+    const test = points.filter((p) => foldOf.get(p) === fold);
     if (train.length === 0 || test.length === 0) continue;
     const chip: Chip = { ...base, efficiency: fitEfficiency(train, base, options) };
     const predicted = predictAll(test, chip);

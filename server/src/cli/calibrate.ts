@@ -13,7 +13,7 @@ import { median } from '../analysis/measure/stats';
 import { bytesSource } from '../analysis/onnx/byte-source';
 import { buildReport } from '../analysis/report';
 import { UsageError } from './args';
-import { CacheSize, fitEfficiency, FitPoint, fitRows, formatFit, heldOutBands } from './calibrate-fit';
+import { BAND_FOLDS, CacheSize, fitEfficiency, FitPoint, fitRows, formatFit, heldOutBands } from './calibrate-fit';
 import { calibrationGrid, DOUBLE, elementwiseChain, FLOAT16, INT8, matmulModel, MicroModel } from './calibrate-models';
 import { loadOrt, Ort, ortVersion, randomTensor, runProfiled } from './ort-session';
 
@@ -268,7 +268,7 @@ export function fitChipEfficiency(m: Measurements, base: Chip): { efficiency: Ch
   const caches: CacheSize[] = m.caches.map((c) => ({ name: CACHE_NAMES[c.level - 1] ?? `L${c.level}`, bytes: c.bytes }));
   const basis = `ridgepoint calibrate at ${m.date}: ${points.length} micro-models, onnxruntime-node ${m.ort}, ${m.threads} intra-op thread${m.threads === 1 ? '' : 's'}; ` +
     'multipliers and gemmHalf fitted to minimise the median |log(measured/predicted)| per class, cache bandwidths from the elementwise size sweep (cache sizes from sysfs); ' +
-    'error bands: 10th–90th percentile of measured/predicted on held-out halves of the grid (2-fold)';
+    `error bands: 10th–90th percentile of measured/predicted on held-out points (${BAND_FOLDS}-fold cross-validation over the grid)`;
   const fitted = fitEfficiency(points, base, { caches, basis });
   const efficiency: ChipEfficiency = { ...fitted, errorBands: heldOutBands(points, base, { caches, basis }) };
   return { efficiency, table: formatFit(fitRows(points, base, efficiency), efficiency) };
