@@ -4,7 +4,8 @@
 # Usage: docs/validation/run-cpu.sh [OUT_DIR] [THREADS]      (THREADS defaults to 1, as the issue asks)
 # Needs onnxruntime-node, and /usr/bin/python3 with torch + torchvision for the torchvision exports
 # (scripts/validation-export.py; MODELS_DIR=DIR reuses exports already there, SKIP_CALIBRATE=1 keeps
-# OUT_DIR/chips.json). Writes OUT_DIR/chips.json (the calibrated chip), OUT_DIR/<model>.json (the report
+# OUT_DIR/chips.json). Writes OUT_DIR/chips.json (the calibrated chip), OUT_DIR/grid.json (the
+# calibration's measurements: `calibrate --refit` reads them), OUT_DIR/<model>.json (the report
 # with its measurement), OUT_DIR/summary.jsonl (one line per model) and prints one summary line per
 # model with the load averages (`uptime`) before and after it.
 set -euo pipefail
@@ -20,7 +21,7 @@ rp() { npx --no-install tsx server/src/cli/main.ts "$@"; }
 load() { uptime | sed 's/.*load average: //'; }
 if [ "${SKIP_CALIBRATE:-0}" != 1 ]; then
   echo "load before calibrate: $(load)"
-  rp calibrate --threads "$THREADS" --runs "$RUNS" --chips "$OUT/chips.json"
+  rp calibrate --threads "$THREADS" --runs "$RUNS" --chips "$OUT/chips.json" --save-measurements "$OUT/grid.json"
   echo "load after calibrate: $(load)"
 fi
 /usr/bin/python3 scripts/validation-export.py --out "$MODELS_DIR" >/dev/null
@@ -40,7 +41,8 @@ measure() {
         predictedSeconds: m.predictedSeconds, measuredRunSeconds: m.measuredRunSeconds, measuredKernelSeconds: m.measuredKernelSeconds, loadBefore: before, loadAfter: after }) + "\n");
       console.log([model, args, `matched ${m.matched} (compared ${m.compared}, unmatched nodes ${m.unmatchedNodes.length}, kernels ${m.unmatchedKernels.length})`,
         `spearman ${f(m.spearman)} (ops ≥1%: ${f(m.spearmanSignificant)})`, `median|err| ${pct(m.medianAbsError)} over ${m.significantOps}`,
-        `end-to-end ${pct(m.endToEndError)} (pred ${(m.predictedSeconds * 1e3).toFixed(3)} ms, run ${(m.measuredRunSeconds * 1e3).toFixed(3)} ms)`,
+        `end-to-end ${pct(m.endToEndError)} (pred ${(m.predictedSeconds * 1e3).toFixed(3)} ms, run ${(m.measuredRunSeconds * 1e3).toFixed(3)} ms; ` +
+          `against the sum of per-op medians ${(m.measuredKernelSeconds * 1e3).toFixed(3)} ms: ${pct((m.predictedSeconds - m.measuredKernelSeconds) / m.measuredKernelSeconds)})`,
         `load ${before} → ${after}`].join(" | "));
     ' "$OUT/$name.json" "$file" "$*" "$before" "$(load)" "$OUT/summary.jsonl"
   else
