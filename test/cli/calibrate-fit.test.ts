@@ -1,11 +1,14 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { analyzeModel } from '../../server/src/analysis/analyze';
 import { Chip, parseChipsFile } from '../../server/src/analysis/cost/chips';
 import { computeCosts, NodeCost } from '../../server/src/analysis/cost/model';
 import { bytesSource } from '../../server/src/analysis/onnx/byte-source';
 import { fitEfficiency, FitPoint, heldOutBands, logGrid, quantile } from '../../server/src/cli/calibrate-fit';
 import { convModel, elementwiseChain, gemmModel, MicroModel } from '../../server/src/cli/calibrate-models';
-import { calibratedChip } from '../../server/src/cli/calibrate';
+import { calibratedChip, parseCacheSize, readCpuCaches } from '../../server/src/cli/calibrate';
 
 /**
  * The fit behind `ridgepoint calibrate`, on synthetic measurements whose true parameters are known:
@@ -154,5 +157,36 @@ describe('calibrate: fit helpers', () => {
 
   it('logGrid spans its ends in equal ratios', () => {
     assert.deepEqual(logGrid(1, 100, 3).map((x) => Number(x.toPrecision(12))), [1, 10, 100]);
+  });
+});
+
+describe('calibrate: cache sizes from sysfs', () => {
+  it('reads data and unified caches, skips instruction caches, smallest first', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-cache-'));
+    try {
+      const level = (index: number, lvl: string, type: string, size: string): void => {
+        const dir = path.join(root, `index${index}`);
+        fs.mkdirSync(dir);
+        fs.writeFileSync(path.join(dir, 'level'), `${lvl}\n`);
+        fs.writeFileSync(path.join(dir, 'type'), `${type}\n`);
+        fs.writeFileSync(path.join(dir, 'size'), `${size}\n`);
+      };
+      // This machine's layout (lscpu): L1d 32K, L1i 32K, L2 1024K, L3 32768K.
+      level(3, '3', 'Unified', '32768K');
+      level(0, '1', 'Data', '32K');
+      level(1, '1', 'Instruction', '32K');
+      level(2, '2', 'Unified', '1024K');
+      assert.deepEqual(readCpuCaches(root), [{ level: 1, bytes: 32 * 1024 }, { level: 2, bytes: 1024 * 1024 }, { level: 3, bytes: 32 * 1024 * 1024 }]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('no sysfs: no caches (the CLI says so), and sizes parse with their unit', () => {
+    assert.deepEqual(readCpuCaches('/nonexistent/ridgepoint-cache'), []);
+    assert.equal(parseCacheSize('48K'), 48 * 1024);
+    assert.equal(parseCacheSize('8M'), 8 * 1024 * 1024);
+    assert.equal(parseCacheSize('512'), 512);
+    assert.equal(parseCacheSize('large'), null);
   });
 });

@@ -122,6 +122,21 @@ describe('measure: the join', () => {
     assert.deepEqual(j.unmatchedNodes, ['n0', 'n5', 'n7'], 'absorbed nodes have no kernel; ambiguous ones are not listed as unmatched');
   });
 
+  it('--statistic min reads the fastest kept run; the default is the median', () => {
+    // Three runs; the first (warm-up) is dropped. Node a: 100 µs then 60 µs; runs last 150 µs and 90 µs.
+    const profile = parseOrtProfile([run(0, 500), kernel('a', 'Relu', 10, 400), run(1000, 150), kernel('a', 'Relu', 1010, 100), run(2000, 90), kernel('a', 'Relu', 2010, 60)]);
+    const nodes = [node('n0', 'a', 'Relu', 1e-6)];
+    const byMedian = joinProfile(nodes, profile, { skipRuns: 1 });
+    assert.ok(Math.abs((byMedian.nodes.get('n0')?.measuredSeconds ?? 0) - 80e-6) < 1e-12, 'median of 100 and 60 µs');
+    assert.ok(Math.abs((byMedian.runSeconds ?? 0) - 120e-6) < 1e-12, 'median of 150 and 90 µs');
+    assert.equal(byMedian.statistic, 'median');
+    const byMin = joinProfile(nodes, profile, { skipRuns: 1, statistic: 'min' });
+    assert.ok(Math.abs((byMin.nodes.get('n0')?.measuredSeconds ?? 0) - 60e-6) < 1e-12);
+    assert.ok(Math.abs((byMin.runSeconds ?? 0) - 90e-6) < 1e-12);
+    assert.ok(Math.abs(byMin.kernelSeconds - 60e-6) < 1e-12);
+    assert.equal(byMin.statistic, 'min');
+  });
+
   it('flags nodes that ran with other input shapes', () => {
     const nodes = [node('n0', 'a', 'Relu', 1e-6, [1, 8]), node('n1', 'b', 'Relu', 1e-6, [1, 8])];
     const j = joinProfile(nodes, parseOrtProfile([kernel('a', 'Relu', 0, 1, [4, 8]), kernel('b', 'Relu', 2, 1, [1, 8])]));

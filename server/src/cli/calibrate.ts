@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +8,7 @@ import { ChipEfficiency } from '../analysis/cost/efficiency';
 import { profileAnalysis } from '../analysis/cost/index';
 import { computeCosts } from '../analysis/cost/model';
 import { attachMeasurement } from '../analysis/measure/compare';
+import type { RunStatistic } from '../analysis/measure/join';
 import { parseOrtProfile } from '../analysis/measure/ort-profile';
 import { median } from '../analysis/measure/stats';
 import { bytesSource } from '../analysis/onnx/byte-source';
@@ -54,6 +55,7 @@ interface CalibrateFlags {
   print: boolean;
   saveMeasurements?: string;
   refit?: string;
+  statistic: RunStatistic;
 }
 
 interface NodeRate {
@@ -73,7 +75,7 @@ export interface GridSample {
 }
 
 /** Runs one micro-model and returns per node: median kernel seconds and the cost model's FLOPs and bytes. */
-async function measureMicro(ort: Ort, micro: MicroModel, threads: number, runs: number): Promise<{ nodes: NodeRate[]; runSeconds: number | null }> {
+async function measureMicro(ort: Ort, micro: MicroModel, threads: number, runs: number, statistic: RunStatistic = 'median'): Promise<{ nodes: NodeRate[]; runSeconds: number | null }> {
   const reference = findChip('laptop-cpu') ?? builtinChips()[0];
   const analysis = analyzeModel(bytesSource(micro.bytes));
   const report = buildReport(analysis, micro.kind, new Map(), profileAnalysis(analysis, { chip: reference, peakMode: 'datasheet' }));
@@ -85,7 +87,7 @@ async function measureMicro(ort: Ort, micro: MicroModel, threads: number, runs: 
     }));
   const warmup = 2;
   const { profileText } = await runProfiled(ort, micro.bytes, feeds, { threads, warmup, runs: Math.min(runs, micro.maxRuns ?? runs), optimize: false });
-  const joined = attachMeasurement(report, parseOrtProfile(profileText), micro.kind, { skipRuns: warmup });
+  const joined = attachMeasurement(report, parseOrtProfile(profileText), micro.kind, { skipRuns: warmup, statistic });
   if (joined.errors.length > 0) throw new Error(`${micro.kind}: ${joined.errors.join('; ')}`);
   const nodes = joined.report.nodes
     .filter((n) => n.measuredSeconds !== undefined)
@@ -141,6 +143,8 @@ export interface Measurements {
   readonly threads: number;
   readonly ort: string;
   readonly date: string;
+  /** Per-node times are this statistic over the runs (--statistic). */
+  readonly statistic?: RunStatistic;
   readonly caches: readonly CacheInfo[];
   /** Kernel time of a 1-element Add (the profiler's part of the per-kernel cost), µs. */
   readonly kernelUs: number;
@@ -170,7 +174,7 @@ function bestRate(sample: GridSample, of: (n: NodeRate) => number, net: (n: Node
   return Math.max(...sample.nodes.map((n) => of(n) / net(n)));
 }
 
-async function measureAll(ort: Ort, threads: number, runs: number, say: (line: string) => void): Promise<Measurements> {
+async function measureAll(ort: Ort, threads: number, runs: number, statistic: RunStatistic, say: (line: string) => void): Promise<Measurements> {
   const log: string[] = [];
   const note = (line: string): void => {
     log.push(line);
@@ -180,7 +184,7 @@ async function measureAll(ort: Ort, threads: number, runs: number, say: (line: s
   note(caches.length > 0 ? `caches (sysfs): ${caches.map((c) => `L${c.level} ${fmtBytes(c.bytes)}`).join(', ')}` : 'caches: none found in /sys/devices/system/cpu/cpu0/cache (not Linux, or hidden): no cache levels are fitted, every kernel is costed at DRAM bandwidth');
   // Overhead first: every rate is computed from kernel time less its kernel part.
   const tinyCount = 64;
-  const tiny = await measureMicro(ort, elementwiseChain('overhead', 'Add', 1, tinyCount), threads, runs);
+  const tiny = await measureMicro(ort, elementwiseChain('overhead', 'Add', 1, tinyCount), threads, runs, statistic);
   const kernelUs = median(tiny.nodes.map((n) => n.seconds)) * 1e6;
   // The roofline's overhead is what one more node costs a run (kernel plus the executor's dispatch
   // between kernels), so predicted totals match wall time.
@@ -189,7 +193,7 @@ async function measureAll(ort: Ort, threads: number, runs: number, say: (line: s
   const grid: GridSample[] = [];
   const started = Date.now();
   for (const micro of calibrationGrid()) {
-    const r = await measureMicro(ort, micro, threads, runs);
+    const r = await measureMicro(ort, micro, threads, runs, statistic);
     grid.push({ kind: micro.kind, label: micro.label, ...(micro.tensorBytes !== undefined ? { tensorBytes: micro.tensorBytes } : {}), nodes: r.nodes });
   }
   note(`grid: ${grid.length} micro-models in ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -198,7 +202,7 @@ async function measureAll(ort: Ort, threads: number, runs: number, say: (line: s
   for (const [key, dtype] of [['fp64', DOUBLE], ['fp16', FLOAT16], ['int8', INT8]] as const) {
     const n = 1024;
     try {
-      const r = await measureMicro(ort, matmulModel(dtype, n), threads, Math.max(3, Math.ceil(runs / 2)));
+      const r = await measureMicro(ort, matmulModel(dtype, n), threads, Math.max(3, Math.ceil(runs / 2)), statistic);
       const rate = median(r.nodes.map((x) => x.flops / net(x)));
       note(`matmul ${key} ${n}³: ${(rate / 1e9).toFixed(1)} GFLOP/s`);
       dtypePeaks[key] = rate / 1e12;
@@ -206,7 +210,7 @@ async function measureAll(ort: Ort, threads: number, runs: number, say: (line: s
       note(`matmul ${key} ${n}³: not measured (ONNX Runtime: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]})`);
     }
   }
-  return { threads, ort: ortVersion(ort), date: new Date().toISOString(), caches, kernelUs, overheadUs, grid, dtypePeaks, log };
+  return { threads, ort: ortVersion(ort), date: new Date().toISOString(), statistic, caches, kernelUs, overheadUs, grid, dtypePeaks, log };
 }
 
 /** The chip's roofs from the grid: DRAM bandwidth, the vector and fp32 matrix rates (docs/validation/README.md). */
@@ -355,7 +359,7 @@ async function calibrate(flags: CalibrateFlags): Promise<number> {
     const ort = loadOrt();
     const threads = flags.threads ?? os.availableParallelism();
     process.stderr.write(`Calibrating ${os.cpus()[0]?.model.trim() ?? 'this CPU'} with ${threads} thread${threads === 1 ? '' : 's'} (ONNX Runtime ${ortVersion(ort)}; about two minutes)…\n`);
-    measurements = await measureAll(ort, threads, flags.runs, say);
+    measurements = await measureAll(ort, threads, flags.runs, flags.statistic, say);
     process.stderr.write(`\n${gridTable(measurements.grid)}\n\n`);
     if (flags.saveMeasurements) {
       fs.writeFileSync(flags.saveMeasurements, `${JSON.stringify(measurements, null, 1)}\n`);
@@ -388,6 +392,11 @@ async function calibrate(flags: CalibrateFlags): Promise<number> {
   return 0;
 }
 
+/** `--statistic`: how per-op and run times are read from the runs (measure, calibrate, profile --measured). */
+export function statisticOption(): Option {
+  return new Option('--statistic <stat>', 'per-op and run times: the median over the runs, or the fastest run (least disturbed by other processes)').choices(['median', 'min']).default('median');
+}
+
 export function positiveInt(flag: string): (text: string) => number {
   return (text) => {
     const n = Number(text);
@@ -402,6 +411,7 @@ export function registerCalibrate(program: Command): void {
     .description(`Measure this machine's roofs with ONNX Runtime (CPU) and save them as chip "${CALIBRATED_CHIP_ID}"`)
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)', positiveInt('--threads'))
     .option('--runs <n>', 'measured runs per micro-benchmark (the median is used)', positiveInt('--runs'), 10)
+    .addOption(statisticOption())
     .option('--chips <file>', `chips file to write (default: ${userChipsFile()})`)
     .option('--id <id>', 'chip id to write', CALIBRATED_CHIP_ID)
     .option('--print', 'print the chip JSON instead of writing it', false)

@@ -1,5 +1,5 @@
 import type { Report, ReportNode } from '../report';
-import { joinProfile, JoinOptions, JoinResult } from './join';
+import { joinProfile, JoinOptions, JoinResult, RunStatistic } from './join';
 import { OrtProfile } from './ort-profile';
 import { median, relativeError, spearman } from './stats';
 
@@ -40,8 +40,10 @@ export interface ReportMeasurement {
   readonly ambiguousKernels: readonly string[];
   readonly fusedKernels: number;
   readonly shapeMismatches: readonly string[];
-  /** Median wall time of one `run` (null when the profile has no run events), seconds. */
+  /** Median wall time of one `run` (the fastest with `statistic: 'min'`; null when the profile has no run events), seconds. */
   readonly measuredRunSeconds: number | null;
+  /** How per-op and run times were read from the runs: `median` (default) or `min` (the fastest run). */
+  readonly statistic: RunStatistic;
   /** Sum over nodes of their median kernel time per run, seconds (join.ts). */
   readonly measuredKernelSeconds: number;
   readonly predictedSeconds: number;
@@ -106,6 +108,7 @@ export function summarise(report: Pick<Report, 'nodes' | 'totals'>, join: JoinRe
     fusedKernels: join.fusedKernels,
     shapeMismatches: join.shapeMismatches,
     measuredRunSeconds: join.runSeconds,
+    statistic: join.statistic,
     measuredKernelSeconds: join.kernelSeconds,
     predictedSeconds,
     // Nothing joined: the run belongs to another graph, and comparing totals would mislead.
