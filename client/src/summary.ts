@@ -5,7 +5,9 @@
  */
 import { percent, seconds } from '../../media/src/format';
 import type { ChipSummary, DimUse, PeakModeName, ProfiledParams, ProfileResult } from '../../server/src/protocol';
+import { LAUNCH_SHARE_WORTH_SAYING } from '../../server/src/analysis/cost/launch-bound';
 import { coverageShort } from '../../server/src/analysis/coverage';
+import { hasRange, totalRangeBasis, withRange } from '../../server/src/format/time-range';
 import { sanitise } from '../../server/src/cli/format';
 import { notCostedText, nothingCosted, unboundNames } from '../../server/src/format/unbound';
 
@@ -59,8 +61,14 @@ function hasUnbound(profiled: ProfiledParams | undefined): boolean {
 /** Characters of dim names the status bar lists before "+N more". */
 const STATUS_NAMES = 24;
 
+/** True when kernel launches are a share of the time worth naming (the code lens and the runtime suggestion use the same bar). */
+function launchesWorthSaying(profiled: ProfiledParams): profiled is ProfiledParams & { launchShare: number } {
+  return typeof profiled.launchShare === 'number' && profiled.launchShare >= LAUNCH_SHARE_WORTH_SAYING;
+}
+
 /**
- * `$(pulse) H100 SXM5 80GB · 1.23 ms`, or without the time before the first profile; an incomplete model
+ * `$(pulse) H100 SXM5 80GB · 1.23 ms`, or without the time before the first profile; with `· 41% launches`
+ * when kernel launches are at least a tenth of the time; an incomplete model
  * definition: `$(warning) H100 SXM5 80GB · ≥ 1.23 ms · incomplete: 13 of 16 layers, see Problems`; unbound
  * dims: `$(warning) H100 SXM5 80GB · not costed: bind batch, height` (with `≥ 12 µs ·` when part was costed).
  */
@@ -71,7 +79,8 @@ export function statusText(chipName: string, profiled: ProfiledParams | undefine
   const unbound = profiled && hasUnbound(profiled) ? ` · not costed: bind ${unboundNames(profiled.unboundDims, STATUS_NAMES)}` : '';
   const icon = incomplete || unbound ? '$(warning)' : '$(pulse)';
   if (!profiled || profiled.totalSeconds === null) return `${icon} ${name}${incomplete}${unbound}`;
-  return `${icon} ${name} · ${incomplete || unbound ? '≥ ' : ''}${seconds(profiled.totalSeconds)}${incomplete}${unbound}`;
+  const launches = launchesWorthSaying(profiled) ? ` · ${percent(profiled.launchShare)} launches` : '';
+  return `${icon} ${name} · ${incomplete || unbound ? '≥ ' : ''}${seconds(profiled.totalSeconds)}${launches}${incomplete}${unbound}`;
 }
 
 export function statusTooltip(chipName: string, profiled: ProfiledParams | undefined): string {
@@ -80,7 +89,13 @@ export function statusTooltip(chipName: string, profiled: ProfiledParams | undef
   else if (profiled.totalSeconds === null) lines.push(hasUnbound(profiled) ? 'Nothing could be costed: the sizes of its inputs are unbound.' : 'Nothing could be costed yet.');
   else {
     const bound = profiled.memoryBoundShare === null ? '' : `, ${percent(profiled.memoryBoundShare)} of it memory-bound`;
-    lines.push(`Predicted ${isIncomplete(profiled) || hasUnbound(profiled) ? 'at least ' : ''}${seconds(profiled.totalSeconds)} per run${bound}.`);
+    const runtime = profiled.runtime && profiled.runtime !== 'eager' ? ` (${profiled.runtime})` : '';
+    lines.push(`Predicted ${isIncomplete(profiled) || hasUnbound(profiled) ? 'at least ' : ''}${withRange(seconds(profiled.totalSeconds), profiled.totalLowSeconds, profiled.totalHighSeconds)} per run${runtime}${bound}.`);
+    if (hasRange(profiled.totalLowSeconds, profiled.totalHighSeconds)) lines.push(`In brackets: ${totalRangeBasis(profiled.rangeCalibrated)}.`);
+    if (launchesWorthSaying(profiled)) {
+      const fix = !profiled.runtime || profiled.runtime === 'eager' ? ': CUDA graphs or torch.compile(mode="reduce-overhead") remove most of it (setting ridgepoint.runtime)' : '';
+      lines.push(`${percent(profiled.launchShare)} of the time is kernel launches${fix}.`);
+    }
   }
   if (profiled?.coverage && !profiled.coverage.complete) {
     lines.push(`Incomplete: ${profiled.coverage.layersResolved} of ${profiled.coverage.layersTotal} layers with parameters resolved; the totals are lower bounds. The Problems panel lists what is missing.`);

@@ -7,7 +7,7 @@ import { el } from './dom';
 import { bytes, joules, percent, ratio, seconds, si } from './format';
 import type { SortKey } from './panel-state';
 import type { RooflinePoint } from './roofline-data';
-import { ReportLike, totalText } from './report-types';
+import { launchesText, predictedTimeRows, ReportLike, totalText } from './report-types';
 
 /** Rows in the slowest-ops table. */
 export const TOP_OPS = 10;
@@ -165,12 +165,13 @@ export function totalsList(report: ReportLike, compare: ReportLike | null, compa
   // A model definition not fully understood: its totals are lower bounds.
   const coverage = report.coverage;
   const atLeast = coverage && !coverage.complete ? '≥ ' : '';
+  const launches = launchesText(report);
   const items: Array<[string, string]> = [
     ...(coverage && !coverage.complete ? [['Incomplete', `${coverage.layersResolved} of ${coverage.layersTotal} layers resolved: totals are lower bounds (see Problems)`] as [string, string]] : []),
-    ['Predicted time', totalText(report, seconds(t.timeSeconds), atLeast !== '')],
+    ...predictedTimeRows(report, atLeast !== ''),
     ['With elementwise fusion', totalText(report, seconds(t.fusedTimeSeconds), atLeast !== '')],
     ['Memory-bound share', percent(t.memoryBoundShare)],
-    ...(t.overheadSeconds !== undefined && t.timeSeconds > 0 ? [['Kernel launches', `${percent(t.overheadSeconds / t.timeSeconds)} of the time (${percent(t.overheadBoundShare ?? 0)} in overhead-bound ops)`] as [string, string]] : []),
+    ...(launches === null ? [] : [['Kernel launches', launches] as [string, string]]),
     ['Energy', atLeast + joules(t.energyJoules)],
     ['Parameters', atLeast + si(t.params)],
   ];

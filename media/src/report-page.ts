@@ -8,7 +8,7 @@ import { COST_TREE_NOTE, costTreeElement } from './cost-tree-dom';
 import { bytes, joules, percent, ratio, seconds, si } from './format';
 import { renderRoofline } from './roofline-chart';
 import { isPlottable, rooflineFromReport } from './roofline-data';
-import { ReportLike, ReportNodeLike, suggestionName, totalText } from './report-types';
+import { launchesText, predictedTimeRows, ReportLike, ReportNodeLike, suggestionName, totalText } from './report-types';
 
 /** Rows in the slowest-ops table. */
 const TOP_OPS = 50;
@@ -91,6 +91,7 @@ function summary(parent: HTMLElement, report: ReportLike): void {
   const parts = [`model ${report.model.path}`];
   if (report.chip) parts.push(`chip ${report.chip.name}`, `${report.peakMode ?? 'datasheet'} peaks`);
   if (report.computeDtype) parts.push(`computed in ${report.computeDtype}`);
+  if (report.runtime) parts.push(`runtime ${report.runtime}`);
   const bindings = Object.entries(report.bindings).map(([k, v]) => `${k}=${v}`);
   if (bindings.length > 0) parts.push(`bindings ${bindings.join(', ')}`);
   if (report.unboundSymbols && report.unboundSymbols.length > 0) parts.push(`unbound ${report.unboundSymbols.join(', ')}`);
@@ -113,11 +114,12 @@ function summary(parent: HTMLElement, report: ReportLike): void {
     parent.appendChild(el('p', 'This report has no cost fields (it was made without a chip), so there is no roofline to draw.', 'rp-empty'));
     return;
   }
+  const launches = launchesText(report);
   const items: Array<[string, string]> = [
-    ['Predicted time', totalText(report, seconds(t.timeSeconds), atLeast !== '')],
+    ...predictedTimeRows(report, atLeast !== ''),
     ['With elementwise fusion', totalText(report, seconds(t.fusedTimeSeconds), atLeast !== '')],
     ['Memory-bound share', percent(t.memoryBoundShare)],
-    ...(t.overheadSeconds !== undefined && t.timeSeconds > 0 ? [['Kernel launches', `${percent(t.overheadSeconds / t.timeSeconds)} of the time (${percent(t.overheadBoundShare ?? 0)} in overhead-bound ops)`] as [string, string]] : []),
+    ...(launches === null ? [] : [['Kernel launches', launches] as [string, string]]),
     ['FLOPs', atLeast + si(t.flops)],
     ['Bytes moved', atLeast + bytes(t.bytes)],
     ['Parameters', atLeast + si(t.params)],
@@ -150,7 +152,7 @@ function chartSection(parent: HTMLElement, report: ReportLike): void {
   s.appendChild(
     el(
       'p',
-      'Each point is one op: x its arithmetic intensity, y the FLOP/s it attains in the predicted time; its area is proportional to its time (the smallest are drawn at a minimum size). Blue: memory-bound; orange: compute-bound. Triangles at the left edge move data without arithmetic (0 FLOPs), as high as their achieved bandwidth puts them. Lines: the memory roof and a compute roof per unit and dtype the ops use; diamonds mark the ridge points.',
+      'Each point is one op: x its arithmetic intensity, y the FLOP/s it attains in the predicted time; its area is proportional to its time (the smallest are drawn at a minimum size). Blue: memory-bound; orange: compute-bound. Triangles at the left edge move data without arithmetic (0 FLOPs), as high as their achieved bandwidth puts them. Lines: the memory roof and a compute roof per unit and dtype the ops use; diamonds mark the ridge points. Thin vertical whiskers: each op\'s time band from its op class\'s calibration residuals, on the rate axis (a slower time is a lower rate; dotted: a class not calibrated on this chip, ×0.5–×2).',
       'rp-note',
     ),
   );

@@ -5,7 +5,10 @@
  * Every string in here may come from the model file and is untrusted (render as text only).
  */
 import type { CostTreeNode } from '../../server/src/analysis/cost-tree';
+import { launchShareOf } from '../../server/src/analysis/cost/launch-bound';
 import { notCostedText, nothingCosted } from '../../server/src/format/unbound';
+import { hasRange, totalRangeShort, withRange } from '../../server/src/format/time-range';
+import { percent, seconds } from './format';
 
 export interface PeakTable {
   readonly tensor?: Readonly<Record<string, number | null | undefined>>;
@@ -45,6 +48,11 @@ export interface ReportNodeLike {
   readonly computeSeconds?: number;
   readonly memorySeconds?: number;
   readonly overheadSeconds?: number;
+  /** The band of `timeSeconds` from its op class's calibration residuals; `rangeCalibrated` false: the ×0.5–×2 default. */
+  readonly timeLowSeconds?: number;
+  readonly timeHighSeconds?: number;
+  readonly rangeCalibrated?: boolean;
+  readonly kernelClass?: string;
   readonly energyJoules?: number;
   readonly modelled?: boolean;
   readonly reason?: string;
@@ -69,6 +77,10 @@ export interface ReportTotalsLike {
   readonly overheadBoundShare?: number;
   /** The fixed per-kernel cost summed over the run (seconds). */
   readonly overheadSeconds?: number;
+  /** The band of `timeSeconds` (the ops' calibration bands summed); absent in older reports. */
+  readonly timeLowSeconds?: number;
+  readonly timeHighSeconds?: number;
+  readonly rangeCalibrated?: boolean;
   readonly energyJoules: number;
   readonly unmodelledNodes: number;
   readonly unmodelledShare: number;
@@ -88,6 +100,8 @@ export interface ReportLike {
   readonly chip?: { readonly id: string; readonly name: string; readonly memoryBandwidthGBs: number; readonly peaks: unknown; readonly achievable: unknown; readonly kernelOverheadUs?: number };
   readonly peakMode?: string;
   readonly computeDtype?: string | null;
+  /** How kernels are issued (`eager`, `cuda-graphs`, `compiled`); absent in reports from before the runtime setting. */
+  readonly runtime?: string;
   readonly totals?: ReportTotalsLike;
   readonly opTypes?: ReadonlyArray<{ readonly opType: string; readonly count: number; readonly timeSeconds: number; readonly share: number; readonly flops: number; readonly bytes: number }>;
   readonly unmodelled?: ReadonlyArray<{ readonly id: string; readonly opType: string; readonly reason: string }>;
@@ -146,4 +160,27 @@ export function totalText(report: ReportLike, value: string, incomplete: boolean
   const unbound = report.unboundSymbols ?? [];
   if (nothingCosted(unbound, report.totals?.costedNodes)) return notCostedText(unbound);
   return `${incomplete || unbound.length > 0 ? '≥ ' : ''}${value}`;
+}
+
+/**
+ * The totals' kernel-launch line, `41% of the time (38% in overhead-bound ops)`, with the runtime when it
+ * is not eager (`…, cuda-graphs`); null for reports from before the overhead verdict or with no time.
+ */
+export function launchesText(report: ReportLike): string | null {
+  const t = report.totals;
+  if (!t || t.overheadSeconds === undefined || t.timeSeconds <= 0) return null;
+  const runtime = report.runtime && report.runtime !== 'eager' ? `, ${report.runtime}` : '';
+  return `${percent(launchShareOf(t))} of the time (${percent(t.overheadBoundShare ?? 0)} in overhead-bound ops${runtime})`;
+}
+
+/**
+ * The totals' time rows: `Predicted time` with its band (`1.54 ms (1.2–2.1)`, a lower bound or "not
+ * costed" as totalText says) and, when there is a band, a row saying what it is.
+ */
+export function predictedTimeRows(report: ReportLike, incomplete: boolean): Array<[string, string]> {
+  const t = report.totals;
+  if (!t) return [];
+  const rows: Array<[string, string]> = [['Predicted time', totalText(report, withRange(seconds(t.timeSeconds), t.timeLowSeconds, t.timeHighSeconds), incomplete)]];
+  if (hasRange(t.timeLowSeconds, t.timeHighSeconds) && !nothingCosted(report.unboundSymbols ?? [], t.costedNodes)) rows.push(['Time band', totalRangeShort(t.rangeCalibrated)]);
+  return rows;
 }

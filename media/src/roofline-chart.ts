@@ -3,7 +3,7 @@
  * y = attained FLOP/s. The memory roof (bandwidth × x), one horizontal compute roof per unit and dtype the
  * ops use, their ridge points labelled, and one point per op whose AREA is proportional to its time
  * (square-root scale, capped), coloured by what bounds it (memory, compute, or the fixed per-kernel cost:
- * launch-bound) or by op type. Identical ops (repeated layers: same op type, FLOPs and bytes) are one
+ * launch-bound) or by op type, with a vertical whisker for its time band (pushErrorBars). Identical ops (repeated layers: same op type, FLOPs and bytes) are one
  * point with a count (roofline-data's groupIdentical); the slowest few carry a label, and labels that
  * would collide are moved or hidden (ECharts' labelLayout). Both log axes zoom and pan (dataZoom:
  * Ctrl+wheel or pinch, drag, and a slider on each axis). Optionally a second chip's roofs (dashed) and points (hollow)
@@ -17,6 +17,7 @@
  * For automation the container carries, after every render: data-points (ops drawn, each alone or within
  * a grouped point), data-drawn (points drawn), data-render (a counter), data-launch-bound (drawn
  * launch-bound points),
+ * data-error-bars (whiskers drawn: ops with a time band),
  * data-roofs (JSON [{label, value, kind, chip, compare}]: roofs in B/s or FLOP/s, ridges in FLOP/byte),
  * data-positions (JSON {nodeId: [x, y, diameter]}, CSS px relative to the container; every node of a
  * grouped point at that point's place), data-labels (the labelled points' texts) and data-zoomed.
@@ -28,7 +29,8 @@ import { LabelLayout } from 'echarts/features';
 import { CanvasRenderer } from 'echarts/renderers';
 import { ChartTheme, readTheme, watchTheme } from './chart-theme';
 import { bytes, joules, percent, ratio, seconds, si } from './format';
-import { groupIdentical, RooflineData, RooflinePoint } from './roofline-data';
+import { hasRange, rangeBasis, withRange } from '../../server/src/format/time-range';
+import { groupIdentical, rateBand, RooflineData, RooflinePoint } from './roofline-data';
 
 echarts.use([ScatterChart, LineChart, GridComponent, TooltipComponent, LegendComponent, ToolboxComponent, DataZoomInsideComponent, DataZoomSliderComponent, LabelLayout, CanvasRenderer]);
 
@@ -131,6 +133,13 @@ const MARKERS = 'markers';
 /** Measured points and the lines joining them to their predictions. */
 const MEASURED = 'measured';
 const MEASURED_LINKS = 'measured:links';
+/** Whiskers: the time band of each op (calibrated classes, and the wide default of uncalibrated ones). */
+const ERROR_BARS = 'error-bars';
+const ERROR_BARS_UNCALIBRATED = 'error-bars:uncalibrated';
+/** Half the width of a whisker's cap, as a factor on the log intensity axis (10^0.02: a few px). */
+const WHISKER_CAP = Math.pow(10, 0.02);
+export const ERROR_BARS_LEGEND = 'time band (calibration residuals of its op class)';
+export const ERROR_BARS_UNCALIBRATED_LEGEND = 'time band ×0.5–×2 (op class not calibrated)';
 /** The legend entry of launch-bound ops (the panel's note explains it). */
 export const LAUNCH_BOUND_LEGEND = 'launch-bound (fixed per-kernel cost > work)';
 /** Op types coloured individually when colouring by op type; the rest share one colour. */
@@ -150,6 +159,14 @@ function roofName(unit: string, dtype: string, flopsPerSecond: number): string {
 
 function signedPercent(x: number): string {
   return `${x >= 0 ? '+' : '−'}${percent(Math.abs(x))}`;
+}
+
+/** `12.3 TFLOP/s (9.1 T–15 T)`: the attained rate and, with a time band, the rates at its ends (work ÷ time inverts it). */
+function attainedText(p: RooflinePoint): string {
+  const unit = p.zeroFlop ? 'B/s' : 'FLOP/s';
+  const rate = p.zeroFlop ? p.bytes / p.timeSeconds : p.flopsPerSecond;
+  const band = rateBand(p, rate);
+  return `${si(rate, unit)}${band ? ` (${si(band[0])}–${si(band[1])})` : ''}`;
 }
 
 /** The tooltip as DOM: every value goes through textContent. */
@@ -177,8 +194,9 @@ function tooltipElement(p: RooflinePoint, chip: string | null): HTMLElement {
     ['FLOPs', si(p.flops)],
     ['bytes', bytes(p.bytes)],
     ['intensity', p.zeroFlop ? '0 FLOP/B (data movement: drawn at the left edge)' : `${ratio(p.intensity)} FLOP/B`],
-    ['attained', p.zeroFlop ? si(p.bytes / p.timeSeconds, 'B/s') : si(p.flopsPerSecond, 'FLOP/s')],
-    ['time', count > 1 ? `${seconds(p.timeSeconds)} (${count} × ${seconds(p.timeSeconds / count)})` : seconds(p.timeSeconds)],
+    ['attained', attainedText(p)],
+    ['time', count > 1 ? `${withRange(seconds(p.timeSeconds), p.timeLowSeconds, p.timeHighSeconds)}, ${count} × ${seconds(p.timeSeconds / count)}` : withRange(seconds(p.timeSeconds), p.timeLowSeconds, p.timeHighSeconds)],
+    ...(hasRange(p.timeLowSeconds, p.timeHighSeconds) ? [['band', rangeBasis(p.rangeCalibrated)] as [string, string]] : []),
     ...(p.measuredSeconds !== undefined ? [['measured', `${seconds(p.measuredSeconds)} (prediction ${signedPercent(p.timeSeconds / p.measuredSeconds - 1)})`] as [string, string]] : []),
     ['share', percent(p.share)],
     ['energy', joules(p.energyJoules)],
@@ -218,6 +236,8 @@ interface Built {
   readonly markerCount: number;
   /** Measured points drawn (measured mode). */
   readonly measuredCount: number;
+  /** Whiskers drawn (points with a time band). */
+  readonly errorBarCount: number;
 }
 
 /** Op types by total time, slowest first: the first MAX_TYPE_COLOURS get their own colour. */
@@ -322,6 +342,7 @@ function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, opti
     if (points.some((p) => p.launchBound)) series.push(makeOpSeries(`${OPS_PREFIX}launch`, LAUNCH_BOUND_LEGEND, theme.launch, (p) => p.launchBound));
   }
   const pointCount = points.length;
+  const errorBarCount = pushErrorBars(series, points, at, theme);
 
   const roofValues: RoofValue[] = [];
   const addRoofs = (d: RooflineData, isCompare: boolean): void => {
@@ -537,7 +558,53 @@ function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, opti
     corners: [xMin, xMax, yMin, yTop],
     markerCount: markers.length,
     measuredCount: measuredIndex.length,
+    errorBarCount,
   };
+}
+
+/**
+ * Whiskers: each op's time band as a vertical segment through its point. The chart's axes are intensity
+ * and attained rate, not time; a time band moves a point only along the rate axis (rate = work ÷ time,
+ * so the band inverts: the high time is the low end), while its intensity is counted, not predicted.
+ * Calibrated bands are solid, the ×0.5–×2 default of an uncalibrated class dotted (dashed lines are a
+ * comparison chip's roofs); each is a legend
+ * entry, so a click hides them. One line series per kind, segments broken by '-', as the measured links.
+ */
+function pushErrorBars(series: Array<ScatterSeriesOption | LineSeriesOption>, points: readonly RooflinePoint[], at: ReadonlyArray<readonly [number, number]>, theme: ChartTheme): number {
+  const kinds: Array<[string, string, boolean]> = [
+    [ERROR_BARS, ERROR_BARS_LEGEND, true],
+    [ERROR_BARS_UNCALIBRATED, ERROR_BARS_UNCALIBRATED_LEGEND, false],
+  ];
+  let count = 0;
+  for (const [id, name, calibrated] of kinds) {
+    const data: Array<[number, number] | '-'> = [];
+    points.forEach((p, i) => {
+      if ((p.rangeCalibrated !== false) !== calibrated) return;
+      const [x, y] = at[i] as readonly [number, number];
+      const band = rateBand(p, y);
+      if (!band) return;
+      // The bar and a short cap at each end (the x axis is log: the cap is a constant factor wide).
+      const [left, right] = [x / WHISKER_CAP, x * WHISKER_CAP];
+      data.push([x, band[0]], [x, band[1]], '-', [left, band[0]], [right, band[0]], '-', [left, band[1]], [right, band[1]], '-');
+    });
+    if (data.length === 0) continue;
+    count += data.length / 9;
+    series.push({
+      id,
+      type: 'line',
+      name,
+      data: data as LineSeriesOption['data'],
+      connectNulls: false,
+      showSymbol: false,
+      silent: true,
+      tooltip: { show: false },
+      lineStyle: { color: theme.foreground, width: 1.2, opacity: 0.6, type: calibrated ? 'solid' : 'dotted' },
+      itemStyle: { color: theme.foreground },
+      // Over the points (z 3), as error bars are drawn: a large point would hide most of its own bar.
+      z: 3.5,
+    });
+  }
+  return count;
 }
 
 /**
@@ -638,6 +705,7 @@ export function renderRoofline(initial: RooflineData, element: HTMLElement, opti
     element.setAttribute('data-series', JSON.stringify(built.opSeries));
     element.setAttribute('data-markers', String(built.markerCount));
     element.setAttribute('data-measured', String(built.measuredCount));
+    element.setAttribute('data-error-bars', String(built.errorBarCount));
     element.setAttribute('data-render', String(renders));
     options.onRendered?.(built.opCount);
   };

@@ -9,7 +9,10 @@
  * that every op that costs time is drawn (`zeroFlop`).
  * Roofs: the memory roof (bandwidth × x) and one compute roof per (unit, peak dtype) the points use, with
  * the peak-mode fractions applied as the cost model does (server/src/analysis/cost/roofline.ts).
+ * Each point keeps its time band (its op class's calibration residuals); `rateBand` turns it into a
+ * whisker on the attained-rate axis.
  */
+import { hasRange } from '../../server/src/format/time-range';
 import { tensorText } from '../../server/src/format/value-text';
 import { isLaunchBound, roofSideOf } from '../../server/src/analysis/cost/launch-bound';
 import { AchievableFractions, PeakTable, ReportLike, ReportNodeLike } from './report-types';
@@ -51,6 +54,13 @@ export interface RooflinePoint {
   readonly members?: readonly string[];
   /** Measured time per model run, when the report carries a measurement joined to this node. */
   readonly measuredSeconds?: number;
+  /**
+   * The band of `timeSeconds` (per model run) from its op class's calibration residuals; absent in older
+   * reports. `rangeCalibrated` false: the class is not calibrated on the chip (the ×0.5–×2 default).
+   */
+  readonly timeLowSeconds?: number;
+  readonly timeHighSeconds?: number;
+  readonly rangeCalibrated?: boolean;
   /**
    * Drawn for several identical ops (same op type, FLOPs and bytes: repeated layers), by
    * `groupIdentical`: every id and name it stands for, this point's first. Its flops, bytes, time,
@@ -162,6 +172,7 @@ export function rooflineFromReport(report: ReportLike): RooflineData | null {
       roof: roofKey,
       zeroFlop: flops <= 0,
       ...(measured.has(n.id) ? { measuredSeconds: measured.get(n.id) } : {}),
+      ...(hasRange(n.timeLowSeconds, n.timeHighSeconds) ? { timeLowSeconds: n.timeLowSeconds, timeHighSeconds: n.timeHighSeconds, rangeCalibrated: n.rangeCalibrated !== false } : {}),
     });
   }
   return {
@@ -216,9 +227,30 @@ export function fusedView(data: RooflineData, report: ReportLike): RooflineData 
       zeroFlop: g.flops <= 0,
       members,
       measuredSeconds: fusedMeasured(members.map((id) => byId.get(id)?.measuredSeconds)),
+      ...scaledBand(producer, g.timeSeconds),
     });
   }
   return { ...data, points: [...data.points.filter((p) => !grouped.has(p.id)), ...merged] };
+}
+
+/**
+ * A fused kernel's band: its producer's relative band on the kernel's time (the kernel runs at its
+ * producer's class rate, cost/totals.ts), or none when the producer has none.
+ */
+function scaledBand(producer: RooflinePoint, timeSeconds: number): Pick<RooflinePoint, 'timeLowSeconds' | 'timeHighSeconds' | 'rangeCalibrated'> {
+  if (!hasRange(producer.timeLowSeconds, producer.timeHighSeconds) || producer.timeSeconds <= 0) return { timeLowSeconds: undefined, timeHighSeconds: undefined, rangeCalibrated: undefined };
+  const scale = timeSeconds / producer.timeSeconds;
+  return { timeLowSeconds: producer.timeLowSeconds * scale, timeHighSeconds: (producer.timeHighSeconds as number) * scale, rangeCalibrated: producer.rangeCalibrated };
+}
+
+/**
+ * The whisker of a point drawn at attained rate `y` (FLOP/s, or the zero-FLOP ops' bandwidth-scaled
+ * height): the rate is work ÷ time, so the band inverts: [y × time / high, y × time / low]. Its x
+ * (intensity) has no band: FLOPs and bytes are counted, not predicted. Null without a band.
+ */
+export function rateBand(p: RooflinePoint, y: number): readonly [number, number] | null {
+  if (!hasRange(p.timeLowSeconds, p.timeHighSeconds) || p.timeSeconds <= 0) return null;
+  return [(y * p.timeSeconds) / (p.timeHighSeconds as number), (y * p.timeSeconds) / p.timeLowSeconds];
 }
 
 /** A fused group's measured time: its members' sum, when every member was measured (else none). */
@@ -269,6 +301,10 @@ export function groupIdentical(points: readonly RooflinePoint[]): RooflinePoint[
       share: sum((p) => p.share),
       energyJoules: sum((p) => p.energyJoules),
       overheadSeconds: sum((p) => p.overheadSeconds),
+      // Identical ops have identical bands: the group's is their sum (none when one of them has none).
+      ...(list.every((p) => hasRange(p.timeLowSeconds, p.timeHighSeconds))
+        ? { timeLowSeconds: sum((p) => p.timeLowSeconds ?? 0), timeHighSeconds: sum((p) => p.timeHighSeconds ?? 0) }
+        : { timeLowSeconds: undefined, timeHighSeconds: undefined }),
       repeats: { ids: list.map((p) => p.id), names: list.map((p) => p.name) },
     });
   }

@@ -135,7 +135,7 @@ class Panel {
     const chartBox = el('section', undefined, 'rp-chart-box');
     chartBox.setAttribute('aria-label', 'Roofline');
     this.note.textContent =
-      'Each point is one op: x its arithmetic intensity, y the FLOP/s it attains; area ∝ its predicted time. Identical ops (repeated layers) are one point marked ×N. Triangles at the left edge move data without arithmetic (0 FLOPs). Dashed lines: the comparison chip. Ctrl+wheel or the sliders zoom, drag pans. Click a point to show its node.';
+      'Each point is one op: x its arithmetic intensity, y the FLOP/s it attains; area ∝ its predicted time. Identical ops (repeated layers) are one point marked ×N. Triangles at the left edge move data without arithmetic (0 FLOPs). Vertical whiskers: the time band of each op (its class\'s calibration residuals; a slower time is a lower rate). Dashed lines: the comparison chip. Ctrl+wheel or the sliders zoom, drag pans. Click a point to show its node.';
     this.resetZoom.type = 'button';
     this.resetZoom.id = 'reset-zoom';
     this.resetZoom.addEventListener('click', () => this.chart?.resetZoom());

@@ -169,7 +169,16 @@ export interface ProfiledParams {
   readonly chipName: string;
   /** Predicted time of one model run, seconds; null when nothing could be profiled. */
   readonly totalSeconds: number | null;
+  /** The band of `totalSeconds` (the ops' calibration bands summed); absent from older servers. */
+  readonly totalLowSeconds?: number;
+  readonly totalHighSeconds?: number;
+  /** False when some op class had no calibration on the chip (its band is the ×0.5–×2 default). */
+  readonly rangeCalibrated?: boolean;
   readonly memoryBoundShare: number | null;
+  /** Share of the time that is the fixed per-kernel cost (`totals.overheadSeconds / timeSeconds`); absent or null when not costed. */
+  readonly launchShare?: number | null;
+  /** How kernels are issued (`eager`, `cuda-graphs`, `compiled`); absent: eager. */
+  readonly runtime?: string;
   readonly unboundDims: readonly string[];
   /**
    * How many suggestions the profile has, null while they are not computed yet. The server computes

@@ -30,9 +30,13 @@ const HOSTILE_IMG = '<img src=x onerror="window.__xss=1">';
 const HOSTILE_SCRIPT = '</script><script>window.__xss=2</script><!--';
 const HOSTILE_PATH = '<svg onload="window.__xss=3">.onnx';
 
-/** What the chart must draw: every costed op (modelled, counted, memory- or compute-bound, with traffic and time; 0-FLOP data movement at the left edge). */
+/** What the chart must draw: every costed op (modelled, counted, memory-, compute- or overhead-bound, with traffic and time; 0-FLOP data movement at the left edge). */
+function drawnNodes(report: Report): ReportNode[] {
+  return report.nodes.filter((n: ReportNode) => n.modelled === true && n.counted !== false && (n.bound === 'memory' || n.bound === 'compute' || n.bound === 'overhead') && (n.bytesRead ?? 0) + (n.bytesWritten ?? 0) > 0 && (n.timeSeconds ?? 0) > 0);
+}
+
 function expectedPoints(report: Report): number {
-  return report.nodes.filter((n: ReportNode) => n.modelled === true && n.counted !== false && (n.bound === 'memory' || n.bound === 'compute') && (n.bytesRead ?? 0) + (n.bytesWritten ?? 0) > 0 && (n.timeSeconds ?? 0) > 0).length;
+  return drawnNodes(report).length;
 }
 
 /** The report the page embeds, read back from the HTML as the page does. */
@@ -139,6 +143,15 @@ describe('HTML report (real browser)', function () {
 
     const { page, errors, requests, points } = await open(out);
     assert.equal(points, expected);
+    // One whisker per drawn point whose op has a time band (identical ops are one point, one whisker).
+    const drawn = Number(await page.locator('#roofline').getAttribute('data-drawn'));
+    assert.ok(drawnNodes(embeddedReport(html)).every((n) => n.timeLowSeconds !== undefined), 'every drawn op has a band');
+    assert.equal(Number(await page.locator('#roofline').getAttribute('data-error-bars')), drawn);
+    // The totals: the time with its band, what the band is, and the launch share with the runtime.
+    const totals = (await page.locator('.rp-totals').textContent()) ?? '';
+    assert.match(totals, /Predicted time[\d.]+ µs \([\d.]+–[\d.]+\)/);
+    assert.match(totals, /Time bandeach op class's calibration residuals, summed/);
+    assert.match(totals, /Kernel launches[\d.]+% of the time/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'tiny-vit.png'), fullPage: true });
     assert.deepEqual(errors, []);
     assert.deepEqual(requests, [pathToFileURL(out).href]);

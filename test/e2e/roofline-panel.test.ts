@@ -41,7 +41,7 @@ function profile(model: string, args: string[]): Report {
 
 /** What the panel must draw: one point per costed op. */
 function costed(report: Report): number {
-  return report.nodes.filter((n) => n.counted !== false && n.modelled === true && (n.bound === 'memory' || n.bound === 'compute') && (n.timeSeconds ?? 0) > 0).length;
+  return report.nodes.filter((n) => n.counted !== false && n.modelled === true && (n.bound === 'memory' || n.bound === 'compute' || n.bound === 'overhead') && (n.timeSeconds ?? 0) > 0).length;
 }
 
 function chipsList(): PanelChip[] {
@@ -207,6 +207,10 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
     assert.ok(roofs.some((r) => r.kind === 'ridge'));
     assert.equal(await h.page.locator('#roofline').getAttribute('role'), 'img');
     assert.match((await h.page.locator('#chart-summary').textContent()) ?? '', /ops drawn/);
+    // The total with its band (every op ×0.5–×2 on H100, no class calibrated yet) and what the band is.
+    const totals = (await h.page.locator('#totals').textContent()) ?? '';
+    assert.match(totals, /Predicted time[\d.]+ µs \([\d.]+–[\d.]+\)/);
+    assert.match(totals, /Time bandeach op class's calibration residuals, summed \(conservative\); uncalibrated classes ×0\.5–×2/);
     assert.equal(await h.page.locator('#top-ops tbody tr').count(), Math.min(10, points));
     // MNIST has no symbolic dims: no Dimensions row (and no Apply button with nothing to apply).
     assert.equal(await h.page.locator('#dims').isVisible(), false);
@@ -324,7 +328,7 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
     const h = await open();
     // A measurement as the core attaches it (server/src/analysis/measure/compare.ts): three ops measured
     // at twice, half and exactly their predicted time.
-    const plotted = mnist.nodes.filter((n) => n.modelled === true && n.counted !== false && (n.bound === 'memory' || n.bound === 'compute') && (n.timeSeconds ?? 0) > 0 && (n.flops ?? 0) > 0);
+    const plotted = mnist.nodes.filter((n) => n.modelled === true && n.counted !== false && (n.bound === 'memory' || n.bound === 'compute' || n.bound === 'overhead') && (n.timeSeconds ?? 0) > 0 && (n.flops ?? 0) > 0);
     const picked = [...plotted].sort((a, b) => (b.timeSeconds ?? 0) - (a.timeSeconds ?? 0)).slice(0, 3);
     const factors = [2, 0.5, 1];
     const ops = picked.map((n, i) => ({ id: n.id, measuredSeconds: (n.timeSeconds ?? 0) * factors[i], error: 1 / factors[i] - 1 }));
@@ -539,7 +543,7 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
     // Independently of the chart: costed nodes with the same op type, FLOPs and bytes per run.
     const sets = new Map<string, string[]>();
     for (const n of transformer.nodes) {
-      if (n.counted === false || n.modelled !== true || (n.bound !== 'memory' && n.bound !== 'compute') || (n.timeSeconds ?? 0) <= 0) continue;
+      if (n.counted === false || n.modelled !== true || (n.bound !== 'memory' && n.bound !== 'compute' && n.bound !== 'overhead') || (n.timeSeconds ?? 0) <= 0) continue;
       const k = n.executions ?? 1;
       const key = `${n.opType}|${(n.flops ?? 0) * k}|${((n.bytesRead ?? 0) + (n.bytesWritten ?? 0)) * k}`;
       sets.set(key, [...(sets.get(key) ?? []), n.id]);
@@ -566,6 +570,11 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
     assert.match(tooltip, new RegExp(`×${clear.length}`));
     assert.match(tooltip, new RegExp(`${clear.length} ops with the same op type, FLOPs and bytes`));
     if (clear.length > 6) assert.match(tooltip, new RegExp(`and ${clear.length - 6} more`));
+    // Its time with the band (the members' bands summed), and what the band is: H100 has no calibrated classes yet.
+    assert.match(tooltip, /time[\d.]+ (µs|ms) \([\d.]+–[\d.]+\), \d+ × /);
+    assert.match(tooltip, /bandband ×0\.5–×2: its op class is not calibrated on this chip/);
+    // Every drawn point has a whisker (each op of the transformer has a band).
+    assert.equal(Number(await h.page.locator('#roofline').getAttribute('data-error-bars')), drawn);
     await noViolations(h);
     await h.page.context().close();
   });

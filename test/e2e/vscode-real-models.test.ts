@@ -413,7 +413,8 @@ describe('VS Code on real models: torchvision exports, a PP-OCR-like detector, L
     const area = await editorTextArea(page);
     await page.mouse.click(area.x + 40, area.y + 40);
     await page.keyboard.press('Control+f');
-    await visible(page.locator('.editor-instance .find-widget textarea, .editor-instance .find-widget input').first(), 10_000);
+    const findInput = page.locator('.editor-instance .find-widget textarea, .editor-instance .find-widget input').first();
+    await visible(findInput, 10_000);
     // `Mul_1_output_0` is a value of every attention block; its second match lies at column 326 of a
     // 400-character node line: the find widget scrolled the view ~1,800 px sideways, past the end of most
     // lines, which left them blank (on the graph signature line of an export without weights, ~36,000 px:
@@ -422,8 +423,8 @@ describe('VS Code on real models: torchvision exports, a PP-OCR-like detector, L
     let term = '';
     for (const candidate of ['Mul_1_output_0', 'Mul_1', 'encoder_layer_11', 'LayerNormalization']) {
       term = candidate;
-      await page.keyboard.press('Control+a');
-      await page.keyboard.type(term);
+      // fill() focuses the find input first: on a loaded machine keystrokes sent right after Ctrl+F can land before it has focus.
+      await findInput.fill(term);
       // The count of the previous term may still show for a moment: wait for matches of this one.
       const found = await waitUntil(
         async () => {

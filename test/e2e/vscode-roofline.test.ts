@@ -59,7 +59,7 @@ function modelledOps(file: string): Array<{ id: string; name: string; bound: str
   const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'profile', file, '--format', 'json'], { encoding: 'utf8' });
   assert.equal(r.status, 0, `ridgepoint profile failed: ${r.stderr}`);
   const report = JSON.parse(r.stdout) as { nodes: Array<{ id: string; name: string; bound?: string }> };
-  return report.nodes.filter((n) => n.bound === 'memory' || n.bound === 'compute').map((n) => ({ id: n.id, name: n.name, bound: n.bound ?? '' }));
+  return report.nodes.filter((n) => n.bound === 'memory' || n.bound === 'compute' || n.bound === 'overhead').map((n) => ({ id: n.id, name: n.name, bound: n.bound ?? '' }));
 }
 
 /** 1-based first and last line of each node's statement in the model's readable view (what the editor shows). */

@@ -165,7 +165,7 @@ async function hintOn(page: Page, line: number, code: RegExp, label: string, tim
     async () => {
       const at = await findInEditor(page, code);
       // VS Code cuts a hint at 43 characters by default: params, time and bound come first.
-      return at && at.line.includes(`${label} params · `) && TIME.test(at.line) && /(memory|compute)/.test(at.line) ? at : false;
+      return at && at.line.includes(`${label} params · `) && TIME.test(at.line) && /(memory|compute|overhead)/.test(at.line) ? at : false;
     },
     { timeout, message: `the inlay hint "${label} params · <time> · <bound>" on line ${line + 1}` },
   ).catch(async (e: unknown) => {

@@ -99,6 +99,12 @@ describe('language server over stdio', function () {
     assert.match(text, /\*\*Conv\*\*/);
     assert.match(text, /float\[1,\d+,\d+,\d+\]/);
     assert.ok(text.includes(humanTime(node.timeSeconds)), `hover shows ${humanTime(node.timeSeconds)}: ${text}`);
+    // Its band: H100 has no calibrated band for convolutions yet, so the default ×0.5–×2, in the value's
+    // unit (µs) to two significant digits, and a row saying so.
+    const us = (s: number): string => String(Number((s * 1e6).toPrecision(2)));
+    assert.ok(text.includes(`**${humanTime(node.timeSeconds)}** (${us(0.5 * node.timeSeconds)}–${us(2 * node.timeSeconds)})`), text);
+    // (mdText escapes the period: Markdown shows ×0.5.)
+    assert.match(text, /^\| Range \| band ×0\\\.5–×2: its op class is not calibrated on this chip \(conv\) \|$/m);
     // MNIST's first Conv moves 28 KiB: 0.01 µs at 3.02 TB/s, under H100's 3 µs per-kernel cost, so the
     // fixed cost bounds it (launch-bound), whatever the roofline's own memory/compute verdict.
     const launchBound = (node.overheadSeconds ?? 0) > Math.max(node.computeSeconds ?? 0, node.memorySeconds ?? 0);
@@ -313,6 +319,18 @@ describe('language server over stdio', function () {
       assert.equal(g.costedNodes, e.costedNodes);
       assert.ok(Math.abs(e.timeSeconds - g.timeSeconds - e.costedNodes * 2e-6) < 1e-12, `${e.timeSeconds} - ${g.timeSeconds} vs ${e.costedNodes} kernels`);
       assert.ok(Math.abs(g.overheadSeconds - g.costedNodes * 1e-6) < 1e-12);
+      // The views say which runtime the times were predicted under: the hover gets a row, every inlay hint a
+      // tooltip (the column keeps its width), and the status bar's notification carries it with the launch share.
+      const { uri, render } = await openView(MNIST);
+      const conv = render.nodes.find((n) => render.text.split('\n')[n.opRange.start.line]!.slice(n.opRange.start.character, n.opRange.end.character) === 'Conv');
+      assert.ok(conv, 'a Conv node');
+      const hover = hoverText(await session.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: conv.opRange.start }));
+      // mdText escapes the hyphen (`cuda\-graphs`): Markdown renders it as written.
+      assert.match(hover, /^\| Runtime \| cuda\\-graphs: a replayed CUDA graph, 1 µs a kernel instead of 3 µs launched eagerly \|$/m);
+      const hints = await session.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: render.text.split('\n').length, character: 0 } } });
+      assert.ok(hints.length > 0 && hints.every((h) => String(h.tooltip).startsWith('Predicted under the cuda-graphs: a replayed CUDA graph')), String(hints[0]?.tooltip));
+      const notified = await session.until(() => [...session.profiled].reverse().find((p) => p.uri === uri && p.runtime === 'cuda-graphs'));
+      assert.ok(Math.abs((notified.launchShare ?? NaN) - g.overheadSeconds / g.timeSeconds) < 1e-12);
     } finally {
       await session.setSettings({ chip: 'h100', dims: { batch: 1, seq: 128 } });
     }

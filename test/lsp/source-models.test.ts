@@ -68,6 +68,12 @@ describe('language server: PyTorch sources and Hugging Face configs', function (
     assert.match(text, /\*\*Conv2d\*\* · 9\.4 k parameters/);
     // 224×224 → 112×112 with 64 channels, 3·7·7 MACs each: 118,013,952 MACs = 236.0 MFLOP.
     assert.match(text, /Work \| 236\.03 MFLOP/);
+    // The time with its band: the stem conv's class has no calibrated band on H100, so ×0.5–×2 of the
+    // time shown, in its unit to two significant digits.
+    const time = /\| Time \| \*\*([\d.]+) µs\*\* \(([\d.]+)–([\d.]+)\)/.exec(text);
+    assert.ok(time, text);
+    const [value, low, high] = time.slice(1).map(Number) as [number, number, number];
+    assert.ok(Math.abs(low - 0.5 * value) <= 0.05 * low && Math.abs(high - 2 * value) <= 0.05 * high, `${value} (${low}–${high})`);
   });
 
   it('profiling another entry (resnet18: 11,689,512 parameters) through setSourceOptions', async () => {

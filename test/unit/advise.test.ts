@@ -1,32 +1,16 @@
 import * as assert from 'node:assert/strict';
 import { advise, adviseModel, profileWhatIf, Suggestion } from '../../server/src/analysis/advise/index';
-import { analyzeText } from '../../server/src/analysis/analyze';
-import { Chip, findChip } from '../../server/src/analysis/cost/chips';
 import { profileAnalysis } from '../../server/src/analysis/cost/index';
+import { analyseText as analyse, builtinChip as chip, ONNX_TEXT_HEADER as HEADER } from '../support/onnx-text';
 
 /**
  * The advice engine on small models written in ONNX textual syntax: each pattern is found where it is,
  * and every expected number is derived here from the shapes and the chip's datasheet figures.
  */
-const HEADER = '<\n  ir_version: 8,\n  opset_import: ["" : 17]\n>\n';
-
-function chip(id: string): Chip {
-  const c = findChip(id);
-  assert.ok(c, id);
-  return c;
-}
-
 const H100 = chip('h100');
 const BANDWIDTH = H100.memoryBandwidthGBs * 1e9;
 const OVERHEAD = H100.kernelOverheadUs * 1e-6;
 const FP32_VECTOR = (H100.peaks.vector.fp32 ?? 0) * 1e12;
-
-function analyse(text: string, bindings?: Record<string, number>) {
-  const map = new Map(Object.entries(bindings ?? {}));
-  const analysis = analyzeText(text, { bindings: map });
-  assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), []);
-  return { analysis, inferOptions: { bindings: map } };
-}
 
 function baselineOf(analysis: ReturnType<typeof analyse>['analysis'], c = H100) {
   const p = profileAnalysis(analysis, { chip: c, peakMode: 'datasheet' });
@@ -164,6 +148,48 @@ describe('advise: fuse patterns', () => {
     const t = 1 * C * 56 * 56 * 4;
     assert.equal(s.bytesSaved, 4 * t + 4 * C * 4);
     assertSavingMatchesWhatIf(s, analysis, inferOptions);
+  });
+});
+
+describe('advise: fuse under the compiled runtime', () => {
+  const epilogue = `${HEADER}g (float[1,512] x, float[512,2048] w, float[2048] b) => (float[1,2048] y)
+{
+  h = MatMul (x, w)
+  a = Add (h, b)
+  y = Relu (a)
+}`;
+
+  it('MatMul → Add → Relu: eager proposes the epilogue; compiled already runs it as one kernel, so it is not proposed and a note says why', () => {
+    const { analysis, inferOptions } = analyse(epilogue);
+    assert.deepEqual(find(adviseModel(analysis, { chip: H100, peakMode: 'datasheet', inferOptions }), 'fuse:epilogue').nodes, ['n0', 'n1', 'n2']);
+    const compiled = advise(analysis, { chip: H100, peakMode: 'datasheet', runtime: 'compiled', inferOptions });
+    assert.equal(compiled.suggestions.filter((s) => s.kind === 'fuse').length, 0);
+    assert.ok(compiled.notes.includes('fuse (epilogue): 1 group already fused by the compiled runtime'), compiled.notes.join('\n'));
+  });
+
+  it('SiLU after a biased MatMul (a read twice): compiled runs MatMul+Add and Sigmoid+Mul as 2 kernels; fusing all four removes 1 launch, not 3', () => {
+    const { analysis, inferOptions } = analyse(`${HEADER}g (float[64,512] x, float[512,2048] w, float[2048] b) => (float[64,2048] y)
+{
+  h = MatMul (x, w)
+  a = Add (h, b)
+  s = Sigmoid (a)
+  y = Mul (a, s)
+}`);
+    const options = { chip: H100, peakMode: 'datasheet' as const, runtime: 'compiled' as const, inferOptions };
+    const s = find(adviseModel(analysis, options), 'fuse:epilogue');
+    assert.deepEqual(s.nodes, ['n0', 'n1', 'n2', 'n3']);
+    assert.match(s.detail, /already run as 2 kernels .*removes 1 launch,/);
+    // Priced against the compiled baseline: the what-if re-profiled under compiled gives the same saving.
+    const base = profileAnalysis(analysis, options);
+    const after = profileWhatIf({ ...analysis, inferOptions }, options, s.whatIf ?? { kind: 'fuse', groups: [] });
+    assert.ok(base && after);
+    assert.equal(s.predictedSavingSeconds, base.result.totals.timeSeconds - after.totals.timeSeconds);
+    // The traffic saved is what the runtime leaves unfused: the Sigmoid+Mul kernel already keeps s on chip and
+    // reads a once, so only a's write (MatMul+Add kernel) and that one read go: 2 × 64×2048 fp32.
+    const tensor = 64 * 2048 * 4;
+    assert.equal(s.bytesSaved, 2 * tensor);
+    // Eager, the same fusion saves every intermediate: h (written, read), a (written, read twice), s (written, read): 7 tensors.
+    assert.equal(find(adviseModel(analysis, { ...options, runtime: 'eager' }), 'fuse:epilogue').bytesSaved, 7 * tensor);
   });
 });
 

@@ -17,7 +17,7 @@ interface JsonValue {
 /** docs/protocol.md's promise for a chart node, written out here: the fields the panel reads, tensors as `dtype[dims]`. */
 function panelNode(n: Json): Json {
   const text = (v: JsonValue | null): string => (v === null ? '(none)' : v.shape === null ? `${v.dtype}[?]` : `${v.dtype}[${v.shape.map((d) => (d === null ? '?' : String(d))).join(',')}]`);
-  const kept = ['id', 'name', 'opType', 'domain', 'flops', 'bytesRead', 'bytesWritten', 'unit', 'peakDtype', 'bound', 'executions', 'timeSeconds', 'computeSeconds', 'memorySeconds', 'overheadSeconds', 'energyJoules', 'modelled', 'counted'];
+  const kept = ['id', 'name', 'opType', 'domain', 'flops', 'bytesRead', 'bytesWritten', 'unit', 'peakDtype', 'bound', 'executions', 'timeSeconds', 'computeSeconds', 'memorySeconds', 'overheadSeconds', 'timeLowSeconds', 'timeHighSeconds', 'rangeCalibrated', 'energyJoules', 'modelled', 'counted'];
   const out: Json = {};
   for (const k of kept) if (n[k] !== undefined) out[k] = n[k];
   out.inputText = (n.inputs as Array<JsonValue | null>).map(text);
@@ -42,6 +42,7 @@ describe("chartDetail (ProfileParams.detail = 'chart')", () => {
       nodes: full.nodes.map(panelNode),
     };
     assert.ok(report.nodes.some((n) => (n.notes ?? []).length > 0), 'the model has notes to leave out');
+    assert.ok(report.nodes.some((n) => n.timeLowSeconds !== undefined && n.timeHighSeconds !== undefined), 'the model has time bands to keep');
     assert.deepEqual(chart, expected);
   });
 });

@@ -56,6 +56,23 @@ describe('client summary text', () => {
     assert.match(statusTooltip('h100', profiled), /78% of it memory-bound/);
   });
 
+  it('names the launch share in the status bar from 10% on, and in the tooltip with the runtime', () => {
+    // 4 of 9.8 µs is kernel launches: 40.8%, written as percent() writes every share (whole numbers from 10%).
+    const profiled: ProfiledParams = { uri: 'file:///m.onnx', chip: 'h100', chipName: 'NVIDIA H100 SXM5 80GB', totalSeconds: 9.8e-6, memoryBoundShare: 0.1, launchShare: 4 / 9.8, runtime: 'eager', unboundDims: [] };
+    assert.equal(statusText('h100', profiled), '$(pulse) H100 SXM5 80GB · 9.8 µs · 41% launches');
+    const tooltip = statusTooltip('h100', profiled);
+    assert.match(tooltip, /^41% of the time is kernel launches: CUDA graphs or torch\.compile\(mode="reduce-overhead"\) remove most of it \(setting ridgepoint\.runtime\)\.$/m);
+    // Already captured: the share is still said, the remedy is not; the runtime is named next to the time.
+    const graphs = statusTooltip('h100', { ...profiled, runtime: 'cuda-graphs' });
+    assert.match(graphs, /^Predicted 9\.8 µs per run \(cuda-graphs\), 10% of it memory-bound\.$/m);
+    assert.match(graphs, /^41% of the time is kernel launches\.$/m);
+    // Under a tenth (and for an older server that does not send it): nothing about launches.
+    for (const quiet of [{ ...profiled, launchShare: 0.099 }, { ...profiled, launchShare: undefined }, { ...profiled, launchShare: null }]) {
+      assert.equal(statusText('h100', quiet), '$(pulse) H100 SXM5 80GB · 9.8 µs');
+      assert.doesNotMatch(statusTooltip('h100', quiet), /launches/);
+    }
+  });
+
   it('never shows a time for unbound dims without saying what is not costed', () => {
     const profiled: ProfiledParams = { uri: 'file:///m.onnx', chip: 'h100', chipName: 'NVIDIA H100 SXM5 80GB', totalSeconds: null, memoryBoundShare: null, unboundDims: ['batch', 'height', 'width'] };
     assert.equal(statusText('h100', profiled), '$(warning) H100 SXM5 80GB · not costed: bind batch, height, width');

@@ -134,11 +134,24 @@ describe('roofline (cost/roofline.ts) against hand-derived numbers', () => {
     close(t.efficiency.compute, 0.625, 'efficiency');
   });
 
+  it('a Linear layer on [B, T, K] folds B into M (one GEMM over the shared weight); two activations stay batched', () => {
+    // x [4, 96, 512] · W [512, 256]: one GEMM of M = 4·96 = 384: 3 × 2 = 6 tiles of 128×128 on 4 SMs, 2 waves: 6/8 = 0.75.
+    const linear = timeOf('g (float16[4,96,512] x, float16[512,256] w) => (float16[4,96,256] y)\n{\n  y = MatMul (x, w)\n}', chip(GPU), 'achievable');
+    close(linear.efficiency.compute, 0.75, 'folded');
+    // q [4, 96, 512] · k [4, 512, 256]: 4 GEMMs of 96×256: each 1 × 2 tiles of 96/128 rows: area 0.75; 8 tiles, 2 full waves.
+    const batched = timeOf('g (float16[4,96,512] q, float16[4,512,256] k) => (float16[4,96,256] s)\n{\n  s = MatMul (q, k)\n}', chip(GPU), 'achievable');
+    close(batched.efficiency.compute, 0.75, 'batched');
+  });
+
   it('split-K: one 128×128 tile with K = 4096 is split over the 4 SMs (K slices of 1024 ≥ 256)', () => {
     const eff = chip(GPU).efficiency;
     assert.ok(eff);
     // 1 tile < 4 SMs; split = min(floor(4096/256) = 16, floor(4/1) = 4) = 4 blocks: one full wave.
     close(gemmEfficiency({ batch: 1, m: 128, n: 128, k: 4096 }, eff).value, 1, 'split-K');
+    // A tile below 64×64 runs at its reuse over 32: 16×16 reuses 16·16/32 = 8, a quarter of the SM's rate.
+    // m = n = 16, k = 64 with tiles 64×64 or 16×16: 64×64 fills 256/4096 of one tile on 1 of 4 SMs (no split-K at
+    // K = 64): 0.015625; 16×16 fills its tile, 1 of 4 SMs, at a quarter rate: 0.0625, the better.
+    close(gemmEfficiency({ batch: 1, m: 16, n: 16, k: 64 }, { ...eff, gemmTiles: [[64, 64], [16, 16]] }).value, 0.0625, 'small tile');
     // K = 256 cannot be split: 1 block of 4 SMs.
     close(gemmEfficiency({ batch: 1, m: 128, n: 128, k: 256 }, eff).value, 0.25, 'no split');
   });
@@ -150,6 +163,8 @@ describe('roofline (cost/roofline.ts) against hand-derived numbers', () => {
     // Implicit GEMM m = 64·64 = 4096, n = 16, k = 3·9 = 27. Padded K = 8·9 = 72: 27/72 = 0.375.
     // Tiles: 32 × 1 = 32 (8 full waves); area 16/128 = 0.125. Efficiency 0.125 × 0.375 = 0.046875.
     close(t.efficiency.compute, 0.046875, 'efficiency');
+    // In fp32 the test chip has no matrix rate: the conv runs on the vector units, which take any channel count (area only).
+    close(timeOf(body.replace(/float16/g, 'float'), chip(GPU), 'achievable').efficiency.compute, 0.125, 'fp32 on the vector units');
     // The datasheet mode ignores shapes.
     assert.equal(timeOf(body, chip(GPU), 'datasheet').efficiency.compute, 1);
   });

@@ -438,6 +438,10 @@ export interface ChartNode {
   readonly computeSeconds: number | undefined;
   readonly memorySeconds: number | undefined;
   readonly overheadSeconds: number | undefined;
+  /** The time band (ReportNode's): the chart draws it as a whisker on the rate axis and in the tooltip. */
+  readonly timeLowSeconds: number | undefined;
+  readonly timeHighSeconds: number | undefined;
+  readonly rangeCalibrated: boolean | undefined;
   readonly energyJoules: number | undefined;
   readonly modelled: boolean | undefined;
   readonly counted: boolean | undefined;
@@ -470,6 +474,9 @@ function chartNode(n: ReportNode, values: ChartValues): ChartNode {
     computeSeconds: n.computeSeconds,
     memorySeconds: n.memorySeconds,
     overheadSeconds: n.overheadSeconds,
+    timeLowSeconds: n.timeLowSeconds,
+    timeHighSeconds: n.timeHighSeconds,
+    rangeCalibrated: n.rangeCalibrated,
     energyJoules: n.energyJoules,
     modelled: n.modelled,
     counted: n.counted,

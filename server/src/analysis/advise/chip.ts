@@ -24,7 +24,15 @@ export function chipSuggestions(ctx: AdviceContext, notes: string[]): Suggestion
   const tooSmall: string[] = [];
   const sameCategory = ctx.chips.filter((chip) => chip.category === current.category && chip.id !== current.id);
   if (sameCategory.length === 0) notes.push(`chip: no other ${current.category} chip in the database to compare with`);
+  // In the achievable mode a chip with per-op efficiency data pays for tile, wave and class losses that
+  // a chip without it does not: their times are not comparable, so the latter are left out (and said).
+  const shapeAware = ctx.options.peakMode === 'achievable' && current.efficiency !== undefined;
+  const notComparable: string[] = [];
   for (const chip of sameCategory) {
+    if (shapeAware && chip.efficiency === undefined) {
+      notComparable.push(chip.id);
+      continue;
+    }
     if (chip.memoryGB * 1e9 < needed) {
       tooSmall.push(chip.id);
       continue;
@@ -32,6 +40,7 @@ export function chipSuggestions(ctx: AdviceContext, notes: string[]): Suggestion
     const result = profileOnChip(ctx.subject, ctx.options, chip, ctx.costs);
     if (result && result.totals.timeSeconds > 0) candidates.push({ chip, result });
   }
+  if (notComparable.length) notes.push(`chip: left out, no per-op efficiency data (achievable times would be the plain roofline, not comparable with ${current.name}'s): ${notComparable.join(', ')}`);
   if (tooSmall.length) notes.push(`chip: left out for memory (the model needs ${humanBytes(needed)}): ${tooSmall.join(', ')}`);
   if (candidates.length === 0) return [];
   const base = ctx.baseline.totals;

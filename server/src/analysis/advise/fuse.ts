@@ -1,5 +1,5 @@
 import { humanBytes, humanTime } from '../../format/units';
-import { kernelOverheadSeconds } from '../cost/runtime';
+import { fusesElementwise, kernelOverheadSeconds } from '../cost/runtime';
 import { AdviceContext, listLines, lowerConfidence } from './context';
 import { Confidence, Suggestion, SuggestionPart } from './types';
 import { WhatIf } from './whatif';
@@ -332,17 +332,30 @@ const PATTERNS: readonly FusionPattern[] = [CONV_BATCHNORM, ATTENTION, LAYERNORM
 export function fuseSuggestions(ctx: AdviceContext, notes: string[]): Suggestion[] {
   const claimed = new Set<number>();
   const suggestions: Suggestion[] = [];
+  const runtime = ctx.options.runtime ?? 'eager';
   for (const pattern of PATTERNS) {
     try {
       const found = pattern.find(ctx, claimed);
-      if (found.groups.length === 0) continue;
-      const suggestion = priceFusion(ctx, pattern, found.groups, found.folded);
+      // Under a compiling runtime a group the baseline already runs as one kernel is no advice at all.
+      const groups = fusesElementwise(runtime) ? found.groups.filter((g) => kernelsOf(ctx, g).size > 1) : found.groups;
+      if (groups.length < found.groups.length) {
+        const skipped = found.groups.length - groups.length;
+        notes.push(`fuse (${pattern.name}): ${skipped} group${skipped === 1 ? '' : 's'} already fused by the ${runtime} runtime`);
+      }
+      if (groups.length === 0) continue;
+      const kept = new Set(groups.flat());
+      const suggestion = priceFusion(ctx, pattern, groups, found.folded.filter((i) => kept.has(i)));
       if (suggestion) suggestions.push(suggestion);
     } catch (error) {
       notes.push(`fuse (${pattern.name}): skipped, ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   return suggestions;
+}
+
+/** The baseline kernels a group's running members belong to: a node's own id, or the kernel a compiling runtime fused it into. */
+function kernelsOf(ctx: AdviceContext, group: readonly number[]): Set<string> {
+  return new Set(group.filter((i) => ctx.runs(i)).map((i) => ctx.node(i).fusedInto ?? ctx.id(i)));
 }
 
 function priceFusion(ctx: AdviceContext, pattern: FusionPattern, groups: number[][], folded: number[]): Suggestion | null {
@@ -366,7 +379,9 @@ function priceFusion(ctx: AdviceContext, pattern: FusionPattern, groups: number[
   const flops = members.reduce((s, i) => s + ctx.node(i).cost.executions * ctx.node(i).cost.cost.flops, 0) - folded.reduce((s, i) => s + ctx.node(i).cost.executions * ctx.node(i).cost.cost.flops, 0);
   after.intensity = after.bytes > 0 ? flops / after.bytes : null;
   // Launch overhead is a floor, not a measurement: a saving made mostly of removed launches is less certain.
-  const kernelsRemoved = members.filter((i) => ctx.runs(i)).length - groups.length;
+  // Under a compiling runtime several members may already share a kernel: count kernels, not nodes.
+  const kernelsBefore = groups.reduce((sum, g) => sum + kernelsOf(ctx, g).size, 0);
+  const kernelsRemoved = kernelsBefore - groups.length;
   const launchSeconds = kernelOverheadSeconds(ctx.options.chip, ctx.options.runtime ?? 'eager');
   const overheadSaved = kernelsRemoved * launchSeconds;
   const confidence = overheadSaved > 0.5 * evaluation.savingSeconds ? lowerConfidence(pattern.confidence) : pattern.confidence;
@@ -376,6 +391,9 @@ function priceFusion(ctx: AdviceContext, pattern: FusionPattern, groups: number[
     `${groups.length} group${groups.length === 1 ? '' : 's'}, ${members.length} nodes: ${humanTime(before.timeSeconds)} and ${humanBytes(before.bytes)} as separate kernels, ${humanTime(after.timeSeconds)} and ${humanBytes(after.bytes)} fused.`,
     `Model total ${humanTime(total)} → ${humanTime(evaluation.result.totals.timeSeconds)}.`,
     ...(folded.length ? [`Folded: ${folded.length} BatchNormalization node(s) are absorbed into the Conv weights and bias at export, so their arithmetic and traffic disappear.`] : []),
+    ...(fusesElementwise(ctx.options.runtime) && kernelsBefore < members.filter((i) => ctx.runs(i)).length
+      ? [`Under the ${ctx.options.runtime} runtime these nodes already run as ${kernelsBefore} kernel${kernelsBefore === 1 ? '' : 's'} (elementwise chains fused into their producers): fusing them removes ${kernelsRemoved} launch${kernelsRemoved === 1 ? '' : 'es'}, and the saving counts only what the runtime leaves unfused.`]
+      : []),
     ...(overheadSaved > 0.5 * evaluation.savingSeconds ? [`Most of the saving (${humanTime(overheadSaved)}) is kernel launches removed (${+(launchSeconds * 1e6).toFixed(3)} µs each on this chip, ${ctx.options.runtime ?? 'eager'}), which varies with the runtime.`] : []),
     'Assumes each group runs as one kernel: intermediates stay on chip, each outside input is read once, arithmetic times add up.',
     ...listLines(lines),

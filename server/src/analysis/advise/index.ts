@@ -8,13 +8,14 @@ import { chipSuggestions } from './chip';
 import { AdviceContext } from './context';
 import { fuseSuggestions } from './fuse';
 import { quantiseSuggestions } from './quantise';
+import { runtimeSuggestions } from './runtime';
 import { smallerModelSuggestions } from './smaller-model';
 import { suggestionTitle } from './titles';
 import { Advice, AdviseOptions, Suggestion } from './types';
 
 export * from './types';
 export { suggestionTitle } from './titles';
-export { profileWhatIf, profileOnChip, applyToCosts, WEIGHT_BITS } from './whatif';
+export { profileWhatIf, profileOnChip, applyToCosts, whatIfOptions, WEIGHT_BITS } from './whatif';
 export type { WhatIf, WhatIfSubject, WeightQuantisation } from './whatif';
 
 /**
@@ -29,6 +30,7 @@ const RULES: ReadonlyArray<readonly [string, Rule]> = [
   ['batch', batchSuggestions],
   ['smaller-model', smallerModelSuggestions],
   ['chip', chipSuggestions],
+  ['runtime', runtimeSuggestions],
 ];
 
 /** Suggestions (best saving first) and notes. Never throws: a rule that fails is skipped with a note. */

@@ -1,3 +1,4 @@
+import { roofSideOf } from '../cost/launch-bound';
 import { humanBytes, humanTime } from '../../format/units';
 import { AdviceContext, listLines, opCounts } from './context';
 import { Confidence, Suggestion, SuggestionPart } from './types';
@@ -24,8 +25,8 @@ export function quantiseSuggestions(ctx: AdviceContext, notes: string[]): Sugges
     if (!ctx.runs(i) || n.cost.cost.weightBytes <= 0 || !QUANTISABLE.has(ctx.opType(i))) return;
     const c = n.cost.cost;
     const raw = c.activationBytesRead + c.weightBytes + c.bytesWritten;
-    if (n.timing.bound === 'memory' && c.weightBytes >= WEIGHT_HEAVY_SHARE * raw && quantisedCost(n.cost, ctx.options, 'int8') !== null) memoryBound.push(i);
-    else if (n.timing.bound === 'compute' && c.unit === 'tensor' && quantisedCost(n.cost, ctx.options, 'fp8', 'fp8') !== null) computeBound.push(i);
+    if (roofSideOf(n.timing) === 'memory' && c.weightBytes >= WEIGHT_HEAVY_SHARE * raw && quantisedCost(n.cost, ctx.options, 'int8') !== null) memoryBound.push(i);
+    else if (roofSideOf(n.timing) === 'compute' && c.unit === 'tensor' && quantisedCost(n.cost, ctx.options, 'fp8', 'fp8') !== null) computeBound.push(i);
   });
   if (memoryBound.length > 0) {
     for (const weightDtype of ['int8', 'int4'] as const) {

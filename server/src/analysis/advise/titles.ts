@@ -51,6 +51,8 @@ export function suggestionTitle(s: Pick<Suggestion, 'kind' | 'pattern'> & Partia
       return s.throughput ? `Batch ${s.throughput.batch} instead of ${s.throughput.baselineBatch}` : 'Batch more items per run';
     case 'smaller-model':
       return 'Use a model with fewer blocks';
+    case 'runtime':
+      return 'Capture with CUDA graphs / torch.compile';
     case 'chip':
       if (!s.chip) return 'Use another chip';
       return s.pattern === 'energy' ? `Run on ${chipShortName(s.chip.name)} (less energy)` : `Run on ${chipShortName(s.chip.name)}`;

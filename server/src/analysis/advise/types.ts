@@ -1,5 +1,6 @@
 import { Chip } from '../cost/chips';
 import { ProfileOptions } from '../cost/index';
+import { Runtime } from '../cost/runtime';
 import { ProfileResult } from '../cost/totals';
 import { InferOptions } from '../shape/engine';
 import { WhatIf } from './whatif';
@@ -8,7 +9,7 @@ import { WhatIf } from './whatif';
  * A suggestion with its predicted gain, computed by the same cost model on the chosen chip. Field
  * meanings are documented in docs/suggestions.md and docs/report-schema.md.
  */
-export type SuggestionKind = 'fuse' | 'quantise' | 'batch' | 'smaller-model' | 'chip';
+export type SuggestionKind = 'fuse' | 'quantise' | 'batch' | 'smaller-model' | 'chip' | 'runtime';
 
 export type Confidence = 'high' | 'medium' | 'low';
 
@@ -29,7 +30,7 @@ export interface SuggestionPart {
 }
 
 export interface Suggestion {
-  /** Stable within a report: `fuse:attention`, `quantise:int8-weight-only`, `batch`, `smaller-model`, `chip:fastest`, … */
+  /** Stable within a report: `fuse:attention`, `quantise:int8-weight-only`, `batch`, `smaller-model`, `chip:fastest`, `runtime`, … */
   readonly id: string;
   readonly kind: SuggestionKind;
   /** The pattern or variant (`attention`, `layernorm`, `conv-batchnorm`, `int4-weight-only`, …). */
@@ -64,6 +65,15 @@ export interface Suggestion {
     /** Weights plus peak live activations at `batch`. */
     readonly memoryBytes: number;
     readonly chipMemoryBytes: number;
+  };
+  /** 'runtime': the model's time under each runtime that removes launches (per model run), and the launches removed. */
+  readonly runtime?: {
+    readonly from: Runtime;
+    readonly to: Runtime;
+    readonly cudaGraphsSeconds: number;
+    readonly compiledSeconds: number;
+    /** Kernel runs of the baseline (each pays one launch). */
+    readonly kernels: number;
   };
   /** 'chip': the chip proposed and the model's totals on it. */
   readonly chip?: { readonly id: string; readonly name: string; readonly timeSeconds: number; readonly energyJoules: number };

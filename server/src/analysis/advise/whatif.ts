@@ -3,6 +3,7 @@ import { Chip, PeakDtype } from '../cost/chips';
 import { graphOutputNames, ProfileOptions } from '../cost/index';
 import { computeCosts, NodeCost } from '../cost/model';
 import { peakDtypeBits, servedAs } from '../cost/roofline';
+import { Runtime } from '../cost/runtime';
 import { KernelPlan, profile, ProfileResult } from '../cost/totals';
 import { OpCost } from '../cost/types';
 import { DataType, dataTypeBits, isFloatType, isIntegerType } from '../ir/dtype';
@@ -25,7 +26,9 @@ export type WhatIf =
   /** No symbolic batch dim to bind: every node's FLOPs and activation traffic × factor, weights read once per run (an analytic stand-in). */
   | { readonly kind: 'scale-batch'; readonly factor: number }
   /** The same graph without these nodes (a model with fewer repeated blocks). */
-  | { readonly kind: 'drop'; readonly nodes: readonly string[] };
+  | { readonly kind: 'drop'; readonly nodes: readonly string[] }
+  /** The same costs, kernels issued another way (cost/runtime.ts): a replayed CUDA graph, or compiled. */
+  | { readonly kind: 'runtime'; readonly runtime: Runtime };
 
 /** What a what-if needs: the analysed model, and for 'bind' the options it was inferred with. */
 export interface WhatIfSubject {
@@ -115,6 +118,7 @@ export function applyToCosts(costs: readonly NodeCost[], options: ProfileOptions
       });
     }
     case 'bind':
+    case 'runtime':
       return [...costs];
   }
 }
@@ -124,10 +128,15 @@ export function kernelPlanOf(whatIf: WhatIf): KernelPlan {
   return whatIf.kind === 'fuse' ? { fuse: whatIf.groups } : {};
 }
 
+/** The profile options a what-if runs with: the same, except the runtime a 'runtime' what-if names. */
+export function whatIfOptions<T extends ProfileOptions>(options: T, whatIf: WhatIf): T {
+  return whatIf.kind === 'runtime' ? { ...options, runtime: whatIf.runtime } : options;
+}
+
 /**
  * Profiles the model as the what-if would have it: new totals and per-node timing, on the same chip and
- * peak mode. Null when the model was not read. `baselineCosts` (computeCosts of the same analysis) saves
- * recomputing them when many what-ifs are tried.
+ * peak mode (and runtime, unless the what-if changes it). Null when the model was not read.
+ * `baselineCosts` (computeCosts of the same analysis) saves recomputing them when many what-ifs are tried.
  */
 export function profileWhatIf(subject: WhatIfSubject, options: ProfileOptions, whatIf: WhatIf, baselineCosts?: readonly NodeCost[]): ProfileResult | null {
   const { model, inference } = subject;
@@ -140,7 +149,7 @@ export function profileWhatIf(subject: WhatIfSubject, options: ProfileOptions, w
     return profile(computeCosts(model, rebound), options, outputs);
   }
   const costs = baselineCosts ?? computeCosts(model, inference);
-  return profile(applyToCosts(costs, options, whatIf), options, outputs, kernelPlanOf(whatIf));
+  return profile(applyToCosts(costs, options, whatIf), whatIfOptions(options, whatIf), outputs, kernelPlanOf(whatIf));
 }
 
 /** Profiles on another chip: the same costs re-timed (for the chip suggestion). */

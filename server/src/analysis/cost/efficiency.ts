@@ -62,8 +62,9 @@ export interface Efficiency {
 export const FULL_EFFICIENCY: Efficiency = Object.freeze({ compute: 1, memory: 1, notes: Object.freeze([]) as readonly string[] });
 
 /** A GEMM's share of the machine's matrix throughput, and why it is below 1. */
-export function gemmEfficiency(dims: GemmDims, eff: ChipEfficiency): { value: number; why: string | null } {
-  const align = eff.channelAlign ?? 1;
+export function gemmEfficiency(dims: GemmDims, eff: ChipEfficiency, matrixUnits = true): { value: number; why: string | null } {
+  // Only matrix units (Tensor Cores) pad K; CUDA-core and SIMD paths take any channel count.
+  const align = matrixUnits ? (eff.channelAlign ?? 1) : 1;
   let alignShare = 1;
   if (align > 1) {
     const perGroup = dims.inChannelsPerGroup;
@@ -89,6 +90,12 @@ export function gemmEfficiency(dims: GemmDims, eff: ChipEfficiency): { value: nu
  * Tile and wave quantisation: for each tile shape, the useful share of the tiles' area times the
  * filled share of the last wave; the library is assumed to pick the best. When the tiles do not fill
  * one wave and K is long, libraries split K across blocks (split-K), counted here as extra tiles.
+ *
+ * A tile smaller than 64×64 reuses each loaded element fewer times (tm·tn/(tm+tn) multiply-adds per
+ * element, 32 for 64×64), so shared memory rather than the matrix units limits its SM: it is counted
+ * at reuse/32 of the SM's rate. (An assumption of this model, not a measured figure: on H100, 128 B per
+ * clock of shared memory per SM (CUDA C++ Programming Guide, "Shared Memory": 32 banks of 4 bytes)
+ * against ~3,790 dense FP16 FLOP per clock per SM needs ~30 FLOP per byte, which 64×64 tiles give.)
  */
 function bestTile(dims: GemmDims, units: number, tiles: ReadonlyArray<readonly [number, number]>): { tile: readonly [number, number]; tiles: number; share: number } {
   let best = { tile: tiles[0]!, tiles: 0, share: 0 };
@@ -103,11 +110,15 @@ function bestTile(dims: GemmDims, units: number, tiles: ReadonlyArray<readonly [
     const blocks = count * split;
     const waves = blocks / units;
     const waveShare = waves / Math.ceil(waves);
-    const share = areaShare * waveShare;
+    const reuse = (tm * tn) / (tm + tn);
+    const share = areaShare * waveShare * Math.min(1, reuse / FULL_RATE_REUSE);
     if (share > best.share) best = { tile, tiles: blocks, share };
   }
   return best;
 }
+
+/** The reuse of a 64×64 tile: smaller tiles run at their reuse over this share of the SM's rate. */
+const FULL_RATE_REUSE = 32;
 
 /** d / (d + half): 1 for large d, ½ at d = half. */
 function saturation(d: number, half: number): number {
@@ -124,7 +135,7 @@ const GEMM_LIKE: ReadonlySet<KernelClass> = new Set(['gemm', 'conv', 'conv-group
  * The multipliers for one kernel: its class's, the GEMM shape's (GEMMs, dense and grouped convs), and
  * for CPUs the cache level its bytes fit. `dramBandwidth` is the bandwidth the roofline would use (B/s).
  */
-export function efficiencyOf(kernel: KernelShape, bytes: number, eff: ChipEfficiency | undefined, dramBandwidth: number): Efficiency {
+export function efficiencyOf(kernel: KernelShape, bytes: number, eff: ChipEfficiency | undefined, dramBandwidth: number, matrixUnits = true): Efficiency {
   if (eff === undefined) return FULL_EFFICIENCY;
   const notes: string[] = [];
   const cls = eff.classes?.[kernel.kind];
@@ -133,7 +144,7 @@ export function efficiencyOf(kernel: KernelShape, bytes: number, eff: ChipEffici
   if (cls?.compute !== undefined && cls.compute < 0.95) notes.push(`${kernel.kind} kernels reach ${pct(cls.compute)} of the peak on this chip`);
   if (cls?.memory !== undefined && cls.memory < 0.95) notes.push(`${kernel.kind} kernels reach ${pct(cls.memory)} of the bandwidth on this chip`);
   if (GEMM_LIKE.has(kernel.kind) && kernel.gemm !== undefined) {
-    const g = gemmEfficiency(kernel.gemm, eff);
+    const g = gemmEfficiency(kernel.gemm, eff, matrixUnits);
     compute *= g.value;
     if (g.why) notes.push(g.why);
   }

@@ -102,6 +102,10 @@ function gemmDims(record: NodeRecord): GemmDims | null {
   if (y.length === 1) return a.length === 1 ? { batch: 1, m: 1, n: y[0]!, k } : { batch: 1, m: y[0]!, n: 1, k };
   // A 1-D A: Y is [..., N] with M = 1 dropped.
   if (a.length === 1) return { batch: product(y.slice(0, -1)), m: 1, n: y[y.length - 1]!, k };
+  // B shared by every batch (a Linear layer's weight, [K, N] or with leading 1s): libraries fold A's
+  // batch dims into M and run one GEMM (PyTorch's matmul, ONNX Runtime's MatMul), so tiles cut M·batch.
+  const b = dimsOf(record, 1);
+  if (b !== null && b.slice(0, -2).every((d) => d === 1)) return { batch: 1, m: product(y.slice(0, -1)), n: y[y.length - 1]!, k };
   return { batch: product(y.slice(0, -2)), m: y[y.length - 2]!, n: y[y.length - 1]!, k };
 }
 

@@ -44,3 +44,14 @@ export function roofSideOf(node: LaunchTimes & { readonly bound?: string }): str
 export function verdictOf(node: LaunchTimes & { readonly bound?: string }): string | undefined {
   return isLaunchBound(node) ? 'launch' : node.bound;
 }
+
+/**
+ * Launch share under which the views keep quiet about kernel launches (status bar, code lens, the
+ * runtime suggestion): a tenth of the time is where capturing a graph starts to be worth the bother.
+ */
+export const LAUNCH_SHARE_WORTH_SAYING = 0.1;
+
+/** The share of the time that is the fixed per-kernel cost ("41% of the time is kernel launches"); 0 when unknown. */
+export function launchShareOf(totals: { readonly timeSeconds: number; readonly overheadSeconds?: number }): number {
+  return totals.timeSeconds > 0 && totals.overheadSeconds !== undefined ? totals.overheadSeconds / totals.timeSeconds : 0;
+}

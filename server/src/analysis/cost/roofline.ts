@@ -204,7 +204,7 @@ export function timeNode(cost: NodeCost, options: RooflineOptions, constants: Ro
   const unit = kernelClass === 'conv-depthwise' && constants.shapeAware ? 'vector' : c.unit;
   const peak = constants.peak(unit, dtype);
   if (peak?.note) notes.push(peak.note);
-  const efficiency: Efficiency = constants.shapeAware ? efficiencyOf(cost.kernel, bytes, chip.efficiency, bandwidth) : FULL_EFFICIENCY;
+  const efficiency: Efficiency = constants.shapeAware ? efficiencyOf(cost.kernel, bytes, chip.efficiency, bandwidth, peak?.unit === 'tensor') : FULL_EFFICIENCY;
   notes.push(...efficiency.notes);
   const flopsPerSecond = peak ? peak.flopsPerSecond * efficiency.compute : 0;
   const effectiveBandwidth = bandwidth * efficiency.memory;

@@ -1,4 +1,5 @@
 import { CodeLens, CodeLensParams, Command } from 'vscode-languageserver';
+import { launchShareOf, LAUNCH_SHARE_WORTH_SAYING } from '../../analysis/cost/launch-bound';
 import { humanTime } from '../../format/units';
 import { nothingCosted, notCostedText } from '../../format/unbound';
 import { Commands } from '../../protocol';
@@ -70,8 +71,8 @@ function graphLenses(profiled: ProfiledModel, uri: string): CodeLens[] {
     const atLeast = unbound.length > 0 || totals.unmodelledNodes > 0 ? '≥ ' : '';
     header.push({ title: `${atLeast}${humanTime(totals.timeSeconds)} per run on ${chip.name}`, command: Commands.pickChip, arguments: args });
     header.push({ title: `${(totals.memoryBoundShare * 100).toFixed(0)}% memory-bound`, command: Commands.showRoofline, arguments: args });
-    const launches = totals.timeSeconds > 0 ? totals.overheadSeconds / totals.timeSeconds : 0;
-    if (launches >= 0.1) header.push({ title: `${(launches * 100).toFixed(0)}% kernel launches`, command: Commands.showRoofline, arguments: args });
+    const launches = launchShareOf(totals);
+    if (launches >= LAUNCH_SHARE_WORTH_SAYING) header.push({ title: `${(launches * 100).toFixed(0)}% kernel launches`, command: Commands.showRoofline, arguments: args });
   }
   header.push({ title: 'Open roofline', command: Commands.showRoofline, arguments: args });
   if (totals.unmodelledNodes > 0 && unbound.length === 0) header.push({ title: `${totals.unmodelledNodes} op(s) not modelled`, command: Commands.showRoofline, arguments: args });

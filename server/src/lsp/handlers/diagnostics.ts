@@ -1,4 +1,5 @@
 import { Diagnostic as LspDiagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Range, WorkDoneProgressReporter } from 'vscode-languageserver';
+import { launchShareOf } from '../../analysis/cost/launch-bound';
 import { summariseCoverage } from '../../analysis/coverage';
 import { inputDims } from '../../analysis/example-dims';
 import { Diagnostic } from '../../analysis/diagnostics';
@@ -52,7 +53,10 @@ export async function publishModelState(ctx: ServerContext, uri: string, withAdv
     chipName: profiled.options.chip.name,
     // Nothing costed (an unreadable model, every size unbound): no total, rather than a misleading 0 s.
     totalSeconds: totals && totals.costedNodes > 0 ? totals.timeSeconds : null,
+    ...(totals && totals.costedNodes > 0 ? { totalLowSeconds: totals.timeLowSeconds, totalHighSeconds: totals.timeHighSeconds, rangeCalibrated: totals.rangeCalibrated } : {}),
     memoryBoundShare: totals ? totals.memoryBoundShare : null,
+    launchShare: totals && totals.costedNodes > 0 ? launchShareOf(totals) : null,
+    runtime: profiled.options.runtime ?? 'eager',
     unboundDims: profiled.report.unboundSymbols,
     suggestions: profiled.advice ? profiled.advice.suggestions.length : null,
     coverage: coverageOf(profiled),

@@ -3,6 +3,8 @@ import { URI } from 'vscode-uri';
 import { isLaunchBound, roofSideOf } from '../../analysis/cost/launch-bound';
 import { ReportNode, ReportValue } from '../../analysis/report';
 import { formatValueType } from '../../cli/format';
+import { runtimeNote } from '../../format/runtime-text';
+import { hasRange, rangeBasis, rangeText, summedBand } from '../../format/time-range';
 import { humanBytes, humanFlops, humanTime } from '../../format/units';
 import { HoverDetail } from '../../settings';
 import { mdText } from '../markdown';
@@ -91,17 +93,20 @@ export function describeNode(node: ReportNode, profiled: ProfiledModel, detail: 
   const share = total > 0 ? time / total : 0;
   const runs = node.executions !== undefined && node.executions !== 1 ? ` (${node.executions} executions)` : '';
   const overhead = node.overheadSeconds ?? 0;
+  const runtime = runtimeNote(report.runtime, profiled.options.chip);
   const bound =
     node.bound === 'none'
       ? 'no kernel (a view or metadata op)'
       : isLaunchBound(node)
-        ? `**launch-bound**: the fixed per-kernel cost (${humanTime(overhead)}) exceeds its ${roofSideOf(node) ?? 'memory'} time (${humanTime(Math.max(node.computeSeconds ?? 0, node.memorySeconds ?? 0))}); fusing or CUDA graphs would remove it`
+        ? `**launch-bound**: the fixed per-kernel cost (${humanTime(overhead)}) exceeds its ${roofSideOf(node) ?? 'memory'} time (${humanTime(Math.max(node.computeSeconds ?? 0, node.memorySeconds ?? 0))}); ${runtime ? 'fusing it with its neighbours would remove it' : 'fusing or CUDA graphs would remove it'}`
         : `**${node.bound}-bound**`;
   const ratio = node.ridgeRatio !== null && node.ridgeRatio !== undefined ? ` · intensity ${node.ridgeRatio >= 1 ? `${node.ridgeRatio.toFixed(1)}× above` : `${(1 / Math.max(node.ridgeRatio, 1e-9)).toFixed(1)}× below`} the ridge` : '';
   lines.push(`| on ${mdText(chip.name)} (${report.peakMode ?? ''} peaks) | |`);
   lines.push('|:--|:--|');
-  lines.push(`| Time | **${humanTime(time)}**${runs} · ${percent(share)} of the model |`);
+  lines.push(`| Time | **${humanTime(time)}**${rangeText(humanTime(time), node.timeLowSeconds, node.timeHighSeconds)}${runs} · ${percent(share)} of the model |`);
   lines.push(`| Bound | ${bound}${ratio} |`);
+  if (runtime) lines.push(`| Runtime | ${mdText(runtime)} |`);
+  if (detail === 'full' && hasRange(node.timeLowSeconds, node.timeHighSeconds)) lines.push(`| Range | ${mdText(rangeBasis(node.rangeCalibrated))}${node.kernelClass ? ` (${mdText(node.kernelClass)})` : ''} |`);
   if (detail === 'full') {
     const macs = node.macs ? ` (${humanFlops(node.macs)}MAC)` : '';
     lines.push(`| Work | ${humanFlops(node.flops ?? 0)}FLOP${macs} |`);
@@ -124,6 +129,7 @@ export function describeNode(node: ReportNode, profiled: ProfiledModel, detail: 
 function describeCalls(opText: string, nodes: ReportNode[], profiled: ProfiledModel): string {
   const total = profiled.report.totals?.timeSeconds ?? 0;
   const time = nodes.reduce((sum, n) => sum + (n.timeSeconds ?? 0), 0);
+  const { low, high } = summedBand(nodes);
   const flops = nodes.reduce((sum, n) => sum + (n.flops ?? 0), 0);
   const bytes = nodes.reduce((sum, n) => sum + (n.bytesRead ?? 0) + (n.bytesWritten ?? 0), 0);
   const memory = nodes.filter((n) => n.bound === 'memory').length;
@@ -133,7 +139,7 @@ function describeCalls(opText: string, nodes: ReportNode[], profiled: ProfiledMo
     '',
     `| all calls | |`,
     '|:--|:--|',
-    `| Time | **${humanTime(time)}** · ${percent(total > 0 ? time / total : 0)} of the model |`,
+    `| Time | **${humanTime(time)}**${rangeText(humanTime(time), low, high)} · ${percent(total > 0 ? time / total : 0)} of the model |`,
     `| Bound | memory-bound at ${memory} of ${nodes.length} calls${launch > 0 ? `, launch-bound at ${launch}` : ''} |`,
     `| Work | ${humanFlops(flops)}FLOP |`,
     `| Bytes | ${humanBytes(bytes)} moved |`,

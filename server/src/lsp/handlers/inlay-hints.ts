@@ -1,6 +1,7 @@
 import { InlayHint, InlayHintParams } from 'vscode-languageserver';
 import { verdictOf } from '../../analysis/cost/launch-bound';
 import { ReportNode } from '../../analysis/report';
+import { runtimeNote } from '../../format/runtime-text';
 import { humanTime } from '../../format/units';
 import { modelRefOf, ProfiledModel } from '../models';
 import { reportNodesFor } from '../node-lookup';
@@ -41,12 +42,20 @@ function* spansIn(profiled: ProfiledModel, params: InlayHintParams): Generator<{
   }
 }
 
+/** Under a runtime other than eager, every hint's tooltip says the times were predicted with it. */
+function runtimeTooltip(profiled: ProfiledModel): { tooltip: string } | Record<string, never> {
+  const note = runtimeNote(profiled.report.runtime, profiled.options.chip);
+  return note ? { tooltip: `Predicted under the ${note}.` } : {};
+}
+
 function viewHints(profiled: ProfiledModel, params: InlayHintParams): InlayHint[] {
   const total = profiled.report.totals?.timeSeconds ?? 0;
   const hints: InlayHint[] = [];
+  const tooltip = runtimeTooltip(profiled);
   for (const span of spansIn(profiled, params)) {
     const line = profiled.loaded.lines.positionAt(span.start).line;
-    hints.push({ position: { line, character: 0 }, label: costColumn(reportNodesFor(profiled, span.id), total), paddingRight: true });
+    // The column keeps its width: the runtime goes in the tooltip.
+    hints.push({ position: { line, character: 0 }, label: costColumn(reportNodesFor(profiled, span.id), total), paddingRight: true, ...tooltip });
   }
   return hints;
 }
@@ -55,19 +64,23 @@ function textHints(profiled: ProfiledModel, params: InlayHintParams): InlayHint[
   const loaded = profiled.loaded;
   const hints: InlayHint[] = [];
   const seenLines = new Set<number>();
+  const tooltip = runtimeTooltip(profiled);
   for (const span of spansIn(profiled, params)) {
-    const label = hintLabel(reportNodesFor(profiled, span.id));
+    const label = hintLabel(reportNodesFor(profiled, span.id), profiled.report.runtime);
     if (label === null) continue;
     const position = loaded.lines.positionAt(loaded.lines.lineEnd(span.start));
     if (seenLines.has(position.line)) continue;
     seenLines.add(position.line);
-    hints.push({ position, label, paddingLeft: true });
+    hints.push({ position, label, paddingLeft: true, ...tooltip });
   }
   return hints;
 }
 
-/** `12.3 µs · memory`; `unmodelled`; nothing for views that launch no kernel. */
-export function hintLabel(nodes: readonly ReportNode[]): string | null {
+/**
+ * `12.3 µs · memory`; `unmodelled`; nothing for views that launch no kernel. A launch-bound op under a
+ * runtime other than eager names it (`1.00 µs · launch (cuda-graphs)`): there the runtime sets the figure.
+ */
+export function hintLabel(nodes: readonly ReportNode[], runtime?: string): string | null {
   if (nodes.length === 0) return null;
   if (nodes.every((n) => n.modelled === false)) return 'not modelled';
   const time = nodes.reduce((sum, n) => sum + (n.timeSeconds ?? 0), 0);
@@ -76,5 +89,6 @@ export function hintLabel(nodes: readonly ReportNode[]): string | null {
   const bound = bounds.size === 1 ? [...bounds][0] : 'mixed';
   const calls = nodes.length > 1 ? ` (${nodes.length} calls)` : '';
   const runs = nodes.length === 1 && (nodes[0]?.executions ?? 1) !== 1 ? ` ×${nodes[0]?.executions}` : '';
-  return `${humanTime(time)}${runs}${calls} · ${bound}`;
+  const under = bound === 'launch' && runtime !== undefined && runtime !== 'eager' ? ` (${runtime})` : '';
+  return `${humanTime(time)}${runs}${calls} · ${bound}${under}`;
 }

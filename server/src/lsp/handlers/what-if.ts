@@ -1,4 +1,4 @@
-import { profileWhatIf } from '../../analysis/advise/index';
+import { profileWhatIf, whatIfOptions } from '../../analysis/advise/index';
 import { buildReport, chartDetail } from '../../analysis/report';
 import { WhatIfRequest, WhatIfResult } from '../../protocol';
 import { modelRefOf, ModelService } from '../models';
@@ -26,10 +26,12 @@ export function registerWhatIf(ctx: ServerContext): void {
       }
       if (!suggestion.whatIf) return { suggestion, report: null, baseline };
       const subject = { model: profiled.analysis.model, inference: profiled.analysis.inference, inferOptions: { bindings, source: profiled.loaded.file ?? undefined } };
-      const result = profileWhatIf(subject, { chip, peakMode, runtime }, suggestion.whatIf);
+      // A 'runtime' what-if changes how kernels are issued: the report says the runtime it was profiled under.
+      const options = whatIfOptions({ chip, peakMode, runtime }, suggestion.whatIf);
+      const result = profileWhatIf(subject, options, suggestion.whatIf);
       if (!result) return { suggestion, report: null, baseline };
       // The bindings the model uses, as the baseline lists them (not every `ridgepoint.dims` entry).
-      const report = buildReport(profiled.analysis, profiled.loaded.ref.path, new Map(Object.entries(baseline.bindings)), { chip, peakMode, runtime, result });
+      const report = buildReport(profiled.analysis, profiled.loaded.ref.path, new Map(Object.entries(baseline.bindings)), { ...options, result });
       return { suggestion, report: params.detail === 'chart' ? chartDetail(report) : report, baseline };
     }),
   );
