@@ -122,6 +122,21 @@ describe('measure: the join', () => {
     assert.deepEqual(j.unmatchedNodes, ['n0', 'n5', 'n7'], 'absorbed nodes have no kernel; ambiguous ones are not listed as unmatched');
   });
 
+  it('--statistic min reads the fastest kept run; the default is the median', () => {
+    // Three runs; the first (warm-up) is dropped. Node a: 100 µs then 60 µs; runs last 150 µs and 90 µs.
+    const profile = parseOrtProfile([run(0, 500), kernel('a', 'Relu', 10, 400), run(1000, 150), kernel('a', 'Relu', 1010, 100), run(2000, 90), kernel('a', 'Relu', 2010, 60)]);
+    const nodes = [node('n0', 'a', 'Relu', 1e-6)];
+    const byMedian = joinProfile(nodes, profile, { skipRuns: 1 });
+    assert.ok(Math.abs((byMedian.nodes.get('n0')?.measuredSeconds ?? 0) - 80e-6) < 1e-12, 'median of 100 and 60 µs');
+    assert.ok(Math.abs((byMedian.runSeconds ?? 0) - 120e-6) < 1e-12, 'median of 150 and 90 µs');
+    assert.equal(byMedian.statistic, 'median');
+    const byMin = joinProfile(nodes, profile, { skipRuns: 1, statistic: 'min' });
+    assert.ok(Math.abs((byMin.nodes.get('n0')?.measuredSeconds ?? 0) - 60e-6) < 1e-12);
+    assert.ok(Math.abs((byMin.runSeconds ?? 0) - 90e-6) < 1e-12);
+    assert.ok(Math.abs(byMin.kernelSeconds - 60e-6) < 1e-12);
+    assert.equal(byMin.statistic, 'min');
+  });
+
   it('flags nodes that ran with other input shapes', () => {
     const nodes = [node('n0', 'a', 'Relu', 1e-6, [1, 8]), node('n1', 'b', 'Relu', 1e-6, [1, 8])];
     const j = joinProfile(nodes, parseOrtProfile([kernel('a', 'Relu', 0, 1, [4, 8]), kernel('b', 'Relu', 2, 1, [1, 8])]));
@@ -147,6 +162,9 @@ describe('measure: predicted versus measured', () => {
     assert.ok(Math.abs((m.medianAbsError ?? NaN) - 0.2) < 1e-9);
     // Ranks predicted (4, 2.5, 2.5, 1), measured (4, 3, 2, 1): Sxy = 4.5, Sxx = 4.5, Syy = 5 → 4.5/√22.5.
     assert.ok(Math.abs((m.spearman ?? NaN) - 4.5 / Math.sqrt(22.5)) < 1e-9);
+    // Over the three ops ≥ 1% only (d left out): ranks predicted (3, 1.5, 1.5), measured (3, 2, 1); means 2 and 2;
+    // deviations (1, −0.5, −0.5) and (1, 0, −1): Sxy = 1 + 0 + 0.5 = 1.5, Sxx = 1.5, Syy = 2 → 1.5/√3 ≈ 0.866.
+    assert.ok(Math.abs((m.spearmanSignificant ?? NaN) - 1.5 / Math.sqrt(3)) < 1e-9);
     // End to end: 200 µs predicted against a 250 µs run.
     assert.ok(Math.abs((m.endToEndError ?? NaN) + 0.2) < 1e-9);
     assert.ok(Math.abs((out.nodes[0]?.measuredSeconds ?? 0) - 100e-6) < 1e-12);

@@ -13,7 +13,8 @@ import { profileFile } from './profile';
 import { isPythonFile, parseInputOption, preparePythonParser } from './profile-python';
 import { parseTraceTimeout, profileTracedPythonFile } from './profile-traced';
 import { llmSection, parseCount } from './profile-hf';
-import { findUserChip, registerCalibrate } from './calibrate';
+import { findUserChip, registerCalibrate, statisticOption } from './calibrate';
+import type { RunStatistic } from '../analysis/measure/join';
 import { applyMeasuredProfile, formatMeasurement, registerMeasure } from './measure';
 
 /**
@@ -29,6 +30,8 @@ import { applyMeasuredProfile, formatMeasurement, registerMeasure } from './meas
  * error, 3 the predicted time exceeded --budget-ms.
  */
 interface ProfileFlags {
+  /** --measured: per-op and run times from the runs' median or fastest. */
+  statistic: RunStatistic;
   dim: Map<string, number>;
   input: Map<string, Dim[]>;
   /** PyTorch .py files: the class or factory function to profile. */
@@ -126,6 +129,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--no-suggestions', 'skip the suggestions (fuse, quantise, batch, smaller model, chip)')
     .option('--budget-ms <ms>', 'exit with status 3 when the predicted time of any model exceeds this', parseBudget)
     .option('--measured <profile.json>', 'join an ONNX Runtime profile (enableProfiling) and compare predicted with measured per op')
+    .addOption(statisticOption())
     .addOption(new Option('--phase <phase>', 'Hugging Face config.json: the phase whose ops are listed').choices(['prefill', 'decode']).default('prefill'))
     .option('--batch <n>', 'Hugging Face config.json: sequences per batch', parseCount('batch', 1), 1)
     .option('--prompt <n>', 'Hugging Face config.json: prompt tokens (prefill length)', parseCount('prompt', 1), 2048)
@@ -140,7 +144,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         if (showProgress) process.stderr.write(`\r[${i + 1}/${models.length}] ${file}…`);
         const options = { dim: opts.dim, input: opts.input, profile: { chip, peakMode: opts.peak, computeDtype: opts.dtype, runtime: opts.runtime }, suggestions: opts.suggestions, chips, entry: opts.entry, python: opts.python };
         const profiled = opts.trace && isPythonFile(file) ? await profileTracedPythonFile(file, { ...options, timeoutSeconds: opts.traceTimeout }) : profileFile(file, { ...options, hf: { phase: opts.phase, batch: opts.batch, prompt: opts.prompt, generated: opts.generated } });
-        const report = opts.measured ? applyMeasuredProfile(profiled, opts.measured) : profiled;
+        const report = opts.measured ? applyMeasuredProfile(profiled, opts.measured, undefined, opts.statistic) : profiled;
         reports.push(report);
         // An incomplete model definition exits 1 too: its totals are lower bounds, not the model's.
         if (report.diagnostics.some((d) => d.severity === 'error') || report.coverage?.complete === false) exitCode = 1;

@@ -49,7 +49,7 @@ export function formatMeasurement(m: ReportMeasurement, limit = 30): string {
   if (m.unmatchedKernels.length) out.push(`  kernels without a node: ${listSome(m.unmatchedKernels)}`);
   const run = m.measuredRunSeconds === null ? '-' : `${(m.measuredRunSeconds * 1e3).toFixed(3)} ms`;
   out.push(`End to end   predicted ${(m.predictedSeconds * 1e3).toFixed(3)} ms, measured ${run} per run (kernels ${(m.measuredKernelSeconds * 1e3).toFixed(3)} ms): error ${pct(m.endToEndError)}`);
-  out.push(`Per op       Spearman ρ ${fmtNum(m.spearman, 3)} over ${m.compared} ops; median |error| ${m.medianAbsError === null ? '-' : `${(m.medianAbsError * 100).toFixed(1)}%`} over the ${m.significantOps} ops taking ≥ ${SIGNIFICANT_SHARE * 100}% of kernel time`);
+  out.push(`Per op       Spearman ρ ${fmtNum(m.spearman, 3)} over ${m.compared} ops, ${fmtNum(m.spearmanSignificant, 3)} over those ≥ ${SIGNIFICANT_SHARE * 100}%; median |error| ${m.medianAbsError === null ? '-' : `${(m.medianAbsError * 100).toFixed(1)}%`} over the ${m.significantOps} ops taking ≥ ${SIGNIFICANT_SHARE * 100}% of kernel time`);
   for (const note of m.notes) out.push(`Note: ${sanitise(note)}`);
   return out.join('\n');
 }

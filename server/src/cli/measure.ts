@@ -6,9 +6,10 @@ import { PeakMode } from '../analysis/cost/roofline';
 import { Dim } from '../analysis/ir/dim';
 import { attachMeasurement } from '../analysis/measure/compare';
 import { parseOrtProfile } from '../analysis/measure/ort-profile';
+import type { RunStatistic } from '../analysis/measure/join';
 import { Report } from '../analysis/report';
 import { parseDimBinding, parseInputShape, UsageError } from './args';
-import { CALIBRATED_CHIP_ID, findUserChip, positiveInt } from './calibrate';
+import { CALIBRATED_CHIP_ID, findUserChip, positiveInt, statisticOption } from './calibrate';
 import { formatMeasurement } from './measure-format';
 import { loadOrt, Ort, ortVersion, randomTensor, runProfiled } from './ort-session';
 import { profileFile } from './profile';
@@ -39,6 +40,7 @@ interface MeasureFlags {
   out?: string;
   all: boolean;
   saveProfile?: string;
+  statistic: RunStatistic;
 }
 
 /** `--chip` default for measure: the calibrated chip when there is one, else the modelled laptop CPU. */
@@ -83,7 +85,7 @@ async function measure(model: string, flags: MeasureFlags, resolver: ChipResolve
   }
   if (flags.saveProfile) fs.writeFileSync(flags.saveProfile, profileText);
   const source = `onnxruntime-node ${ortVersion(ort)}, CPU, ${threads} thread${threads === 1 ? '' : 's'}, graph optimisations ${flags.optimize ? 'on' : 'off'}`;
-  const joined = attachMeasurement(report, parseOrtProfile(profileText), source, { skipRuns: flags.warmup });
+  const joined = attachMeasurement(report, parseOrtProfile(profileText), source, { skipRuns: flags.warmup, statistic: flags.statistic });
   if (joined.errors.length > 0) {
     for (const e of joined.errors) process.stderr.write(`ridgepoint: ${model}: ${e}\n`);
     return 1;
@@ -102,14 +104,14 @@ function writeMeasured(report: Report, format: 'table' | 'json', out: string | u
  * `profile --measured FILE`: joins a profile recorded elsewhere (any machine, any provider) to a report.
  * A profile that cannot be read or parsed is a usage error naming the file.
  */
-export function applyMeasuredProfile(report: Report, file: string, skipRuns?: number): Report {
+export function applyMeasuredProfile(report: Report, file: string, skipRuns?: number, statistic?: RunStatistic): Report {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     throw new UsageError(`cannot read --measured ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const joined = attachMeasurement(report, parseOrtProfile(text), file, { skipRuns });
+  const joined = attachMeasurement(report, parseOrtProfile(text), file, { skipRuns, statistic });
   if (joined.errors.length > 0) throw new UsageError(`--measured ${file}: ${joined.errors.join('; ')}`);
   return joined.report;
 }
@@ -126,6 +128,7 @@ export function registerMeasure(program: Command, resolver: ChipResolver): void 
     .option('--input <NAME=D1xD2x...>', "set a graph input's whole shape (repeatable)", parseInputShape, new Map<string, Dim[]>())
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)', positiveInt('--threads'))
     .option('--runs <n>', 'measured runs (the median is reported)', positiveInt('--runs'), 10)
+    .addOption(statisticOption())
     .option('--warmup <n>', 'runs made first and not counted', (t) => (t === '0' ? 0 : positiveInt('--warmup')(t)), 2)
     .option('--chip <id>', `chip to predict for (default: ${CALIBRATED_CHIP_ID} from \`ridgepoint calibrate\`, else laptop-cpu)`)
     .option('--chips <file>', 'a JSON file of extra chips (docs/chips.md)')

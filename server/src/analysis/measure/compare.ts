@@ -1,5 +1,5 @@
 import type { Report, ReportNode } from '../report';
-import { joinProfile, JoinOptions, JoinResult } from './join';
+import { joinProfile, JoinOptions, JoinResult, RunStatistic } from './join';
 import { OrtProfile } from './ort-profile';
 import { median, relativeError, spearman } from './stats';
 
@@ -40,8 +40,10 @@ export interface ReportMeasurement {
   readonly ambiguousKernels: readonly string[];
   readonly fusedKernels: number;
   readonly shapeMismatches: readonly string[];
-  /** Median wall time of one `run` (null when the profile has no run events), seconds. */
+  /** Median wall time of one `run` (the fastest with `statistic: 'min'`; null when the profile has no run events), seconds. */
   readonly measuredRunSeconds: number | null;
+  /** How per-op and run times were read from the runs: `median` (default) or `min` (the fastest run). */
+  readonly statistic: RunStatistic;
   /** Sum over nodes of their median kernel time per run, seconds (join.ts). */
   readonly measuredKernelSeconds: number;
   readonly predictedSeconds: number;
@@ -49,6 +51,12 @@ export interface ReportMeasurement {
   readonly endToEndError: number | null;
   /** Spearman's ρ between predicted and measured per-op times over the compared ops. */
   readonly spearman: number | null;
+  /**
+   * Spearman's ρ over the compared ops taking ≥ 1% of the measured kernel time (the `significantOps`):
+   * the ranking of the ops that decide where time goes, without the µs-scale tail whose order is the
+   * profiler's resolution and the per-kernel overhead.
+   */
+  readonly spearmanSignificant: number | null;
   /** Median |error| over compared ops taking ≥ 1% of the measured kernel time. */
   readonly medianAbsError: number | null;
   readonly significantOps: number;
@@ -100,11 +108,13 @@ export function summarise(report: Pick<Report, 'nodes' | 'totals'>, join: JoinRe
     fusedKernels: join.fusedKernels,
     shapeMismatches: join.shapeMismatches,
     measuredRunSeconds: join.runSeconds,
+    statistic: join.statistic,
     measuredKernelSeconds: join.kernelSeconds,
     predictedSeconds,
     // Nothing joined: the run belongs to another graph, and comparing totals would mislead.
     endToEndError: matched > 0 ? relativeError(predictedSeconds, reference) : null,
     spearman: spearman(rows.map((r) => r.predictedSeconds), rows.map((r) => r.measuredSeconds)),
+    spearmanSignificant: spearman(significant.map((r) => r.predictedSeconds), significant.map((r) => r.measuredSeconds)),
     medianAbsError: significant.length > 0 ? median(significant.map((r) => Math.abs(r.error as number))) : null,
     significantOps: significant.length,
     ops: rows.sort((a, b) => b.measuredSeconds - a.measuredSeconds),

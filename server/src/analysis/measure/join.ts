@@ -30,9 +30,17 @@ export interface NodeMeasurement {
   readonly inclusive: boolean;
 }
 
+/**
+ * How a node's (and a run's) time is read from the kept runs: the median (default), or the fastest run,
+ * the estimate least disturbed by other processes on a shared machine (as `timeit` reports its minimum).
+ */
+export type RunStatistic = 'median' | 'min';
+
 export interface JoinOptions {
   /** Runs dropped from the start (warm-up). Default: 1 when the profile holds more than one run, else 0. */
   readonly skipRuns?: number;
+  /** Default: median. */
+  readonly statistic?: RunStatistic;
 }
 
 export interface JoinResult {
@@ -51,8 +59,9 @@ export interface JoinResult {
   readonly unmatchedNodes: string[];
   /** Nodes whose recorded input shape differs from the report's (the profile was made with other dims). */
   readonly shapeMismatches: string[];
-  /** Median `model_run` duration over the kept runs, seconds (null when the profile has no run events). */
+  /** Median (or fastest, per `statistic`) `model_run` duration over the kept runs, seconds (null when the profile has no run events). */
   readonly runSeconds: number | null;
+  readonly statistic: RunStatistic;
   /**
    * The sum over nodes of their median kernel time (control-flow nodes' inclusive kernels left out), plus
    * the median per run of ambiguous kernels, seconds. A sum of medians, so each op's share of it is stable
@@ -166,11 +175,13 @@ export function joinProfile(nodes: readonly ReportNode[], profile: OrtProfile, o
   }
 
   const keptRuns = runsTotal === 0 ? [-1] : Array.from({ length: runsTotal - skip }, (_, i) => i + skip);
+  const statistic: RunStatistic = options.statistic ?? 'median';
+  const over = statistic === 'min' ? (xs: readonly number[]): number => (xs.length === 0 ? NaN : Math.min(...xs)) : median;
   const measured = new Map<string, NodeMeasurement>();
   for (const slot of slots.values()) {
     measured.set(slot.node.id, {
       id: slot.node.id,
-      measuredSeconds: median(keptRuns.map((r) => slot.perRun.get(r)?.seconds ?? 0)),
+      measuredSeconds: over(keptRuns.map((r) => slot.perRun.get(r)?.seconds ?? 0)),
       kernelsPerRun: median(keptRuns.map((r) => slot.perRun.get(r)?.count ?? 0)),
       kernelOp: slot.kernelOp,
       inclusive: containers.has(slot.node.id),
@@ -179,7 +190,7 @@ export function joinProfile(nodes: readonly ReportNode[], profile: OrtProfile, o
   const unmatchedNodes = nodes.filter((n) => !measured.has(n.id) && !containers.has(n.id) && (n.timeSeconds ?? 0) > 0 && n.counted !== false && !ambiguous.has(joinKey(n))).map((n) => n.id);
   if (outsideRuns > 0) warnings.push(`${outsideRuns} kernel events fell outside every model_run and were ignored`);
   if (profile.skippedFenceEvents > 0) warnings.push(`${profile.skippedFenceEvents} fence events (synchronisation, not kernel time) were skipped`);
-  const runSeconds = runsTotal === 0 ? null : median(profile.runs.slice(skip).map((r) => r.durationUs * 1e-6));
+  const runSeconds = runsTotal === 0 ? null : over(profile.runs.slice(skip).map((r) => r.durationUs * 1e-6));
   return {
     nodes: measured,
     runsTotal,
@@ -192,7 +203,8 @@ export function joinProfile(nodes: readonly ReportNode[], profile: OrtProfile, o
     unmatchedNodes,
     shapeMismatches: [...slots.values()].filter((s) => s.shapeMismatch).map((s) => s.node.id),
     runSeconds,
-    kernelSeconds: [...measured.values()].reduce((sum, m) => sum + (m.inclusive ? 0 : m.measuredSeconds), 0) + (ambiguous.size > 0 ? median(keptRuns.map((r) => perRunAmbiguousSeconds.get(r) ?? 0)) : 0),
+    statistic,
+    kernelSeconds: [...measured.values()].reduce((sum, m) => sum + (m.inclusive ? 0 : m.measuredSeconds), 0) + (ambiguous.size > 0 ? over(keptRuns.map((r) => perRunAmbiguousSeconds.get(r) ?? 0)) : 0),
     warnings,
   };
 }
