@@ -1,6 +1,6 @@
 import { Chip } from '../analysis/cost/chips';
 import { ChipEfficiency, ClassEfficiency, ErrorBand } from '../analysis/cost/efficiency';
-import { KernelClass } from '../analysis/cost/kernel-class';
+import { efficiencyKeys, KernelClass } from '../analysis/cost/kernel-class';
 import { NodeCost } from '../analysis/cost/model';
 import { RooflineOptions, rooflineConstants, timeNode } from '../analysis/cost/roofline';
 import { median } from '../analysis/measure/stats';
@@ -45,14 +45,15 @@ export const HALF_GRID = [0, 2, 4, 8, 16, 32, 64, 128, 256];
 
 /** The fit's working state: a plain mutable picture of the efficiency object. */
 interface State {
-  classes: Partial<Record<KernelClass, { compute: number; memory: number }>>;
+  /** By class, and by `class:variant` for variants with their own points (step 4). */
+  classes: Partial<Record<string, { compute: number; memory: number }>>;
   half: { m: number; n: number; k: number } | null;
   caches: Array<{ name: string; bytes: number; bandwidthGBs: number }>;
 }
 
 function efficiencyOf(state: State, basis: string): ChipEfficiency {
-  const classes: Partial<Record<KernelClass, ClassEfficiency>> = {};
-  for (const [kind, c] of Object.entries(state.classes) as Array<[KernelClass, { compute: number; memory: number }]>) classes[kind] = { compute: c.compute, memory: c.memory };
+  const classes: Record<string, ClassEfficiency> = {};
+  for (const [kind, c] of Object.entries(state.classes) as Array<[string, { compute: number; memory: number }]>) classes[kind] = { compute: c.compute, memory: c.memory };
   return {
     ...(state.half ? { gemmHalf: { ...state.half } } : {}),
     classes,
@@ -190,7 +191,7 @@ export function fitEfficiency(points: readonly FitPoint[], base: Chip, options: 
   const chip = (): Chip => ({ ...base, efficiency: efficiencyOf(state, options.basis) });
   const byClass = new Map<KernelClass, FitPoint[]>();
   for (const p of points) byClass.set(p.kind, [...(byClass.get(p.kind) ?? []), p]);
-  const classParams = (kind: KernelClass, which: Array<'compute' | 'memory'> = ['compute', 'memory']): Param[] => {
+  const classParams = (kind: string, which: Array<'compute' | 'memory'> = ['compute', 'memory']): Param[] => {
     const c = (state.classes[kind] ??= { compute: 1, memory: 1 });
     return which.map((w) => ({ candidates: w === 'compute' ? COMPUTE_GRID : MEMORY_GRID, max: w === 'compute' ? 1 : 4, get: () => c[w], set: (v: number) => void (c[w] = v) }));
   };
@@ -252,8 +253,14 @@ export function fitEfficiency(points: readonly FitPoint[], base: Chip, options: 
 
   // 3. Every other class on its own points: a full grid over (compute, memory), as the two trade
   // (a kernel slower than both roofs fits as compute-bound or as memory-bound), then refined.
-  for (const [kind, pts] of byClass) {
-    if (kind === 'elementwise' || GEMM_LIKE.includes(kind)) continue;
+  // 4. Then each variant with enough points of its own (bandKey), the same way, over its class's figures.
+  const byVariant = new Map<string, FitPoint[]>();
+  for (const p of points) {
+    const key = bandKey(p, points);
+    if (key.includes(':')) byVariant.set(key, [...(byVariant.get(key) ?? []), p]);
+  }
+  const others: Array<[string, FitPoint[]]> = [...[...byClass].filter(([kind]) => kind !== 'elementwise' && !GEMM_LIKE.includes(kind)), ...byVariant];
+  for (const [kind, pts] of others) {
     const [compute, memory] = classParams(kind);
     compute.set(1);
     memory.set(1);
@@ -275,6 +282,16 @@ export function fitEfficiency(points: readonly FitPoint[], base: Chip, options: 
   return efficiencyOf(state, options.basis);
 }
 
+/** A variant needs this many points of its own to get its own figures and band (else its class's apply). */
+export const MIN_VARIANT_POINTS = 3;
+
+/** The key a point is fitted and banded under: its `class:variant` when the grid has enough such points, else its class. */
+function bandKey(p: FitPoint, points: readonly FitPoint[]): string {
+  const [specific] = efficiencyKeys(p.cost.kernel);
+  if (specific === undefined || specific === p.kind) return p.kind;
+  return points.filter((q) => efficiencyKeys(q.cost.kernel)[0] === specific).length >= MIN_VARIANT_POINTS ? specific : p.kind;
+}
+
 /** Folds of the held-out error bands: each point is predicted by a fit on the other three quarters. */
 export const BAND_FOLDS = 4;
 
@@ -285,24 +302,29 @@ export const BAND_FOLDS = 4;
  * 10th and 90th percentile of those out-of-sample ratios, so it is not the fit's own residual on the
  * points it saw.
  */
-export function heldOutBands(points: readonly FitPoint[], base: Chip, options: FitOptions, folds = BAND_FOLDS): Partial<Record<KernelClass, ErrorBand>> {
+export function heldOutBands(points: readonly FitPoint[], base: Chip, options: FitOptions, folds = BAND_FOLDS): Record<string, ErrorBand> {
   const foldOf = new Map<FitPoint, number>();
-  const seen = new Map<KernelClass, number>();
+  const seen = new Map<string, number>();
+  const keyOf = new Map(points.map((p) => [p, bandKey(p, points)]));
   for (const p of points) {
-    const i = seen.get(p.kind) ?? 0;
-    seen.set(p.kind, i + 1);
+    const key = keyOf.get(p) ?? p.kind;
+    const i = seen.get(key) ?? 0;
+    seen.set(key, i + 1);
     foldOf.set(p, i % folds);
   }
-  const ratios = new Map<KernelClass, number[]>();
+  const ratios = new Map<string, number[]>();
   for (let fold = 0; fold < folds; fold++) {
     const train = points.filter((p) => foldOf.get(p) !== fold);
     const test = points.filter((p) => foldOf.get(p) === fold);
     if (train.length === 0 || test.length === 0) continue;
     const chip: Chip = { ...base, efficiency: fitEfficiency(train, base, options) };
     const predicted = predictAll(test, chip);
-    test.forEach((p, i) => ratios.set(p.kind, [...(ratios.get(p.kind) ?? []), p.seconds / predicted[i]]));
+    test.forEach((p, i) => {
+      const key = keyOf.get(p) ?? p.kind;
+      ratios.set(key, [...(ratios.get(key) ?? []), p.seconds / predicted[i]]);
+    });
   }
-  const bands: Partial<Record<KernelClass, ErrorBand>> = {};
+  const bands: Record<string, ErrorBand> = {};
   for (const [kind, values] of ratios) {
     const round = (x: number): number => Number(x.toPrecision(3));
     bands[kind] = { low: round(quantile(values, 0.1)), high: round(quantile(values, 0.9)), samples: values.length };
@@ -311,7 +333,8 @@ export function heldOutBands(points: readonly FitPoint[], base: Chip, options: F
 }
 
 export interface FitRow {
-  readonly kind: KernelClass;
+  /** A class, or `class:variant` for a variant with its own figures. */
+  readonly kind: string;
   readonly points: number;
   readonly compute: number | null;
   readonly memory: number | null;
@@ -323,8 +346,12 @@ export interface FitRow {
 
 /** Per class: the fitted multipliers and the median error before and after (in-sample), with the held-out band. */
 export function fitRows(points: readonly FitPoint[], base: Chip, efficiency: ChipEfficiency): FitRow[] {
-  const byClass = new Map<KernelClass, FitPoint[]>();
-  for (const p of points) byClass.set(p.kind, [...(byClass.get(p.kind) ?? []), p]);
+  // A variant with its own figures is its own row; its points are not repeated in its class's row.
+  const byClass = new Map<string, FitPoint[]>();
+  for (const p of points) {
+    const key = bandKey(p, points);
+    byClass.set(key, [...(byClass.get(key) ?? []), p]);
+  }
   const oneRoof: Chip = { ...base, efficiency: undefined };
   const fitted: Chip = { ...base, efficiency };
   const medianError = (pts: readonly FitPoint[], chip: Chip): number => {

@@ -188,6 +188,17 @@ export function reductionModel(opType: 'Softmax' | 'LayerNormalization' | 'Reduc
   return fanOut('reduction', label, opType, x, [rows, cols], count, { inputs: ['scale', 'bias'], attribute: [int('axis', -1)], initializers: [weight('scale', [cols]), weight('bias', [cols])] });
 }
 
+/**
+ * Broadcasting elementwise ops (the `elementwise:broadcast` variant): X [rows, cols] with a [cols]
+ * initializer stretched over the rows, as a bias or LayerNorm's γ and β after its reduction.
+ */
+export function broadcastModel(opType: 'Add' | 'Mul', rows: number, cols: number, count: number): MicroModel {
+  return fanOut('elementwise', `${opType} [${rows}, ${cols}] with a [${cols}] operand (broadcast)`, opType, { name: 'X', dtype: FLOAT, shape: [rows, cols] }, [rows, cols], count, {
+    inputs: ['B'],
+    initializers: [weight('B', [cols])],
+  });
+}
+
 /** Transpose of a [a, b, c, d] tensor by `perm`, or Concat of two [1, c, s, s] tensors along channels. */
 export function transposeModel(shape: readonly number[], perm: readonly number[], count: number): MicroModel {
   const out = perm.map((p) => shape[p]);
@@ -238,6 +249,10 @@ export function calibrationGrid(): MicroModel[] {
     const maxRuns = bytes >= 64 << 20 ? 4 : undefined;
     grid.push(elementwiseChain('elementwise', 'Add', elements, count, maxRuns), elementwiseChain('elementwise', 'Mul', elements, count, maxRuns));
     grid.push(unaryChain('elementwise', 'Relu', 1, elements, count, maxRuns), unaryChain('elementwise', 'Sigmoid', 1, elements, count, maxRuns));
+  }
+  // Broadcasting elementwise ops (a bias over rows): from cache-resident to DRAM.
+  for (const [rows, cols] of [[64, 512], [512, 768], [4096, 768], [16384, 1024]] as const) {
+    for (const op of ['Add', 'Mul'] as const) grid.push(broadcastModel(op, rows, cols, chainLength(rows * cols * 4)));
   }
   // Reductions at 256 KiB, 4 MiB and 48 MiB.
   for (const [rows, cols] of [[256, 256], [1024, 1024], [16384, 768]] as const) {
