@@ -198,6 +198,9 @@ describe('roofline (cost/roofline.ts) against hand-derived numbers', () => {
     assert.ok(bias.range);
     close(bias.range.high, 1.6 * bias.timeSeconds, 'broadcast band');
     assert.equal(timeOf('g (float[64,512] x, float[64,512] b) => (float[64,512] y)\n{\n  y = Add (x, b)\n}', cpu, 'achievable').efficiency.memory, 0.8);
+    // spatialHalf: a 32×32 output per channel (1,024 positions) with half 1,024 runs at 1,024/2,048 = ½ the class rate.
+    const halfChip = chip({ ...CPU, id: 'half-cpu', efficiency: { basis: 'test', classes: { 'conv-depthwise': { memory: 0.5, spatialHalf: 1024 } } } });
+    assert.equal(timeOf('g (float[1,32,64,64] x, float[32,1,3,3] w) => (float[1,32,32,32] y)\n{\n  y = Conv <group = 32, pads = [1, 1, 1, 1], strides = [2, 2]> (x, w)\n}', halfChip, 'achievable').efficiency.memory, 0.25);
     // A scalar operand is not a broadcast path.
     assert.equal(timeOf('g (float[64,512] x, float[1] b) => (float[64,512] y)\n{\n  y = Add (x, b)\n}', cpu, 'achievable').efficiency.memory, 0.8);
   });

@@ -40,20 +40,22 @@ export function logGrid(low: number, high: number, count: number): number[] {
 
 const COMPUTE_GRID = logGrid(0.02, 1, 41);
 const MEMORY_GRID = logGrid(0.05, 4, 41);
+/** A depthwise conv's spatialHalf is searched over these output positions per channel (0: never limits). */
+const SPATIAL_HALF_GRID = [0, 16, 32, 64, 128, 256, 512, 1024, 2048];
 /** gemmHalf is searched over these for each of m, n and k (0: that dimension never limits). */
 export const HALF_GRID = [0, 2, 4, 8, 16, 32, 64, 128, 256];
 
 /** The fit's working state: a plain mutable picture of the efficiency object. */
 interface State {
   /** By class, and by `class:variant` for variants with their own points (step 4). */
-  classes: Partial<Record<string, { compute: number; memory: number }>>;
+  classes: Partial<Record<string, { compute: number; memory: number; spatialHalf?: number }>>;
   half: { m: number; n: number; k: number } | null;
   caches: Array<{ name: string; bytes: number; bandwidthGBs: number }>;
 }
 
 function efficiencyOf(state: State, basis: string): ChipEfficiency {
   const classes: Record<string, ClassEfficiency> = {};
-  for (const [kind, c] of Object.entries(state.classes) as Array<[string, { compute: number; memory: number }]>) classes[kind] = { compute: c.compute, memory: c.memory };
+  for (const [kind, c] of Object.entries(state.classes) as Array<[string, { compute: number; memory: number; spatialHalf?: number }]>) classes[kind] = { compute: c.compute, memory: c.memory, ...(c.spatialHalf ? { spatialHalf: Number(c.spatialHalf.toPrecision(3)) } : {}) };
   return {
     ...(state.half ? { gemmHalf: { ...state.half } } : {}),
     classes,
@@ -173,6 +175,11 @@ export interface FitOptions {
   /** Cache levels of this CPU, smallest first (sysfs); empty: no cache levels are fitted. */
   readonly caches: readonly CacheSize[];
   readonly basis: string;
+  /**
+   * The whole grid, when fitting a fold of it: which variants have their own figures is decided on the
+   * whole grid, so a held-out fold is predicted by the same model the chip ships (not by its class).
+   */
+  readonly keyPoints?: readonly FitPoint[];
 }
 
 /**
@@ -197,7 +204,13 @@ export function fitEfficiency(points: readonly FitPoint[], base: Chip, options: 
   };
 
   // 1. Elementwise and the caches.
-  const elementwise = byClass.get('elementwise') ?? [];
+  // A variant with its own points (bandKey) is fitted on them alone in step 3; its class on the rest.
+  const byKey = new Map<string, FitPoint[]>();
+  for (const p of points) {
+    const key = bandKey(p, options.keyPoints ?? points);
+    byKey.set(key, [...(byKey.get(key) ?? []), p]);
+  }
+  const elementwise = byKey.get('elementwise') ?? [];
   if (elementwise.length > 0) {
     const groups = new Map<string, FitPoint[]>();
     for (const p of elementwise) {
@@ -253,31 +266,39 @@ export function fitEfficiency(points: readonly FitPoint[], base: Chip, options: 
 
   // 3. Every other class on its own points: a full grid over (compute, memory), as the two trade
   // (a kernel slower than both roofs fits as compute-bound or as memory-bound), then refined.
-  // 4. Then each variant with enough points of its own (bandKey), the same way, over its class's figures.
-  const byVariant = new Map<string, FitPoint[]>();
-  for (const p of points) {
-    const key = bandKey(p, points);
-    if (key.includes(':')) byVariant.set(key, [...(byVariant.get(key) ?? []), p]);
-  }
-  const others: Array<[string, FitPoint[]]> = [...[...byClass].filter(([kind]) => kind !== 'elementwise' && !GEMM_LIKE.includes(kind)), ...byVariant];
+  //    Each variant with enough points of its own (bandKey) is one of these keys, fitted on its points.
+  //    Depthwise keys also get spatialHalf (a fixed cost per channel), searched around the grid.
+  const others = [...byKey].filter(([key]) => key !== 'elementwise' && !(GEMM_LIKE as readonly string[]).includes(key));
   for (const [kind, pts] of others) {
     const [compute, memory] = classParams(kind);
-    compute.set(1);
-    memory.set(1);
-    // Start from one roof (1, 1), so a multiplier that changes nothing (no FLOPs: data movement) stays 1.
-    let best = { score: fitError(pts, chip()), compute: 1, memory: 1 };
-    // Highest compute first: where it changes nothing (no FLOPs) the tie keeps the largest.
-    for (const c of [...COMPUTE_GRID].reverse()) {
-      compute.set(c);
-      for (const m of MEMORY_GRID) {
-        memory.set(m);
-        const score = fitError(pts, chip());
-        if (score < best.score - 1e-12) best = { score, compute: c, memory: m };
+    const entry = state.classes[kind] as { compute: number; memory: number; spatialHalf?: number };
+    const halves = kind.startsWith('conv-depthwise') ? SPATIAL_HALF_GRID : [0];
+    let best = { score: Infinity, compute: 1, memory: 1, half: 0 };
+    for (const half of halves) {
+      if (half > 0) entry.spatialHalf = half;
+      else delete entry.spatialHalf;
+      compute.set(1);
+      memory.set(1);
+      // Start from one roof (1, 1), so a multiplier that changes nothing (no FLOPs: data movement) stays 1.
+      const start = fitError(pts, chip());
+      if (start < best.score - 1e-12) best = { score: start, compute: 1, memory: 1, half };
+      // Highest compute first: where it changes nothing (no FLOPs) the tie keeps the largest.
+      for (const c of [...COMPUTE_GRID].reverse()) {
+        compute.set(c);
+        for (const m of MEMORY_GRID) {
+          memory.set(m);
+          const score = fitError(pts, chip());
+          if (score < best.score - 1e-12) best = { score, compute: c, memory: m, half };
+        }
       }
     }
+    if (best.half > 0) entry.spatialHalf = best.half;
+    else delete entry.spatialHalf;
     compute.set(best.compute);
     memory.set(best.memory);
-    coordinateDescent([compute, memory], () => fitError(pts, chip()));
+    const params: Param[] = [compute, memory];
+    if (best.half > 0) params.push({ candidates: logGrid(best.half / 2, best.half * 2, 13), get: () => entry.spatialHalf ?? 0, set: (v: number) => void (entry.spatialHalf = v) });
+    coordinateDescent(params, () => fitError(pts, chip()));
   }
   return efficiencyOf(state, options.basis);
 }
@@ -317,7 +338,7 @@ export function heldOutBands(points: readonly FitPoint[], base: Chip, options: F
     const train = points.filter((p) => foldOf.get(p) !== fold);
     const test = points.filter((p) => foldOf.get(p) === fold);
     if (train.length === 0 || test.length === 0) continue;
-    const chip: Chip = { ...base, efficiency: fitEfficiency(train, base, options) };
+    const chip: Chip = { ...base, efficiency: fitEfficiency(train, base, { ...options, keyPoints: points }) };
     const predicted = predictAll(test, chip);
     test.forEach((p, i) => {
       const key = keyOf.get(p) ?? p.kind;
@@ -380,6 +401,7 @@ export function formatFit(rows: readonly FitRow[], efficiency: ChipEfficiency): 
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
   const h = efficiency.gemmHalf;
   if (h) out.push(`gemmHalf: m ${num(h.m)}, n ${num(h.n)}, k ${num(h.k)} (GEMM efficiency = Π d / (d + half_d))`);
+  for (const [key, c] of Object.entries(efficiency.classes ?? {})) if (c.spatialHalf) out.push(`${key} spatialHalf: ${num(c.spatialHalf)} output positions per channel (rate × p / (p + half))`);
   for (const c of efficiency.caches ?? []) out.push(`cache ${c.name} (${c.bytes >= 1 << 20 ? `${c.bytes / (1 << 20)} MiB` : `${c.bytes / 1024} KiB`}): ${c.bandwidthGBs.toPrecision(3)} GB/s`);
   return out.join('\n');
 }

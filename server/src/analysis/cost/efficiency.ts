@@ -18,6 +18,11 @@ import { EFFICIENCY_KEYS, efficiencyKeys, GemmDims, KernelClass, KernelShape } f
 export interface ClassEfficiency {
   readonly compute?: number;
   readonly memory?: number;
+  /**
+   * Depthwise convolutions: output positions per channel at which the kernel reaches half its class rate
+   * (each channel is its own small convolution with a fixed setup cost): rate × p / (p + spatialHalf).
+   */
+  readonly spatialHalf?: number;
 }
 
 /** Measured ÷ predicted over an op class's calibration points: the 10th and 90th percentiles. */
@@ -145,6 +150,13 @@ export function efficiencyOf(kernel: KernelShape, bytes: number, eff: ChipEffici
   let memory = cls?.memory ?? 1;
   if (cls?.compute !== undefined && cls.compute < 0.95) notes.push(`${key} kernels reach ${pct(cls.compute)} of the peak on this chip`);
   if (cls?.memory !== undefined && cls.memory < 0.95) notes.push(`${key} kernels reach ${pct(cls.memory)} of the bandwidth on this chip`);
+  if (kernel.kind === 'conv-depthwise' && kernel.gemm !== undefined && cls?.spatialHalf !== undefined && cls.spatialHalf > 0) {
+    // The implicit GEMM of a depthwise conv has m = N·ΠO output positions per channel.
+    const share = saturation(kernel.gemm.m, cls.spatialHalf);
+    compute *= share;
+    memory *= share;
+    if (share < 0.95) notes.push(`${kernel.gemm.m} output positions per channel: ${pct(share)} of the depthwise rate (a fixed cost per channel)`);
+  }
   if (GEMM_LIKE.has(kernel.kind) && kernel.gemm !== undefined) {
     const g = gemmEfficiency(kernel.gemm, eff, matrixUnits);
     compute *= g.value;
@@ -206,8 +218,9 @@ export function parseChipEfficiency(raw: unknown, fail: (field: string, message:
     else
       for (const [k, v] of Object.entries(raw.classes)) {
         if (!EFFICIENCY_KEYS.includes(k)) bad(`classes.${k}`, `unknown kernel class (${EFFICIENCY_KEYS.join(', ')})`);
-        else if (!isObject(v) || Object.keys(v).some((f) => f !== 'compute' && f !== 'memory')) bad(`classes.${k}`, 'must be { compute?, memory? }');
+        else if (!isObject(v) || Object.keys(v).some((f) => f !== 'compute' && f !== 'memory' && f !== 'spatialHalf')) bad(`classes.${k}`, 'must be { compute?, memory?, spatialHalf? }');
         else {
+          if (v.spatialHalf !== undefined && !(typeof v.spatialHalf === 'number' && Number.isFinite(v.spatialHalf) && v.spatialHalf >= 0)) bad(`classes.${k}.spatialHalf`, 'must be a number of output positions ≥ 0');
           if (v.compute !== undefined && !(positive(v.compute) && v.compute <= 1)) bad(`classes.${k}.compute`, 'must be a fraction in (0, 1]');
           if (v.memory !== undefined && !(positive(v.memory) && v.memory <= 4)) bad(`classes.${k}.memory`, 'must be a multiplier in (0, 4] of the bandwidth');
         }
