@@ -9,6 +9,7 @@
 #   MODELS_DIR=DIR     reuse torchvision exports already there (default OUT_DIR/models)
 #   SKIP_CALIBRATE=1   keep OUT_DIR/chips.json
 #   ONLY=REGEX         measure only the models whose file name matches
+#   PIN=0|none         with one thread, run every ONNX Runtime session on this core (taskset; default 0)
 #   MAX_LOAD=X         before calibrating and before each model, wait (up to WAIT_S=600 s) until the
 #                      1-minute load average is at most X
 # Each model is measured once (its ONNX Runtime profile kept) and that one profile is compared with two
@@ -27,7 +28,15 @@ M=../shared/corpus/models
 MODELS_DIR=${MODELS_DIR:-$OUT/models}
 mkdir -p "$OUT"
 : > "$OUT/summary.jsonl"
-rp() { npx --no-install tsx server/src/cli/main.ts "$@"; }
+# One thread pinned to one core (taskset, when there is one): unpinned, the scheduler moves the thread
+# between cores mid-run, and a depthwise-heavy model then measured 28–44 ms run to run (efficientnet_b0,
+# load < 0.3); pinned it measured 28–30 ms on either core. PIN=none turns it off.
+PIN=${PIN:-0}
+if [ "$PIN" != none ] && [ "$THREADS" = 1 ] && command -v taskset >/dev/null; then
+  rp() { taskset -c "$PIN" npx --no-install tsx server/src/cli/main.ts "$@"; }
+else
+  rp() { npx --no-install tsx server/src/cli/main.ts "$@"; }
+fi
 load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime | sed 's/.*load average: //'; }
 wait_quiet() {
   [ -n "${MAX_LOAD:-}" ] || return 0
