@@ -254,9 +254,21 @@ export function fitEfficiency(points: readonly FitPoint[], base: Chip, options: 
     for (const kind of gemmLike) (state.classes[kind] ??= { compute: 1, memory: 1 }).compute = best.compute.get(kind) ?? 1;
     const fine = [0, ...logGrid(1, 512, 28)];
     const half = state.half;
+    // One memory multiplier for the GEMM-like classes: they run the same GEMM kernels (ONNX Runtime's
+    // convolutions are im2col + GEMM), and the grid's convolutions are all compute-bound, so a conv memory
+    // multiplier of its own would be set by noise (one calibration gave 0.15, the next 1.0).
+    const sharedMemory: Param = {
+      candidates: MEMORY_GRID,
+      max: 4,
+      get: () => state.classes[gemmLike[0] as KernelClass]?.memory ?? 1,
+      set: (v: number) => {
+        for (const kind of gemmLike) (state.classes[kind] ??= { compute: 1, memory: 1 }).memory = v;
+      },
+    };
     const params: Param[] = [
       ...(['m', 'n', 'k'] as const).map((d) => ({ candidates: fine, get: () => half[d], set: (v: number) => void (half[d] = v) })),
-      ...gemmLike.flatMap((kind) => classParams(kind)),
+      ...gemmLike.flatMap((kind) => classParams(kind, ['compute'])),
+      sharedMemory,
     ];
     coordinateDescent(params, () => {
       const c = chip();
