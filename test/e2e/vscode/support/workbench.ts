@@ -74,7 +74,8 @@ export async function openPaletteAt(page: Page, title: string | RegExp, timeout 
     async () => {
       if (await input.isVisible()) await page.keyboard.press('Escape');
       await page.keyboard.press('F1');
-      await input.fill(`>${query}`);
+      // A short fill timeout, so a palette that did not open (F1 taken before the workbench had focus) is retried with F1.
+      await input.fill(`>${query}`, { timeout: 3_000 });
       await row.waitFor({ state: 'visible', timeout: 2_000 });
     },
     { timeout, message: `palette entry ${String(title)}` },
