@@ -9,6 +9,7 @@
  */
 import { Dim, dimAdd, dimEquals, dimFloorDiv, dimMax, dimMin, dimMul, dimSub } from '../ir/dim';
 import { DataType, isIntegerType } from '../ir/dtype';
+import { at } from '../ir/at';
 import { ConstValue } from '../ir/tensor';
 import { broadcastShapes, broadcastSteps, canFold, constOut, isConcrete, sameAs, stridedGather, tensorOf } from './helpers';
 import { OpContext, OutputFacts, registerOps } from './registry';
@@ -144,8 +145,8 @@ const COMPARE: Record<string, Binary> = {
 
 /** Broadcast-folds constant inputs; returns undefined unless every input is known and small. */
 export function foldBroadcast(values: ReadonlyArray<ConstValue | undefined>, dtype: DataType, f: (args: Dim[]) => Dim): ConstValue | undefined {
-  if (values.some((v) => v === undefined)) return undefined;
-  const known = values as ConstValue[];
+  const known = values.filter((v): v is ConstValue => v !== undefined);
+  if (known.length !== values.length) return undefined;
   // "Shape only" values (data not loaded) cannot be folded.
   if (known.some((v) => v.data.length !== v.dims.reduce((a, b) => a * b, 1))) return undefined;
   const shape = broadcastShapes(known.map((v) => v.dims));
@@ -154,7 +155,7 @@ export function foldBroadcast(values: ReadonlyArray<ConstValue | undefined>, dty
   const expanded = known.map((v) => stridedGather(v.data as Dim[], shape, broadcastSteps(v.dims, shape)));
   const count = shape.reduce((a, b) => a * b, 1);
   const data: Dim[] = new Array<Dim>(count);
-  for (let i = 0; i < count; i++) data[i] = f(expanded.map((e) => e[i] as Dim));
+  for (let i = 0; i < count; i++) data[i] = f(expanded.map((e) => at(e, i, 'broadcast-expanded input')));
   return { dtype, dims: shape, data };
 }
 

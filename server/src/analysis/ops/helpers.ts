@@ -7,6 +7,13 @@ import { OpContext, OutputFacts } from './registry';
 /** Shared helpers for shape rules. Rules throw ShapeError for invalid models; the engine reports it. */
 export class ShapeError extends Error {}
 
+/** One element of a constant by flat offset; a constant with fewer elements than its dims say is an invalid model. */
+export function constElement(value: ConstValue, offset: number): Dim | string {
+  const element = value.data[offset];
+  if (element === undefined) throw new ShapeError(`constant has ${value.data.length} elements, no element ${offset} (dims [${value.dims.join(', ')}])`);
+  return element;
+}
+
 export function tensorOf(dtype: DataType | null, shape: readonly Dim[] | null): TensorType {
   return { kind: 'tensor', dtype, shape };
 }
@@ -23,8 +30,8 @@ export function normaliseAxis(axis: number, rank: number): number {
  * Symbolic dims broadcast against 1 and against equal symbols; two different symbols give an unknown dim.
  */
 export function broadcastShapes(shapes: ReadonlyArray<readonly Dim[] | null>): Dim[] | null {
-  if (shapes.some((s) => s === null)) return null;
-  const known = shapes as ReadonlyArray<readonly Dim[]>;
+  const known = shapes.filter((s) => s !== null);
+  if (known.length !== shapes.length) return null;
   const rank = Math.max(0, ...known.map((s) => s.length));
   const out: Dim[] = [];
   for (let i = 0; i < rank; i++) {
@@ -88,7 +95,10 @@ export function stridedGather<T>(data: readonly T[], outDims: readonly number[],
   const coords = new Array<number>(outDims.length).fill(0);
   let offset = base;
   for (let i = 0; i < total; i++) {
-    out[i] = data[offset] as T;
+    const item = data[offset];
+    // A constant whose data is shorter than its dims say (a corrupt model) must not fold to holes.
+    if (item === undefined) throw new ShapeError(`constant data has ${data.length} elements, too few for its shape`);
+    out[i] = item;
     // Odometer increment: bump the last axis, carrying into earlier ones.
     for (let axis = outDims.length - 1; axis >= 0; axis--) {
       const step = steps[axis] ?? 0;

@@ -72,8 +72,8 @@ function reductionAxes(ctx: OpContext): AxesSpec {
 }
 
 /** Output dims of reducing `input` over `axes` (normalised, unique). */
-function reducedShape(input: readonly Dim[], axes: ReadonlySet<number>, keepdims: boolean): Dim[] {
-  const out: Dim[] = [];
+function reducedShape<D extends Dim>(input: readonly D[], axes: ReadonlySet<number>, keepdims: boolean): Array<D | 1> {
+  const out: Array<D | 1> = [];
   input.forEach((d, i) => {
     if (!axes.has(i)) out.push(d);
     else if (keepdims) out.push(1);
@@ -87,7 +87,7 @@ function foldReduction(value: ConstValue, axes: ReadonlySet<number>, keepdims: b
   // Values without their elements (only the shape is known) or too big to fold are left alone.
   if (!canFold(dims) || value.data.length !== dims.reduce((a, b) => a * b, 1)) return undefined;
   if (value.data.some((v) => typeof v === 'string')) return undefined;
-  const outDims = reducedShape(dims, axes, keepdims) as number[];
+  const outDims = reducedShape(dims, axes, keepdims);
   const keptDims = dims.map((d, i) => (axes.has(i) ? 1 : d));
   const count = keptDims.reduce((a, b) => a * b, 1);
   const reducedCount = dims.reduce((n, d, i) => (axes.has(i) ? n * d : n), 1);

@@ -8,7 +8,7 @@
 import { Dim, dimAdd, dimCeilDiv, dimEquals, dimMax, dimMin, dimProduct, dimSub, SymDim } from '../ir/dim';
 import { DataType } from '../ir/dtype';
 import { ConstValue, numericData } from '../ir/tensor';
-import { broadcastShapes, broadcastSteps, canFold, constOut, intsOf, isConcrete, normaliseAxis, ShapeError, stridedGather, strides, tensorOf } from './helpers';
+import { broadcastShapes, broadcastSteps, canFold, constElement, constOut, intsOf, isConcrete, normaliseAxis, ShapeError, stridedGather, strides, tensorOf } from './helpers';
 import { OpContext, registerOps } from './registry';
 
 /** The values of input i as dims (known numbers or symbols), e.g. a shape vector. */
@@ -154,7 +154,7 @@ registerOps('', ['Gather'], (ctx) => {
       for (const rawIndex of idx) {
         const k = rawIndex < 0 ? rawIndex + axisLen : rawIndex;
         if (k < 0 || k >= axisLen) throw new ShapeError(`Gather index ${rawIndex} is out of range for axis length ${axisLen}`);
-        for (let j = 0; j < inner; j++) result.push(value.data[(o * axisLen + k) * inner + j] as Dim | string);
+        for (let j = 0; j < inner; j++) result.push(constElement(value, (o * axisLen + k) * inner + j));
       }
     }
     return [constOut({ dtype: value.dtype, dims: out, data: result as Dim[] })];

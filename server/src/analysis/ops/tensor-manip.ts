@@ -20,7 +20,8 @@
 import { Dim, dimCeilDiv, dimFloorDiv, dimMul, dimProduct, dimSub } from '../ir/dim';
 import { DataType } from '../ir/dtype';
 import { ConstValue, numericData } from '../ir/tensor';
-import { canFold, constOut, isConcrete, normaliseAxis, sameAs, ShapeError, strides, tensorOf } from './helpers';
+import { at } from '../ir/at';
+import { canFold, constElement, constOut, isConcrete, normaliseAxis, sameAs, ShapeError, strides, tensorOf } from './helpers';
 import { OpContext, OutputFacts, registerOps } from './registry';
 
 // ---------------------------------------------------------------------------------------------
@@ -79,7 +80,7 @@ export function foldGather(value: ConstValue, dtype: DataType, outDims: readonly
       coords[axis] = Math.floor(rest / s);
       rest -= (coords[axis] ?? 0) * s;
     }
-    data[i] = value.data[source(coords)] as Dim | string;
+    data[i] = constElement(value, source(coords));
   }
   return { dtype, dims: outDims, data: data as Dim[] };
 }
@@ -163,7 +164,7 @@ registerOps('', ['Split'], (ctx) => {
     let start = 0;
     return shapes.map((s) => {
       const offset = start;
-      start += (s[axis] as number) ?? 0;
+      start += s[axis] ?? 0;
       return constOut(foldGather(full, full.dtype, s as number[], (c) => offsetOf(c.map((x, k) => (k === axis ? x + offset : x)), inStrides)));
     });
   }
@@ -195,7 +196,7 @@ registerOps('', ['Tile'], (ctx) => {
   const full = fullValue(ctx, 0);
   if (full !== undefined && isConcrete(input) && isConcrete(out) && canFold(out)) {
     const inStrides = strides(input);
-    return [constOut(foldGather(full, full.dtype, out, (c) => offsetOf(c.map((x, k) => x % (input[k] as number)), inStrides)))];
+    return [constOut(foldGather(full, full.dtype, out, (c) => offsetOf(c.map((x, k) => x % at(input, k, 'Tile input dims')), inStrides)))];
   }
   return [tensorOf(dtype, out)];
 });
@@ -354,7 +355,7 @@ registerOps('', ['Unique'], (ctx) => {
       const sliceCount = sliceShape.reduce((a, b) => a * b, 1);
       const sliceStrides = strides(sliceShape);
       for (let k = 0; k < (shape[axis] ?? 0); k++) {
-        const parts: Array<number | string> = [];
+        const parts: Array<Dim | string> = [];
         for (let j = 0; j < sliceCount; j++) {
           let offset = 0;
           let rest = j;
@@ -364,7 +365,7 @@ registerOps('', ['Unique'], (ctx) => {
             rest -= c * s;
             offset += (a === axis ? k : c) * (st[a] ?? 0);
           }
-          parts.push(full.data[offset] as number | string);
+          parts.push(constElement(full, offset));
         }
         keys.add(JSON.stringify(parts));
       }

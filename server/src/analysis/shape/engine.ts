@@ -481,8 +481,7 @@ class NodeContext implements OpContext {
 /** Keeps the items from index `from` on that pass `keep`, in place and in order. */
 function compactFrom<T>(items: T[], from: number, keep: (item: T) => boolean): void {
   let n = Math.min(from, items.length);
-  for (let i = n; i < items.length; i++) {
-    const item = items[i] as T;
+  for (const item of items.slice(n)) {
     if (keep(item)) items[n++] = item;
   }
   items.length = n;

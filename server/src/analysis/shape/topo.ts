@@ -1,3 +1,4 @@
+import { InternalInvariantError } from '../ir/at';
 import { Graph } from '../ir/graph';
 
 /**
@@ -99,8 +100,10 @@ class MinHeap {
     let i = a.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if ((a[parent] as number) <= value) break;
-      a[i] = a[parent] as number;
+      // parent < i < a.length, so a[parent] is present.
+      const parentValue = a[parent]!;
+      if (parentValue <= value) break;
+      a[i] = parentValue;
       i = parent;
     }
     a[i] = value;
@@ -108,17 +111,20 @@ class MinHeap {
 
   pop(): number {
     const a = this.items;
-    const top = a[0] as number;
-    const last = a.pop() as number;
+    const top = a[0];
+    const last = a.pop();
+    if (top === undefined || last === undefined) throw new InternalInvariantError('internal error: pop from an empty heap');
     if (a.length > 0) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         if (l >= a.length) break;
         const r = l + 1;
-        const child = r < a.length && (a[r] as number) < (a[l] as number) ? r : l;
-        if ((a[child] as number) >= last) break;
-        a[i] = a[child] as number;
+        // l < a.length was checked above and r only counts when r < a.length.
+        const child = r < a.length && a[r]! < a[l]! ? r : l;
+        const childValue = a[child]!;
+        if (childValue >= last) break;
+        a[i] = childValue;
         i = child;
       }
       a[i] = last;
