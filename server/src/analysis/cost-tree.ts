@@ -15,6 +15,7 @@
  * - Nodes inside a subgraph or an expanded function (ids `n12/then_branch/n0`) sit under the node that
  *   holds them, whatever their own names say.
  */
+import { at } from './ir/at';
 import { isLaunchBound, LaunchTimes } from './cost/launch-bound';
 import type { ReportNode } from './report';
 import { NodeScope, scopeReader, ScopeNaming, SCOPE_SEPARATOR } from './scope';
@@ -68,11 +69,11 @@ export function buildCostTree(nodes: readonly CostTreeInput[], options: CostTree
   const root = new ModuleBuilder('', '');
   const scopes = nodeScopes(nodes, options.naming);
   let total = 0;
-  for (let i = 0; i < nodes.length; i++) {
-    const { scope, leaf } = scopes[i] as NodeScope;
+  for (const [i, node] of nodes.entries()) {
+    const { scope, leaf } = at(scopes, i, 'node scopes');
     let module = root;
     for (const segment of scope) module = module.child(segment);
-    const op = new OpItem(nodes[i] as CostTreeInput, leaf);
+    const op = new OpItem(node, leaf);
     module.items.push(op);
     total += op.time;
   }
@@ -363,9 +364,9 @@ export function pruneCostTree(row: CostTreeNode, maxChildren: number): CostTreeN
   if (row.children.length <= maxChildren) return { ...row, children: kept };
   let timeSeconds = 0;
   let share = 0;
-  for (let i = maxChildren; i < row.children.length; i++) {
-    timeSeconds += (row.children[i] as CostTreeNode).timeSeconds;
-    share += (row.children[i] as CostTreeNode).share;
+  for (const child of row.children.slice(maxChildren)) {
+    timeSeconds += child.timeSeconds;
+    share += child.share;
   }
   return { ...row, children: kept, more: { count: row.children.length - maxChildren, timeSeconds, share } };
 }

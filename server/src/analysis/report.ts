@@ -197,15 +197,12 @@ function withProfile(base: Report, p: ModelProfile): Report {
   const total = result.totals.timeSeconds;
   const timed = result.nodes.filter((n) => n.counted && n.cost.cost.modelled && !n.cost.container && n.cost.cost.unit !== 'none');
   const runTime = (n: ProfiledNode): number => n.cost.executions * n.timing.timeSeconds;
-  // Sorted by time computed once per node (a stable sort of positions: ties keep graph order, as before).
-  const times = timed.map(runTime);
-  const topOps = timed
-    .map((_, i) => i)
-    .sort((a, b) => (times[b] as number) - (times[a] as number))
+  // Sorted by time computed once per node (a stable sort: ties keep graph order).
+  const byTime = timed.map((n) => ({ n, time: runTime(n) }));
+  const topOps = byTime
+    .sort((a, b) => b.time - a.time)
     .slice(0, 10)
-    .map((i) => {
-      const n = timed[i] as ProfiledNode;
-      const time = times[i] as number;
+    .map(({ n, time }) => {
       return { id: n.cost.record.id, name: n.cost.record.node.name, opType: n.cost.record.node.opType, timeSeconds: time, share: total > 0 ? time / total : 0, bound: n.timing.bound };
     });
   const perType = new Map<string, { count: number; timeSeconds: number; flops: number; bytes: number }>();

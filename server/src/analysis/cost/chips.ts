@@ -1,3 +1,4 @@
+import { at } from '../ir/at';
 import builtinData from './chips.json';
 import { chipKey, matchChip, matchKey, VENDOR_WORDS } from './chip-key';
 import { ChipEfficiency, parseChipEfficiency } from './efficiency';
@@ -90,21 +91,21 @@ export function findChip(idOrAlias: string, extra: readonly Chip[] = []): Chip |
 
 /** Edit distance with adjacent transpositions (optimal string alignment). */
 export function editDistance(a: string, b: string): number {
-  const rows: number[][] = [];
-  for (let i = 0; i <= a.length; i++) {
-    rows.push(new Array<number>(b.length + 1).fill(0));
-    rows[i][0] = i;
-  }
-  for (let j = 0; j <= b.length; j++) rows[0][j] = j;
+  // The (a.length + 1) × (b.length + 1) table, row-major; every cell read below lies inside it.
+  const width = b.length + 1;
+  const table = new Array<number>((a.length + 1) * width).fill(0);
+  const cell = (i: number, j: number): number => at(table, i * width + j, 'edit distance table');
+  for (let i = 0; i <= a.length; i++) table[i * width] = i;
+  for (let j = 0; j <= b.length; j++) table[j] = j;
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2][j - 2] + 1);
-      rows[i][j] = d;
+      let d = Math.min(cell(i - 1, j) + 1, cell(i, j - 1) + 1, cell(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, cell(i - 2, j - 2) + 1);
+      table[i * width + j] = d;
     }
   }
-  return rows[a.length][b.length];
+  return cell(a.length, b.length);
 }
 
 /**
@@ -448,12 +449,13 @@ function validateChip(raw: unknown, index: number, fileName: string, errors: str
   const kernelOverheadUs = c.number(entry, 'kernelOverheadUs', { min: 0, max: CHIP_LIMITS.maxKernelOverheadUs, unit: 'µs', fallback: defaultKernelOverheadUs(category ?? '') });
   const sources = c.strings(entry, 'sources', [`user-supplied (${fileName})`]);
   const notes = c.strings(entry, 'notes', []);
-  const confidence = entry.confidence === undefined ? 'low' : entry.confidence;
+  const rawConfidence = entry.confidence === undefined ? 'low' : entry.confidence;
+  const confidence = rawConfidence === 'high' || rawConfidence === 'medium' || rawConfidence === 'low' ? rawConfidence : null;
   const efficiency = entry.efficiency === undefined ? undefined : (parseChipEfficiency(entry.efficiency, (field, message) => c.fail(field, message)) ?? undefined);
-  if (confidence !== 'high' && confidence !== 'medium' && confidence !== 'low') c.fail('confidence', `must be "high", "medium" or "low", got ${show(confidence)}`);
+  if (confidence === null) c.fail('confidence', `must be "high", "medium" or "low", got ${show(rawConfidence)}`);
 
   if (!c.ok || id === null || name === null || vendor === null || category === null || aliases === null || bandwidth === null || memoryGB === null) return null;
-  if (!tensor || !vector || !achievable || kernelOverheadUs === null || sources === null || notes === null || memoryType === null || sparsePeaks === null) return null;
+  if (!tensor || !vector || !achievable || kernelOverheadUs === null || sources === null || notes === null || memoryType === null || sparsePeaks === null || confidence === null) return null;
   if (sources.length === 0) {
     c.fail('sources', 'must name at least one source');
     return null;
@@ -463,7 +465,7 @@ function validateChip(raw: unknown, index: number, fileName: string, errors: str
     memoryBandwidthGBs: bandwidth, memoryGB, l2MB, tdpW,
     peaks: { tensor, vector },
     achievable, kernelOverheadUs, sources, notes,
-    confidence: confidence as Chip['confidence'],
+    confidence,
   };
   if (memoryType !== undefined) chip.memoryType = memoryType;
   if (sparsePeaks !== undefined) chip.sparsePeaks = sparsePeaks;

@@ -11,10 +11,10 @@ function tensorOf(value: ValueRecord | null | undefined): TensorType | null {
   return value?.type?.kind === 'tensor' ? value.type : null;
 }
 
-function concreteDims(value: ValueRecord | null | undefined): number[] | null {
+function concreteDims(value: ValueRecord | null | undefined): readonly number[] | null {
   const shape = tensorOf(value)?.shape;
-  if (!shape || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) return null;
-  return shape as number[];
+  if (!shape || !shape.every((d): d is number => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) return null;
+  return shape;
 }
 
 /**
@@ -84,11 +84,11 @@ export class NodeCostContext implements CostContext {
     return v === undefined || v.name === '' ? 0 : bytes(v);
   }
 
-  inputDims(i: number): number[] | null {
+  inputDims(i: number): readonly number[] | null {
     return concreteDims(this.record.inputs[i]);
   }
 
-  outputDims(i: number): number[] | null {
+  outputDims(i: number): readonly number[] | null {
     return concreteDims(this.record.outputs[i]);
   }
 

@@ -1,3 +1,4 @@
+import { at } from '../ir/at';
 import { bytesForElements } from '../ir/dtype';
 import { NodeCost } from './model';
 import { ValueType } from '../ir/types';
@@ -93,7 +94,7 @@ export function profile(costs: readonly NodeCost[], options: RooflineOptions, gr
   const timings = costs.map((c) => timeNode(c, options, constants));
   const excluded = cheaperBranches(costs, timings, notes);
   const standalone: ProfiledNode[] = costs.map((cost, i) => {
-    const timing = timings[i] as NodeTiming;
+    const timing = at(timings, i, 'node timings');
     return { cost, timing, counted: !excluded.has(i), notes: cost.notes.concat(timing.notes) };
   });
   const graph = indexGraph(standalone);
@@ -219,8 +220,8 @@ interface GraphIndex {
 function indexGraph(nodes: readonly ProfiledNode[]): GraphIndex {
   const producerOf = new Map<string, number>();
   const readers = new Map<string, number[]>();
-  for (let i = 0; i < nodes.length; i++) {
-    const record = (nodes[i] as ProfiledNode).cost.record;
+  for (const [i, node] of nodes.entries()) {
+    const record = node.cost.record;
     for (const o of record.outputs) if (o.name) producerOf.set(o.name, i);
     for (const inp of record.inputs) {
       if (!inp) continue;
@@ -245,8 +246,8 @@ function resolvePlan(nodes: readonly ProfiledNode[], plan: KernelPlan, notes: st
   const groups: number[][] = [];
   for (const ids of plan.fuse) {
     const members = [...new Set(ids.map((id) => indexOf.get(id)).filter((i): i is number => i !== undefined))].sort((a, b) => a - b);
-    const usable = members.filter((i) => kernelMember(nodes[i] as ProfiledNode));
-    const executions = new Set(usable.map((i) => (nodes[i] as ProfiledNode).cost.executions));
+    const usable = members.filter((i) => kernelMember(at(nodes, i, 'profiled nodes')));
+    const executions = new Set(usable.map((i) => at(nodes, i, 'profiled nodes').cost.executions));
     if (usable.length < 2 || usable.length !== members.length || members.length !== ids.length) {
       notes.push(`fuse ${ids.join('+')}: not applied (a node is unknown, not modelled, or not counted)`);
     } else if (usable.some((i) => taken.has(i))) {
@@ -287,7 +288,7 @@ function evaluateKernel(nodes: readonly ProfiledNode[], members: readonly number
   const readOnce = large ? new Set<string>() : null;
   const readList: string[] = [];
   for (const i of members) {
-    const n = nodes[i] as ProfiledNode;
+    const n = at(nodes, i, 'profiled nodes');
     let savedHere = 0;
     for (const o of n.cost.record.outputs) {
       if (!o.name || graphOutputs.has(o.name)) continue;
@@ -308,21 +309,20 @@ function evaluateKernel(nodes: readonly ProfiledNode[], members: readonly number
   let total = 0;
   let flops = 0;
   let overheadSeconds = 0;
-  let savedTotal = 0;
-  for (let position = 0; position < members.length; position++) {
-    const n = nodes[members[position] as number] as ProfiledNode;
+  for (const i of members) {
+    const n = at(nodes, i, 'profiled nodes');
     compute += n.timing.computeSeconds;
     total += n.timing.bytes;
     flops += n.cost.cost.flops;
     overheadSeconds = Math.max(overheadSeconds, n.timing.overheadSeconds);
-    savedTotal += saved[position] as number;
   }
+  const savedTotal = saved.reduce((a, b) => a + b, 0);
   const external = Math.max(0, total - savedTotal);
-  const first = nodes[members[0] as number] as ProfiledNode;
+  const first = at(nodes, at(members, 0, 'kernel members'), 'profiled nodes');
   // The kernel moves its bytes at its producer's rate (its class and, on CPUs, the cache its bytes fit).
   const secondsPerExecution = total === 0 && compute === 0 ? 0 : Math.max(compute, external / (bandwidth * first.timing.efficiency.memory)) + overheadSeconds;
   const k = first.cost.executions;
-  const ids = members.map((i) => (nodes[i] as ProfiledNode).cost.record.id);
+  const ids = members.map((i) => at(nodes, i, 'profiled nodes').cost.record.id);
   return {
     group: { id: first.cost.record.id, nodes: ids, flops: k * flops, bytes: k * external, timeSeconds: k * secondsPerExecution, bytesSaved: k * (total - external) },
     members,
@@ -339,14 +339,14 @@ function evaluateKernel(nodes: readonly ProfiledNode[], members: readonly number
  */
 function spreadKernelOverMembers(nodes: ProfiledNode[], kernel: Kernel, bandwidth: number): void {
   const weights = kernel.members.map((i, position) => {
-    const t = (nodes[i] as ProfiledNode).timing;
+    const t = at(nodes, i, 'profiled nodes').timing;
     return Math.max(t.computeSeconds, (t.bytes - (kernel.savedByMember[position] ?? 0)) / (bandwidth * t.efficiency.memory));
   });
   const weightSum = weights.reduce((a, b) => a + b, 0);
   kernel.members.forEach((i, position) => {
-    const n = nodes[i] as ProfiledNode;
+    const n = at(nodes, i, 'profiled nodes');
     const t = n.timing;
-    const share = weightSum > 0 ? (weights[position] as number) / weightSum : 1 / kernel.members.length;
+    const share = weightSum > 0 ? at(weights, position, 'kernel member weights') / weightSum : 1 / kernel.members.length;
     const bytes = t.bytes - (kernel.savedByMember[position] ?? 0);
     const memorySeconds = bytes / (bandwidth * t.efficiency.memory);
     const intensity = bytes > 0 ? n.cost.cost.flops / bytes : null;
@@ -376,18 +376,23 @@ function spreadKernelOverMembers(nodes: ProfiledNode[], kernel: Kernel, bandwidt
  */
 function fusedView(nodes: readonly ProfiledNode[], requested: readonly (readonly number[])[], graph: GraphIndex, graphOutputs: ReadonlySet<string>, bandwidth: number): { timeSeconds: number; bytes: number; groups: FusedGroup[]; members: number[][] } {
   const group = nodes.map((_, i) => i);
+  // Union-find over node indices: every entry of `group` is a node index, so lookups stay in range.
   const find = (i: number): number => {
-    while (group[i] !== i) i = group[i] = group[group[i] as number] as number;
+    for (let parent = at(group, i, 'kernel parents'); parent !== i; parent = at(group, i, 'kernel parents')) {
+      const grandparent = at(group, parent, 'kernel parents');
+      group[i] = grandparent;
+      i = grandparent;
+    }
     return i;
   };
-  for (const members of requested) for (const i of members.slice(1)) group[find(i)] = find(members[0] as number);
+  for (const members of requested) for (const i of members.slice(1)) group[find(i)] = find(at(members, 0, 'requested kernel'));
   nodes.forEach((n, i) => {
     if (!n.counted || !n.cost.cost.modelled || n.cost.cost.unit !== 'vector' || !FUSABLE.has(n.cost.record.node.opType)) return;
     for (const inp of n.cost.record.inputs) {
       if (!inp) continue;
       const p = graph.producerOf.get(inp.name);
       if (p === undefined || (graph.readers.get(inp.name)?.length ?? 0) !== 1 || graphOutputs.has(inp.name)) continue;
-      const producer = nodes[p] as ProfiledNode;
+      const producer = at(nodes, p, 'profiled nodes');
       if (!producer.counted || !producer.cost.cost.modelled || producer.cost.cost.unit === 'none' || producer.cost.executions !== n.cost.executions) continue;
       group[find(i)] = find(p);
       break;
@@ -398,11 +403,13 @@ function fusedView(nodes: readonly ProfiledNode[], requested: readonly (readonly
   const lists = new Map<number, number[]>();
   const size = new Array<number>(nodes.length).fill(0);
   eligible.forEach((ok, i) => {
-    if (ok) size[find(i)]++;
+    if (!ok) return;
+    const root = find(i);
+    size[root] = (size[root] ?? 0) + 1;
   });
   eligible.forEach((ok, i) => {
     const root = find(i);
-    if (!ok || (size[root] as number) < 2) return;
+    if (!ok || (size[root] ?? 0) < 2) return;
     const list = lists.get(root);
     if (list === undefined) lists.set(root, [i]);
     else list.push(i);
@@ -415,7 +422,7 @@ function fusedView(nodes: readonly ProfiledNode[], requested: readonly (readonly
     if (!ok) return;
     const list = lists.get(find(i));
     if (list === undefined) {
-      const n = nodes[i] as ProfiledNode;
+      const n = at(nodes, i, 'profiled nodes');
       if (n.cost.cost.unit === 'none') return;
       time += n.cost.executions * n.timing.timeSeconds;
       bytes += n.cost.executions * n.timing.bytes;

@@ -46,8 +46,8 @@ export interface CostContext {
   inputBytes(i: number): number | null;
   outputBytes(i: number): number | null;
   /** Concrete dims of input i (null when any dim is not a known number). */
-  inputDims(i: number): number[] | null;
-  outputDims(i: number): number[] | null;
+  inputDims(i: number): readonly number[] | null;
+  outputDims(i: number): readonly number[] | null;
   /** True when input i is a weight (an initializer, or produced by a Constant node). */
   isWeight(i: number): boolean;
   input(i: number): ValueRecord | null;

@@ -115,7 +115,7 @@ export function summarise(report: Pick<Report, 'nodes' | 'totals'>, join: JoinRe
     endToEndError: matched > 0 ? relativeError(predictedSeconds, reference) : null,
     spearman: spearman(rows.map((r) => r.predictedSeconds), rows.map((r) => r.measuredSeconds)),
     spearmanSignificant: spearman(significant.map((r) => r.predictedSeconds), significant.map((r) => r.measuredSeconds)),
-    medianAbsError: significant.length > 0 ? median(significant.map((r) => Math.abs(r.error as number))) : null,
+    medianAbsError: significant.length > 0 ? median(significant.flatMap((r) => (r.error === null ? [] : [Math.abs(r.error)]))) : null,
     significantOps: significant.length,
     ops: rows.sort((a, b) => b.measuredSeconds - a.measuredSeconds),
     notes,

@@ -129,14 +129,10 @@ export function joinProfile(nodes: readonly ReportNode[], profile: OrtProfile, o
 
   const resolve = (k: KernelEvent): ReportNode | 'ambiguous' | null => {
     const exact = byKey.get(k.nodeName);
-    if (exact) {
-      if (exact.length === 1) return exact[0];
-      const sameOp = exact.filter((n) => n.opType === k.opName);
-      return sameOp.length === 1 ? sameOp[0] : 'ambiguous';
-    }
+    if (exact) return onlyItem(exact) ?? onlyItem(exact.filter((n) => n.opType === k.opName)) ?? 'ambiguous';
     const prefix = keysByLength.find((key) => k.nodeName.length > key.length && k.nodeName.startsWith(key) && k.nodeName[key.length] === '/');
     const hosts = prefix === undefined ? undefined : byKey.get(prefix);
-    return hosts && hosts.length === 1 ? hosts[0] : hosts ? 'ambiguous' : null;
+    return hosts === undefined ? null : (onlyItem(hosts) ?? 'ambiguous');
   };
 
   for (const k of profile.kernels) {
@@ -207,4 +203,9 @@ export function joinProfile(nodes: readonly ReportNode[], profile: OrtProfile, o
     kernelSeconds: [...measured.values()].reduce((sum, m) => sum + (m.inclusive ? 0 : m.measuredSeconds), 0) + (ambiguous.size > 0 ? over(keptRuns.map((r) => perRunAmbiguousSeconds.get(r) ?? 0)) : 0),
     warnings,
   };
+}
+
+/** The one item of a list of one; undefined for an empty list or several. */
+function onlyItem<T>(items: readonly T[]): T | undefined {
+  return items.length === 1 ? items[0] : undefined;
 }

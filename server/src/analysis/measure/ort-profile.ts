@@ -1,3 +1,4 @@
+import { at } from '../ir/at';
 /**
  * Reads an ONNX Runtime profile (`SessionOptions.enableProfiling`): a JSON array of Chrome trace events.
  * What we use:
@@ -131,11 +132,12 @@ function assignRuns(kernels: KernelEvent[], runs: readonly RunEvent[]): void {
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (runs[mid].startUs <= k.startUs) {
+      if (at(runs, mid, 'sorted runs').startUs <= k.startUs) {
         found = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    k.run = found >= 0 && k.startUs <= runs[found].startUs + runs[found].durationUs ? found : -1;
+    const run = runs[found];
+    k.run = run !== undefined && k.startUs <= run.startUs + run.durationUs ? found : -1;
   }
 }

@@ -1,3 +1,5 @@
+import { at } from '../ir/at';
+
 /**
  * Statistics for predicted-versus-measured comparisons. Pure functions over plain arrays.
  */
@@ -7,7 +9,8 @@ export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const middle = at(sorted, mid, 'sorted values');
+  return sorted.length % 2 === 1 ? middle : (at(sorted, mid - 1, 'sorted values') + middle) / 2;
 }
 
 /** Ranks 1..n; tied values share the mean of the ranks they span (the "fractional" ranking Spearman's ρ needs). */
@@ -16,10 +19,11 @@ export function fractionalRanks(values: readonly number[]): number[] {
   const ranks = new Array<number>(values.length);
   let start = 0;
   while (start < order.length) {
+    const first = at(order, start, 'ordered values').v;
     let end = start;
-    while (end + 1 < order.length && order[end + 1].v === order[start].v) end++;
+    while (end + 1 < order.length && order[end + 1]?.v === first) end++;
     const rank = (start + end) / 2 + 1;
-    for (let k = start; k <= end; k++) ranks[order[k].i] = rank;
+    for (const { i } of order.slice(start, end + 1)) ranks[i] = rank;
     start = end + 1;
   }
   return ranks;
@@ -35,8 +39,8 @@ export function pearson(xs: readonly number[], ys: readonly number[]): number | 
   let sxx = 0;
   let syy = 0;
   for (let i = 0; i < n; i++) {
-    const dx = xs[i] - mx;
-    const dy = ys[i] - my;
+    const dx = at(xs, i, 'x values') - mx;
+    const dy = at(ys, i, 'y values') - my;
     sxy += dx * dy;
     sxx += dx * dx;
     syy += dy * dy;

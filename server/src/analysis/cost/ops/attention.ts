@@ -105,7 +105,7 @@ registerCost('', ['Attention'], (ctx) =>
     if (q === null || k === null || v === null) return 'Q, K or V has unknown dims';
     const qHeadsAttr = ctx.int('q_num_heads', 0);
     const kvHeadsAttr = ctx.int('kv_num_heads', 0);
-    const view = (d: number[], heads: number, what: string): { b: number; h: number; s: number; e: number } | string => {
+    const view = (d: readonly number[], heads: number, what: string): { b: number; h: number; s: number; e: number } | string => {
       if (d.length === 4) return { b: d[0] ?? 0, h: d[1] ?? 0, s: d[2] ?? 0, e: d[3] ?? 0 };
       if (d.length !== 3) return `${what} must be 3-D or 4-D`;
       const e = headSize(d[2] ?? 0, heads, what);

@@ -8,6 +8,7 @@
  * call of exp, log, sqrt, sin, cos, tan, asin, acos, atan or erf. Functions that are defined through
  * those (tanh, sigmoid, softplus, the GELUs, …) count their defining formula.
  */
+import { Dim } from '../../ir/dim';
 import { bytesForElements, DataType } from '../../ir/dtype';
 import { ConstValue, elementCount } from '../../ir/tensor';
 import { ValueType } from '../../ir/types';
@@ -36,7 +37,7 @@ function isComplete(value: ConstValue | undefined): boolean {
   if (value === undefined) return false;
   if (!value.dims.every((d) => Number.isSafeInteger(d) && d >= 0)) return false;
   if (value.data.length !== elementCount(value.dims)) return false;
-  return (value.data as ReadonlyArray<unknown>).every((d) => typeof d === 'number' || typeof d === 'string');
+  return value.data.every((d: Dim | string) => typeof d === 'number' || typeof d === 'string');
 }
 
 /** True when every (named) output has a complete known value: an optimising runtime folds the node. */
@@ -78,13 +79,13 @@ export function outElems(ctx: CostContext, i: number): number {
   return n;
 }
 
-export function inShape(ctx: CostContext, i: number): number[] {
+export function inShape(ctx: CostContext, i: number): readonly number[] {
   const d = ctx.inputDims(i);
   if (d === null) throw new SizeUnknown(unknownSizeReason(ctx.record.inputs[i] ?? null, 'input'));
   return d;
 }
 
-export function outShape(ctx: CostContext, i: number): number[] {
+export function outShape(ctx: CostContext, i: number): readonly number[] {
   const d = ctx.outputDims(i);
   if (d === null) throw new SizeUnknown(unknownSizeReason(ctx.record.outputs[i] ?? null, 'output'));
   return d;
@@ -116,7 +117,8 @@ export function hasOutput(ctx: CostContext, i: number): boolean {
 export function inNumbers(ctx: CostContext, i: number): number[] | undefined {
   const value = ctx.record.inputs[i]?.value;
   if (!isComplete(value) || value === undefined) return undefined;
-  return (value.data as ReadonlyArray<unknown>).every((d) => typeof d === 'number') ? (value.data as number[]) : undefined;
+  const data: ReadonlyArray<Dim | string> = value.data;
+  return data.every((d): d is number => typeof d === 'number') ? [...data] : undefined;
 }
 
 export function attr(ctx: CostContext, name: string) {

@@ -265,7 +265,7 @@ registerCost('', ['Einsum'], (ctx) =>
   buildCost(ctx, () => {
     const equation = ctx.string('equation', '');
     const n = ctx.record.inputs.length;
-    const shapes: number[][] = [];
+    const shapes: Array<readonly number[]> = [];
     for (let i = 0; i < n; i++) {
       const d = ctx.inputDims(i);
       if (d === null) return `Einsum operand ${i} has unknown dims`;
