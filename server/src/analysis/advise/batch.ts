@@ -26,9 +26,8 @@ function findBatchSymbol(ctx: AdviceContext): { name: string; value: number } | 
   for (const input of model.graph.inputs) {
     if (initializers.has(input.name) || input.type?.kind !== 'tensor' || input.type.shape === null) continue;
     input.type.shape.forEach((dim, axis) => {
-      const symbols = dimSymbols(dim);
-      if (symbols.length !== 1 || axis > 1) return;
-      const name = symbols[0] as string;
+      const [name, ...otherSymbols] = dimSymbols(dim);
+      if (name === undefined || otherSymbols.length > 0 || axis > 1) return;
       counts.set(name, (counts.get(name) ?? 0) + (axis === 0 ? 2 : 1));
       const bound = inference.graphInputs.find((v) => v.name === input.name)?.type;
       const d = bound?.kind === 'tensor' ? bound.shape?.[axis] : undefined;

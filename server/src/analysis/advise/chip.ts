@@ -1,3 +1,4 @@
+import { at } from '../ir/at';
 import { humanBytes, humanTime } from '../../format/units';
 import { Chip } from '../cost/chips';
 import { ProfileResult } from '../cost/totals';
@@ -48,10 +49,10 @@ export function chipSuggestions(ctx: AdviceContext, notes: string[]): Suggestion
   const byEnergy = [...candidates].sort((a, b) => a.result.totals.energyJoules - b.result.totals.energyJoules || a.result.totals.timeSeconds - b.result.totals.timeSeconds);
   const ranking = (list: readonly OnChip[]): string[] => list.slice(0, 5).map((c, rank) => `${rank + 1}. ${c.chip.name} (${c.chip.id}): ${humanTime(c.result.totals.timeSeconds)}, ${(c.result.totals.energyJoules * 1e3).toFixed(4)} mJ${c.chip.tdpW ? `, at most ${(c.chip.tdpW * c.result.totals.timeSeconds * 1e3).toFixed(3)} mJ at board power` : ''}`);
   const suggestions: Suggestion[] = [];
-  const fastest = byTime[0] as OnChip;
+  const fastest = at(byTime, 0, 'candidate chips by time');
   if (fastest.result.totals.timeSeconds < base.timeSeconds) suggestions.push(chipSuggestion(ctx, fastest, 'fastest', ranking(byTime)));
   else notes.push(`chip: ${current.name} is already the fastest for this model in the database`);
-  const frugal = byEnergy[0] as OnChip;
+  const frugal = at(byEnergy, 0, 'candidate chips by energy');
   if (frugal.result.totals.energyJoules < base.energyJoules && frugal.chip.id !== fastest.chip.id) suggestions.push(chipSuggestion(ctx, frugal, 'energy', ranking(byEnergy)));
   return suggestions;
 }

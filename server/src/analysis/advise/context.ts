@@ -1,3 +1,4 @@
+import { at } from '../ir/at';
 import { ModelAnalysis } from '../analyze';
 import { Chip } from '../cost/chips';
 import { graphOutputNames, ProfileOptions } from '../cost/index';
@@ -63,7 +64,7 @@ export class AdviceContext {
   }
 
   node(i: number): ProfiledNode {
-    return this.nodes[i] as ProfiledNode;
+    return at(this.nodes, i, 'profiled nodes');
   }
 
   opType(i: number): string {
@@ -92,8 +93,8 @@ export class AdviceContext {
 
   /** The one node reading `value` (not a graph output), or null. */
   soleReader(value: string): number | null {
-    const list = this.readers.get(value) ?? [];
-    return list.length === 1 && !this.graphOutputs.has(value) ? (list[0] as number) : null;
+    const [only, ...others] = this.readers.get(value) ?? [];
+    return only !== undefined && others.length === 0 && !this.graphOutputs.has(value) ? only : null;
   }
 
   /** Node indices reading the first output of node i. */
@@ -192,15 +193,16 @@ export function peakActivationBytes(result: ProfileResult, graphInputs: readonly
   return peak;
 }
 
-const LEVELS: readonly Confidence[] = ['low', 'medium', 'high'];
+const LOWER: Readonly<Record<Confidence, Confidence>> = { high: 'medium', medium: 'low', low: 'low' };
+const RANK: Readonly<Record<Confidence, number>> = { low: 0, medium: 1, high: 2 };
 
 /** One level less sure (never below low). */
 export function lowerConfidence(c: Confidence): Confidence {
-  return LEVELS[Math.max(0, LEVELS.indexOf(c) - 1)] as Confidence;
+  return LOWER[c];
 }
 
 export function minConfidence(a: Confidence, b: Confidence): Confidence {
-  return LEVELS[Math.min(LEVELS.indexOf(a), LEVELS.indexOf(b))] as Confidence;
+  return RANK[a] <= RANK[b] ? a : b;
 }
 
 /** Lists at most `limit` lines and says how many were left out. */

@@ -1,3 +1,4 @@
+import { at } from '../ir/at';
 import { humanBytes, humanTime } from '../../format/units';
 import { fusesElementwise, kernelOverheadSeconds } from '../cost/runtime';
 import { AdviceContext, listLines, lowerConfidence } from './context';
@@ -69,7 +70,7 @@ function constantInput(ctx: AdviceContext, i: number, slot: number): boolean {
 function growElementwise(ctx: AdviceContext, claimed: ReadonlySet<number>, group: number[], limit = 12): void {
   const inGroup = new Set(group);
   const start = Math.min(...group);
-  const executions = ctx.node(group[0] as number).cost.executions;
+  const executions = ctx.node(at(group, 0, 'fusion group')).cost.executions;
   let grew = true;
   while (grew && group.length < limit) {
     grew = false;
@@ -146,7 +147,7 @@ const ATTENTION: FusionPattern = {
       const pv = next(ctx, claimed, step, new Set(['MatMul']), group);
       if (pv === null) return;
       const probabilities = ctx.node(pv).cost.record.inputs[0]?.name;
-      const fed = ctx.node(group[group.length - 1] as number).cost.record.outputs[0]?.name;
+      const fed = ctx.node(step).cost.record.outputs[0]?.name; // the Softmax, the group's last member
       if (probabilities !== fed) return;
       group.push(pv);
       group.sort((a, b) => a - b);
@@ -366,7 +367,7 @@ function priceFusion(ctx: AdviceContext, pattern: FusionPattern, groups: number[
   const parts: SuggestionPart[] = [];
   const lines: string[] = [];
   for (const group of groups) {
-    const kernel = applied.get(ctx.id(group[0] as number));
+    const kernel = applied.get(ctx.id(at(group, 0, 'fusion group')));
     if (!kernel) continue;
     const before = ctx.figures(group);
     const after = { timeSeconds: kernel.timeSeconds, bytes: kernel.bytes, intensity: kernel.bytes > 0 ? kernel.flops / kernel.bytes : null };

@@ -68,7 +68,8 @@ function priceQuantisation(ctx: AdviceContext, indices: readonly number[], whatI
   const opsSpeedup = before.timeSeconds / Math.max(after.timeSeconds, 1e-30);
   const weightOnly = whatIf.activations === undefined;
   const label = weightOnly ? `${whatIf.weightDtype}-weight-only` : `${whatIf.weightDtype}-weights-and-activations`;
-  const mathType = weightOnly ? (evaluation.result.nodes[indices[0] as number]?.cost.cost.arithmeticDtype ?? 'the activation type') : whatIf.activations;
+  const first = indices[0];
+  const mathType = weightOnly ? ((first === undefined ? undefined : evaluation.result.nodes[first]?.cost.cost.arithmeticDtype) ?? 'the activation type') : whatIf.activations;
   // Launch overhead dominates when the ops' own work (time beyond the overhead) is small next to it.
   const overhead = ctx.overheadOf(indices);
   const memorySeconds = before.timeSeconds - overhead;

@@ -1,3 +1,4 @@
+import { at } from '../ir/at';
 import { humanBytes, humanTime } from '../../format/units';
 import { AdviceContext } from './context';
 import { Suggestion } from './types';
@@ -62,11 +63,12 @@ export function smallerModelSuggestions(ctx: AdviceContext, notes: string[]): Su
   const evaluation = ctx.evaluate(whatIf);
   if (evaluation === null || evaluation.savingSeconds <= 0) return [];
   const signature = (b: number): string => (blocks.members.get(b) ?? []).map((i) => ctx.opType(i)).join(',');
-  const identical = indices.every((b) => signature(b) === signature(indices[0] as number));
+  const first = at(indices, 0, 'repeated blocks');
+  const identical = indices.every((b) => signature(b) === signature(first));
   const chip = ctx.options.chip;
   const detail = [
     `Weights are ${(weightShare * 100).toFixed(0)}% of the ${humanBytes(totals.bytes)} moved per run, and ${(totals.memoryBoundShare * 100).toFixed(0)}% of the time is memory-bound.`,
-    `${indices.length} repeated blocks named ${blocks.prefix}.N (${(blocks.members.get(indices[0] as number) ?? []).length} nodes each${identical ? ', identical op sequences' : ', op sequences differ'}): keeping the first ${keep} and dropping the rest.`,
+    `${indices.length} repeated blocks named ${blocks.prefix}.N (${(blocks.members.get(first) ?? []).length} nodes each${identical ? ', identical op sequences' : ', op sequences differ'}): keeping the first ${keep} and dropping the rest.`,
     `${indices.length} blocks: ${humanTime(totals.timeSeconds)}; ${keep} blocks: ${humanTime(evaluation.result.totals.timeSeconds)} on ${chip.name}.`,
     'Same graph, same cost model, the dropped blocks\' nodes removed; embeddings, heads and everything outside the blocks are kept. Accuracy of a shallower (or distilled) model is not modelled.',
   ].join('\n');

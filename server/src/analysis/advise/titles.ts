@@ -24,7 +24,7 @@ function formatName(dtype: string): string {
 /** The fallback for a kind or pattern this file does not know: its words, capitalised (`fewer-blocks` → `Fewer blocks`). */
 function words(text: string): string {
   const spaced = text.replace(/[-_:]+/g, ' ').trim();
-  return spaced.length > 0 ? spaced[0].toUpperCase() + spaced.slice(1) : 'Suggestion';
+  return spaced.length > 0 ? spaced.charAt(0).toUpperCase() + spaced.slice(1) : 'Suggestion';
 }
 
 /** `B200` from `NVIDIA B200 (HGX/DGX B200, 1000 W)`: the full name is in the suggestion's message. */
@@ -41,10 +41,10 @@ export function suggestionTitle(s: Pick<Suggestion, 'kind' | 'pattern'> & Partia
     case 'fuse':
       return FUSE_TITLES[s.pattern] ?? `Fuse ${words(s.pattern).toLowerCase()}`;
     case 'quantise': {
-      const weightOnly = /^(\w+)-weight-only$/.exec(s.pattern);
-      if (weightOnly) return `Use ${formatName(weightOnly[1])} weights (weight-only)`;
-      const both = /^(\w+)-weights-and-activations$/.exec(s.pattern);
-      if (both) return `Use ${formatName(both[1])} weights and activations`;
+      const weightOnly = /^(\w+)-weight-only$/.exec(s.pattern)?.[1];
+      if (weightOnly !== undefined) return `Use ${formatName(weightOnly)} weights (weight-only)`;
+      const both = /^(\w+)-weights-and-activations$/.exec(s.pattern)?.[1];
+      if (both !== undefined) return `Use ${formatName(both)} weights and activations`;
       return `Quantise: ${words(s.pattern).toLowerCase()}`;
     }
     case 'batch':
