@@ -12,3 +12,9 @@ export function at<T>(items: ArrayLike<T>, index: number, what: string): T {
   if (item === undefined) throw new InternalInvariantError(`internal error: ${what} has no item ${index} (it has ${items.length})`);
   return item;
 }
+
+/** Every item, when none is undefined (an argument that did not resolve); otherwise undefined. */
+export function allDefined<T>(items: readonly (T | undefined)[]): T[] | undefined {
+  const defined = items.filter((item): item is T => item !== undefined);
+  return defined.length === items.length ? defined : undefined;
+}

@@ -282,8 +282,7 @@ function findInstance(root: ModuleObject | null, cls: ClassInfo): ModuleObject |
   if (root === null) return null;
   const stack = [root];
   const seen = new Set<ModuleObject>();
-  while (stack.length > 0) {
-    const m = stack.shift() as ModuleObject;
+  for (let m = stack.shift(); m !== undefined; m = stack.shift()) {
     if (seen.has(m)) continue;
     seen.add(m);
     if (m.userClass === cls) return m;

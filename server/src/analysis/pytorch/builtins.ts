@@ -4,6 +4,7 @@
  * are capped so that hostile input (`range(10**12)`) ends in a diagnostic, not a hang.
  */
 import { Dim, dimAdd, dimFloorDiv, dimMul, dimSub } from '../ir/dim';
+import { allDefined, at } from '../ir/at';
 import { asDim, asItems, asNumber, describe, firstUnknown, int, NONE, PyValue } from './values';
 
 /** Most items a list may get (list(range(n)), [x] * n); larger sequences are unresolved. */
@@ -183,8 +184,8 @@ export function equal(a: PyValue, b: PyValue): boolean | undefined {
   const ys = asItems(b);
   if (xs && ys) {
     if (xs.length !== ys.length) return false;
-    for (let i = 0; i < xs.length; i++) {
-      const e = equal(xs[i] as PyValue, ys[i] as PyValue);
+    for (const [i, x] of xs.entries()) {
+      const e = equal(x, at(ys, i, 'compared items')); // the lengths are equal
       if (e !== true) return e;
     }
     return true;
@@ -201,8 +202,8 @@ export function callPlainBuiltin(name: string, args: readonly PyValue[], kwargs:
     case 'range': {
       if (u) return u;
       const nums = args.map(asNumber);
-      if (nums.some((n) => n === undefined || !Number.isInteger(n))) return undefined;
-      const [a, b, c] = nums as number[];
+      if (!nums.every((n) => n !== undefined && Number.isInteger(n))) return undefined;
+      const [a, b, c] = nums;
       return args.length === 1 ? { kind: 'range', start: 0, stop: a ?? 0, step: 1 } : { kind: 'range', start: a ?? 0, stop: b ?? 0, step: c ?? 1 };
     }
     case 'len': {
@@ -245,14 +246,14 @@ export function callPlainBuiltin(name: string, args: readonly PyValue[], kwargs:
     }
     case 'min':
     case 'max': {
-      const items = args.length === 1 ? iterate(args[0] as PyValue) : [...args];
+      const items = args.length === 1 ? iterate(at(args, 0, 'min/max arguments')) : [...args];
       if (items === undefined || items.length === 0) return u;
       const inner = firstUnknown(items);
       if (inner) return inner;
-      const nums = items.map(asNumber);
-      if (nums.some((n) => n === undefined)) return undefined;
-      const pick = name === 'min' ? Math.min(...(nums as number[])) : Math.max(...(nums as number[]));
-      return items[(nums as number[]).indexOf(pick)];
+      const nums = allDefined(items.map(asNumber));
+      if (nums === undefined) return undefined;
+      const pick = name === 'min' ? Math.min(...nums) : Math.max(...nums);
+      return items[nums.indexOf(pick)];
     }
     case 'sum': {
       const items = iterate(args[0] ?? NONE);
@@ -283,10 +284,10 @@ export function callPlainBuiltin(name: string, args: readonly PyValue[], kwargs:
       return { kind: 'dict', entries };
     }
     case 'zip': {
-      const lists = args.map(iterate);
-      if (lists.some((l) => l === undefined)) return u;
-      const n = Math.min(...lists.map((l) => (l as PyValue[]).length));
-      return { kind: 'list', items: Array.from({ length: n }, (_, i) => ({ kind: 'tuple', items: lists.map((l) => (l as PyValue[])[i] as PyValue) })) };
+      const lists = allDefined(args.map(iterate));
+      if (lists === undefined) return u;
+      const n = Math.min(...lists.map((l) => l.length));
+      return { kind: 'list', items: Array.from({ length: n }, (_, i) => ({ kind: 'tuple', items: lists.map((l) => at(l, i, 'zipped list')) })) };
     }
     case 'enumerate': {
       const items = iterate(args[0] ?? NONE);

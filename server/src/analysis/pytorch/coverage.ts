@@ -54,7 +54,7 @@ function problemOf(name: string, reason: string, code: string, range: PythonDiag
 export function computeCoverage(input: CoverageInput): { coverage: Coverage; diagnostics: PythonDiagnostic[] } {
   const problems: CoverageProblem[] = [];
   const extra: PythonDiagnostic[] = [];
-  const leftOut = new Set(input.diagnostics.filter((d) => d.code === 'pytorch.layer-left-out' && d.modulePath !== undefined).map((d) => d.modulePath as string));
+  const leftOut = new Set(input.diagnostics.flatMap((d) => (d.code === 'pytorch.layer-left-out' && d.modulePath !== undefined ? [d.modulePath] : [])));
   const layers = input.entry ? countedLayers(input.entry) : [];
   let resolved = 0;
   let resolvedParams = 0;

@@ -5,14 +5,14 @@
 import { Dim } from '../ir/dim';
 import type { TorchEnv } from './torch-functions';
 import { EmitSite, ForwardError } from './tensor-ops';
-import { asItems, PyValue, TensorValue } from './values';
+import { allDefined } from '../ir/at';
+import { argsOrLoneList, PyValue, TensorValue } from './values';
 
 export function einsum(env: TorchEnv, args: readonly PyValue[]): PyValue | undefined {
   const { ops, site } = env;
   const equation = args[0]?.kind === 'str' ? args[0].value : undefined;
-  const operands = (args.length === 2 && asItems(args[1]) ? (asItems(args[1]) as PyValue[]) : args.slice(1)).map((v) => env.toTensor(v));
-  if (equation === undefined || operands.length === 0 || operands.some((t) => t === undefined)) return undefined;
-  const tensors = operands as TensorValue[];
+  const tensors = allDefined(argsOrLoneList(args.slice(1)).map((v) => env.toTensor(v)));
+  if (equation === undefined || tensors === undefined || tensors.length === 0) return undefined;
   const out = ops.emit('Einsum', tensors.map((t) => t.name), { equation }, einsumShape(equation, tensors, site), tensors[0]?.dtype ?? ops.floatType, site);
   return { kind: 'tensor', tensor: out };
 }

@@ -50,7 +50,10 @@ export function chooseEntry(parser: PythonParser, interpreter: Interpreter, requ
   }
   const top = classes.filter((c) => !mentioned.has(c.name));
   const init = (c: ClassInfo): SyntaxNode | undefined => c.methods.get('__init__')?.node;
-  const pick = top.filter((c) => (init(c) ? requiredParameters(init(c) as SyntaxNode, true) === 0 : true)).at(-1) ?? top.at(-1) ?? classes.at(-1);
+  const pick = top.filter((c) => {
+    const node = init(c);
+    return node ? requiredParameters(node, true) === 0 : true;
+  }).at(-1) ?? top.at(-1) ?? classes.at(-1);
   if (!pick) {
     diagnostics.push({ severity: 'info', code: 'pytorch.no-module', message: 'no nn.Module subclass in this file', range: null });
     return null;
@@ -80,8 +83,7 @@ function mentions(node: SyntaxNode, name: string): boolean {
   if (!node.text.includes(name)) return false;
   const stack: SyntaxNode[] = [node];
   let budget = 200_000;
-  while (stack.length > 0 && budget-- > 0) {
-    const n = stack.pop() as SyntaxNode;
+  for (let n = stack.pop(); n !== undefined && budget-- > 0; n = stack.pop()) {
     if (n.type === 'identifier' && n.text === name && n.parent?.type !== 'class_definition') return true;
     for (const c of namedChildren(n)) stack.push(c);
   }
@@ -111,8 +113,8 @@ export function instantiateEntry(interpreter: Interpreter, entry: Entry): Module
 function configDefaults(interpreter: Interpreter, cls: ClassInfo): PyValue[] {
   const init = cls.methods.get('__init__');
   if (init === undefined || requiredParameters(init.node, true) !== 1) return [];
-  const params = namedChildren(init.node.childForFieldName('parameters') as SyntaxNode);
-  const param = params[1];
+  const parameters = init.node.childForFieldName('parameters');
+  const param = parameters === null ? undefined : namedChildren(parameters)[1];
   if (param === undefined) return [];
   const annotation = param.type === 'typed_parameter' ? param.childForFieldName('type')?.text : undefined;
   const dataclasses = interpreter.classes.filter((c) => c.isDataclass && !interpreter.isModuleClass(c));

@@ -5,6 +5,7 @@
  * sequence and call depth is bounded: hostile input ends in a diagnostic. Unknown values carry the
  * reason they are unknown.
  */
+import { at } from '../ir/at';
 import { arithmetic, compare, iterate, PYTHON_BUILTINS, SequenceTooLong, truthy } from './builtins';
 import { bindBridgeImport, ImportSystem } from './imports';
 import { PythonRaise } from './python-raise';
@@ -97,7 +98,7 @@ export abstract class PythonEvaluator {
   }
 
   diagnose(severity: PythonDiagnostic['severity'], code: string, message: string, node: SyntaxNode | SourceRange | null, modulePath?: string): void {
-    const range = node === null ? null : 'start' in node && 'end' in node && !('type' in node) ? (node as SourceRange) : rangeOf(node as SyntaxNode);
+    const range = node === null ? null : 'type' in node ? rangeOf(node) : node;
     if (this.diagnostics.some((d) => d.code === code && d.message === message && d.range?.start.line === range?.start.line && d.range?.path === range?.path)) return;
     if (this.diagnostics.length < 500) this.diagnostics.push({ severity, code, message, range, ...(modulePath !== undefined ? { modulePath } : {}) });
   }
@@ -413,8 +414,8 @@ export abstract class PythonEvaluator {
         return;
       }
       case 'subscript': {
-        const container = this.evaluate(field(target, 'value') as SyntaxNode, scope, frame);
-        const key = this.evaluate(field(target, 'subscript') as SyntaxNode, scope, frame);
+        const container = this.evaluatePart(field(target, 'value'), target, scope, frame);
+        const key = this.evaluatePart(field(target, 'subscript'), target, scope, frame);
         if (container.kind === 'dict' && key.kind === 'str') container.entries.set(key.value, value);
         else if (container.kind === 'list') {
           const i = asNumber(key);
@@ -430,8 +431,8 @@ export abstract class PythonEvaluator {
   /** `del d[k]`, `del l[i]`, `del obj.x`, `del name`: what model code deletes (a dict entry, most often). */
   private deleteTarget(target: SyntaxNode, scope: Scope, frame: Frame): void {
     if (target.type === 'subscript') {
-      const container = this.evaluate(field(target, 'value') as SyntaxNode, scope, frame);
-      const key = this.evaluate(field(target, 'subscript') as SyntaxNode, scope, frame);
+      const container = this.evaluatePart(field(target, 'value'), target, scope, frame);
+      const key = this.evaluatePart(field(target, 'subscript'), target, scope, frame);
       if (container.kind === 'dict' && key.kind === 'str') container.entries.delete(key.value);
       else if (container.kind === 'list') {
         const i = asNumber(key);
@@ -507,11 +508,11 @@ export abstract class PythonEvaluator {
         const entries = new Map<string, PyValue>();
         for (const pair of namedChildren(node)) {
           if (pair.type === 'pair') {
-            const key = this.evaluate(field(pair, 'key') as SyntaxNode, scope, frame);
-            const value = this.evaluate(field(pair, 'value') as SyntaxNode, scope, frame);
+            const key = this.evaluatePart(field(pair, 'key'), pair, scope, frame);
+            const value = this.evaluatePart(field(pair, 'value'), pair, scope, frame);
             entries.set(key.kind === 'str' ? key.value : describe(key), value);
           } else if (pair.type === 'dictionary_splat') {
-            const inner = this.evaluate(namedChildren(pair)[0] as SyntaxNode, scope, frame);
+            const inner = this.evaluatePart(namedChildren(pair)[0], pair, scope, frame);
             if (inner.kind === 'dict') for (const [k, v] of inner.entries) entries.set(k, v);
           }
         }
@@ -524,7 +525,7 @@ export abstract class PythonEvaluator {
       case 'dictionary_comprehension':
         return this.dictComprehension(node, scope, frame);
       case 'attribute': {
-        const object = this.evaluate(field(node, 'object') as SyntaxNode, scope, frame);
+        const object = this.evaluatePart(field(node, 'object'), node, scope, frame);
         return this.getAttribute(object, field(node, 'attribute')?.text ?? '', node);
       }
       case 'subscript':
@@ -538,17 +539,18 @@ export abstract class PythonEvaluator {
           if (child.type === ':') slot++;
           else if (child.isNamed) parts[slot] = this.evaluate(child, scope, frame);
         }
-        return { kind: 'slice', start: parts[0] as PyValue, stop: parts[1] as PyValue, step: parts[2] as PyValue };
+        const [start = NONE, stop = NONE, step = NONE] = parts;
+        return { kind: 'slice', start, stop, step };
       }
       case 'call':
         return this.evaluateCall(node, scope, frame);
       case 'binary_operator': {
-        const left = this.evaluate(field(node, 'left') as SyntaxNode, scope, frame);
-        const right = this.evaluate(field(node, 'right') as SyntaxNode, scope, frame);
+        const left = this.evaluatePart(field(node, 'left'), node, scope, frame);
+        const right = this.evaluatePart(field(node, 'right'), node, scope, frame);
         return this.binary(field(node, 'operator')?.type ?? '', left, right, node);
       }
       case 'unary_operator': {
-        const v = this.evaluate(field(node, 'argument') as SyntaxNode, scope, frame);
+        const v = this.evaluatePart(field(node, 'argument'), node, scope, frame);
         const op = field(node, 'operator')?.type;
         if (op === '-') {
           if (v.kind === 'tensor' && this.inForward) return this.binary('*', v, int(-1), node);
@@ -557,16 +559,16 @@ export abstract class PythonEvaluator {
         return v;
       }
       case 'not_operator': {
-        const t = truthy(this.evaluate(field(node, 'argument') as SyntaxNode, scope, frame));
+        const t = truthy(this.evaluatePart(field(node, 'argument'), node, scope, frame));
         return t === undefined ? unknown(node.text, 'the operand is unresolved', rangeOf(node)) : { kind: 'bool', value: !t };
       }
       case 'boolean_operator': {
-        const left = this.evaluate(field(node, 'left') as SyntaxNode, scope, frame);
+        const left = this.evaluatePart(field(node, 'left'), node, scope, frame);
         const t = truthy(left);
         const op = field(node, 'operator')?.type;
         if (t === undefined) return left;
         if ((op === 'and' && !t) || (op === 'or' && t)) return left;
-        return this.evaluate(field(node, 'right') as SyntaxNode, scope, frame);
+        return this.evaluatePart(field(node, 'right'), node, scope, frame);
       }
       case 'comparison_operator':
         return this.comparison(node, scope, frame);
@@ -583,13 +585,25 @@ export abstract class PythonEvaluator {
       }
       case 'keyword_argument':
       case 'list_splat':
-        return this.evaluate(namedChildren(node).at(-1) as SyntaxNode, scope, frame);
+        return this.evaluatePart(namedChildren(node).at(-1), node, scope, frame);
       case 'await':
       case 'named_expression':
-        return this.evaluate(namedChildren(node).at(-1) as SyntaxNode, scope, frame);
+        return this.evaluatePart(namedChildren(node).at(-1), node, scope, frame);
       default:
         return unknown(clip(node.text), `\`${node.type}\` expressions are not evaluated`, rangeOf(node));
     }
+  }
+
+  /**
+   * Evaluates a part the grammar requires (an operand, a field) but a file with syntax errors can lack:
+   * then the value is unknown, located at the incomplete expression, instead of a crash.
+   */
+  protected evaluatePart(part: SyntaxNode | null | undefined, parent: SyntaxNode, scope: Scope, frame: Frame): PyValue {
+    return part ? this.evaluate(part, scope, frame) : this.missingPart(parent);
+  }
+
+  protected missingPart(parent: SyntaxNode): PyValue {
+    return unknown(clip(parent.text), `this \`${parent.type}\` is incomplete (a syntax error)`, rangeOf(parent));
   }
 
   /** f-strings (`f"encoder_layer_{i}"` names layers): interpolations of known values are formatted. */
@@ -613,7 +627,7 @@ export abstract class PythonEvaluator {
     const out: PyValue[] = [];
     for (const n of nodes) {
       if (n.type === 'list_splat') {
-        const inner = this.evaluate(namedChildren(n)[0] as SyntaxNode, scope, frame);
+        const inner = this.evaluatePart(namedChildren(n)[0], n, scope, frame);
         out.push(...(this.iterationItems(inner, n) ?? [inner]));
       } else out.push(this.evaluate(n, scope, frame));
     }
@@ -629,12 +643,12 @@ export abstract class PythonEvaluator {
       if (out.length > LIMITS.loopIterations) throw new SequenceTooLong('a comprehension');
       const clause = clauses[i];
       if (clause === undefined) {
-        if (bodyNode?.type === 'pair') out.push({ kind: 'tuple', items: [this.evaluate(field(bodyNode, 'key') as SyntaxNode, inner, frame), this.evaluate(field(bodyNode, 'value') as SyntaxNode, inner, frame)] });
+        if (bodyNode?.type === 'pair') out.push({ kind: 'tuple', items: [this.evaluatePart(field(bodyNode, 'key'), bodyNode, inner, frame), this.evaluatePart(field(bodyNode, 'value'), bodyNode, inner, frame)] });
         else if (bodyNode) out.push(this.evaluate(bodyNode, inner, frame));
         return;
       }
       if (clause.type === 'if_clause') {
-        if (truthy(this.evaluate(namedChildren(clause)[0] as SyntaxNode, inner, frame)) !== false) run(i + 1);
+        if (truthy(this.evaluatePart(namedChildren(clause)[0], clause, inner, frame)) !== false) run(i + 1);
         return;
       }
       const right = field(clause, 'right');
@@ -681,11 +695,10 @@ export abstract class PythonEvaluator {
       if (c.isNamed && c.type !== 'comment') operands.push(c);
       else operators.push(c.type);
     }
-    let left = this.evaluate(operands[0] as SyntaxNode, scope, frame);
+    let left = this.evaluatePart(operands[0], node, scope, frame);
     let result: PyValue = { kind: 'bool', value: true };
-    for (let i = 0; i < operators.length; i++) {
-      const right = this.evaluate(operands[i + 1] as SyntaxNode, scope, frame);
-      const op = operators[i] as string;
+    for (const [i, op] of operators.entries()) {
+      const right = this.evaluatePart(operands[i + 1], node, scope, frame);
       if ((left.kind === 'tensor' || right.kind === 'tensor') && this.inForward) return this.tensorComparison(left, right);
       const r = compare(op, left, right) ?? unknown(node.text, 'the comparison cannot be evaluated statically', rangeOf(node));
       if (r.kind !== 'bool') return r;
@@ -713,10 +726,11 @@ export abstract class PythonEvaluator {
   }
 
   protected subscript(node: SyntaxNode, scope: Scope, frame: Frame): PyValue {
-    const container = this.evaluate(field(node, 'value') as SyntaxNode, scope, frame);
+    const container = this.evaluatePart(field(node, 'value'), node, scope, frame);
     const subs = node.childrenForFieldName('subscript').filter((s): s is SyntaxNode => s !== null);
     const keys = subs.map((s) => this.evaluate(s, scope, frame));
-    const key: PyValue = keys.length === 1 ? (keys[0] as PyValue) : { kind: 'tuple', items: keys };
+    const [onlyKey, ...moreKeys] = keys;
+    const key: PyValue = onlyKey !== undefined && moreKeys.length === 0 ? onlyKey : { kind: 'tuple', items: keys };
     if (container.kind === 'unknown') return container;
     if (container.kind === 'tensor' || (this.inForward && container.kind === 'parameter')) return this.indexTensorValue(container, key, node);
     if (container.kind === 'dict') {
@@ -771,7 +785,8 @@ export abstract class PythonEvaluator {
   // Calls
 
   protected evaluateCall(node: SyntaxNode, scope: Scope, frame: Frame): PyValue {
-    const fnNode = field(node, 'function') as SyntaxNode;
+    const fnNode = field(node, 'function');
+    if (fnNode === null) return this.missingPart(node);
     const argsNode = field(node, 'arguments');
     // super() needs the enclosing method's class and self, which only the frame knows.
     if (fnNode.type === 'identifier' && fnNode.text === 'super') {
@@ -783,14 +798,14 @@ export abstract class PythonEvaluator {
     if (argsNode?.type === 'generator_expression') args.push(this.evaluate(argsNode, scope, frame));
     else if (argsNode) {
       for (const a of namedChildren(argsNode)) {
-        if (a.type === 'keyword_argument') kwargs.set(field(a, 'name')?.text ?? '', this.evaluate(field(a, 'value') as SyntaxNode, scope, frame));
+        if (a.type === 'keyword_argument') kwargs.set(field(a, 'name')?.text ?? '', this.evaluatePart(field(a, 'value'), a, scope, frame));
         else if (a.type === 'list_splat') {
-          const v = this.evaluate(namedChildren(a)[0] as SyntaxNode, scope, frame);
+          const v = this.evaluatePart(namedChildren(a)[0], a, scope, frame);
           const items = this.iterationItems(v, a);
           if (items) args.push(...items);
           else args.push(v);
         } else if (a.type === 'dictionary_splat') {
-          const v = this.evaluate(namedChildren(a)[0] as SyntaxNode, scope, frame);
+          const v = this.evaluatePart(namedChildren(a)[0], a, scope, frame);
           if (v.kind === 'dict') for (const [k, x] of v.entries) kwargs.set(k, x);
         } else args.push(this.evaluate(a, scope, frame));
       }
@@ -992,7 +1007,8 @@ function sliceItems(items: readonly PyValue[], key: Extract<PyValue, { kind: 'sl
   const stop = get(key.stop, step > 0 ? n : -n - 1);
   if (start === undefined || stop === undefined) return undefined;
   const out: PyValue[] = [];
-  for (let i = norm(start); step > 0 ? i < norm(stop) : i > norm(stop); i += step) out.push(items[i] as PyValue);
+  // norm() clamps to [0, n) for the indices the loop reads.
+  for (let i = norm(start); step > 0 ? i < norm(stop) : i > norm(stop); i += step) out.push(at(items, i, 'sliced items'));
   return out;
 }
 

@@ -3,6 +3,7 @@
  * initializers that carry dims and dtype but no bytes (`data: empty`), so the shared shape engine, cost
  * model and report run unchanged. Node names are module paths; every node remembers its source.
  */
+import { at } from '../ir/at';
 import { Dim } from '../ir/dim';
 import { DataType } from '../ir/dtype';
 import { AttributeValue, Model, Node, ValueInfo } from '../ir/graph';
@@ -67,20 +68,25 @@ export class GraphBuilder {
 
   /** Small integer vectors (shapes, axes, split sizes) as Constant value_ints: not weights, so not parameters. */
   constInts(values: readonly number[], nameBase: string): string {
-    return this.node('Constant', [], { value_ints: values }, `${nameBase}/Constant`, {})[0] as string;
+    return this.nodeOutput('Constant', [], { value_ints: values }, `${nameBase}/Constant`, {});
   }
 
   constInt(value: number, nameBase: string): string {
-    return this.node('Constant', [], { value_int: value }, `${nameBase}/Constant`, {})[0] as string;
+    return this.nodeOutput('Constant', [], { value_int: value }, `${nameBase}/Constant`, {});
   }
 
   constFloat(value: number, nameBase: string): string {
-    return this.node('Constant', [], { value_float: { float: value } }, `${nameBase}/Constant`, {})[0] as string;
+    return this.nodeOutput('Constant', [], { value_float: { float: value } }, `${nameBase}/Constant`, {});
   }
 
   /** Buffers (BatchNorm running statistics): read at run time but not parameters, so not initializers. */
   constFloats(count: number, nameBase: string): string {
-    return this.node('Constant', [], { value_floats: { floats: new Array<number>(count).fill(0) } }, `${nameBase}/Constant`, {})[0] as string;
+    return this.nodeOutput('Constant', [], { value_floats: { floats: new Array<number>(count).fill(0) } }, `${nameBase}/Constant`, {});
+  }
+
+  /** A node with one output: that output's name. */
+  nodeOutput(opType: string, inputs: readonly string[], attributes: AttributeInit, nameBase: string, source: { defined?: SourceRange | null; called?: SourceRange | null }): string {
+    return at(this.node(opType, inputs, attributes, nameBase, source), 0, `${opType} outputs`);
   }
 
   mark(): { nodes: number; initializers: number; names: Set<string> } {

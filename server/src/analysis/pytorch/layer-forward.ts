@@ -4,6 +4,7 @@
  * Gather, MultiheadAttention → in-projection MatMul, Attention, out-projection, LSTM/GRU → LSTM/GRU,
  * pools, activations. Node names are the module path; the construction line is the node's source.
  */
+import { at } from '../ir/at';
 import { DataType } from '../ir/dtype';
 import { sizeTuple } from './layers';
 import { adaptivePool, pool, poolWindow, windowOut } from './pooling';
@@ -108,7 +109,8 @@ function multiheadAttention(call: LayerCall, m: ModuleObject, args: PyValue[], k
   let v: TensorValue;
   if (k1 === null && v1 === null) {
     const packed = linear(ops, q1, weight, bias, { ...site, name: `${m.path}/in_proj` });
-    [q, k, v] = ops.split(packed, [embed, embed, embed], -1, { ...site, name: `${m.path}/Split` }) as [TensorValue, TensorValue, TensorValue];
+    const parts = ops.split(packed, [embed, embed, embed], -1, { ...site, name: `${m.path}/Split` });
+    [q, k, v] = [at(parts, 0, 'in_proj split'), at(parts, 1, 'in_proj split'), at(parts, 2, 'in_proj split')];
   } else {
     // Cross-attention: the packed weight is sliced per projection (folded at load time).
     const w = ops.weight(weight, 'transposed', site);
@@ -120,10 +122,11 @@ function multiheadAttention(call: LayerCall, m: ModuleObject, args: PyValue[], k
     if (bias) {
       const b = ops.weight(bias, 'torch', site);
       const bs = [0, 1, 2].map((i) => ops.slice(b, 0, i * embed, (i + 1) * embed, 1, { ...site, name: `${m.path}/in_proj_bias_${i}` }));
-      [q, k, v] = [q, k, v].map((t, i) => ops.binary('Add', t, bs[i] as TensorValue, { ...site, name: `${m.path}/in_proj_add_${i}` })) as [TensorValue, TensorValue, TensorValue];
+      const addBias = (t: TensorValue, i: number): TensorValue => ops.binary('Add', t, at(bs, i, 'in_proj bias slices'), { ...site, name: `${m.path}/in_proj_add_${i}` });
+      [q, k, v] = [addBias(q, 0), addBias(k, 1), addBias(v, 2)];
     }
   }
-  const attended = ops.emitMany('Attention', [q.name, k.name, v.name], { q_num_heads: heads, kv_num_heads: heads }, [q.shape], q.dtype, { ...site, name: `${m.path}/Attention` })[0] as TensorValue;
+  const attended = ops.emit('Attention', [q.name, k.name, v.name], { q_num_heads: heads, kv_num_heads: heads }, q.shape, q.dtype, { ...site, name: `${m.path}/Attention` });
   const outProj = m.children.get('out_proj');
   if (outProj === undefined) throw new ForwardError(`${m.path} has no out_proj`, site.called);
   const projected = call.callChild(outProj, [{ kind: 'tensor', tensor: attended }]);
@@ -162,7 +165,7 @@ function recurrent(call: LayerCall, m: ModuleObject, x0: TensorValue): PyValue {
     const yShape = batchFirst ? [batch, seq, dirs, hidden] : [seq, dirs, batch, hidden];
     const stateShape = batchFirst ? [batch, dirs, hidden] : [dirs, batch, hidden];
     const outs = ops.emitMany(m.type, inputs, { hidden_size: hidden, direction: dirs === 2 ? 'bidirectional' : 'forward', layout, ...(lstm ? {} : { linear_before_reset: 1 }) }, [yShape, stateShape, ...(lstm ? [stateShape] : [])], x.dtype, { ...site, name: layers === 1 ? m.path : `${m.path}/l${layer}` });
-    const y = outs[0] as TensorValue;
+    const y = at(outs, 0, `${m.type} outputs`);
     const merged = batchFirst ? y : ops.transpose(y, [0, 2, 1, 3], { ...site, name: `${m.path}/Transpose` });
     x = ops.reshape(merged, batchFirst ? [batch, seq, dirs * hidden] : [seq, batch, dirs * hidden], { ...site, name: `${m.path}/Reshape` });
     states.push(...outs.slice(1));

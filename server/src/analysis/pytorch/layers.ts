@@ -162,7 +162,12 @@ export function constructLayer(type: string, args: readonly PyValue[], kwargs: R
     case 'LayerNorm':
     case 'RMSNorm': {
       const items = asItems(bound.get('normalized_shape'));
-      const shape = items ? items.map((v) => (typeof asDim(v) === 'number' ? (asDim(v) as number) : null)) : dims(['normalized_shape']);
+      const shape = items
+        ? items.map((v) => {
+            const d = asDim(v);
+            return typeof d === 'number' ? d : null;
+          })
+        : dims(['normalized_shape']);
       if (items && shape.some((d) => d === null)) dims(['normalized_shape']);
       if (flag('elementwise_affine')) {
         param('weight', shape);
@@ -204,7 +209,7 @@ export function constructLayer(type: string, args: readonly PyValue[], kwargs: R
     }
     case 'LSTM':
     case 'GRU': {
-      const [input, hidden, layers] = dims(['input_size', 'hidden_size', 'num_layers']);
+      const [input = null, hidden = null, layers = null] = dims(['input_size', 'hidden_size', 'num_layers']);
       const gates = type === 'LSTM' ? 4 : 3;
       const dirs = flag('bidirectional') ? 2 : 1;
       for (let layer = 0; layer < (layers ?? 1); layer++) {

@@ -11,6 +11,7 @@ import { callPlainBuiltin, MATH_CONSTANTS, SequenceTooLong } from './builtins';
 import { asItems, ClassInfo, describe, FunctionInfo, int, ModuleObject, newModule, NONE, Parameter, PyValue, Scope, unknown } from './values';
 import { clip, Frame, LIMITS, PythonEvaluator } from './evaluator';
 import { DataType } from '../ir/dtype';
+import { InternalInvariantError } from '../ir/at';
 
 export abstract class ObjectModel extends PythonEvaluator {
   /** What nn.Module.__init__ (or a torch.nn base's) does for `self` when a subclass calls it (torch-bridge.ts). */
@@ -174,7 +175,8 @@ export abstract class ObjectModel extends PythonEvaluator {
 
   protected bindMethod(found: { fn?: FunctionInfo; value?: PyValue; owner: ClassInfo }, self: PyValue, name: string): PyValue {
     if (found.value !== undefined) return found.value;
-    const fn = found.fn as FunctionInfo;
+    const fn = found.fn;
+    if (fn === undefined) throw new InternalInvariantError(`internal error: class member \`${name}\` has neither a value nor a function`);
     const kind = found.owner.decorators.get(name);
     if (kind === 'staticmethod') return { kind: 'function', fn };
     if (kind === 'classmethod') return { kind: 'function', fn, self: { kind: 'class', cls: found.owner } };
@@ -218,8 +220,10 @@ export abstract class ObjectModel extends PythonEvaluator {
       }
       case 'builtin': {
         if (object.name === 'super') return this.superAttribute(object, name, node);
-        if (object.name === 'math' && MATH_CONSTANTS.has(name)) return { kind: 'float', value: MATH_CONSTANTS.get(name) as number };
-        if (object.name === 'torch' && TORCH_DTYPES.has(name)) return { kind: 'dtype', dtype: TORCH_DTYPES.get(name) as DataType };
+        const constant = object.name === 'math' ? MATH_CONSTANTS.get(name) : undefined;
+        if (constant !== undefined) return { kind: 'float', value: constant };
+        const dtype = object.name === 'torch' ? TORCH_DTYPES.get(name) : undefined;
+        if (dtype !== undefined) return { kind: 'dtype', dtype };
         if (object.name === 'dataclasses.field:value') return unknown(name, 'dataclass field', rangeOf(node));
         return { kind: 'builtin', name: `${object.name}.${name}` };
       }

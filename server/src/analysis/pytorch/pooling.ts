@@ -60,7 +60,7 @@ export function adaptivePool(ops: TensorOps, x: TensorValue, output: PyValue | u
   const lead = x.shape.slice(0, x.shape.length - rank);
   if (target.every((t) => t === 1)) return ops.emit(max ? 'GlobalMaxPool' : 'GlobalAveragePool', [x.name], {}, [...lead, ...target], x.dtype, site);
   const spatial = x.shape.slice(x.shape.length - rank);
-  if (!spatial.every((d, i) => typeof d === 'number' && d % (target[i] ?? 1) === 0)) throw new ForwardError('adaptive pooling to a size that does not divide the input', site.called);
-  const kernel = spatial.map((d, i) => (d as number) / (target[i] ?? 1));
+  if (!spatial.every((d): d is number => typeof d === 'number') || !spatial.every((d, i) => d % (target[i] ?? 1) === 0)) throw new ForwardError('adaptive pooling to a size that does not divide the input', site.called);
+  const kernel = spatial.map((d, i) => d / (target[i] ?? 1));
   return ops.emit(max ? 'MaxPool' : 'AveragePool', [x.name], { kernel_shape: kernel, strides: kernel }, [...lead, ...target], x.dtype, site);
 }

@@ -5,6 +5,7 @@
  * (`nn.Parameter(torch.ones(dim, 1, 1) * layer_scale)`, `torch.log(10 * torch.ones(...))`).
  * Nothing here emits IR: these are values of the Python evaluation, not graph tensors.
  */
+import { allDefined, at } from '../ir/at';
 import { Dim } from '../ir/dim';
 import { DataType } from '../ir/dtype';
 import { broadcast } from './tensor-ops';
@@ -43,9 +44,10 @@ const UNARY: Record<string, (x: number) => number> = {
 export function staticTorchCall(fn: string, args: readonly PyValue[], kwargs: ReadonlyMap<string, PyValue>): PyValue | undefined {
   switch (fn) {
     case 'arange': {
-      const nums = args.map(asNumber);
-      if (nums.some((n) => n === undefined) || nums.length === 0) return undefined;
-      const [start, stop, step] = nums.length === 1 ? [0, nums[0] as number, 1] : [nums[0] as number, nums[1] as number, (nums[2] ?? 1) as number];
+      const nums = allDefined(args.map(asNumber));
+      const [first, second, third] = nums ?? [];
+      if (first === undefined) return undefined;
+      const [start, stop, step] = second === undefined ? [0, first, 1] : [first, second, third ?? 1];
       if (step === 0 || (stop - start) / step > MAX_VALUES) return undefined;
       const values: number[] = [];
       for (let v = start; step > 0 ? v < stop : v > stop; v += step) values.push(v);
@@ -59,9 +61,9 @@ export function staticTorchCall(fn: string, args: readonly PyValue[], kwargs: Re
         const n = asNumber(args[0]);
         return n === undefined ? undefined : tensor([], args[0]?.kind === 'float' ? DataType.FLOAT : DataType.INT64, [n]);
       }
-      const nums = items.map(asNumber);
-      if (nums.some((n) => n === undefined)) return undefined;
-      return fromNumbers(nums as number[], items.some((i) => i.kind === 'float') ? DataType.FLOAT : DataType.INT64);
+      const nums = allDefined(items.map(asNumber));
+      if (nums === undefined) return undefined;
+      return fromNumbers(nums, items.some((i) => i.kind === 'float') ? DataType.FLOAT : DataType.INT64);
     }
     case 'linspace': {
       const [start, stop, steps] = args.map(asNumber);
@@ -111,11 +113,11 @@ export function staticTensorMethod(t: TensorValue, method: string, args: readonl
       if (t.shape.length === 0) return scalar(t.values[0] ?? 0, t.dtype);
       return { kind: 'list', items: t.values.map((v) => scalar(v, t.dtype)) };
     case 'item':
-      return t.values?.length === 1 ? scalar(t.values[0] as number, t.dtype) : undefined;
+      return t.values?.length === 1 ? scalar(at(t.values, 0, 'one-element tensor values'), t.dtype) : undefined;
     case 'sum':
       return t.values === undefined || args.length > 0 ? undefined : scalar(t.values.reduce((a, b) => a + b, 0), t.dtype);
     case 'numel':
-      return t.shape.every((d) => typeof d === 'number') ? int((t.shape as number[]).reduce((a, b) => a * b, 1)) : undefined;
+      return t.shape.every((d): d is number => typeof d === 'number') ? int(t.shape.reduce((a, b) => a * b, 1)) : undefined;
     default: {
       const f = UNARY[method];
       return f === undefined ? undefined : tensor(t.shape, t.dtype, t.values?.map(f));
@@ -142,13 +144,20 @@ export function staticTensorArithmetic(op: string, a: PyValue | undefined, b: Py
   if (shape === undefined) return undefined;
   const floaty = op === '/' || (ta ? !isInteger(ta.dtype) : a.kind === 'float') || (tb ? !isInteger(tb.dtype) : b.kind === 'float');
   const dtype = floaty ? DataType.FLOAT : DataType.INT64;
-  const va = ta ? ta.values : [na as number];
-  const vb = tb ? tb.values : [nb as number];
+  const va = ta ? ta.values : na === undefined ? undefined : [na];
+  const vb = tb ? tb.values : nb === undefined ? undefined : [nb];
   if (va === undefined || vb === undefined) return tensor(shape, dtype);
   const sameShape = ta !== undefined && tb !== undefined && ta.shape.length === tb.shape.length && ta.shape.every((d, i) => d === tb.shape[i]);
   if (va.length !== 1 && vb.length !== 1 && !sameShape) return tensor(shape, dtype);
   const n = Math.max(va.length, vb.length);
-  const values = Array.from({ length: n }, (_, i) => f(va[va.length === 1 ? 0 : i] as number, vb[vb.length === 1 ? 0 : i] as number));
+  const values: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = va[va.length === 1 ? 0 : i];
+    const y = vb[vb.length === 1 ? 0 : i];
+    // Values that do not line up (an empty operand against a scalar) leave the result's values unknown.
+    if (x === undefined || y === undefined) return tensor(shape, dtype);
+    values.push(f(x, y));
+  }
   return tensor(shape, dtype, values);
 }
 

@@ -9,8 +9,7 @@ export function collectSyntaxErrors(root: SyntaxNode): PythonDiagnostic[] {
   const out: PythonDiagnostic[] = [];
   if (!root.hasError) return out;
   const stack: SyntaxNode[] = [root];
-  while (stack.length > 0 && out.length < MAX_REPORTED) {
-    const node = stack.pop() as SyntaxNode;
+  for (let node = stack.pop(); node !== undefined && out.length < MAX_REPORTED; node = stack.pop()) {
     if (node.isMissing) {
       out.push({ severity: 'error', code: 'pytorch.syntax', message: `syntax error: missing \`${node.type}\``, range: rangeOf(node) });
       continue;

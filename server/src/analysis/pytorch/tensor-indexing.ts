@@ -14,8 +14,7 @@ export function indexTensor(env: TorchEnv, x: TensorValue, index: PyValue): PyVa
   let t = x;
   let axis = 0;
   const ellipsisAt = parts.findIndex((p) => p.kind === 'builtin' && p.name === 'Ellipsis');
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i] as PyValue;
+  for (const [i, p] of parts.entries()) {
     if (i === ellipsisAt) {
       axis = t.shape.length - (parts.length - 1 - i);
       continue;
@@ -54,8 +53,9 @@ export function indexTensor(env: TorchEnv, x: TensorValue, index: PyValue): PyVa
       continue;
     }
     const list = asItems(p);
-    if (list && list.length === 1 && asNumber(list[0]) !== undefined) {
-      t = ops.gatherIndex(t, axis, asNumber(list[0]) as number, true, site);
+    const onlyIndex = list?.length === 1 ? asNumber(list[0]) : undefined;
+    if (onlyIndex !== undefined) {
+      t = ops.gatherIndex(t, axis, onlyIndex, true, site);
       axis++;
       continue;
     }

@@ -58,8 +58,8 @@ export class TensorOps {
   }
 
   emit(op: string, inputs: readonly string[], attrs: AttributeInit, shape: readonly Dim[], dtype: DataType, site: EmitSite): TensorValue {
-    const [name] = this.builder.node(op, inputs, attrs, this.nameFor(op, site), { defined: site.defined, called: site.called });
-    return { name: name as string, shape, dtype };
+    const name = this.builder.nodeOutput(op, inputs, attrs, this.nameFor(op, site), { defined: site.defined, called: site.called });
+    return { name, shape, dtype };
   }
 
   emitMany(op: string, inputs: readonly string[], attrs: AttributeInit, shapes: readonly (readonly Dim[])[], dtype: DataType, site: EmitSite): TensorValue[] {
@@ -179,7 +179,11 @@ export class TensorOps {
     const a = normaliseAxis(axis, first.shape.length, site);
     const out = [...first.shape];
     let sum: Dim = 0;
-    for (const x of xs) sum = sum === null || x.shape[a] === null || x.shape[a] === undefined ? null : typeof sum === 'number' && typeof x.shape[a] === 'number' ? sum + (x.shape[a] as number) : null;
+    for (const x of xs) {
+      const d = x.shape[a];
+      // A symbolic or unknown length anywhere makes the sum unknown.
+      sum = typeof sum === 'number' && typeof d === 'number' ? sum + d : null;
+    }
     out[a] = sum;
     return this.emit('Concat', xs.map((x) => x.name), { axis: a }, out, first.dtype, site);
   }
@@ -253,8 +257,8 @@ export class TensorOps {
   expand(x: TensorValue, dims: readonly Dim[], site: EmitSite): TensorValue {
     const offset = dims.length - x.shape.length;
     const out = dims.map((d, i) => (d === -1 ? (x.shape[i - offset] ?? null) : d));
-    if (out.some((d) => typeof d !== 'number')) throw new ForwardError('expand to a symbolic or unknown shape', site.called);
-    return this.emit('Expand', [x.name, this.builder.constInts(out as number[], site.scope || 'expand')], {}, out, x.dtype, site);
+    if (!out.every((d): d is number => typeof d === 'number')) throw new ForwardError('expand to a symbolic or unknown shape', site.called);
+    return this.emit('Expand', [x.name, this.builder.constInts(out, site.scope || 'expand')], {}, out, x.dtype, site);
   }
 
   unsqueeze(x: TensorValue, axis: number, site: EmitSite): TensorValue {
@@ -281,8 +285,8 @@ export class TensorOps {
 
   /** A tensor created in forward (torch.zeros/ones/…) or a buffer: ConstantOfShape, never a parameter. */
   filled(shape: readonly Dim[], dtype: DataType, site: EmitSite): TensorValue {
-    if (shape.some((d) => typeof d !== 'number')) throw new ForwardError('a tensor created with a symbolic shape', site.called);
-    return this.emit('ConstantOfShape', [this.builder.constInts(shape as number[], site.scope || 'filled')], {}, shape, dtype, site);
+    if (!shape.every((d): d is number => typeof d === 'number')) throw new ForwardError('a tensor created with a symbolic shape', site.called);
+    return this.emit('ConstantOfShape', [this.builder.constInts(shape, site.scope || 'filled')], {}, shape, dtype, site);
   }
 
   headSize(hidden: Dim, heads: number): Dim {

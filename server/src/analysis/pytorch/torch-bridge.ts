@@ -4,8 +4,9 @@
  * subclass, and inside forward() turns tensors into IR values: calling a module emits its layer's ops
  * or runs the user's forward(), with a declaration-order fallback when forward cannot be followed.
  */
+import { at, InternalInvariantError } from '../ir/at';
 import { DataType } from '../ir/dtype';
-import { asDim, asItems, asNumber, describe, firstUnknown, int, ModuleObject, newModule, NONE, Parameter, PyValue, TensorValue, unknown } from './values';
+import { argsOrLoneList, asDim, asItems, asNumber, describe, firstUnknown, int, ModuleObject, newModule, NONE, Parameter, PyValue, TensorValue, unknown } from './values';
 import { mathFunction, PYTHON_BUILTINS } from './builtins';
 import { constructContainer, constructLayer, CONTAINERS, isKnownLayer, LAYER_SIGNATURES } from './layers';
 import { SyntaxNode } from './parser';
@@ -149,8 +150,8 @@ export class Interpreter extends ObjectModel {
       const method = name.slice(7);
       const t = callee.self;
       if (method === 'view' || method === 'reshape' || method === 'expand') {
-        const dims = (args.length === 1 && asItems(args[0]) ? (asItems(args[0]) as PyValue[]) : args).map(asDim);
-        if (dims.every((d) => typeof d === 'number')) return { kind: 'tensor', tensor: { name: '', shape: dims as number[], dtype: DataType.FLOAT } };
+        const dims = argsOrLoneList(args).map(asDim);
+        if (dims.every((d): d is number => typeof d === 'number')) return { kind: 'tensor', tensor: { name: '', shape: dims, dtype: DataType.FLOAT } };
       }
       if (method === 'size' && t.kind === 'tensor') {
         const axis = asNumber(args[0]);
@@ -228,8 +229,8 @@ export class Interpreter extends ObjectModel {
   protected indexTensorValue(container: PyValue, key: PyValue, node: SyntaxNode): PyValue {
     if (!this.forward) return this.shapeOnly(() => this.indexTensorValue(container, key, node), node);
     const env = this.torchEnv(node);
-    const t = env.toTensor(container) as TensorValue;
-    const r = indexTensor(env, t, key);
+    const t = env.toTensor(container);
+    const r = t && indexTensor(env, t, key);
     if (r) return r;
     throw new ForwardError(`indexing \`${clip(node.text)}\` is not modelled`, rangeOf(node));
   }
@@ -267,13 +268,19 @@ export class Interpreter extends ObjectModel {
     return { indexInputs: state?.indexInputs ?? new Set() };
   }
 
+  /** The forward() being followed: tensor ops run only inside one. */
+  private get activeForward(): ForwardState {
+    if (this.forward === null) throw new InternalInvariantError('internal error: a tensor op outside forward()');
+    return this.forward;
+  }
+
   private get site(): EmitSite {
     const f = this.forward;
     return { scope: f?.scopes.at(-1) ?? '', called: f?.called ?? null };
   }
 
   torchEnv(node?: SyntaxNode): TorchEnv {
-    const f = this.forward as ForwardState;
+    const f = this.activeForward;
     if (node) f.called = rangeOf(node);
     const site = this.site;
     return {
@@ -313,7 +320,7 @@ export class Interpreter extends ObjectModel {
     const called = node ? rangeOf(node) : f.called;
     if (m.unbuilt === true) {
       // Nothing to emit and no shape to give: its output is unknown, like the call that should have built it.
-      const why = m.unresolved[0] as UnresolvedName;
+      const why = at(m.unresolved, 0, 'reasons an unbuilt module was not built');
       this.leaveOut(m, why.reason);
       return { kind: 'unknown', why };
     }
@@ -339,14 +346,18 @@ export class Interpreter extends ObjectModel {
   }
 
   private callKnownLayer(m: ModuleObject, args: PyValue[], kwargs: Map<string, PyValue>, called: SourceRange | null): PyValue {
-    const f = this.forward as ForwardState;
-    if (m.unresolved.length > 0) {
-      const u = m.unresolved[0] as UnresolvedName;
+    const f = this.activeForward;
+    const [u] = m.unresolved;
+    if (u !== undefined) {
       throw new ForwardError(`\`${m.path}\` (${m.type}) has an unresolved size: ${u.reason}`, u.range ?? m.range);
     }
     const site: EmitSite = { scope: m.path, called, defined: m.range, name: m.path };
     // Parameters and shape-only buffers passed to a layer become IR values first.
-    const resolved = args.map((a) => (a.kind === 'parameter' || (a.kind === 'tensor' && a.tensor.name === '') ? { kind: 'tensor', tensor: this.toTensor(a, site) as TensorValue } as PyValue : a));
+    const resolved = args.map((a): PyValue => {
+      if (a.kind !== 'parameter' && !(a.kind === 'tensor' && a.tensor.name === '')) return a;
+      const tensor = this.toTensor(a, site);
+      return tensor ? { kind: 'tensor', tensor } : a;
+    });
     const call: LayerCall = {
       ops: f.ops,
       site,
@@ -362,12 +373,12 @@ export class Interpreter extends ObjectModel {
   }
 
   private markForward(): { builder: ReturnType<TensorOps['builder']['mark']>; materialised: number } {
-    const f = this.forward as ForwardState;
+    const f = this.activeForward;
     return { builder: f.ops.builder.mark(), materialised: f.materialised.length };
   }
 
   private rollbackForward(mark: { builder: ReturnType<TensorOps['builder']['mark']>; materialised: number }): void {
-    const f = this.forward as ForwardState;
+    const f = this.activeForward;
     f.ops.builder.rollback(mark.builder);
     for (const p of f.materialised.splice(mark.materialised)) p.initializer = undefined;
   }
@@ -383,7 +394,7 @@ export class Interpreter extends ObjectModel {
         const t = x.tensor;
         let arg: PyValue = x;
         // A classifier head after a feature extractor: PyTorch code flattens in forward().
-        if (leaf.type === 'Linear' && t.shape.length > 2) arg = { kind: 'tensor', tensor: (this.forward as ForwardState).ops.flatten(t, 1, -1, { scope: m.path, called }) };
+        if (leaf.type === 'Linear' && t.shape.length > 2) arg = { kind: 'tensor', tensor: this.activeForward.ops.flatten(t, 1, -1, { scope: m.path, called }) };
         const out = this.callKnownLayer(leaf, [arg], new Map(), called);
         const first = out.kind === 'tuple' ? out.items[0] : out;
         if (first?.kind === 'tensor') x = first;

@@ -10,7 +10,8 @@ import { linear, silu } from './layer-forward';
 import { einsum } from './einsum';
 import { adaptivePool, pool, poolWindow } from './pooling';
 import { EmitSite, normaliseAxis, TensorOps } from './tensor-ops';
-import { asDim, asItems, asNumber, int, NONE, Parameter, PyValue, TensorValue } from './values';
+import { allDefined, at } from '../ir/at';
+import { argsOrLoneList, asDim, asItems, asNumber, int, NONE, Parameter, PyValue, TensorValue } from './values';
 
 export interface TorchEnv {
   readonly ops: TensorOps;
@@ -23,9 +24,7 @@ export interface TorchEnv {
 const tensor = (t: TensorValue): PyValue => ({ kind: 'tensor', tensor: t });
 
 function dimsFrom(args: readonly PyValue[]): Dim[] | undefined {
-  const list = args.length === 1 && asItems(args[0]) ? (asItems(args[0]) as PyValue[]) : args;
-  const dims = list.map(asDim);
-  return dims.every((d) => d !== undefined) ? (dims as Dim[]) : undefined;
+  return allDefined(argsOrLoneList(args).map(asDim));
 }
 
 function dimArg(args: readonly PyValue[], kwargs: ReadonlyMap<string, PyValue>, index: number, name: string): number | undefined {
@@ -77,11 +76,12 @@ export function callTorchFunction(env: TorchEnv, qualified: string, args: PyValu
     case 'cat':
     case 'concat':
     case 'stack': {
-      const items = asItems(args[0] ?? kwargs.get('tensors'))?.map((v) => env.toTensor(v));
-      if (!items || items.some((t) => t === undefined)) return undefined;
+      const listed = asItems(args[0] ?? kwargs.get('tensors'));
+      const items = listed && allDefined(listed.map((v) => env.toTensor(v)));
+      if (!items) return undefined;
       const dim = dimArg(args, kwargs, 1, 'dim') ?? 0;
-      if (name === 'stack') return tensor(ops.concat((items as TensorValue[]).map((t) => ops.unsqueeze(t, dim, site)), dim, site));
-      return tensor(ops.concat(items as TensorValue[], dim, site));
+      if (name === 'stack') return tensor(ops.concat(items.map((t) => ops.unsqueeze(t, dim, site)), dim, site));
+      return tensor(ops.concat(items, dim, site));
     }
     case 'F.linear': {
       const w = args[1] ?? kwargs.get('weight');
@@ -94,15 +94,14 @@ export function callTorchFunction(env: TorchEnv, qualified: string, args: PyValu
       return tensor(ops.binary('Add', linear(ops, x, w.parameter, undefined, site), bias, site));
     }
     case 'meshgrid': {
-      const items = (args.length === 1 && asItems(args[0]) ? (asItems(args[0]) as PyValue[]) : args).map((v) => env.toTensor(v));
-      if (items.length === 0 || items.some((t) => t === undefined || t.shape.length !== 1)) return undefined;
-      const vectors = items as TensorValue[];
+      const vectors = allDefined(argsOrLoneList(args).map((v) => env.toTensor(v)));
+      if (vectors === undefined || vectors.length === 0 || vectors.some((t) => t.shape.length !== 1)) return undefined;
       const indexing = kwargs.get('indexing');
       // indexing='xy' swaps the first two output axes.
       const axes = vectors.map((_, i) => i);
       if (indexing?.kind === 'str' && indexing.value === 'xy' && axes.length >= 2) [axes[0], axes[1]] = [1, 0];
       const lengths: Dim[] = new Array<Dim>(vectors.length).fill(1);
-      vectors.forEach((t, i) => (lengths[axes[i] as number] = t.shape[0] ?? null));
+      vectors.forEach((t, i) => (lengths[at(axes, i, 'meshgrid axes')] = t.shape[0] ?? null));
       return {
         kind: 'tuple',
         items: vectors.map((t, i) => {
@@ -120,18 +119,18 @@ export function callTorchFunction(env: TorchEnv, qualified: string, args: PyValu
     case 'einsum':
       return einsum(env, args);
     case 'F.scaled_dot_product_attention': {
-      const [q, k, v] = [0, 1, 2].map((i) => env.toTensor(args[i] ?? kwargs.get(['query', 'key', 'value'][i] as string)));
+      const [q, k, v] = (['query', 'key', 'value'] as const).map((keyword, i) => env.toTensor(args[i] ?? kwargs.get(keyword)));
       if (!q || !k || !v) return undefined;
       const causal = kwargs.get('is_causal') ?? args[5];
       const mask = env.toTensor(kwargs.get('attn_mask') ?? args[3]);
       const inputs = [q.name, k.name, v.name, ...(mask ? [mask.name] : [])];
       const isCausal = causal !== undefined && (asNumber(causal) ?? 0) !== 0;
       const out = [...q.shape.slice(0, -1), v.shape.at(-1) ?? null];
-      return tensor(ops.emitMany('Attention', inputs, isCausal ? { is_causal: 1 } : {}, [out], q.dtype, site)[0] as TensorValue);
+      return tensor(ops.emit('Attention', inputs, isCausal ? { is_causal: 1 } : {}, out, q.dtype, site));
     }
     case 'F.layer_norm': {
       const shapeArg = args[1] ?? kwargs.get('normalized_shape');
-      const shape = asItems(shapeArg) ?? (asNumber(shapeArg) !== undefined ? [shapeArg as PyValue] : undefined);
+      const shape = asItems(shapeArg) ?? (shapeArg !== undefined && asNumber(shapeArg) !== undefined ? [shapeArg] : undefined);
       const w = env.toTensor(args[2] ?? kwargs.get('weight'));
       const b = env.toTensor(args[3] ?? kwargs.get('bias'));
       const eps = asNumber(args[4] ?? kwargs.get('eps')) ?? 1e-5;
@@ -282,8 +281,8 @@ export function callTensorMethod(env: TorchEnv, x: TensorValue, method: string, 
       return tensor(ops.swapAxes(x, 0, 1, site));
     case 'permute': {
       const dims = dimsFrom(args);
-      if (!dims || dims.some((d) => typeof d !== 'number')) return undefined;
-      return tensor(ops.transpose(x, (dims as number[]).map((d) => normaliseAxis(d, rank, site)), site));
+      if (!dims?.every((d): d is number => typeof d === 'number')) return undefined;
+      return tensor(ops.transpose(x, dims.map((d) => normaliseAxis(d, rank, site)), site));
     }
     case 'contiguous':
     case 'float':

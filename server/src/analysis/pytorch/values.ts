@@ -168,6 +168,11 @@ export function asItems(value: PyValue | undefined): readonly PyValue[] | undefi
   return value?.kind === 'tuple' || value?.kind === 'list' ? value.items : undefined;
 }
 
+/** `f(a, b, c)` or `f([a, b, c])`: the items of a lone list or tuple argument, otherwise the arguments. */
+export function argsOrLoneList(args: readonly PyValue[]): readonly PyValue[] {
+  return (args.length === 1 ? asItems(args[0]) : undefined) ?? args;
+}
+
 /** The first unknown among values, for propagating the reason. */
 export function firstUnknown(values: readonly (PyValue | undefined)[]): PyValue | undefined {
   for (const v of values) {
