@@ -193,9 +193,10 @@ function summarise(trace: TraceSuccess, file: string, samePath: (a: string, b: s
   out.push({ name: trace.entry, kind: trace.entrySite && root?.defined && trace.entrySite.line === root.defined.line ? 'class' : 'factory', range: entryRange, params: parameterCount, layers: root ? layersUnder(root) : [] });
   const seen = new Set<string>();
   for (const m of trace.modules) {
-    if (m.builtin || m.path === '' || seen.has(m.type) || !rangeIn(m.defined)) continue;
+    const range = rangeIn(m.defined);
+    if (m.builtin || m.path === '' || seen.has(m.type) || !range) continue;
     seen.add(m.type);
-    out.push({ name: m.type, kind: 'class', range: rangeIn(m.defined) as SourceRange, params: params.get(m.path) ?? 0, layers: layersUnder(m) });
+    out.push({ name: m.type, kind: 'class', range, params: params.get(m.path) ?? 0, layers: layersUnder(m) });
   }
   return out;
 }

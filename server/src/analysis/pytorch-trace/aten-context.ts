@@ -4,6 +4,7 @@
  * recorded outputs, in order (`undefined` for outputs nothing reads, such as batch-norm statistics or
  * max-pool indices), or null for "not understood" (the caller says so in a located diagnostic).
  */
+import { at } from '../ir/at';
 import { AttributeInit } from '../pytorch/graph-builder';
 import { TraceArg, TraceOp, TraceTensor, isTraceTensor } from './trace-format';
 
@@ -24,6 +25,11 @@ export interface AtenContext {
   node(opType: string, inputs: readonly string[], attributes?: AttributeInit, outputCount?: number): string[];
   /** The recorded output tensors, flattened. */
   readonly outputs: readonly TraceTensor[];
+}
+
+/** The output of a node with one output. */
+export function nodeOutput(ctx: AtenContext, opType: string, inputs: readonly string[], attributes?: AttributeInit): string {
+  return at(ctx.node(opType, inputs, attributes), 0, `${opType} outputs`);
 }
 
 export type AtenMapper = (ctx: AtenContext) => Array<string | undefined> | null;
@@ -51,9 +57,9 @@ export function bool(ctx: AtenContext, i: number, name: string | undefined, fall
 export function ints(ctx: AtenContext, i: number, name: string | undefined, rank: number, fallback: readonly number[]): number[] {
   const a = ctx.arg(i, name);
   if (typeof a === 'number') return new Array<number>(rank).fill(a);
-  if (Array.isArray(a) && a.length > 0 && a.every((x) => typeof x === 'number')) {
-    const list = a as number[];
-    return list.length === 1 && rank > 1 ? new Array<number>(rank).fill(list[0] as number) : list;
+  if (Array.isArray(a) && a.every((x): x is number => typeof x === 'number')) {
+    const [first] = a;
+    if (first !== undefined) return a.length === 1 && rank > 1 ? new Array<number>(rank).fill(first) : [...a];
   }
   return [...fallback];
 }

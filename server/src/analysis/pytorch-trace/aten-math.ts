@@ -1,5 +1,5 @@
 /** aten arithmetic, activations, reductions and softmax → ONNX elementwise, Reduce* and Softmax ops. */
-import { AtenContext, AtenMapper, AttributeInit, axis, bool, num, out0, tensorArg } from './aten-context';
+import { AtenContext, AtenMapper, AttributeInit, axis, bool, nodeOutput, num, out0, tensorArg } from './aten-context';
 
 // --- arithmetic -------------------------------------------------------------------------------------
 
@@ -21,9 +21,9 @@ export function binary(opType: string, options: { alpha?: boolean; swap?: boolea
     let a = ctx.operand(ctx.arg(0, 'self'), dtype);
     let b = ctx.operand(ctx.arg(1, 'other'), dtype);
     const alpha = options.alpha ? num(ctx, 2, 'alpha', 1) : 1;
-    if (alpha !== 1) b = ctx.node('Mul', [b, ctx.operand(alpha, dtype)])[0] as string;
+    if (alpha !== 1) b = nodeOutput(ctx, 'Mul', [b, ctx.operand(alpha, dtype)]);
     if (options.swap) [a, b] = [b, a];
-    const result = ctx.node(opType, [a, b])[0] as string;
+    const result = nodeOutput(ctx, opType, [a, b]);
     return [options.not ? ctx.node('Not', [result])[0] : result];
   };
 }
@@ -33,7 +33,7 @@ export const div: AtenMapper = (ctx) => {
   const quotient = binary('Div')(ctx)?.[0];
   if (quotient === undefined) return null;
   if (mode === 'floor') return [ctx.node('Floor', [quotient])[0]];
-  if (mode === 'trunc') return [ctx.node('Floor', [ctx.node('Abs', [quotient])[0] as string])[0]];
+  if (mode === 'trunc') return [ctx.node('Floor', [nodeOutput(ctx, 'Abs', [quotient])])[0]];
   return [quotient];
 };
 
@@ -68,7 +68,7 @@ export function clip(minIndex: number | null, maxIndex: number | null, fixed?: {
 
 export const rsqrt: AtenMapper = (ctx) => {
   const x = tensorArg(ctx, 0, 'self');
-  return x ? [ctx.node('Reciprocal', [ctx.node('Sqrt', [ctx.value(x)])[0] as string])[0]] : null;
+  return x ? [ctx.node('Reciprocal', [nodeOutput(ctx, 'Sqrt', [ctx.value(x)])])[0]] : null;
 };
 
 export const silu: AtenMapper = unary('Swish');
@@ -101,7 +101,7 @@ export const norm: AtenMapper = (ctx) => {
   const axesInput = axes.length > 0 ? [ctx.constInts(axes)] : [];
   if (p === 2) return [ctx.node('ReduceL2', [ctx.value(x), ...axesInput], { keepdims })[0]];
   if (p === 1) return [ctx.node('ReduceL1', [ctx.value(x), ...axesInput], { keepdims })[0]];
-  if (p === 'inf') return [ctx.node('ReduceMax', [ctx.node('Abs', [ctx.value(x)])[0] as string, ...axesInput], { keepdims })[0]];
+  if (p === 'inf') return [ctx.node('ReduceMax', [nodeOutput(ctx, 'Abs', [ctx.value(x)]), ...axesInput], { keepdims })[0]];
   return null;
 };
 

@@ -2,7 +2,8 @@
  * aten layers' kernels → ONNX: matrix products (Gemm, MatMul), convolutions, attention (the SDPA kernels
  * and nn.MultiheadAttention's fused path), normalisations and pooling.
  */
-import { AtenContext, AtenMapper, AttributeInit, bool, ints, num, out0, tensorArg } from './aten-context';
+import { at } from '../ir/at';
+import { AtenContext, AtenMapper, AttributeInit, bool, ints, nodeOutput, num, out0, tensorArg } from './aten-context';
 import { TraceTensor, isTraceTensor } from './trace-format';
 
 // --- matmul, conv, attention -------------------------------------------------------------------------
@@ -28,7 +29,7 @@ export const baddbmm: AtenMapper = (ctx) => {
   const a = tensorArg(ctx, 1, 'batch1');
   const b = tensorArg(ctx, 2, 'batch2');
   if (!x || !a || !b) return null;
-  const product = ctx.node('MatMul', [ctx.value(a), ctx.value(b)])[0] as string;
+  const product = nodeOutput(ctx, 'MatMul', [ctx.value(a), ctx.value(b)]);
   return [ctx.node('Add', [product, ctx.value(x)])[0]];
 };
 
@@ -37,9 +38,11 @@ export const linear: AtenMapper = (ctx) => {
   const x = tensorArg(ctx, 0, 'input');
   const w = tensorArg(ctx, 1, 'weight');
   const b = tensorArg(ctx, 2, 'bias');
-  if (!x || !w || w.shape.length !== 2) return null;
-  const wt = ctx.node('Reshape', [ctx.value(w), ctx.constInts([w.shape[1] as number, w.shape[0] as number])])[0] as string;
-  const product = ctx.node('MatMul', [ctx.value(x), wt])[0] as string;
+  if (!x || !w) return null;
+  const [outFeatures, inFeatures, ...more] = w.shape;
+  if (outFeatures === undefined || inFeatures === undefined || more.length > 0) return null;
+  const wt = nodeOutput(ctx, 'Reshape', [ctx.value(w), ctx.constInts([inFeatures, outFeatures])]);
+  const product = nodeOutput(ctx, 'MatMul', [ctx.value(x), wt]);
   return [b ? ctx.node('Add', [product, ctx.value(b)])[0] : product];
 };
 
@@ -87,7 +90,7 @@ export const attention: AtenMapper = (ctx) => {
   const v = tensorArg(ctx, 2, 'value');
   if (!q || !k || !v) return null;
   const rest = ctx.op.args.slice(3);
-  const mask = (rest.find(isTraceTensor) as TraceTensor | undefined) ?? (isTraceTensor(ctx.op.kwargs.attn_mask) ? ctx.op.kwargs.attn_mask : undefined);
+  const mask = rest.find(isTraceTensor) ?? (isTraceTensor(ctx.op.kwargs.attn_mask) ? ctx.op.kwargs.attn_mask : undefined);
   const causalKw = ctx.op.kwargs.is_causal;
   const causal = typeof causalKw === 'boolean' ? causalKw : rest.find((a) => typeof a === 'boolean') === true;
   const attributes: AttributeInit = { is_causal: causal ? 1 : 0 };
@@ -109,17 +112,17 @@ export const nativeMultiHeadAttention: AtenMapper = (ctx) => {
   const e = w?.shape[1];
   if (!q || !k || !v || !w || !pw || heads <= 0 || e === undefined || w.shape[0] !== 3 * e) return null;
   const project = (x: TraceTensor, rows: [number, number] | null): string => {
-    const block = rows ? ctx.node('Slice', [ctx.value(w), ctx.constInts([rows[0]]), ctx.constInts([rows[1]]), ctx.constInts([0])])[0] as string : ctx.value(w);
+    const block = rows ? nodeOutput(ctx, 'Slice', [ctx.value(w), ctx.constInts([rows[0]]), ctx.constInts([rows[1]]), ctx.constInts([0])]) : ctx.value(w);
     const width = rows ? rows[1] - rows[0] : 3 * e;
-    const product = ctx.node('MatMul', [ctx.value(x), ctx.node('Reshape', [block, ctx.constInts([e, width])])[0] as string])[0] as string;
+    const product = nodeOutput(ctx, 'MatMul', [ctx.value(x), nodeOutput(ctx, 'Reshape', [block, ctx.constInts([e, width])])]);
     if (!b) return product;
-    const bias = rows ? (ctx.node('Slice', [ctx.value(b), ctx.constInts([rows[0]]), ctx.constInts([rows[1]]), ctx.constInts([0])])[0] as string) : ctx.value(b);
-    return ctx.node('Add', [product, bias])[0] as string;
+    const bias = rows ? (nodeOutput(ctx, 'Slice', [ctx.value(b), ctx.constInts([rows[0]]), ctx.constInts([rows[1]]), ctx.constInts([0])])) : ctx.value(b);
+    return nodeOutput(ctx, 'Add', [product, bias]);
   };
   const rank = q.shape.length;
-  const [qp, kp, vp] = q.t === k.t && k.t === v.t ? ctx.node('Split', [project(q, null), ctx.constInts([e, e, e])], { axis: rank - 1 }, 3) : [project(q, [0, e]), project(k, [e, 2 * e]), project(v, [2 * e, 3 * e])];
-  const attended = ctx.node('Attention', [qp as string, kp as string, vp as string], { q_num_heads: heads, kv_num_heads: heads })[0] as string;
-  const out = ctx.node('MatMul', [attended, ctx.node('Reshape', [ctx.value(pw), ctx.constInts([e, e])])[0] as string])[0] as string;
+  const qkv = q.t === k.t && k.t === v.t ? ctx.node('Split', [project(q, null), ctx.constInts([e, e, e])], { axis: rank - 1 }, 3) : [project(q, [0, e]), project(k, [e, 2 * e]), project(v, [2 * e, 3 * e])];
+  const attended = nodeOutput(ctx, 'Attention', [0, 1, 2].map((i) => at(qkv, i, 'q/k/v projections')), { q_num_heads: heads, kv_num_heads: heads });
+  const out = nodeOutput(ctx, 'MatMul', [attended, nodeOutput(ctx, 'Reshape', [ctx.value(pw), ctx.constInts([e, e])])]);
   return [pb ? ctx.node('Add', [out, ctx.value(pb)])[0] : out];
 };
 
@@ -134,8 +137,8 @@ export const batchNorm: AtenMapper = (ctx) => {
   const x = tensorArg(ctx, 0, 'input');
   if (!x) return null;
   const channels = [x.shape[1] ?? 1];
-  const args = ctx.op.args;
-  const eps = typeof args[args.length - 1] === 'number' ? (args[args.length - 1] as number) : 1e-5;
+  const last = ctx.op.args.at(-1);
+  const eps = typeof last === 'number' ? last : 1e-5;
   const inputs = [1, 2, 3, 4].map((i) => orConst(ctx, tensorArg(ctx, i), channels, x.dtype));
   return [ctx.node('BatchNormalization', [ctx.value(x), ...inputs], { epsilon: { float: eps } })[0]];
 };

@@ -4,7 +4,8 @@
  * (`clone`, `copy_`, `roll`) read and write the tensor once, like an identity `Transpose`; tensors made
  * inside forward (`zeros`, `arange`) are constants of their recorded shape and type.
  */
-import { AtenContext, AtenMapper, axis, num, numel, onnxTypeNumber, out0, tensorArg, tensorList } from './aten-context';
+import { at } from '../ir/at';
+import { AtenContext, AtenMapper, axis, nodeOutput, num, numel, onnxTypeNumber, out0, tensorArg, tensorList } from './aten-context';
 import { TraceArg, TraceTensor, isTraceTensor } from './trace-format';
 
 // --- views and copies -----------------------------------------------------------------------------
@@ -23,7 +24,7 @@ export const view: AtenMapper = (ctx) => {
 export function copyOf(ctx: AtenContext, x: TraceTensor, out: TraceTensor): string | undefined {
   let v = ctx.value(x);
   if (x.shape.join() !== out.shape.join()) {
-    if (numel(x.shape) === numel(out.shape)) v = ctx.node('Reshape', [v, ctx.constInts(out.shape)])[0] as string;
+    if (numel(x.shape) === numel(out.shape)) v = nodeOutput(ctx, 'Reshape', [v, ctx.constInts(out.shape)]);
     else return ctx.node('Expand', [v, ctx.constInts(out.shape)])[0];
   }
   return ctx.node('Transpose', [v], { perm: out.shape.map((_, i) => i) })[0];
@@ -43,7 +44,7 @@ export const copyInto: AtenMapper = (ctx) => {
   const out = out0(ctx);
   if (!src || !out) return null;
   if (src.dtype !== out.dtype) {
-    const cast = ctx.node('Cast', [ctx.value(src)], { to: onnxTypeNumber(out.dtype) })[0] as string;
+    const cast = nodeOutput(ctx, 'Cast', [ctx.value(src)], { to: onnxTypeNumber(out.dtype) });
     return [src.shape.join() === out.shape.join() ? cast : ctx.node('Expand', [cast, ctx.constInts(out.shape)])[0]];
   }
   return [copyOf(ctx, src, out)];
@@ -86,9 +87,10 @@ export const split: AtenMapper = (ctx) => {
 export const cat: AtenMapper = (ctx) => {
   const list = tensorList(ctx, 0, 'tensors');
   const out = out0(ctx);
-  if (!list || !out || list.some((t) => t === null)) return null;
+  const tensors = list?.filter((t) => t !== null);
+  if (!tensors || tensors.length !== list?.length || !out) return null;
   // torch.cat skips legacy empty 1-d tensors of shape [0]; ONNX's Concat would reject their rank.
-  const parts = (list as TraceTensor[]).filter((t) => !(t.shape.length === 1 && t.shape[0] === 0 && out.shape.length !== 1));
+  const parts = tensors.filter((t) => !(t.shape.length === 1 && t.shape[0] === 0 && out.shape.length !== 1));
   const dim = axis(num(ctx, 1, 'dim', 0), out.shape.length);
   return [ctx.node('Concat', parts.map((t) => ctx.value(t)), { axis: dim })[0]];
 };
@@ -96,9 +98,10 @@ export const cat: AtenMapper = (ctx) => {
 export const stack: AtenMapper = (ctx) => {
   const list = tensorList(ctx, 0, 'tensors');
   const out = out0(ctx);
-  if (!list || !out || list.some((t) => t === null)) return null;
+  const tensors = list?.filter((t) => t !== null);
+  if (!tensors || tensors.length !== list?.length || !out) return null;
   const dim = axis(num(ctx, 1, 'dim', 0), out.shape.length);
-  const parts = (list as TraceTensor[]).map((t) => ctx.node('Reshape', [ctx.value(t), ctx.constInts([...t.shape.slice(0, dim), 1, ...t.shape.slice(dim)])])[0] as string);
+  const parts = tensors.map((t) => nodeOutput(ctx, 'Reshape', [ctx.value(t), ctx.constInts([...t.shape.slice(0, dim), 1, ...t.shape.slice(dim)])]));
   return [ctx.node('Concat', parts, { axis: dim })[0]];
 };
 
@@ -135,14 +138,13 @@ export const index: AtenMapper = (ctx) => {
 export const pad: AtenMapper = (ctx) => {
   const x = tensorArg(ctx, 0, 'self');
   const pads = ctx.arg(1, 'pad');
-  if (!x || !Array.isArray(pads) || !pads.every((p) => typeof p === 'number')) return null;
+  if (!x || !Array.isArray(pads) || !pads.every((p): p is number => typeof p === 'number')) return null;
   const rank = x.shape.length;
   const begins = new Array<number>(rank).fill(0);
   const ends = new Array<number>(rank).fill(0);
-  const list = pads as number[];
-  for (let i = 0; i * 2 + 1 < list.length; i++) {
-    begins[rank - 1 - i] = list[2 * i] as number;
-    ends[rank - 1 - i] = list[2 * i + 1] as number;
+  for (let i = 0; i * 2 + 1 < pads.length; i++) {
+    begins[rank - 1 - i] = at(pads, 2 * i, 'pad pairs');
+    ends[rank - 1 - i] = at(pads, 2 * i + 1, 'pad pairs');
   }
   return [ctx.node('Pad', [ctx.value(x), ctx.constInts([...begins, ...ends])], { mode: 'constant' })[0]];
 };

@@ -8,6 +8,7 @@
  */
 import '../ops/index';
 import { ModelAnalysis } from '../analyze';
+import { at } from '../ir/at';
 import { DataType } from '../ir/dtype';
 import { AttributeValue, Model, Node, ValueInfo } from '../ir/graph';
 import { TensorInfo } from '../ir/tensor';
@@ -152,12 +153,17 @@ class TraceEmitter {
     return outputs;
   }
 
+  /** A node with one output: that output's name. */
+  private nodeOutput(op: TraceOp, opType: string, inputs: readonly string[], attributes: AttributeInit): string {
+    return at(this.node(op, opType, inputs, attributes, 1), 0, `${opType} outputs`);
+  }
+
   constInts(op: TraceOp, values: readonly number[]): string {
-    return this.node(op, 'Constant', [], { value_ints: values }, 1)[0] as string;
+    return this.nodeOutput(op, 'Constant', [], { value_ints: values });
   }
 
   constInt(op: TraceOp, value: number): string {
-    return this.node(op, 'Constant', [], { value_int: value }, 1)[0] as string;
+    return this.nodeOutput(op, 'Constant', [], { value_int: value });
   }
 
   /** A Python scalar as a 0-d initializer of the other operand's type (its value is never needed for costs). */

@@ -176,7 +176,8 @@ export function parseTraceDocument(json: unknown): { document: TraceDocument | n
 export function parseStackDump(text: string): TraceFrame[] {
   const frames: TraceFrame[] = [];
   for (const match of text.matchAll(/^\s*File "([^"]+)", line (\d+) in (\S+)/gm)) {
-    frames.push({ file: match[1] as string, line: Number(match[2]), function: match[3] as string });
+    const [, file, line, fn] = match;
+    if (file !== undefined && fn !== undefined) frames.push({ file, line: Number(line), function: fn });
   }
   return frames;
 }
