@@ -52,6 +52,13 @@ type Decoder = (reader: protobuf.Reader | Uint8Array, length?: number) => object
 
 let installed = false;
 
+/** onnx-proto's generated type for a message named in EXTENSION_FIELDS (all exist in ONNX 1.10). */
+function messageType(message: string): { decode: Decoder } {
+  const type = (onnx as unknown as Record<string, { decode: Decoder } | undefined>)[message];
+  if (type === undefined) throw new Error(`internal error: onnx-proto has no message ${message}`);
+  return type;
+}
+
 /** Installs the extension once; idempotent. */
 export function installProtoExtension(): void {
   if (installed) return;
@@ -63,7 +70,7 @@ export function installProtoExtension(): void {
     byMessage.set(field.message, list);
   }
   for (const [message, fields] of byMessage) {
-    const type = (onnx as unknown as Record<string, { decode: Decoder }>)[message];
+    const type = messageType(message);
     const original = type.decode;
     const byId = new Map(fields.map((f) => [f.id, f]));
     type.decode = function decodeExtended(input: protobuf.Reader | Uint8Array, length?: number): object {
@@ -82,7 +89,7 @@ export function installProtoExtension(): void {
           rescan.skipType(tag & 7);
           continue;
         }
-        const value = field.type === 'string' ? rescan.string() : (onnx as unknown as Record<string, { decode: Decoder }>)[field.type].decode(rescan, rescan.uint32());
+        const value = field.type === 'string' ? rescan.string() : messageType(field.type).decode(rescan, rescan.uint32());
         if (field.repeated) {
           const list = (decoded[field.property] as unknown[] | undefined) ?? [];
           list.push(value);
