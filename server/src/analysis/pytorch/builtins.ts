@@ -3,7 +3,7 @@
  * zip/enumerate, isinstance/hasattr and friends to evaluate model constructors. Loops and sequences
  * are capped so that hostile input (`range(10**12)`) ends in a diagnostic, not a hang.
  */
-import { Dim, dimAdd, dimFloorDiv, dimMul, dimSub } from '../ir/dim';
+import { dimAdd, dimFloorDiv, dimMul, dimSub } from '../ir/dim';
 import { allDefined, at } from '../ir/at';
 import { asDim, asItems, asNumber, describe, firstUnknown, int, NONE, PyValue } from './values';
 
@@ -81,8 +81,9 @@ export function arithmetic(op: string, a: PyValue, b: PyValue): PyValue | undefi
   if (a.kind === 'str' && op === '%') return { kind: 'str', value: percentFormat(a.value, b) };
   const intLike = (v: PyValue): boolean => v.kind === 'int' || v.kind === 'bool';
   if (intLike(a) && intLike(b)) {
-    const x = asDim(a) as Dim;
-    const y = asDim(b) as Dim;
+    const x = asDim(a);
+    const y = asDim(b);
+    if (x === undefined || y === undefined) return undefined; // never for ints and bools
     if (typeof x !== 'number' || typeof y !== 'number') {
       switch (op) {
         case '+':

@@ -57,9 +57,9 @@ export function callTorchFunction(env: TorchEnv, qualified: string, args: PyValu
   const x = env.toTensor(args[0] ?? kwargs.get('input'));
   switch (name) {
     case 'arange': {
-      const nums = args.map(asDim);
-      if (nums.some((d) => d === undefined)) return undefined;
-      const [a, b, c] = nums as Dim[];
+      const nums = allDefined(args.map(asDim));
+      if (nums === undefined) return undefined;
+      const [a, b, c] = nums;
       const [start, stop, step] = args.length === 1 ? [0, a, 1] : [a, b, c ?? 1];
       if (typeof start !== 'number' || typeof step !== 'number') return undefined;
       return tensor(ops.arange(start, stop ?? null, step, site));
