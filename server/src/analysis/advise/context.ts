@@ -93,8 +93,9 @@ export class AdviceContext {
 
   /** The one node reading `value` (not a graph output), or null. */
   soleReader(value: string): number | null {
-    const [only, ...others] = this.readers.get(value) ?? [];
-    return only !== undefined && others.length === 0 && !this.graphOutputs.has(value) ? only : null;
+    const list = this.readers.get(value);
+    const only = list?.length === 1 ? list[0] : undefined;
+    return only !== undefined && !this.graphOutputs.has(value) ? only : null;
   }
 
   /** Node indices reading the first output of node i. */
