@@ -2,7 +2,7 @@ import { DataType } from '../../ir/dtype';
 import { AttributeValue, Graph, Model, Node, ValueInfo } from '../../ir/graph';
 import { TensorData, TensorInfo } from '../../ir/tensor';
 import { tensorType } from '../../ir/types';
-import { PARAMETERS_METADATA } from '../../report';
+import { PARAMETERS_METADATA } from '../../ir/weights';
 
 /**
  * Collects the nodes, initializers and graph inputs/outputs of one synthetic ONNX model. Weights are
