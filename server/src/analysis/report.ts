@@ -1,7 +1,5 @@
 import { ModelAnalysis } from './analyze';
-import { dataTypeName, DataType, bytesForElements } from './ir/dtype';
-import { Graph, Model } from './ir/graph';
-import { elementCount, TensorInfo } from './ir/tensor';
+import { dataTypeName } from './ir/dtype';
 import { shapeJSON, ValueType } from './ir/types';
 import { declaredParameters, summariseWeights } from './ir/weights';
 import { NodeRecord, ValueRecord } from './shape/engine';
@@ -11,14 +9,13 @@ import { ENERGY_BASIS, energySources } from './cost/energy';
 import type { Advice } from './advise/types';
 import { tensorText } from '../format/value-text';
 import { buildCostTree, pruneCostTree } from './cost-tree';
-import type { JsonShape, Report, ReportNode, ReportValue } from './report-schema';
+import type { Report, ReportNode, ReportValue } from './report-schema';
 import { SCHEMA_VERSION } from './report-schema';
 import { scopeNamingOf } from './scope';
 
 /** The report's types live in report-schema.ts (so the modules that build or extend a report import them, not each other); named here too for the views. */
 export type { JsonShape, Report, ReportNode, ReportTotals, ReportValue } from './report-schema';
 export { SCHEMA_VERSION } from './report-schema';
-
 
 export function buildReport(analysis: ModelAnalysis, path: string, bindings: ReadonlyMap<string, number>, profiled?: ModelProfile | null, advice?: Advice | null): Report {
   const { model, inference } = analysis;
