@@ -14,17 +14,14 @@ import { ESLint, Linter } from 'eslint';
 const ROOT = path.resolve(__dirname, '../..');
 const LAYER_RULE = 'boundaries/dependencies';
 
-let eslint: ESLint;
-
-before(() => {
-  eslint = new ESLint({
-    cwd: ROOT,
-    overrideConfig: {
-      files: ['**/*.ts'],
-      languageOptions: { parserOptions: { project: null } },
-      rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-misused-promises': 'off' },
-    },
-  });
+// Made once: ESLint reads the config (and resolves the plugins) on the first lint.
+const eslint = new ESLint({
+  cwd: ROOT,
+  overrideConfig: {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { project: null } },
+    rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-misused-promises': 'off' },
+  },
 });
 
 async function lint(file: string, code: string): Promise<Linter.LintMessage[]> {
