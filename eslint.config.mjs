@@ -21,7 +21,7 @@ export const LAYERS = [
   // Frontends that build and infer a graph from a model definition; hf-config also sums its serving costs.
   { layer: 'definitions', files: ['server/src/analysis/{pytorch,pytorch-trace,hf-config}/**'] },
   { layer: 'advice', files: ['server/src/analysis/advise/**'] },
-  // The report's types (report-schema.ts) below the code that builds the report.
+  // The report: its types (report-schema.ts, which the builders and measure/ import) and the code that builds it.
   { layer: 'report', files: ['server/src/analysis/{report-schema,report,cost-tree}.ts'] },
   // Measured times joined to a built report.
   { layer: 'measured', files: ['server/src/analysis/measure/**'] },
