@@ -97,7 +97,8 @@ describe('language server: PyTorch sources and Hugging Face configs', function (
     const value = (hover?.contents as MarkupContent | undefined)?.value ?? '';
     assert.match(value, /KV cache 512(\.0)? KiB\/token/);
     const lenses = lensTitles(await session.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: config } }));
-    assert.ok(lenses.some((t) => t.startsWith('6.74 B params')), JSON.stringify(lenses));
+    // LLaMA-2-7B: 6,738,415,616 parameters = 6.738 G (SI, four significant digits).
+    assert.ok(lenses.some((t) => t.startsWith('6.738 G params')), JSON.stringify(lenses));
     assert.ok(lenses.includes('Decode roofline'));
   });
 

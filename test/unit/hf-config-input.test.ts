@@ -156,7 +156,8 @@ describe('hf-config: key locations, hovers and the code lens', () => {
     const s = summariseLlm(fixture('llama-2-7b'), chip, { ...OPTIONS, dtype: 'fp16' });
     assert.ok(s);
     const lens = codeLensSummary(s);
-    assert.match(lens, /^6\.74 B params/);
+    // LLaMA-2-7B: 6,738,415,616 parameters = 6.738 G (SI, four significant digits).
+    assert.match(lens, /^6\.738 G params/);
     assert.match(lens, /prefill 2048 tok: .*compute-bound/);
     assert.match(lens, /decode: .*memory-bound/);
   });
