@@ -91,6 +91,10 @@ describe('units: one way to write a number with a unit', () => {
     assert.equal(humanPercent(0.0025), '0.25%');
     assert.equal(humanPercent(0), '0%');
     assert.equal(humanRatio(12.5), '12.5');
+    // An intensity of 1,024.4 FLOP/B is written out to four digits, not as `1.024 k`; 250,000 takes a prefix.
+    assert.equal(humanRatio(1024.4), '1024');
+    assert.equal(humanRatio(250_000), '250 k');
+    assert.equal(humanRatio(0.001), '1.0e-3');
     assert.equal(humanRatio(null), '—');
     for (const f of [humanBytes, humanTime, humanFlops, humanPercent, humanEnergy]) assert.equal(f(Number.NaN), '—');
     assert.equal(humanBytes(Number.POSITIVE_INFINITY), '—');

@@ -136,8 +136,11 @@ export function humanPercent(fraction: number): string {
   return `${abs >= 10 || p === 0 ? p.toFixed(0) : abs >= 1 ? p.toFixed(1) : p.toFixed(2)}%`;
 }
 
-/** A FLOP/byte ratio (arithmetic intensity, ridge point), unitless: `12.5`, `0.25`; `—` when unknown. */
+/** Ratios under this are written out in full (`1024`), above it with an SI prefix (`250 k`). */
+const RATIO_PREFIX_FROM = 1e5;
+
+/** A FLOP/byte ratio (arithmetic intensity, ridge point), unitless: `1024`, `12.5`, `0.25`; `—` when unknown. */
 export function humanRatio(value: number | null | undefined): string {
   if (value === null || value === undefined) return PLACEHOLDER;
-  return humanSi(value);
+  return Math.abs(value) >= 0.01 && Math.abs(value) < RATIO_PREFIX_FROM ? significant(value) : humanSi(value);
 }
