@@ -41,7 +41,7 @@ const PROBLEMS: Record<string, string> = {
 export function parseLocatedJson(text: string): LocatedJson {
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, STRICT_JSON);
-  const keys = tree === undefined ? new Map<string, KeyRange>() : keyRanges(tree, new LineIndex(text));
+  const keys = tree === undefined ? new Map<string, KeyRange>() : keyRanges(tree, positionsIn(text));
   const first = errors[0];
   if (first !== undefined) {
     const name = printParseErrorCode(first.error);
@@ -58,42 +58,43 @@ export function parseLocatedJson(text: string): LocatedJson {
 }
 
 /** The 0-based line and UTF-16 character of an offset. */
-export function lineAndCharacter(text: string, offset: number): { line: number; character: number } {
-  return new LineIndex(text).at(offset);
+export function lineAndCharacter(text: string, offset: number): LineAndCharacter {
+  return positionsIn(text)(Math.max(0, Math.min(offset, text.length)));
 }
 
-/** Line starts of a text, for offset → line and character in log time. */
-class LineIndex {
-  private readonly starts: number[] = [0];
-  private readonly length: number;
+interface LineAndCharacter {
+  readonly line: number;
+  readonly character: number;
+}
 
-  constructor(text: string) {
-    this.length = text.length;
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
-  }
-
-  at(offset: number): { line: number; character: number } {
-    const end = Math.max(0, Math.min(offset, this.length));
-    let low = 0;
-    let high = this.starts.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >> 1;
-      if ((this.starts[middle] ?? 0) <= end) low = middle;
-      else high = middle - 1;
+/** Line and character of non-decreasing offsets, in one pass over the text however many are asked for. */
+function positionsIn(text: string): (offset: number) => LineAndCharacter {
+  let at = 0;
+  let line = 0;
+  let lineStart = 0;
+  return (offset) => {
+    for (; at < offset; at++) {
+      if (text.charCodeAt(at) === 10) {
+        line++;
+        lineStart = at + 1;
+      }
     }
-    return { line: low, character: end - (this.starts[low] ?? 0) };
-  }
+    return { line, character: offset - lineStart };
+  };
 }
 
-/** Each object key reachable through objects only, by dotted path; the first of duplicate keys wins. */
-function keyRanges(root: Node, lines: LineIndex): Map<string, KeyRange> {
+/**
+ * Each object key reachable through objects only, by dotted path; the first of duplicate keys wins. The
+ * walk meets keys in document order, so one pass over the text places them all.
+ */
+function keyRanges(root: Node, positionOf: (offset: number) => LineAndCharacter): Map<string, KeyRange> {
   const keys = new Map<string, KeyRange>();
   const walk = (object: Node, prefix: string): void => {
     for (const property of object.children ?? []) {
       const [name, value] = property.children ?? [];
       if (property.type !== 'property' || name === undefined || typeof name.value !== 'string') continue;
       const path = prefix === '' ? name.value : `${prefix}.${name.value}`;
-      if (!keys.has(path)) keys.set(path, { offset: name.offset, length: name.length, ...lines.at(name.offset) });
+      if (!keys.has(path)) keys.set(path, { offset: name.offset, length: name.length, ...positionOf(name.offset) });
       if (value?.type === 'object') walk(value, path);
     }
   };
