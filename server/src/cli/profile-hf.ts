@@ -70,7 +70,7 @@ function percent(x: number): string {
 }
 
 function rate(tokensPerSecond: number): string {
-  return tokensPerSecond >= 1e3 ? `${(tokensPerSecond / 1e3).toFixed(1)} k tok/s` : `${tokensPerSecond.toFixed(1)} tok/s`;
+  return `${humanCount(tokensPerSecond)} tok/s`;
 }
 
 /** The LLM summary printed above the per-op table ('' for reports of other models). */

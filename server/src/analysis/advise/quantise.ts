@@ -1,5 +1,5 @@
 import { roofSideOf } from '../cost/launch-bound';
-import { humanBytes, humanRatio, humanTime } from '../../format/units';
+import { humanBytes, humanFlopRate, humanRatio, humanTime } from '../../format/units';
 import { AdviceContext, listLines, opCounts } from './context';
 import { Confidence, Suggestion, SuggestionPart } from './types';
 import { quantisedCost, WEIGHT_BITS, WeightQuantisation, WhatIf } from './whatif';
@@ -76,7 +76,8 @@ function priceQuantisation(ctx: AdviceContext, indices: readonly number[], whatI
   if (memorySeconds < overhead) confidence = 'low';
   const hardware: string[] = [];
   if (weightOnly && whatIf.weightDtype === 'int4' && !chip.peaks.tensor.int4) hardware.push(`${chip.name} has no int4 matrix units: weight-only int4 dequantises the weights to ${mathType} for the math, so only the weight traffic shrinks.`);
-  if (!weightOnly) hardware.push(`${chip.name} runs ${whatIf.activations} on its matrix units at ${chip.peaks.tensor[whatIf.activations ?? 'fp8']} TFLOP/s (dense).`);
+  const lowPrecisionTflops = chip.peaks.tensor[whatIf.activations ?? 'fp8'];
+  if (!weightOnly && lowPrecisionTflops !== undefined) hardware.push(`${chip.name} runs ${whatIf.activations} on its matrix units at ${humanFlopRate(lowPrecisionTflops * 1e12)} (dense).`);
   const what = weightOnly
     ? `Weight-only ${whatIf.weightDtype} for ${indices.length} memory-bound op${indices.length === 1 ? '' : 's'} whose traffic is mostly weights (${opCounts(ctx, indices)})`
     : `${whatIf.activations} weights and activations for ${indices.length} compute-bound matrix op${indices.length === 1 ? '' : 's'} (${opCounts(ctx, indices)})`;
