@@ -21,7 +21,7 @@ export function clipName(name: string, max = MAX_NAME): string {
 }
 
 /**
- * `3.35 TB/s datasheet · 989 TFLOP/s bf16 · 74.51 GiB (80 GB)`, and in the achievable peak mode what the
+ * `3.35 TB/s datasheet · 989.4 TFLOP/s bf16 · 74.51 GiB (80 GB)`, and in the achievable peak mode what the
  * predictions time with (`achievable mode times with 90%: 3.015 TB/s`): the chart quotes the achievable
  * figure, the vendor the datasheet one, and the picker says which is which. TOP/s for integer peaks.
  */

@@ -13,7 +13,7 @@ import { parseOrtProfile } from '../analysis/measure/ort-profile';
 import { median } from '../analysis/measure/stats';
 import { bytesSource } from '../analysis/onnx/byte-source';
 import { buildReport } from '../analysis/report';
-import { BYTES_PER_GB, humanBandwidth, humanBytes, humanFlopRate } from '../format/units';
+import { BYTES_PER_GB, humanBandwidth, humanBytes, humanFlopRate, humanTime } from '../format/units';
 import { UsageError } from './args';
 import { BAND_FOLDS, CacheSize, fitEfficiency, FitPoint, fitRows, formatFit, heldOutBands } from './calibrate-fit';
 import { calibrationGrid, DOUBLE, elementwiseChain, FLOAT16, INT8, matmulModel, MicroModel } from './calibrate-models';
@@ -188,7 +188,7 @@ async function measureAll(ort: Ort, threads: number, runs: number, statistic: Ru
   // The roofline's overhead is what one more node costs a run (kernel plus the executor's dispatch
   // between kernels), so predicted totals match wall time.
   const overheadUs = tiny.runSeconds === null ? kernelUs : (tiny.runSeconds * 1e6) / tinyCount;
-  note(`per-kernel overhead: ${overheadUs.toFixed(2)} µs per node of run time for 1-element Adds (${kernelUs.toFixed(2)} µs of it kernel time, the rest dispatch)`);
+  note(`per-kernel overhead: ${humanTime(overheadUs * 1e-6)} per node of run time for 1-element Adds (${humanTime(kernelUs * 1e-6)} of it kernel time, the rest dispatch)`);
   const grid: GridSample[] = [];
   const started = Date.now();
   for (const micro of calibrationGrid()) {
