@@ -109,9 +109,9 @@ describe('language server over stdio', function () {
     // fixed cost bounds it (launch-bound), whatever the roofline's own memory/compute verdict.
     const launchBound = (node.overheadSeconds ?? 0) > Math.max(node.computeSeconds ?? 0, node.memorySeconds ?? 0);
     assert.ok(launchBound, 'the hand derivation above: MNIST Conv on H100 is launch-bound');
-    assert.match(text, /\*\*launch-bound\*\*: the fixed per-kernel cost \(3\.00 µs\)/);
+    assert.match(text, /\*\*launch-bound\*\*: the fixed per-kernel cost \(3 µs\)/);
     assert.match(text, /FLOP/);
-    assert.match(text, /ridge \d+ FLOP\/B/);
+    assert.match(text, /ridge [\d.]+ FLOP\/B/);
     assert.match(text, /of the model/);
     assert.match(text, /Energy/);
   });
@@ -194,7 +194,8 @@ describe('language server over stdio', function () {
     const ranges = await session.request<Array<{ startLine: number; endLine: number; kind?: string }>>('textDocument/foldingRange', { textDocument: { uri } });
     const described = ranges.map((r) => `${r.kind ?? 'scope'}: ${(lines[r.startLine] ?? '').trim()} … ${(lines[r.endLine] ?? '').trim().split(' ')[0]}`);
     assert.deepEqual(described, [
-      'imports: 2 initializers · 131.1 k parameters · 512.0 KiB … layers.1.fc.weight',
+      // Two 256×256 fp32 weights: 131,072 parameters (131.1 k), 524,288 B = 512 KiB.
+      'imports: 2 initializers · 131.1 k parameters · 512 KiB … layers.1.fc.weight',
       'imports: ⋯ 1 shape op (Shape) … Shape',
       'scope: layers … Relu',
       'scope: layers › 0 … Relu',

@@ -5,7 +5,7 @@ import { Chip } from '../analysis/cost/chips';
 import { profileAnalysis, ProfileOptions } from '../analysis/cost/index';
 import { analyzeHfConfig, LlmSummary, looksLikeHfConfig, Phase, PhaseFigures, summariseLlm } from '../analysis/hf-config/index';
 import { buildReport, Report } from '../analysis/report';
-import { humanBytes, humanCount, humanTime } from '../format/units';
+import { BYTES_PER_GB, datasheetMemory, humanBytes, humanCount, humanRatio, humanTime } from '../format/units';
 import { UsageError } from './args';
 
 /**
@@ -70,7 +70,7 @@ function percent(x: number): string {
 }
 
 function rate(tokensPerSecond: number): string {
-  return tokensPerSecond >= 1e3 ? `${(tokensPerSecond / 1e3).toFixed(1)} k tok/s` : `${tokensPerSecond.toFixed(1)} tok/s`;
+  return `${humanCount(tokensPerSecond)} tok/s`;
 }
 
 /** The LLM summary printed above the per-op table ('' for reports of other models). */
@@ -95,14 +95,14 @@ export function llmSection(report: Report): string {
     lines.push(`Ridge     decode projections (weight MatMuls) compute-bound ${proj}; whole step compute-bound ${step}`);
   }
   const m = s.memory;
-  const check = (c: typeof m.atBatch): string => `${humanBytes(c.totalBytes)} (weights ${humanBytes(c.weightBytes)} + KV ${humanBytes(c.kvCacheBytes)} for ${c.batch} × ${c.contextTokens} tokens) of ${(c.capacityBytes / 1e9).toFixed(0)} GB: ${c.fits ? 'fits' : 'does NOT fit'}`;
+  const check = (c: typeof m.atBatch): string => `${humanBytes(c.totalBytes)} (weights ${humanBytes(c.weightBytes)} + KV ${humanBytes(c.kvCacheBytes)} for ${c.batch} × ${c.contextTokens} tokens) of ${datasheetMemory(c.capacityBytes / BYTES_PER_GB)}: ${c.fits ? 'fits' : 'does NOT fit'}`;
   lines.push(`Memory    batch ${m.atBatch.batch}: ${check(m.atBatch)}`);
   if (m.atRidge !== null) lines.push(`          ridge batch ${m.atRidge.batch}: ${check(m.atRidge)}`);
   lines.push(`          largest batch that fits with the full context: ${Number.isFinite(m.maxBatchThatFits) ? m.maxBatchThatFits : 'unbounded (no KV cache)'}`);
   if (p.layers.length > 0) {
     const show = (f: PhaseFigures): string => {
       const l = f.layers[0];
-      return l === undefined ? '-' : `${humanTime(l.timeSeconds)}, ${l.intensity.toFixed(1)} FLOP/B, ${l.bound}-bound`;
+      return l === undefined ? '-' : `${humanTime(l.timeSeconds)}, ${humanRatio(l.intensity)} FLOP/B, ${l.bound}-bound`;
     };
     lines.push(`Per layer prefill ${show(p)}${d !== null ? `; decode ${show(d)}` : ''} (layer 0 of ${p.layers.length})`);
   }

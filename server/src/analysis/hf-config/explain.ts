@@ -1,4 +1,4 @@
-import { humanBytes, humanTime } from '../../format/units';
+import { bytesFromGB, datasheetMemory, humanBytes, humanCount, humanTime } from '../../format/units';
 import { Chip } from '../cost/chips';
 import { CanonicalField, STANDARD_KEYS } from './families/common';
 import { FAMILIES } from './families/index';
@@ -97,20 +97,16 @@ function safeSummary(text: string, chip: Chip, options: SummaryOptions): LlmSumm
   }
 }
 
-function billions(n: number): string {
-  return n >= 1e9 ? `${(n / 1e9).toFixed(2)} B` : `${(n / 1e6).toFixed(1)} M`;
-}
-
 function describe(s: LlmSummary, metrics: readonly Metric[], chip: Chip): string {
   const parts: string[] = [];
   const context = s.prompt + s.generated;
   for (const m of metrics) {
     switch (m) {
       case 'params':
-        parts.push(`${billions(s.params)} parameters`);
+        parts.push(`${humanCount(s.params)} parameters`);
         break;
       case 'activeParams':
-        parts.push(`${billions(s.activeParams)} active per token`);
+        parts.push(`${humanCount(s.activeParams)} active per token`);
         break;
       case 'weights':
         parts.push(`weights ${humanBytes(s.weightBytes)}`);
@@ -120,8 +116,8 @@ function describe(s: LlmSummary, metrics: readonly Metric[], chip: Chip): string
         break;
       case 'fitsFullContext':
         if (s.kvBytesPerToken !== null && s.kvBytesPerToken > 0) {
-          const fit = Math.max(0, Math.floor((chip.memoryGB * 1e9 - s.weightBytes) / (s.kvBytesPerToken * s.maxPositions)));
-          parts.push(`${fit} full-length sequence${fit === 1 ? '' : 's'} fit ${chip.memoryGB} GB beside the weights`);
+          const fit = Math.max(0, Math.floor((bytesFromGB(chip.memoryGB) - s.weightBytes) / (s.kvBytesPerToken * s.maxPositions)));
+          parts.push(`${fit} full-length sequence${fit === 1 ? '' : 's'} fit ${datasheetMemory(chip.memoryGB)} beside the weights`);
         }
         break;
       case 'kv':
@@ -137,7 +133,7 @@ function describe(s: LlmSummary, metrics: readonly Metric[], chip: Chip): string
         if (s.decode !== null) parts.push(`decode ${humanTime(s.decode.timePerTokenSeconds)}/step (${s.decode.bound}-bound)`);
         break;
       case 'fits':
-        if (s.kvBytesPerToken !== null) parts.push(s.memory.maxBatchThatFits === 0 ? `does not fit ${chip.memoryGB} GB` : `${Number.isFinite(s.memory.maxBatchThatFits) ? s.memory.maxBatchThatFits : 'any number of'} sequences of ${context} tokens fit ${chip.memoryGB} GB`);
+        if (s.kvBytesPerToken !== null) parts.push(s.memory.maxBatchThatFits === 0 ? `does not fit ${datasheetMemory(chip.memoryGB)}` : `${Number.isFinite(s.memory.maxBatchThatFits) ? s.memory.maxBatchThatFits : 'any number of'} sequences of ${context} tokens fit ${datasheetMemory(chip.memoryGB)}`);
         break;
     }
   }
@@ -156,7 +152,7 @@ export function codeLensSummary(s: LlmSummary): string {
  * from which the projections are compute-bound (the last two only for decoders).
  */
 export function codeLensParts(s: LlmSummary): string[] {
-  const size = s.activeParams !== s.params ? `${billions(s.params)} params (${billions(s.activeParams)} active)` : `${billions(s.params)} params`;
+  const size = s.activeParams !== s.params ? `${humanCount(s.params)} params (${humanCount(s.activeParams)} active)` : `${humanCount(s.params)} params`;
   const prefill = `${s.kind === 'encoder' ? 'forward' : 'prefill'} ${s.prompt} tok: ${humanTime(s.prefill.timeSeconds)}, ${s.prefill.bound}-bound`;
   const parts = [`${size}, ${humanBytes(s.weightBytes)}`, prefill];
   if (s.decode === null) return parts;

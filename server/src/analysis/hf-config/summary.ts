@@ -6,6 +6,7 @@ import { PeakMode, peakDtypeBits } from '../cost/roofline';
 import { Runtime } from '../cost/runtime';
 import { ProfiledNode, ProfileResult } from '../cost/totals';
 import { dataTypeBits, dataTypeName } from '../ir/dtype';
+import { bytesFromGB, datasheetMemory, humanBytes } from '../../format/units';
 import { inferModel } from '../shape/engine';
 import { buildPhaseModel, decodePastLength, PhaseModel } from './build/phase-model';
 import { analyzeHfConfig, resolveDtype } from './analyze-config';
@@ -274,11 +275,11 @@ export function summariseLlm(input: string | LlmConfig, chip: Chip, options: Sum
   const kvPerToken = decode !== null ? kvBytesPerTokenOf(decode, options.batch, servedBitsScale) : null;
   const prefillFigures = figures(prefill, 'prefill', options.batch);
   const decodeFigures = decode !== null ? figures(decode, 'decode', options.batch) : null;
-  const capacityBytes = chip.memoryGB * 1e9;
+  const capacityBytes = bytesFromGB(chip.memoryGB);
   const context = decoder ? options.prompt + options.generated : options.prompt;
   const perSequence = (kvPerToken ?? 0) * context;
   const maxBatchThatFits = weightBytes > capacityBytes ? 0 : perSequence > 0 ? Math.floor((capacityBytes - weightBytes) / perSequence) : Infinity;
-  if (weightBytes > capacityBytes) notes.push(`the weights alone (${(weightBytes / 1e9).toFixed(1)} GB) exceed ${chip.name}'s ${chip.memoryGB} GB: it needs several chips (tensor parallelism) or a smaller dtype`);
+  if (weightBytes > capacityBytes) notes.push(`the weights alone (${humanBytes(weightBytes)}) exceed ${chip.name}'s ${datasheetMemory(chip.memoryGB)}: it needs several chips (tensor parallelism) or a smaller dtype`);
 
   let ridge: LlmSummary['ridge'] = null;
   let atRidge: MemoryCheck | null = null;

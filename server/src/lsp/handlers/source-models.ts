@@ -4,7 +4,7 @@ import { coverageCounts, coverageShort, isLowerBound, summariseCoverage } from '
 import { SourceRange } from '../../analysis/pytorch/index';
 import { ReportNode } from '../../analysis/report';
 import { rangeText, summedBand, totalWithRange } from '../../format/time-range';
-import { humanBytes, humanCount, humanFlops, humanTime } from '../../format/units';
+import { humanBytes, humanCount, humanFlops, humanRatio, humanTime } from '../../format/units';
 import { Commands } from '../../protocol';
 import { mdText } from '../markdown';
 import { documentUriOf, llmSizes, ProfiledModel } from '../models';
@@ -97,11 +97,11 @@ export function pythonLineCosts(profiled: ProfiledModel): Map<number, LineCost> 
 }
 
 function intensity(cost: LineCost): string | null {
-  return cost.bytes > 0 && cost.flops > 0 ? `${(cost.flops / cost.bytes).toFixed(cost.flops / cost.bytes < 10 ? 2 : 0)} FLOP/B` : null;
+  return cost.bytes > 0 && cost.flops > 0 ? `${humanRatio(cost.flops / cost.bytes)} FLOP/B` : null;
 }
 
 /**
- * `9.4 k params · ×4 · 3.1 µs · compute · 118 MFLOP · 0.4 MB · 290 FLOP/B`: time and bound first, since
+ * `9.4 k params · ×4 · 3.1 µs · compute · 118 MFLOP · 400 KiB · 290 FLOP/B`: time and bound first, since
  * VS Code cuts inlay hints at `editor.inlayHints.maximumLength` (43 characters by default).
  */
 export function pythonHintLabel(cost: LineCost): string | null {
@@ -111,7 +111,7 @@ export function pythonHintLabel(cost: LineCost): string | null {
     if (cost.instances > 1) parts.push(`×${cost.instances}`);
     parts.push(humanTime(cost.timeSeconds));
     if (cost.bound) parts.push(cost.bound);
-    parts.push(`${humanFlops(cost.flops)}FLOP`, humanBytes(cost.bytes));
+    parts.push(humanFlops(cost.flops), humanBytes(cost.bytes));
     const i = intensity(cost);
     if (i) parts.push(i);
   }
@@ -163,7 +163,7 @@ function entryHover(profiled: ProfiledModel, line: number): string[] {
   // The exact count too: the figure to compare with `sum(p.numel() for p in model.parameters())`.
   const parameters = modelParameters(profiled);
   const parts = [`**${mdText(entry.name)}** (entry) · ${atLeast}${humanCount(parameters)} parameters (${parameters.toLocaleString('en-US')})`];
-  if (totals && chip && totals.costedNodes > 0) parts.push('', `${atLeast}${totalWithRange(humanTime(totals.timeSeconds), totals.timeLowSeconds, totals.timeHighSeconds, atLeast !== '')} per forward on ${mdText(chip.name)} · ${atLeast}${humanFlops(totals.flops)}FLOP · ${atLeast}${humanBytes(totals.bytes)} moved`);
+  if (totals && chip && totals.costedNodes > 0) parts.push('', `${atLeast}${totalWithRange(humanTime(totals.timeSeconds), totals.timeLowSeconds, totals.timeHighSeconds, atLeast !== '')} per forward on ${mdText(chip.name)} · ${atLeast}${humanFlops(totals.flops)} · ${atLeast}${humanBytes(totals.bytes)} moved`);
   if (incomplete) parts.push('', `**Incomplete:** ${coverageCounts(python.coverage)}; these totals are lower bounds. What is missing is in the Problems panel${python.coverage.unresolved[0] ? `; first: ${mdText(python.coverage.unresolved[0].reason, 200)}` : ''}.`);
   else parts.push('', `Complete: ${coverageCounts(python.coverage)}.`);
   return parts;
@@ -182,7 +182,7 @@ export async function pythonHover(ctx: ServerContext, profiled: ProfiledModel, p
       const band = summedBand(cost.nodes.filter((n) => n.counted !== false && n.modelled !== false));
       parts.push(`| Time | **${humanTime(cost.timeSeconds)}**${rangeText(humanTime(cost.timeSeconds), band.low, band.high)} · ${total > 0 ? percent(cost.timeSeconds / total) : '—'} of the model |`);
       parts.push(`| Bound | ${cost.bound ? `**${cost.bound}-bound**` : '—'} |`);
-      parts.push(`| Work | ${humanFlops(cost.flops)}FLOP |`, `| Bytes | ${humanBytes(cost.bytes)} |`);
+      parts.push(`| Work | ${humanFlops(cost.flops)} |`, `| Bytes | ${humanBytes(cost.bytes)} |`);
       const i = intensity(cost);
       if (i) parts.push(`| Intensity | ${i} |`);
       const ops = [...cost.nodes].filter((n) => (n.timeSeconds ?? 0) > 0).sort((a, b) => (b.timeSeconds ?? 0) - (a.timeSeconds ?? 0));
@@ -198,7 +198,7 @@ export async function pythonHover(ctx: ServerContext, profiled: ProfiledModel, p
   for (const model of exported) {
     const row = model.lines.get(position.line + 1);
     if (!row) continue;
-    parts.push('', `**From ${mdText(model.model.path.split(/[\\/]/).pop() ?? model.model.path)}** (exported ONNX): ${row.nodes.length} node${row.nodes.length === 1 ? '' : 's'}, ${humanTime(row.timeSeconds)} · ${percent(row.share)} of that model · ${humanFlops(row.flops)}FLOP · ${humanBytes(row.bytes)}`);
+    parts.push('', `**From ${mdText(model.model.path.split(/[\\/]/).pop() ?? model.model.path)}** (exported ONNX): ${row.nodes.length} node${row.nodes.length === 1 ? '' : 's'}, ${humanTime(row.timeSeconds)} · ${percent(row.share)} of that model · ${humanFlops(row.flops)} · ${humanBytes(row.bytes)}`);
   }
   return parts.length > 0 ? { contents: { kind: MarkupKind.Markdown, value: parts.join('\n') } } : null;
 }
