@@ -9,7 +9,9 @@ import * as path from 'node:path';
 import { analyzeModel } from '../../server/src/analysis/analyze';
 import { bytesSource } from '../../server/src/analysis/onnx/byte-source';
 import { buildReport } from '../../server/src/analysis/report';
-import { CORPUS, listNodeTests } from '../corpus/oracle';
+import { listNodeTests } from '../corpus/oracle';
+import { CORPUS, corpusPrerequisite } from '../support/corpus';
+import { requireInSuite } from '../support/prerequisites';
 
 const VARIANTS = 10_000;
 const LIMIT_MS = 2000;
@@ -78,6 +80,7 @@ const MUTATIONS: Array<[string, Mutation]> = [
 
 describe('fuzz: mutated corpus models', function () {
   this.timeout(600_000);
+  requireInSuite(corpusPrerequisite('models'), corpusPrerequisite('onnx-backend/node'));
 
   it(`analyses ${VARIANTS} mutated/truncated variants with zero crashes, each under ${LIMIT_MS} ms, every failure a diagnostic`, () => {
     const seeds = seedModels();
