@@ -31,8 +31,9 @@ describe('language server: imported ONNX Runtime profiles (measured mode)', func
   });
 
   after(async () => {
-    await session.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    // Also after a before() that did not get this far (a missing prerequisite).
+    await session?.dispose();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it('joins the profile: every kernel of the trace names a node, and the reports carry the measurement', async () => {

@@ -51,8 +51,9 @@ describe('language server over stdio', function () {
   });
 
   after(async () => {
-    await session.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    // Also after a before() that did not get this far (a missing prerequisite).
+    await session?.dispose();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   /** Renders a binary model and opens its view, as the VS Code client does. */

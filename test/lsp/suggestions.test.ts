@@ -65,8 +65,9 @@ describe('language server: suggestions where the user works', function () {
   });
 
   after(async () => {
-    await session.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    // Also after a before() that did not get this far (a missing prerequisite).
+    await session?.dispose();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   const opTypeOf = (id: string): string | undefined => report.nodes.find((n) => n.id === id)?.opType;
@@ -216,8 +217,9 @@ describe('language server: suggestions in a PyTorch source', function () {
   });
 
   after(async () => {
-    await session.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    // Also after a before() that did not get this far (a missing prerequisite).
+    await session?.dispose();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it('the top suggestions under the entry, and Ctrl+. on the stem conv offers folding its BatchNorm', async () => {

@@ -35,7 +35,7 @@ function recordSkip(line: string): void {
   if (skipped.length === 0) {
     // At exit, after mocha's own summary, so the count is the last thing a reader sees.
     process.on('exit', () => {
-      process.stderr.write(`\n${SKIPPED_PREFIX}: ${skipped.length} suite(s) did not run because something they need is missing:\n${skipped.map((s) => `  - ${s}\n`).join('')}`);
+      process.stderr.write(`\n${SKIPPED_PREFIX}: ${skipped.length} suite(s) or test(s) did not run because something they need is missing:\n${skipped.map((s) => `  - ${s}\n`).join('')}`);
     });
   }
   skipped.push(line);
@@ -51,7 +51,10 @@ export function ensurePrerequisites(context: Mocha.Context, ...needs: readonly P
     return why === undefined ? [] : [`${need.what} is missing (${why}); to get it: ${need.howToGet}`];
   });
   if (absent.length === 0) return;
-  const suite = context.test?.parent?.fullTitle() || context.currentTest?.parent?.fullTitle() || 'a test suite';
+  // In a before() hook the whole suite stops; in a test, that test.
+  const runnable = context.test;
+  const inHook = (runnable as { type?: string } | undefined)?.type === 'hook';
+  const suite = (inHook ? runnable?.parent?.fullTitle() : runnable?.fullTitle()) || 'a test';
   if (!skipAllowed()) {
     const allow = inCi() ? `CI must run every suite (${ALLOW_SKIP_VARIABLE} is ignored when CI is set)` : `set ${ALLOW_SKIP_VARIABLE}=1 to skip such suites instead, with a count`;
     throw new Error(`"${suite}" cannot run: ${absent.join('; ')}. (${allow})`);
