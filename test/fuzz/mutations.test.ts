@@ -7,8 +7,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { listNodeTests } from '../corpus/oracle';
-import { CORPUS, corpusPrerequisite } from '../support/corpus';
+import { listBackendTests, listNodeTests } from '../corpus/oracle';
+import { CORPUS, corpusPrerequisite, listModels } from '../support/corpus';
 import { requireInSuite } from '../support/prerequisites';
 import { checkVariant } from './check-variant';
 
@@ -77,9 +77,17 @@ const MUTATIONS: Array<[string, Mutation]> = [
   ['random bytes', (b, r) => Uint8Array.from({ length: at(Math.min(b.length, 4096), r) }, () => at(256, r))],
 ];
 
-describe('fuzz: mutated corpus models', function () {
+describe('fuzz: corpus models as they are and mutated', function () {
   this.timeout(600_000);
   requireInSuite(corpusPrerequisite('models'), corpusPrerequisite('onnx-backend/node'));
+
+  it('every unmutated corpus file (operator, backend and light tests, real models) analyses and profiles without an internal error', () => {
+    const backend = ['node', 'simple', 'pytorch-converted', 'pytorch-operator'].flatMap((kind) => (kind === 'node' ? listNodeTests() : listBackendTests(kind)).map((dir) => path.join(dir, 'model.onnx')));
+    const files = [...backend, ...listModels(path.join(CORPUS, 'onnx-backend/light')), ...listModels(path.join(CORPUS, 'models'))];
+    assert.ok(files.length >= 1900, `expected the whole corpus, found ${files.length} files`);
+    const internal = files.flatMap((f) => checkVariant(new Uint8Array(fs.readFileSync(f)), f).internalErrors.map((e) => `${path.relative(CORPUS, f)} ${e}`));
+    assert.deepEqual(internal.slice(0, 5), [], `${internal.length} internal errors`);
+  });
 
   it(`analyses ${VARIANTS} mutated/truncated variants with zero crashes and zero internal errors, each under ${LIMIT_MS} ms, every failure a diagnostic`, () => {
     const seeds = seedModels();
