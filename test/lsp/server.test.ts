@@ -9,6 +9,8 @@ import { FileByteSource } from '../../server/src/cli/file-source';
 import { humanTime } from '../../server/src/format/units';
 import { ChipsResult, RenderResult, UnboundDimsResult } from '../../server/src/protocol';
 import { CORPUS, ensureBuilt, fileUri, LspSession } from '../../scripts/lib/lsp-session';
+import { corpusPrerequisite } from '../support/corpus';
+import { requireInSuite } from '../support/prerequisites';
 import { modelProto, valueInfo } from '../../scripts/lib/onnx-writer';
 import { vitModel } from '../../scripts/lib/vit';
 
@@ -37,6 +39,7 @@ function mainNodeCount(file: string): number {
 
 describe('language server over stdio', function () {
   this.timeout(60_000);
+  requireInSuite(corpusPrerequisite('models'));
   let session: LspSession;
   let tmp: string;
 
@@ -48,8 +51,9 @@ describe('language server over stdio', function () {
   });
 
   after(async () => {
-    await session.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    // Also after a before() that did not get this far (a missing prerequisite).
+    await session?.dispose();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   /** Renders a binary model and opens its view, as the VS Code client does. */

@@ -38,7 +38,8 @@ export function buildReport(analysis: ModelAnalysis, path: string, bindings: Rea
     nodes: (inference?.nodes ?? []).map((record, i) => reportNode(record, profiledOf(record, i), values)),
     unknownOps: [...(inference?.unknownOps ?? new Map<string, number>())].map(([op, count]) => ({ op, count })),
     unboundSymbols: inference?.unboundSymbols ?? [],
-    diagnostics: analysis.diagnostics,
+    // A cost formula's internal error (a bug) is reported like the analysis's own.
+    diagnostics: profiled ? [...analysis.diagnostics, ...profiled.result.nodes.flatMap((n) => (n.cost.internalError ? [n.cost.internalError] : []))] : analysis.diagnostics,
     ...(analysis.coverage ? { coverage: analysis.coverage } : {}),
   };
   const report = profiled ? withProfile(base, profiled) : base;

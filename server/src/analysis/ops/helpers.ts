@@ -1,3 +1,4 @@
+import { ModelFormatError } from '../diagnostics';
 import { Dim, dimEquals, dimProduct } from '../ir/dim';
 import { DataType } from '../ir/dtype';
 import { ConstValue, numericData } from '../ir/tensor';
@@ -6,6 +7,15 @@ import { OpContext, OutputFacts } from './registry';
 
 /** Shared helpers for shape rules. Rules throw ShapeError for invalid models; the engine reports it. */
 export class ShapeError extends Error {}
+
+/**
+ * Whether a rule threw `error` on purpose because of the model: a ShapeError (the model is invalid) or a
+ * ModelFormatError (a tensor it needed cannot be read). Anything else (a TypeError, a RangeError) is a bug
+ * in the rule, reported under INTERNAL_ERROR_CODE rather than blamed on the model.
+ */
+export function isModelError(error: unknown): error is ShapeError | ModelFormatError {
+  return error instanceof ShapeError || error instanceof ModelFormatError;
+}
 
 export function tensorOf(dtype: DataType | null, shape: readonly Dim[] | null): TensorType {
   return { kind: 'tensor', dtype, shape };
