@@ -58,6 +58,7 @@ interface ProfileFlags {
   batch: number;
   prompt: number;
   generated: number;
+  pricePerHour?: number;
 }
 
 const DTYPES: readonly PeakDtype[] = ['fp64', 'fp32', 'tf32', 'fp16', 'bf16', 'fp8', 'int8', 'int4', 'fp4'];
@@ -133,6 +134,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(new Option('--phase <phase>', 'Hugging Face config.json: the phase whose ops are listed').choices(['prefill', 'decode']).default('prefill'))
     .option('--batch <n>', 'Hugging Face config.json: sequences per batch', parseCount('batch', 1), 1)
     .option('--prompt <n>', 'Hugging Face config.json: prompt tokens (prefill length)', parseCount('prompt', 1), 2048)
+    .option('--price-per-hour <price>', 'Hugging Face config.json: price of one GPU-hour; adds the cost per 1M input and output tokens', (t: string) => {
+      const v = Number(t);
+      if (!Number.isFinite(v) || v <= 0) throw new UsageError(`--price-per-hour expects a positive number, got "${t}"`);
+      return v;
+    })
     .option('--generated <n>', 'Hugging Face config.json: generated tokens (decode is profiled at the middle step)', parseCount('generated', 0), 256)
     .action(async (models: string[], opts: ProfileFlags) => {
       const chips = loadChips(opts.chips);
@@ -143,7 +149,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       for (const [i, file] of models.entries()) {
         if (showProgress) process.stderr.write(`\r[${i + 1}/${models.length}] ${file}…`);
         const options = { dim: opts.dim, input: opts.input, profile: { chip, peakMode: opts.peak, computeDtype: opts.dtype, runtime: opts.runtime }, suggestions: opts.suggestions, chips, entry: opts.entry, python: opts.python };
-        const profiled = opts.trace && isPythonFile(file) ? await profileTracedPythonFile(file, { ...options, timeoutSeconds: opts.traceTimeout }) : profileFile(file, { ...options, hf: { phase: opts.phase, batch: opts.batch, prompt: opts.prompt, generated: opts.generated } });
+        const profiled = opts.trace && isPythonFile(file) ? await profileTracedPythonFile(file, { ...options, timeoutSeconds: opts.traceTimeout }) : profileFile(file, { ...options, hf: { phase: opts.phase, batch: opts.batch, prompt: opts.prompt, generated: opts.generated, ...(opts.pricePerHour !== undefined ? { pricePerGpuHour: opts.pricePerHour } : {}) } });
         const report = opts.measured ? applyMeasuredProfile(profiled, opts.measured, undefined, opts.statistic) : profiled;
         reports.push(report);
         // An incomplete model definition exits 1 too: its totals are lower bounds, not the model's.

@@ -88,6 +88,10 @@ export function llmSection(report: Report): string {
     lines.push(`Decode    batch ${s.batch}, step at position ${d.past}: ${humanTime(d.timePerTokenSeconds)} per token (${humanTime(d.fusedTimeSeconds)} fused), ${rate(d.tokensPerSecond)}, ${d.bound}-bound (${percent(d.memoryBoundShare)}); reads ${humanBytes(d.weightBytesRead)} of weights + ${humanBytes(d.kvBytesRead)} of KV cache per step`);
     if (s.generationSeconds !== null) lines.push(`Generate  ${s.generated} tokens after the prompt: ${humanTime(s.generationSeconds)} (TTFT + ${s.generated} × mean step)`);
   }
+  if (s.cost !== undefined) {
+    const money = (x: number): string => (x >= 1 ? x.toFixed(2) : x.toPrecision(3));
+    lines.push(`Cost      ${money(s.cost.perMillionInput)} per 1M input tokens${s.cost.perMillionOutput !== null ? `, ${money(s.cost.perMillionOutput)} per 1M output tokens` : ''} at ${s.cost.pricePerGpuHour} per GPU-hour, batch ${s.batch} (predicted time only: no idle time, no prefill/decode overlap)`);
+  }
   if (s.ridge !== null) {
     const r = s.ridge;
     const proj = r.projectionsComputeBoundBatch === null ? `not within batch ${r.searchedUpTo}` : `from batch ${r.projectionsComputeBoundBatch}`;

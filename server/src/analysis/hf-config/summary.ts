@@ -9,6 +9,7 @@ import { dataTypeBits, dataTypeName } from '../ir/dtype';
 import { inferModel } from '../shape/engine';
 import { buildPhaseModel, decodePastLength, PhaseModel } from './build/phase-model';
 import { analyzeHfConfig, resolveDtype } from './analyze-config';
+import { tokenCost, TokenCost } from './token-cost';
 import { HfProfileOptions, LlmConfig, Phase } from './types';
 
 /**
@@ -106,6 +107,8 @@ export interface LlmSummary {
     /** Largest batch whose weights + full-context KV cache fit (0: the weights alone do not). */
     readonly maxBatchThatFits: number;
   };
+  /** Cost per 1M tokens at `pricePerGpuHour` (absent when no price was given). */
+  readonly cost?: TokenCost;
   readonly notes: string[];
 }
 
@@ -328,6 +331,7 @@ export function summariseLlm(input: string | LlmConfig, chip: Chip, options: Sum
             kvBytesRead: (kvPerToken ?? 0) * options.batch * (decodeFigures.past + 1),
           },
     generationSeconds: decodeFigures === null ? null : prefillFigures.timeSeconds + options.generated * decodeFigures.timeSeconds,
+    ...(options.pricePerGpuHour !== undefined ? { cost: tokenCost(options.pricePerGpuHour, 1, options.batch, options.prompt, prefillFigures.timeSeconds, decodeFigures?.timeSeconds ?? null) } : {}),
     ridge,
     memory: { atBatch: memoryCheck(capacityBytes, weightBytes, kvPerToken ?? 0, options.batch, context), atRidge, maxBatchThatFits },
     notes,

@@ -97,6 +97,8 @@ export interface HfProfileOptions {
   readonly generated: number;
   /** Storage/serving type: a float type builds the graph in it; int8/int4/fp4 keep fp16 storage and serve in that type (W8A8-style, as `--dtype` does for ONNX models). */
   readonly dtype?: PeakDtype | DataType;
+  /** Price of one GPU-hour: the summary then gives the cost per 1M input and output tokens (hf-config/token-cost.ts). */
+  readonly pricePerGpuHour?: number;
 }
 
 /** Where a key of the config text is: UTF-16 offset and length of the quoted key, 0-based line and character. */
