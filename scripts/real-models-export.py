@@ -100,18 +100,16 @@ def export(model, example, path, **kwargs):
     os.replace(tmp, path)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--only", default="resnet50,vit_b_16,ppocr_det_like")
-    args = parser.parse_args()
-    os.makedirs(args.out, exist_ok=True)
-    torch.manual_seed(0)
+def export_all(out, names):
+    """Exports each name (a torchvision builder, or ppocr_det_like) to OUT/<name>.onnx unless it is there; {name: path}."""
+    os.makedirs(out, exist_ok=True)
     files = {}
-    for name in args.only.split(","):
-        path = os.path.join(args.out, name + ".onnx")
+    for name in names:
+        path = os.path.join(out, name + ".onnx")
         if not os.path.exists(path):
             print(f"exporting {name}", file=sys.stderr, flush=True)
+            # Seeded per model: a file's random weights do not depend on which others were exported with it.
+            torch.manual_seed(0)
             if name == "ppocr_det_like":
                 dims = {0: "p2o.DynamicDimension.0", 2: "p2o.DynamicDimension.1", 3: "p2o.DynamicDimension.2"}
                 export(TextDetector(), torch.randn(1, 3, 640, 640), path, input_names=["x"], output_names=["sigmoid_0.tmp_0"],
@@ -120,6 +118,15 @@ def main():
                 model = torchvision.models.get_model(name, weights=None)
                 export(model, torch.randn(1, 3, 224, 224), path, input_names=["input"], output_names=["output"])
         files[name] = path
+    return files
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--only", default="resnet50,vit_b_16,ppocr_det_like")
+    args = parser.parse_args()
+    files = export_all(args.out, args.only.split(","))
     print(json.dumps({"torch": torch.__version__, "torchvision": torchvision.__version__, "files": files}))
 
 

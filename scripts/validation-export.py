@@ -7,14 +7,13 @@ Writes DIR/<name>.onnx for resnet50, mobilenet_v2, vit_b_16, efficientnet_b0 and
 torchvision's builders with weights=None (random weights, the pretrained sizes), eval mode, batch 1,
 3×224×224, fixed shapes, opset 17, exported with their weights so ONNX Runtime can run them (the
 exports of scripts/torchvision-truth.py have none). The export itself is real-models-export.py's
-`export()` (same opset, same temporary-name-then-rename). A file already there is kept.
+`export_all()` (same opset, same temporary-name-then-rename, weights seeded per model). A file already there is kept.
 Prints one JSON line: {"torch": ..., "torchvision": ..., "files": {name: path}}.
 """
 import argparse
 import importlib.util
 import json
 import os
-import sys
 
 import torch
 import torchvision
@@ -36,17 +35,7 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--only", default=",".join(MODELS))
     args = parser.parse_args()
-    export = real_models_export().export
-    os.makedirs(args.out, exist_ok=True)
-    files = {}
-    for name in args.only.split(","):
-        path = os.path.join(args.out, name + ".onnx")
-        if not os.path.exists(path):
-            print(f"exporting {name}", file=sys.stderr, flush=True)
-            torch.manual_seed(0)
-            model = torchvision.models.get_model(name, weights=None)
-            export(model, torch.randn(1, 3, 224, 224), path, input_names=["input"], output_names=["output"])
-        files[name] = path
+    files = real_models_export().export_all(args.out, args.only.split(","))
     print(json.dumps({"torch": torch.__version__, "torchvision": torchvision.__version__, "files": files}))
 
 

@@ -7,7 +7,7 @@
 import type { CostTreeNode } from '../../server/src/analysis/cost-tree';
 import { launchShareOf } from '../../server/src/analysis/cost/launch-bound';
 import { notCostedText, nothingCosted } from '../../server/src/format/unbound';
-import { hasRange, totalRangeShort, withRange } from '../../server/src/format/time-range';
+import { hasRange, totalRangeShort, totalWithRange } from '../../server/src/format/time-range';
 import { percent, seconds } from './format';
 
 export interface PeakTable {
@@ -180,7 +180,9 @@ export function launchesText(report: ReportLike): string | null {
 export function predictedTimeRows(report: ReportLike, incomplete: boolean): Array<[string, string]> {
   const t = report.totals;
   if (!t) return [];
-  const rows: Array<[string, string]> = [['Predicted time', totalText(report, withRange(seconds(t.timeSeconds), t.timeLowSeconds, t.timeHighSeconds), incomplete)]];
-  if (hasRange(t.timeLowSeconds, t.timeHighSeconds) && !nothingCosted(report.unboundSymbols ?? [], t.costedNodes)) rows.push(['Time band', totalRangeShort(t.rangeCalibrated)]);
+  // A lower bound (incomplete model, unbound dims) gets no band, as in the CLI and the hovers.
+  const lowerBound = incomplete || (report.unboundSymbols ?? []).length > 0;
+  const rows: Array<[string, string]> = [['Predicted time', totalText(report, totalWithRange(seconds(t.timeSeconds), t.timeLowSeconds, t.timeHighSeconds, lowerBound), incomplete)]];
+  if (!lowerBound && hasRange(t.timeLowSeconds, t.timeHighSeconds) && !nothingCosted(report.unboundSymbols ?? [], t.costedNodes)) rows.push(['Time band', totalRangeShort(t.rangeCalibrated)]);
   return rows;
 }

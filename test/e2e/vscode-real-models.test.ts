@@ -509,8 +509,14 @@ describe('VS Code on real models: torchvision exports, a PP-OCR-like detector, L
       await assertCostTree(page, label);
       await realShot(page, label);
       await assertSuggestionAction(page, label, nodeLine);
-      // Once its suggestions are computed they head the view as lenses: the README's picture.
-      await waitUntil(async () => (await lensTexts(page)).some((t) => t.startsWith('Suggestion:')), { timeout: 30_000, message: `${label}: the top suggestions as lenses` });
+      // Once its suggestions are computed they head the view as lenses: the README's picture. The
+      // action above may have moved the cursor to a problem far down (F8), which scrolls the head
+      // lenses out of the DOM: back to the top first.
+      await page.locator('.editor-instance .monaco-editor textarea').first().focus();
+      await page.keyboard.press('Control+Home');
+      await waitUntil(async () => (await lensTexts(page)).some((t) => t.startsWith('Suggestion:')), { timeout: 60_000, message: `${label}: the top suggestions as lenses` }).catch(async (e: unknown) => {
+        throw new Error(`${e instanceof Error ? e.message : String(e)}; lenses ${JSON.stringify((await lensTexts(page)).slice(0, 8))}`);
+      });
       await realShot(page, `${label}-suggestions`);
       assert.deepEqual(await crashToasts(page), []);
     });

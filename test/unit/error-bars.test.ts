@@ -88,6 +88,8 @@ describe('error bars: totals in the CLI, status bar, panel and report', () => {
     // The panel and the HTML report: media's 3-significant-digit times.
     assert.deepEqual(predictedTimeRows(report, false)[0], ['Predicted time', '89.1 µs (71–120)']);
     assert.equal(predictedTimeRows(report, false)[1]?.[1], "each op class's calibration residuals, summed (conservative)");
+    // A lower bound (an incomplete model) has no band, in the panel as in the CLI and the hovers: one row, '≥ 89.1 µs'.
+    assert.deepEqual(predictedTimeRows(report, true), [['Predicted time', '≥ 89.1 µs']]);
   });
 
   it('an uncalibrated chip: ×0.5–×2, and every view says the classes are not calibrated', () => {

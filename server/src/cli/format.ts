@@ -1,7 +1,7 @@
 import { Coverage, coverageCounts, isLowerBound } from '../analysis/coverage';
 import { Diagnostic } from '../analysis/diagnostics';
 import { Report, ReportNode, ReportValue } from '../analysis/report';
-import { hasRange, totalRangeBasis, withRange } from '../format/time-range';
+import { hasRange, totalRangeBasis, totalWithRange } from '../format/time-range';
 import { humanBytes, humanCount, humanFlops, humanTime } from '../format/units';
 
 export { humanBytes, humanCount, humanFlops, humanTime };
@@ -74,7 +74,7 @@ function headerLines(report: Report): string[] {
   if (report.chip && report.totals) {
     const t = report.totals;
     lines.push(`Chip      ${sanitise(report.chip.name)} (${report.chip.id}), ${report.peakMode} peaks${report.computeDtype ? `, arithmetic in ${report.computeDtype}` : ''}`);
-    lines.push(`Time      ${atLeast}${atLeast ? humanTime(t.timeSeconds) : withRange(humanTime(t.timeSeconds), t.timeLowSeconds, t.timeHighSeconds)} predicted (${atLeast}${humanTime(t.fusedTimeSeconds)} with elementwise chains fused)   ${percent(t.memoryBoundShare)} of it memory-bound, ${percent(t.overheadBoundShare)} overhead-bound; ${percent(t.timeSeconds > 0 ? t.overheadSeconds / t.timeSeconds : 0)} is kernel launches${report.runtime && report.runtime !== 'eager' ? ` (${report.runtime})` : ''}`);
+    lines.push(`Time      ${atLeast}${totalWithRange(humanTime(t.timeSeconds), t.timeLowSeconds, t.timeHighSeconds, atLeast !== '')} predicted (${atLeast}${humanTime(t.fusedTimeSeconds)} with elementwise chains fused)   ${percent(t.memoryBoundShare)} of it memory-bound, ${percent(t.overheadBoundShare)} overhead-bound; ${percent(t.timeSeconds > 0 ? t.overheadSeconds / t.timeSeconds : 0)} is kernel launches${report.runtime && report.runtime !== 'eager' ? ` (${report.runtime})` : ''}`);
     if (!atLeast && hasRange(t.timeLowSeconds, t.timeHighSeconds)) lines.push(`Band      ${totalRangeBasis(t.rangeCalibrated)}`);
     lines.push(`Work      ${atLeast}${humanFlops(t.flops)}FLOP (${atLeast}${humanFlops(t.macs)}MAC), ${atLeast}${humanBytes(t.bytes)} moved, energy ${atLeast}${(t.energyJoules * 1e3).toFixed(3)} mJ (${percent(t.energyJoules > 0 ? t.energy.memoryJoules / t.energyJoules : 0)} moving data)`);
     if (t.unmodelledNodes > 0) lines.push(`Left out  ${t.unmodelledNodes} node(s), ${percent(t.unmodelledShare)} of the costed nodes: not modelled, not counted (see below)`);

@@ -29,6 +29,14 @@ export function withRange(valueText: string, low: number | undefined, high: numb
   return valueText + rangeText(valueText, low, high);
 }
 
+/**
+ * A total's time: with its band, or without one when the total is a lower bound (an incomplete model):
+ * a band around a bound would claim a range the prediction does not have.
+ */
+export function totalWithRange(valueText: string, low: number | undefined, high: number | undefined, lowerBound: boolean): string {
+  return lowerBound ? valueText : withRange(valueText, low, high);
+}
+
 /** Only the band part of `withRange`: ` (5.1–8.9)`, or '' (for a value written in bold before it). */
 export function rangeText(valueText: string, low: number | undefined, high: number | undefined): string {
   if (!hasRange(low, high)) return '';

@@ -1,3 +1,4 @@
+import { humanBytes } from '../../format/units';
 import { EFFICIENCY_KEYS, efficiencyKeys, GemmDims, KernelClass, KernelShape } from './kernel-class';
 
 /**
@@ -165,15 +166,9 @@ export function efficiencyOf(kernel: KernelShape, bytes: number, eff: ChipEffici
   const level = eff.caches?.find((c) => bytes <= c.bytes);
   if (level !== undefined && dramBandwidth > 0) {
     memory *= (level.bandwidthGBs * 1e9) / dramBandwidth;
-    notes.push(`${formatBytes(bytes)} fit the ${level.name} (${level.bandwidthGBs} GB/s)`);
+    notes.push(`${humanBytes(bytes)} fit the ${level.name} (${level.bandwidthGBs} GB/s)`);
   }
   return { compute, memory, notes };
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes >= 1 << 20) return `${(bytes / (1 << 20)).toFixed(1)} MiB`;
-  if (bytes >= 1 << 10) return `${(bytes / (1 << 10)).toFixed(1)} KiB`;
-  return `${bytes} B`;
 }
 
 /** Used when a chip has no calibrated band for a class: wide, and labelled as such where shown. */

@@ -1,4 +1,5 @@
 import { NodeRecord } from '../shape/engine';
+import { product } from './ops/matmul';
 import { OpCost } from './types';
 
 /**
@@ -120,8 +121,6 @@ function dimsOf(record: NodeRecord, index: number, output = false): number[] | n
   }
   return dims;
 }
-
-const product = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
 
 function intAttr(record: NodeRecord, name: string, fallback: number): number {
   const a = record.node.attributes.get(name);

@@ -3,7 +3,7 @@ import { codeLensParts, explainConfigKey, LlmSummary, summariseLlm } from '../..
 import { coverageCounts, coverageShort, isLowerBound, summariseCoverage } from '../../analysis/coverage';
 import { SourceRange } from '../../analysis/pytorch/index';
 import { ReportNode } from '../../analysis/report';
-import { rangeText, summedBand, withRange } from '../../format/time-range';
+import { rangeText, summedBand, totalWithRange } from '../../format/time-range';
 import { humanBytes, humanCount, humanFlops, humanTime } from '../../format/units';
 import { Commands } from '../../protocol';
 import { mdText } from '../markdown';
@@ -163,7 +163,7 @@ function entryHover(profiled: ProfiledModel, line: number): string[] {
   // The exact count too: the figure to compare with `sum(p.numel() for p in model.parameters())`.
   const parameters = modelParameters(profiled);
   const parts = [`**${mdText(entry.name)}** (entry) · ${atLeast}${humanCount(parameters)} parameters (${parameters.toLocaleString('en-US')})`];
-  if (totals && chip && totals.costedNodes > 0) parts.push('', `${atLeast}${atLeast ? humanTime(totals.timeSeconds) : withRange(humanTime(totals.timeSeconds), totals.timeLowSeconds, totals.timeHighSeconds)} per forward on ${mdText(chip.name)} · ${atLeast}${humanFlops(totals.flops)}FLOP · ${atLeast}${humanBytes(totals.bytes)} moved`);
+  if (totals && chip && totals.costedNodes > 0) parts.push('', `${atLeast}${totalWithRange(humanTime(totals.timeSeconds), totals.timeLowSeconds, totals.timeHighSeconds, atLeast !== '')} per forward on ${mdText(chip.name)} · ${atLeast}${humanFlops(totals.flops)}FLOP · ${atLeast}${humanBytes(totals.bytes)} moved`);
   if (incomplete) parts.push('', `**Incomplete:** ${coverageCounts(python.coverage)}; these totals are lower bounds. What is missing is in the Problems panel${python.coverage.unresolved[0] ? `; first: ${mdText(python.coverage.unresolved[0].reason, 200)}` : ''}.`);
   else parts.push('', `Complete: ${coverageCounts(python.coverage)}.`);
   return parts;

@@ -85,8 +85,15 @@ export async function openPaletteAt(page: Page, title: string | RegExp, timeout 
 
 /** Runs a command from the palette by its title. */
 export async function runCommand(page: Page, title: string | RegExp, timeout = 30_000): Promise<void> {
-  const row = await openPaletteAt(page, title, timeout);
-  await row.click();
+  // Open and click as one attempt: the palette can close between the two (an editor opening or a lens
+  // refresh takes focus), and a click on a closed palette would wait out the whole timeout.
+  await retry(
+    async () => {
+      const row = await openPaletteAt(page, title, 10_000);
+      await row.click({ timeout: 3_000 });
+    },
+    { timeout, message: `run ${String(title)} from the palette` },
+  );
 }
 
 /** Opens a file of the workspace root from the explorer (double click: a pinned editor). */
