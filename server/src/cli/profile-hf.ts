@@ -103,6 +103,10 @@ export function llmSection(report: Report): string {
     const step = r.stepComputeBoundBatch === null ? `never within batch ${r.searchedUpTo}` : `from batch ${r.stepComputeBoundBatch}`;
     lines.push(`Ridge     decode projections (weight MatMuls) compute-bound ${proj}; whole step compute-bound ${step}`);
   }
+  if (s.sweep.length > 0) {
+    lines.push(`Sweep     decode batch → step time, tokens/s, bound, memory${par.gpus > 1 ? ' per GPU' : ''}`);
+    for (const pt of s.sweep) lines.push(`          ${String(pt.batch).padStart(5)}  ${humanTime(pt.stepSeconds).padStart(10)}  ${rate(pt.tokensPerSecond).padStart(13)}  ${pt.bound.padEnd(13)}  ${pt.fits ? 'fits' : 'does NOT fit'}`);
+  }
   const m = s.memory;
   const check = (c: typeof m.atBatch): string =>
     `${humanBytes(c.totalBytes)} (weights ${humanBytes(c.weightBytes)} + KV ${humanBytes(c.kvCacheBytes)} for ${c.batch} × ${c.contextTokens} tokens + activations ${humanBytes(c.activationBytes)}) of ${humanBytes(c.capacityBytes)} (${Math.round(m.utilization * 100)}% of ${humanBytes(c.deviceBytes)}${m.deviceMeasured ? '' : ', datasheet GB'}): ${c.fits ? 'fits' : 'does NOT fit'}`;

@@ -112,6 +112,8 @@ export interface LlmSummary {
     readonly stepComputeBoundBatch: number | null;
     readonly searchedUpTo: number;
   } | null;
+  /** Decode at batch 1, 2, 4, … (past the ridge and where memory runs out): the serving curve. Empty when the ridge was not searched. */
+  readonly sweep: readonly SweepPoint[];
   readonly memory: {
     /** Per GPU, at the requested batch, with the full context (prompt + generated) cached. */
     readonly atBatch: MemoryCheck;
@@ -128,6 +130,34 @@ export interface LlmSummary {
   readonly notes: string[];
   /** The options that could not be honoured (bad --tp, impossible dtype mix): the figures fall back and say so. */
   readonly errors: string[];
+}
+
+/** One decode batch of the sweep: the step's time, the tokens per second it makes, its bound, and whether its KV cache fits. */
+export interface SweepPoint {
+  readonly batch: number;
+  readonly stepSeconds: number;
+  readonly tokensPerSecond: number;
+  readonly bound: PhaseBound;
+  readonly fits: boolean;
+}
+
+const SWEEP_LIMIT = 4096;
+
+/**
+ * Batches 1, 2, 4, … up to twice the larger of the projections' compute-bound batch and the largest
+ * batch that fits (at most SWEEP_LIMIT): enough to see tokens/s climb, flatten past the ridge, and
+ * where the memory runs out.
+ */
+function decodeSweep(decodeAt: (batch: number) => ProfiledPhase | null, ridge: number | null, maxFit: number, point: (batch: number, p: ProfiledPhase) => { figures: PhaseFigures; fits: boolean }): SweepPoint[] {
+  const end = Math.min(SWEEP_LIMIT, 2 * Math.max(ridge ?? 1, Number.isFinite(maxFit) ? maxFit : 1, 1));
+  const out: SweepPoint[] = [];
+  for (let batch = 1; batch <= end; batch *= 2) {
+    const p = decodeAt(batch);
+    if (p === null) continue;
+    const { figures: f, fits } = point(batch, p);
+    out.push({ batch, stepSeconds: f.timeSeconds, tokensPerSecond: f.tokensPerSecond, bound: f.bound, fits });
+  }
+  return out;
 }
 
 export interface SummaryOptions extends HfProfileOptions {
@@ -340,14 +370,20 @@ export function summariseLlm(input: string | LlmConfig, chip: Chip, options: Sum
 
   let ridge: LlmSummary['ridge'] = null;
   let atRidge: MemoryCheck | null = null;
+  let sweep: SweepPoint[] = [];
   if (decode !== null && options.searchRidge !== false) {
-    const cache = new Map<number, { projections: boolean; step: boolean }>();
+    const profiles = new Map<number, ProfiledPhase | null>([[options.batch, decode]]);
+    const decodeAt = (batch: number): ProfiledPhase | null => {
+      if (!profiles.has(batch)) profiles.set(batch, profilePhase(rank, 'decode', options, profile, serving, batch));
+      return profiles.get(batch) ?? null;
+    };
+    const balances = new Map<number, { projections: boolean; step: boolean }>();
     const balanceAt = (batch: number): { projections: boolean; step: boolean } => {
-      let found = cache.get(batch);
+      let found = balances.get(batch);
       if (found === undefined) {
-        const p = batch === options.batch ? decode : profilePhase(rank, 'decode', options, profile, serving, batch);
+        const p = decodeAt(batch);
         found = p === null ? { projections: false, step: false } : decodeBalance(p);
-        cache.set(batch, found);
+        balances.set(batch, found);
       }
       return found;
     };
@@ -355,6 +391,7 @@ export function summariseLlm(input: string | LlmConfig, chip: Chip, options: Sum
     const step = smallestBatch((b) => balanceAt(b).step, projections ?? 1, RIDGE_SEARCH_LIMIT);
     ridge = { projectionsComputeBoundBatch: projections, stepComputeBoundBatch: step, searchedUpTo: RIDGE_SEARCH_LIMIT };
     if (projections !== null) atRidge = memoryCheck(memory, load, projections, context);
+    sweep = decodeSweep(decodeAt, projections, maxBatchThatFits, (batch, p) => ({ figures: figures(p, 'decode', batch, commOf(batch, 1)), fits: memoryCheck(memory, load, batch, context).fits }));
     if (step === null) notes.push(`the whole decode step stays memory-bound up to batch ${RIDGE_SEARCH_LIMIT}: every sequence reads its own KV cache, so attention traffic grows with the batch as fast as the arithmetic does`);
   }
   if (config.experts !== null) notes.push(`mixture of experts: each step reads the weights of the expected number of distinct experts its ${options.batch} × tokens route to (uniform routing), all ${config.experts.count} are held in memory${parallel.ep > 1 ? ` (${config.experts.count / parallel.ep} per GPU under expert parallelism; the step waits for the busiest GPU)` : ''}`);
@@ -392,6 +429,7 @@ export function summariseLlm(input: string | LlmConfig, chip: Chip, options: Sum
     generationSeconds: decodeFigures === null ? null : prefillFigures.timeSeconds + options.generated * decodeFigures.timeSeconds,
     ...(options.pricePerGpuHour !== undefined ? { cost: tokenCost(options.pricePerGpuHour, parallel.gpus, options.batch, options.prompt, prefillFigures.timeSeconds, decodeFigures?.timeSeconds ?? null) } : {}),
     ridge,
+    sweep,
     memory: { atBatch: memoryCheck(memory, load, options.batch, context), atRidge, maxBatchThatFits, deviceMeasured: memory.measured, utilization: memory.utilization },
     notes,
     errors: diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
