@@ -1,5 +1,6 @@
 import { CodeLens, Command, Diagnostic as LspDiagnostic, DiagnosticSeverity, Hover, InlayHint, MarkupKind, Position, Range } from 'vscode-languageserver';
-import { codeLensParts, explainConfigKey, LlmSummary, summariseLlm } from '../../analysis/hf-config/index';
+import { codeLensParts, explainConfigKey, LlmSummary, servingLensParts, summariseLlm } from '../../analysis/hf-config/index';
+import { HfProfileOptions } from '../../analysis/hf-config/index';
 import { coverageCounts, coverageShort, isLowerBound, summariseCoverage } from '../../analysis/coverage';
 import { SourceRange } from '../../analysis/pytorch/index';
 import { ReportNode } from '../../analysis/report';
@@ -7,7 +8,7 @@ import { rangeText, summedBand, totalWithRange } from '../../format/time-range';
 import { humanBytes, humanCount, humanFlops, humanRatio, humanTime } from '../../format/units';
 import { Commands } from '../../protocol';
 import { mdText } from '../markdown';
-import { documentUriOf, llmSizes, ProfiledModel } from '../models';
+import { documentUriOf, llmServing, llmSizes, ProfiledModel } from '../models';
 import { ServerContext } from '../server';
 import { lensRows } from '../lens-rows';
 
@@ -270,8 +271,8 @@ export function pythonDiagnostics(profiled: ProfiledModel): LspDiagnostic[] {
 
 const summaryCache = new WeakMap<ProfiledModel, LlmSummary | null>();
 
-function llmOptions(profiled: ProfiledModel): { phase: 'prefill' | 'decode'; batch: number; prompt: number; generated: number; peakMode: ProfiledModel['options']['peakMode']; runtime: ProfiledModel['options']['runtime'] } {
-  return { phase: profiled.loaded.ref.phase ?? 'prefill', ...llmSizes(profiled.options.bindings), peakMode: profiled.options.peakMode, runtime: profiled.options.runtime };
+function llmOptions(profiled: ProfiledModel): HfProfileOptions & { peakMode: ProfiledModel['options']['peakMode']; runtime: ProfiledModel['options']['runtime'] } {
+  return { phase: profiled.loaded.ref.phase ?? 'prefill', ...llmSizes(profiled.options.bindings), ...llmServing(profiled.options.llm), peakMode: profiled.options.peakMode, runtime: profiled.options.runtime };
 }
 
 /** Prefill and decode on the chip (computed once per profile: it profiles both phases and searches the ridge batch). */
@@ -316,9 +317,18 @@ export function hfCodeLenses(profiled: ProfiledModel): CodeLens[] {
     [...(size ? [{ title: size, ...prefill }] : []), { title: 'Prefill roofline', ...prefill }, { title: 'Decode roofline', ...decode }],
     [...(prefillVerdict ? [{ title: prefillVerdict, ...prefill }] : []), ...(decodeVerdict ? [{ title: decodeVerdict, ...decode }] : [])],
     [...(ridge ? [{ title: ridge, ...decode }] : []), { title: `batch ${o.batch} · prompt ${o.prompt} · generated ${o.generated}`, command: Commands.bindDims, arguments: prefill.arguments }],
+    servingRow(summary),
   ].filter((row) => row.length > 0);
   const last = Math.max(0, profiled.loaded.lines.lineCount - 1);
   return lensRows(rows, rows.map((_, i) => Math.min(i, last)));
+}
+
+/** Precision and GPUs, memory fit, cost: each a click away from the ridgepoint.llm settings (VS Code's own settings editor, filtered). */
+function servingRow(summary: LlmSummary | null): Command[] {
+  if (summary === null || summary.kind !== 'decoder') return [];
+  const settings = { command: 'workbench.action.openSettings', arguments: ['ridgepoint.llm'] };
+  const parts = servingLensParts(summary);
+  return [{ title: parts.layout, ...settings }, { title: parts.memory, ...settings }, ...(parts.cost !== null ? [{ title: parts.cost, ...settings }] : [])];
 }
 
 /** The 0-based line of the profiled entry's `class` / `def`, where its lenses are; null when there is none. */
