@@ -3,7 +3,8 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // web-tree-sitter's ESM build reads import.meta.url, which is empty in a CommonJS bundle: bundle its CJS build.
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/tree-sitter.cjs' } };
+// jsonc-parser's main (UMD) requires its parts through a wrapper esbuild cannot follow: bundle its ESM build.
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/tree-sitter.cjs', 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' } };
 
 // 1. The report page: one browser script (ECharts included) and one stylesheet, written to dist/media/,
 //    where the CLI reads them when it writes an HTML report (and the webview will load them).

@@ -4,6 +4,7 @@
  * they only ever reach plain-text UI, cleaned of control characters and clipped.
  */
 import { percent, seconds } from '../../media/src/format';
+import { BYTES_PER_GB, datasheetMemory, humanBandwidth, humanSi } from '../../server/src/format/units';
 import type { ChipSummary, DimUse, PeakModeName, ProfiledParams, ProfileResult } from '../../server/src/protocol';
 import { LAUNCH_SHARE_WORTH_SAYING } from '../../server/src/analysis/cost/launch-bound';
 import { coverageShort } from '../../server/src/analysis/coverage';
@@ -19,24 +20,20 @@ export function clipName(name: string, max = MAX_NAME): string {
   return clean.length <= max ? clean : `${clean.slice(0, max - 1)}…`;
 }
 
-function trimNumber(value: number): string {
-  return String(Number(value.toFixed(value >= 100 ? 0 : 1)));
-}
-
 /**
- * `3350 GB/s datasheet · 989 TFLOP/s bf16 · 80 GB`, and in the achievable peak mode what the predictions
- * time with (`times use 90%: 3015 GB/s`): the chart quotes the achievable figure, the vendor the
- * datasheet one, and the picker says which is which. TOP/s for integer peaks.
+ * `3.35 TB/s datasheet · 989.4 TFLOP/s bf16 · 74.51 GiB (80 GB)`, and in the achievable peak mode what the
+ * predictions time with (`achievable mode times with 90%: 3.015 TB/s`): the chart quotes the achievable
+ * figure, the vendor the datasheet one, and the picker says which is which. TOP/s for integer peaks.
  */
 export function chipDetail(chip: ChipSummary, mode: PeakModeName = 'datasheet'): string {
-  const parts = [`${trimNumber(chip.memoryBandwidthGBs)} GB/s datasheet`];
+  const parts = [`${humanBandwidth(chip.memoryBandwidthGBs * BYTES_PER_GB)} datasheet`];
   if (chip.peakTFlops !== null) {
     const integer = chip.peakDtype !== null && /^u?int/i.test(chip.peakDtype);
-    parts.push(`${trimNumber(chip.peakTFlops)} ${integer ? 'TOP/s' : 'TFLOP/s'}${chip.peakDtype ? ` ${chip.peakDtype}` : ''}`);
+    parts.push(`${humanSi(chip.peakTFlops * 1e12, integer ? 'OP/s' : 'FLOP/s')}${chip.peakDtype ? ` ${chip.peakDtype}` : ''}`);
   }
-  parts.push(`${trimNumber(chip.memoryGB)} GB`);
+  parts.push(datasheetMemory(chip.memoryGB));
   const fraction = chip.achievableBandwidthFraction;
-  if (mode === 'achievable') parts.push(fraction ? `achievable mode times with ${percent(fraction)}: ${trimNumber(chip.memoryBandwidthGBs * fraction)} GB/s` : 'achievable mode: no measured fraction, times with the datasheet');
+  if (mode === 'achievable') parts.push(fraction ? `achievable mode times with ${percent(fraction)}: ${humanBandwidth(chip.memoryBandwidthGBs * BYTES_PER_GB * fraction)}` : 'achievable mode: no measured fraction, times with the datasheet');
   return parts.join(' · ');
 }
 

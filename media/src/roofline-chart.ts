@@ -274,10 +274,41 @@ function grouped(points: readonly RooflinePoint[]): RooflinePoint[] {
   return g;
 }
 
-function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, options: RooflineChartOptions): Built {
+/**
+ * Where everything is drawn: the points (identical ops grouped) and the comparison's, their places in
+ * data coordinates, their size, and the axes' ranges. Every series below is placed by it.
+ */
+interface Frame {
+  readonly points: readonly RooflinePoint[];
+  /** Node id → index of the drawn point that stands for it. */
+  readonly indexOf: ReadonlyMap<string, number>;
+  /** Per point, where, in data coordinates. */
+  readonly at: ReadonlyArray<readonly [number, number]>;
+  readonly compare: RooflineData | null;
+  /** The comparison's points when they are drawn (empty otherwise), and their places. */
+  readonly comparePoints: readonly RooflinePoint[];
+  readonly compareAt: ReadonlyArray<readonly [number, number]>;
+  /** Point diameter, px, for a time: area ∝ time, the slowest point (of both data) at MAX_DIAMETER. */
+  readonly diameter: (t: number) => number;
+  readonly xMin: number;
+  readonly xMax: number;
+  /** Where data movement (0 FLOPs) is drawn: just inside the left edge. */
+  readonly xEdge: number;
+  readonly yMin: number;
+  readonly yTop: number;
+}
+
+/** A piece of the chart: its series, and how many things it drew (for the container's data-* attributes). */
+interface Drawn<S> {
+  readonly series: S[];
+  readonly count: number;
+}
+
+type Series = ScatterSeriesOption | LineSeriesOption;
+
+function frameOf(data: RooflineData, view: ChartView): Frame {
   const { roofs, bandwidth } = data;
   const points = grouped(data.points);
-  const indexOf = indexPoints(points);
   const compare = view.compare ?? null;
   const comparePoints = compare && view.comparePoints ? grouped(compare.points) : [];
   const maxTime = [...points, ...comparePoints].reduce((m, p) => Math.max(m, p.timeSeconds), 0);
@@ -297,6 +328,15 @@ function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, opti
   const ys = [...at.map((a) => a[1]), ...compareAt.map((a) => a[1]), ...allRoofs.map((r) => r.flopsPerSecond)];
   const yTop = decadeCeil(Math.max(1e9, ...ys) * 2);
   const yMin = decadeFloor(Math.min(yTop / 1e6, bandwidth * xMin, ...(compare ? [compare.bandwidth * xMin] : []), ...ys.filter((y) => y > 0)) / 2);
+  return { points, indexOf: indexPoints(points), at, compare, comparePoints, compareAt, diameter, xMin, xMax, xEdge, yMin, yTop };
+}
+
+/**
+ * The op points: one scatter series per colour class (bound, or the costliest op types), and the
+ * indices of the points that carry a label.
+ */
+function opSeries(frame: Frame, view: ChartView, theme: ChartTheme): { readonly series: ScatterSeriesOption[]; readonly labelled: ReadonlySet<number> } {
+  const { points, at, diameter } = frame;
   const symbol = (value: number[]): string => (points[value[2]]?.zeroFlop ? 'triangle' : 'circle');
   // Largest first, so small points are drawn over big ones; the slowest few are labelled.
   const bySize = points.map((_p, i) => i).sort((a, b) => points[b].timeSeconds - points[a].timeSeconds);
@@ -304,7 +344,7 @@ function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, opti
   // A what-if's before/after labels are what the user reads then: op labels would only crowd them.
   const labelled = new Set(markersShown ? [] : bySize.slice(0, LABELLED_POINTS));
 
-  const series: Array<ScatterSeriesOption | LineSeriesOption> = [];
+  const series: ScatterSeriesOption[] = [];
   const makeOpSeries = (id: string, name: string, colour: string, keep: (p: RooflinePoint) => boolean): ScatterSeriesOption => ({
     id,
     type: 'scatter',
@@ -341,158 +381,181 @@ function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, opti
     series.push(makeOpSeries(`${OPS_PREFIX}compute`, 'compute-bound ops', theme.compute, (p) => p.bound === 'compute' && !p.launchBound));
     if (points.some((p) => p.launchBound)) series.push(makeOpSeries(`${OPS_PREFIX}launch`, LAUNCH_BOUND_LEGEND, theme.launch, (p) => p.launchBound));
   }
-  const pointCount = points.length;
-  const errorBarCount = pushErrorBars(series, points, at, theme);
+  return { series, labelled };
+}
 
-  const roofValues: RoofValue[] = [];
-  const addRoofs = (d: RooflineData, isCompare: boolean): void => {
-    const dash = isCompare ? ('dashed' as const) : ('solid' as const);
-    const prefix = isCompare ? `${d.chipName}: ` : '';
-    const maxRidge = d.roofs.reduce((m, r) => Math.max(m, r.ridge), 0);
-    // The memory roof runs up to the highest ridge (or the right edge when no compute roof is known).
-    const memEnd = maxRidge > 0 ? maxRidge : xMax;
-    roofValues.push({ label: `${prefix}memory roof`, value: d.bandwidth, kind: 'memory', chip: d.chipName, compare: isCompare });
+/**
+ * One chip's roofs: the memory roof (bandwidth × intensity, up to the highest ridge), one horizontal
+ * compute roof per unit and dtype, and their ridge points labelled. A comparison chip's are dashed and
+ * named with the chip. Returns the series and the roof and ridge values (the container's data-roofs).
+ */
+function roofSeries(d: RooflineData, isCompare: boolean, frame: Frame, theme: ChartTheme): { readonly series: Series[]; readonly values: RoofValue[] } {
+  const { xMin, xMax } = frame;
+  const series: Series[] = [];
+  const values: RoofValue[] = [];
+  const dash = isCompare ? ('dashed' as const) : ('solid' as const);
+  const prefix = isCompare ? `${d.chipName}: ` : '';
+  const maxRidge = d.roofs.reduce((m, r) => Math.max(m, r.ridge), 0);
+  // The memory roof runs up to the highest ridge (or the right edge when no compute roof is known).
+  const memEnd = maxRidge > 0 ? maxRidge : xMax;
+  values.push({ label: `${prefix}memory roof`, value: d.bandwidth, kind: 'memory', chip: d.chipName, compare: isCompare });
+  series.push({
+    id: `${isCompare ? 'cmp' : 'roof'}:memory`,
+    type: 'line',
+    name: `${prefix}memory roof ${si(d.bandwidth, 'B/s')}`,
+    data: [
+      [xMin, d.bandwidth * xMin],
+      [memEnd, d.bandwidth * memEnd],
+    ],
+    showSymbol: false,
+    silent: true,
+    tooltip: { show: false },
+    lineStyle: { color: theme.memoryRoof, width: 2, type: dash },
+    itemStyle: { color: theme.memoryRoof },
+    z: 2,
+  });
+  d.roofs.forEach((r, i) => {
+    const colour = theme.roofs[i % theme.roofs.length];
+    values.push({ label: `${prefix}${r.unit} ${r.dtype} roof`, value: r.flopsPerSecond, kind: 'compute', chip: d.chipName, compare: isCompare });
+    values.push({ label: `${prefix}${r.unit} ${r.dtype} ridge`, value: r.ridge, kind: 'ridge', chip: d.chipName, compare: isCompare });
     series.push({
-      id: `${isCompare ? 'cmp' : 'roof'}:memory`,
+      id: `${isCompare ? 'cmp' : 'roof'}:${r.unit}/${r.dtype}`,
       type: 'line',
-      name: `${prefix}memory roof ${si(d.bandwidth, 'B/s')}`,
+      name: `${prefix}${roofName(r.unit, r.dtype, r.flopsPerSecond)}`,
       data: [
-        [xMin, d.bandwidth * xMin],
-        [memEnd, d.bandwidth * memEnd],
+        [r.ridge, r.flopsPerSecond],
+        [xMax, r.flopsPerSecond],
       ],
       showSymbol: false,
       silent: true,
       tooltip: { show: false },
-      lineStyle: { color: theme.memoryRoof, width: 2, type: dash },
-      itemStyle: { color: theme.memoryRoof },
+      lineStyle: { color: colour, width: 2, type: dash },
+      itemStyle: { color: colour },
       z: 2,
     });
-    d.roofs.forEach((r, i) => {
-      const colour = theme.roofs[i % theme.roofs.length];
-      roofValues.push({ label: `${prefix}${r.unit} ${r.dtype} roof`, value: r.flopsPerSecond, kind: 'compute', chip: d.chipName, compare: isCompare });
-      roofValues.push({ label: `${prefix}${r.unit} ${r.dtype} ridge`, value: r.ridge, kind: 'ridge', chip: d.chipName, compare: isCompare });
-      series.push({
-        id: `${isCompare ? 'cmp' : 'roof'}:${r.unit}/${r.dtype}`,
-        type: 'line',
-        name: `${prefix}${roofName(r.unit, r.dtype, r.flopsPerSecond)}`,
-        data: [
-          [r.ridge, r.flopsPerSecond],
-          [xMax, r.flopsPerSecond],
-        ],
-        showSymbol: false,
-        silent: true,
-        tooltip: { show: false },
-        lineStyle: { color: colour, width: 2, type: dash },
-        itemStyle: { color: colour },
-        z: 2,
-      });
-    });
-    if (d.roofs.length > 0) {
-      series.push({
-        id: `${isCompare ? 'cmp' : 'roof'}:ridges`,
-        type: 'scatter',
-        name: isCompare ? `${prefix}ridge points` : 'ridge points',
-        data: d.roofs.map((r) => ({ value: [r.ridge, r.flopsPerSecond], name: `${isCompare ? `${d.chipName} ` : ''}ridge ${ratio(r.ridge)} FLOP/B (${r.unit} ${r.dtype})` })),
-        symbol: 'diamond',
-        symbolSize: 10,
-        silent: true,
-        tooltip: { show: false },
-        itemStyle: isCompare ? { color: theme.background, borderColor: theme.memoryRoof, borderWidth: 1.5 } : { color: theme.memoryRoof },
-        label: { show: true, position: isCompare ? 'right' : 'left', formatter: '{b}', color: theme.foreground, fontSize: 11, backgroundColor: theme.background, opacity: 0.9, padding: [1, 3] },
-        // Ridges of several roofs (and a comparison's) can sit close: their labels are moved apart.
-        labelLayout: { moveOverlap: 'shiftY' },
-        z: 4,
-      });
-    }
-  };
-  addRoofs(data, false);
-  if (compare) {
-    // A what-if runs on the same chip: its roofs are the current ones, drawn once.
-    if (!view.compareIsWhatIf) addRoofs(compare, true);
-    if (comparePoints.length > 0) {
-      series.push({
-        id: COMPARE_OPS,
-        type: 'scatter',
-        name: view.compareIsWhatIf ? 'after the what-if: ops' : `${compare.chipName} (${compare.peakMode}): ops`,
-        // [x, y, index into compare points, 1 = comparison].
-        data: comparePoints.map((_p, i) => [compareAt[i][0], compareAt[i][1], i, 1]),
-        symbol: 'circle',
-        symbolSize: (value: number[]) => diameter(comparePoints[value[2]]?.timeSeconds ?? 0),
-        itemStyle: { color: 'transparent', borderColor: theme.muted, borderWidth: 1, borderType: 'dashed' },
-        progressive: 0,
-        large: false,
-        z: 2,
-      });
-    }
-  }
-  series.push(focusSeries(view, points, indexOf, at, diameter, theme));
-  const measuredIndex = view.measured ? points.flatMap((p, i) => (p.measuredSeconds !== undefined && p.measuredSeconds > 0 ? [i] : [])) : [];
-  if (measuredIndex.length > 0) {
-    // The same placement rule as the predictions, with the measured time: same x, y = work / measured time.
-    const measuredAt = (i: number): [number, number] => {
-      const p = points[i];
-      const t = p.measuredSeconds ?? p.timeSeconds;
-      return p.zeroFlop ? [xEdge, (p.bytes / t) * xEdge] : [p.intensity, p.flops / t];
-    };
+  });
+  if (d.roofs.length > 0) {
     series.push({
-      id: MEASURED_LINKS,
-      type: 'line',
-      name: 'measured ← predicted',
-      // One segment per op, broken by '-' (no point): a single series draws thousands of links cheaply.
-      data: measuredIndex.flatMap((i) => [at[i] as [number, number], measuredAt(i), '-']) as LineSeriesOption['data'],
-      connectNulls: false,
-      showSymbol: false,
+      id: `${isCompare ? 'cmp' : 'roof'}:ridges`,
+      type: 'scatter',
+      name: isCompare ? `${prefix}ridge points` : 'ridge points',
+      data: d.roofs.map((r) => ({ value: [r.ridge, r.flopsPerSecond], name: `${isCompare ? `${d.chipName} ` : ''}ridge ${ratio(r.ridge)} FLOP/B (${r.unit} ${r.dtype})` })),
+      symbol: 'diamond',
+      symbolSize: 10,
       silent: true,
       tooltip: { show: false },
-      lineStyle: { color: theme.muted, width: 1, opacity: 0.8 },
-      itemStyle: { color: theme.muted },
+      itemStyle: isCompare ? { color: theme.background, borderColor: theme.memoryRoof, borderWidth: 1.5 } : { color: theme.memoryRoof },
+      label: { show: true, position: isCompare ? 'right' : 'left', formatter: '{b}', color: theme.foreground, fontSize: 11, backgroundColor: theme.background, opacity: 0.9, padding: [1, 3] },
+      // Ridges of several roofs (and a comparison's) can sit close: their labels are moved apart.
+      labelLayout: { moveOverlap: 'shiftY' },
       z: 4,
     });
-    series.push({
-      id: MEASURED,
-      type: 'scatter',
-      name: 'measured',
-      // [x, y, index into points, 2 = measured].
-      data: measuredIndex.map((i) => [...measuredAt(i), i, 2]),
-      symbol: 'diamond',
-      symbolSize: 9,
-      itemStyle: { color: 'transparent', borderColor: theme.foreground, borderWidth: 1.5 },
-      progressive: 0,
-      large: false,
-      z: 5,
-    });
   }
-  const markers = (view.markers ?? []).filter((m) => m.intensity !== null && m.intensity > 0 && m.flopsPerSecond > 0);
-  if (markers.length > 0) {
-    // Clamped into the axes: a what-if may move outside the model's own range.
-    const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
-    series.push({
-      id: MARKERS,
-      type: 'line',
-      name: view.compareIsWhatIf ? 'what-if: before → after' : 'suggestion: before → after',
-      data: markers.map((m) => ({ value: [clamp(m.intensity ?? 0, xMin, xMax), clamp(m.flopsPerSecond, yMin, yTop)], name: m.label })),
-      symbol: 'diamond',
-      symbolSize: 14,
-      silent: true,
-      tooltip: { show: false },
-      lineStyle: { color: theme.foreground, width: 1.5, type: 'dotted' },
-      itemStyle: { color: theme.compute, borderColor: theme.foreground, borderWidth: 1 },
-      label: { show: true, position: 'top', formatter: '{b}', color: theme.foreground, fontSize: 11, backgroundColor: theme.background, padding: [1, 3] },
-      // Moved apart from the ridge labels and each other rather than drawn over them.
-      labelLayout: { moveOverlap: 'shiftY' },
-      z: 7,
-    });
-  }
+  return { series, values };
+}
 
-  const textColour = theme.foreground;
-  // The legend lists ops and roofs (ridges are labelled in place) on as many rows as it needs; the plot
-  // starts below it. Widths are estimated from the text (about 6.5 px a character at 12 px, plus the
-  // swatch and gap), which is what the layout needs, not pixel accuracy.
-  const legendNames = series.filter((s) => s.id !== FOCUS && s.id !== MARKERS && s.id !== MEASURED_LINKS && !String(s.id).endsWith(':ridges')).map((s) => String(s.name));
-  const usable = Math.max(300, (options.width ?? 800) - 30);
+/** The comparison's points (another chip's, or the what-if's), hollow and dashed; none unless asked for. */
+function compareOpsSeries(frame: Frame, view: ChartView, theme: ChartTheme): Drawn<ScatterSeriesOption> {
+  const { compare, comparePoints, compareAt, diameter } = frame;
+  if (!compare || comparePoints.length === 0) return { series: [], count: 0 };
+  const series: ScatterSeriesOption = {
+    id: COMPARE_OPS,
+    type: 'scatter',
+    name: view.compareIsWhatIf ? 'after the what-if: ops' : `${compare.chipName} (${compare.peakMode}): ops`,
+    // [x, y, index into compare points, 1 = comparison].
+    data: comparePoints.map((_p, i) => [compareAt[i][0], compareAt[i][1], i, 1]),
+    symbol: 'circle',
+    symbolSize: (value: number[]) => diameter(comparePoints[value[2]]?.timeSeconds ?? 0),
+    itemStyle: { color: 'transparent', borderColor: theme.muted, borderWidth: 1, borderType: 'dashed' },
+    progressive: 0,
+    large: false,
+    z: 2,
+  };
+  return { series: [series], count: comparePoints.length };
+}
+
+/** Measured mode: each measured op as a hollow diamond at its measured FLOP/s, joined to its predicted point. */
+function measuredSeries(frame: Frame, view: ChartView, theme: ChartTheme): Drawn<Series> {
+  const { points, at, xEdge } = frame;
+  const measuredIndex = view.measured ? points.flatMap((p, i) => (p.measuredSeconds !== undefined && p.measuredSeconds > 0 ? [i] : [])) : [];
+  if (measuredIndex.length === 0) return { series: [], count: 0 };
+  // The same placement rule as the predictions, with the measured time: same x, y = work / measured time.
+  const measuredAt = (i: number): [number, number] => {
+    const p = points[i];
+    const t = p.measuredSeconds ?? p.timeSeconds;
+    return p.zeroFlop ? [xEdge, (p.bytes / t) * xEdge] : [p.intensity, p.flops / t];
+  };
+  const links: LineSeriesOption = {
+    id: MEASURED_LINKS,
+    type: 'line',
+    name: 'measured ← predicted',
+    // One segment per op, broken by '-' (no point): a single series draws thousands of links cheaply.
+    data: measuredIndex.flatMap((i) => [at[i] as [number, number], measuredAt(i), '-']) as LineSeriesOption['data'],
+    connectNulls: false,
+    showSymbol: false,
+    silent: true,
+    tooltip: { show: false },
+    lineStyle: { color: theme.muted, width: 1, opacity: 0.8 },
+    itemStyle: { color: theme.muted },
+    z: 4,
+  };
+  const diamonds: ScatterSeriesOption = {
+    id: MEASURED,
+    type: 'scatter',
+    name: 'measured',
+    // [x, y, index into points, 2 = measured].
+    data: measuredIndex.map((i) => [...measuredAt(i), i, 2]),
+    symbol: 'diamond',
+    symbolSize: 9,
+    itemStyle: { color: 'transparent', borderColor: theme.foreground, borderWidth: 1.5 },
+    progressive: 0,
+    large: false,
+    z: 5,
+  };
+  return { series: [links, diamonds], count: measuredIndex.length };
+}
+
+/** A suggestion's (or what-if's) before and after: labelled diamonds joined by a dotted arrow. */
+function markerSeries(frame: Frame, view: ChartView, theme: ChartTheme): Drawn<LineSeriesOption> {
+  const { xMin, xMax, yMin, yTop } = frame;
+  const markers = (view.markers ?? []).filter((m) => m.intensity !== null && m.intensity > 0 && m.flopsPerSecond > 0);
+  if (markers.length === 0) return { series: [], count: 0 };
+  // Clamped into the axes: a what-if may move outside the model's own range.
+  const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+  const series: LineSeriesOption = {
+    id: MARKERS,
+    type: 'line',
+    name: view.compareIsWhatIf ? 'what-if: before → after' : 'suggestion: before → after',
+    data: markers.map((m) => ({ value: [clamp(m.intensity ?? 0, xMin, xMax), clamp(m.flopsPerSecond, yMin, yTop)], name: m.label })),
+    symbol: 'diamond',
+    symbolSize: 14,
+    silent: true,
+    tooltip: { show: false },
+    lineStyle: { color: theme.foreground, width: 1.5, type: 'dotted' },
+    itemStyle: { color: theme.compute, borderColor: theme.foreground, borderWidth: 1 },
+    label: { show: true, position: 'top', formatter: '{b}', color: theme.foreground, fontSize: 11, backgroundColor: theme.background, padding: [1, 3] },
+    // Moved apart from the ridge labels and each other rather than drawn over them.
+    labelLayout: { moveOverlap: 'shiftY' },
+    z: 7,
+  };
+  return { series: [series], count: markers.length };
+}
+
+/** The legend lists ops and roofs (ridges are labelled in place; the focus rings, markers and measured links are not listed). */
+function legendNames(series: readonly Series[]): string[] {
+  return series.filter((s) => s.id !== FOCUS && s.id !== MARKERS && s.id !== MEASURED_LINKS && !String(s.id).endsWith(':ridges')).map((s) => String(s.name));
+}
+
+/**
+ * Rows the legend takes at a width, so the plot starts below it. Widths are estimated from the text
+ * (about 6.5 px a character at 12 px, plus the swatch and gap), which is what the layout needs, not
+ * pixel accuracy.
+ */
+function legendRows(names: readonly string[], width: number | undefined): number {
+  const usable = Math.max(300, (width ?? 800) - 30);
   let rows = 1;
   let line = 0;
-  for (const name of legendNames) {
+  for (const name of names) {
     const w = name.length * 6.5 + 45;
     if (line > 0 && line + w > usable) {
       rows += 1;
@@ -500,64 +563,100 @@ function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, opti
     }
     line += w;
   }
-  const axis = (name: string, nameGap: number, min: number, max: number) => ({
+  return rows;
+}
+
+/** A log axis with SI tick labels in the theme's colours. */
+function logAxis(name: string, nameGap: number, min: number, max: number, theme: ChartTheme) {
+  return {
     type: 'log' as const,
     name,
     nameLocation: 'middle' as const,
     nameGap,
     min,
     max,
-    nameTextStyle: { color: textColour },
+    nameTextStyle: { color: theme.foreground },
     axisLabel: { formatter: (v: number) => si(v), color: theme.muted },
     axisLine: { lineStyle: { color: theme.muted } },
     splitLine: { show: true, lineStyle: { color: theme.gridLine } },
-  });
-  const option: Option = {
+  };
+}
+
+/** The tooltip of an op point (its own or the comparison's), built as DOM (tooltipElement). */
+function tooltipOption(frame: Frame, theme: ChartTheme): TooltipComponentOption {
+  const { points, compare, comparePoints } = frame;
+  return {
+    trigger: 'item',
+    // Confined: no HTML arrow string (which would carry an inline style attribute).
+    confine: true,
+    backgroundColor: theme.tooltipBackground,
+    borderColor: theme.tooltipBorder,
+    textStyle: { color: theme.foreground },
+    formatter: (params) => {
+      const first = Array.isArray(params) ? params[0] : params;
+      const value = first?.value;
+      if (!Array.isArray(value)) return '';
+      const isCompare = value[3] === 1;
+      const point = isCompare ? comparePoints[Number(value[2])] : points[Number(value[2])];
+      return point ? tooltipElement(point, isCompare && compare ? `${compare.chipName} (${compare.peakMode})` : null) : '';
+    },
+  };
+}
+
+/** The whole option around the series: background, legend, toolbox, tooltip, axes and zoom. */
+function chartOption(series: Series[], frame: Frame, theme: ChartTheme, options: RooflineChartOptions): Option {
+  const textColour = theme.foreground;
+  const names = legendNames(series);
+  const rows = legendRows(names, options.width);
+  return {
     animation: false,
     backgroundColor: options.transparent ? 'transparent' : theme.background,
     textStyle: { fontFamily: theme.fontFamily, color: textColour },
     // Room below and right for the zoom sliders.
     grid: { left: 80, right: 56, top: 36 + rows * 22, bottom: 84 },
-    legend: { type: 'plain', data: legendNames, top: 8, left: 10, right: options.toolbox === false ? 10 : 60, itemGap: 14, textStyle: { color: textColour }, inactiveColor: theme.gridLine },
+    legend: { type: 'plain', data: names, top: 8, left: 10, right: options.toolbox === false ? 10 : 60, itemGap: 14, textStyle: { color: textColour }, inactiveColor: theme.gridLine },
     // The HTML report's own buttons (the panel has its own): save as PNG, and back to the whole range after a zoom.
     toolbox: options.toolbox === false ? { show: false } : { right: 10, top: 6, feature: { restore: { title: 'Reset zoom' }, saveAsImage: { title: 'PNG', name: 'roofline', pixelRatio: 2, backgroundColor: theme.background, excludeComponents: ['toolbox', 'dataZoom'] } } },
-    tooltip: {
-      trigger: 'item',
-      // Confined: no HTML arrow string (which would carry an inline style attribute).
-      confine: true,
-      backgroundColor: theme.tooltipBackground,
-      borderColor: theme.tooltipBorder,
-      textStyle: { color: textColour },
-      formatter: (params) => {
-        const first = Array.isArray(params) ? params[0] : params;
-        const value = first?.value;
-        if (!Array.isArray(value)) return '';
-        const isCompare = value[3] === 1;
-        const point = isCompare ? comparePoints[Number(value[2])] : points[Number(value[2])];
-        return point ? tooltipElement(point, isCompare && compare ? `${compare.chipName} (${compare.peakMode})` : null) : '';
-      },
-    },
-    xAxis: axis('Arithmetic intensity (FLOP/byte)', 32, xMin, xMax),
-    yAxis: axis('Attained FLOP/s', 60, yMin, yTop),
+    tooltip: tooltipOption(frame, theme),
+    xAxis: logAxis('Arithmetic intensity (FLOP/byte)', 32, frame.xMin, frame.xMax, theme),
+    yAxis: logAxis('Attained FLOP/s', 60, frame.yMin, frame.yTop, theme),
     dataZoom: zoomComponents(theme),
     series,
   };
-  const opSeries = series.filter((s) => typeof s.id === 'string' && s.id.startsWith(OPS_PREFIX)).map((s) => String(s.name));
+}
+
+/**
+ * The chart for one data and view, drawn in this order (later over earlier where z ties): the op
+ * points, their time bands, the roofs (the comparison chip's after, unless it is a what-if on the same
+ * chip), the comparison's points, the focus rings, the measured points and the suggestion markers.
+ */
+function buildChart(data: RooflineData, view: ChartView, theme: ChartTheme, options: RooflineChartOptions): Built {
+  const frame = frameOf(data, view);
+  const { points, at } = frame;
+  const ops = opSeries(frame, view, theme);
+  const series: Series[] = [...ops.series];
+  const errorBarCount = pushErrorBars(series, points, at, theme);
+  const roofs = roofSeries(data, false, frame, theme);
+  // A what-if runs on the same chip: its roofs are the current ones, drawn once.
+  const compareRoofs = frame.compare && !view.compareIsWhatIf ? roofSeries(frame.compare, true, frame, theme) : { series: [], values: [] };
+  const measured = measuredSeries(frame, view, theme);
+  const markers = markerSeries(frame, view, theme);
+  series.push(...roofs.series, ...compareRoofs.series, ...compareOpsSeries(frame, view, theme).series, focusSeries(view, points, frame.indexOf, at, frame.diameter, theme), ...measured.series, ...markers.series);
   return {
-    option,
+    option: chartOption(series, frame, theme, options),
     points,
     at,
-    indexOf,
-    diameter,
-    roofs: roofValues,
-    pointCount,
+    indexOf: frame.indexOf,
+    diameter: frame.diameter,
+    roofs: [...roofs.values, ...compareRoofs.values],
+    pointCount: points.length,
     opCount: points.reduce((n, p) => n + (p.repeats?.ids.length ?? 1), 0),
     launchBoundCount: points.filter((p) => p.launchBound).length,
-    labels: [...labelled].map((i) => pointLabel(points[i] as RooflinePoint)),
-    opSeries,
-    corners: [xMin, xMax, yMin, yTop],
-    markerCount: markers.length,
-    measuredCount: measuredIndex.length,
+    labels: [...ops.labelled].map((i) => pointLabel(points[i] as RooflinePoint)),
+    opSeries: ops.series.map((s) => String(s.name)),
+    corners: [frame.xMin, frame.xMax, frame.yMin, frame.yTop],
+    markerCount: markers.count,
+    measuredCount: measured.count,
     errorBarCount,
   };
 }

@@ -5,6 +5,7 @@ import { createMessageConnection, MessageConnection, StreamMessageReader, Stream
 import { LogMessageParams, PublishDiagnosticsParams, ShowMessageParams } from 'vscode-languageserver-protocol';
 import { URI } from 'vscode-uri';
 import { ProfiledParams } from '../../server/src/protocol';
+import { sharedCorpus } from './shared-corpus';
 
 /** The repository root: found by walking up, because this file runs both from source and bundled into dist/. */
 export const ROOT = ((): string => {
@@ -12,7 +13,8 @@ export const ROOT = ((): string => {
   while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   return dir;
 })();
-export const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus', 'models');
+/** The corpus's real models (scripts/lib/shared-corpus.ts says where the corpus is). */
+export const CORPUS = path.join(sharedCorpus(ROOT), 'models');
 const SERVER = path.join(ROOT, 'dist', 'server.js');
 
 /** Builds dist/ when the bundled server is missing (a single test file run outside `npm test`). */

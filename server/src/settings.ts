@@ -19,6 +19,20 @@ export interface RidgepointSettings {
   readonly pytorch: { readonly input: string };
   /** The Python whose sys.path imports are read from and which runs traced mode ('' = the Python extension's interpreter, else python3), the trace's timeout and trigger. */
   readonly python: { readonly path: string; readonly traceTimeout: number; readonly traceOnSave: boolean };
+  /** Hugging Face config.json serving: per-tensor precision, GPUs, attention kernel, price (hf-config/serving/). '' / 0 = the model's own / none. */
+  readonly llm: LlmSettings;
+}
+
+export interface LlmSettings {
+  readonly weights: '' | 'fp32' | 'bf16' | 'fp16' | 'fp8' | 'int8' | 'int4';
+  readonly activations: '' | 'fp32' | 'bf16' | 'fp16' | 'fp8';
+  readonly kvCache: '' | 'fp32' | 'bf16' | 'fp16' | 'fp8' | 'int8';
+  readonly tensorParallel: number;
+  readonly pipelineParallel: number;
+  readonly expertParallel: number;
+  readonly attention: 'fused' | 'unfused';
+  /** Price of one GPU-hour (0: no cost per token). */
+  readonly pricePerGpuHour: number;
 }
 
 export const DEFAULT_SETTINGS: RidgepointSettings = {
@@ -31,7 +45,12 @@ export const DEFAULT_SETTINGS: RidgepointSettings = {
   hover: { detail: 'full' },
   pytorch: { input: '' },
   python: { path: '', traceTimeout: 60, traceOnSave: true },
+  llm: { weights: '', activations: '', kvCache: '', tensorParallel: 1, pipelineParallel: 1, expertParallel: 1, attention: 'fused', pricePerGpuHour: 0 },
 };
+
+const LLM_WEIGHTS = ['', 'fp32', 'bf16', 'fp16', 'fp8', 'int8', 'int4'] as const;
+const LLM_ACTIVATIONS = ['', 'fp32', 'bf16', 'fp16', 'fp8'] as const;
+const LLM_KV = ['', 'fp32', 'bf16', 'fp16', 'fp8', 'int8'] as const;
 
 /** JSON-schema of each setting, keyed by its full name, exactly as `package.json` contributes it. */
 export const SETTINGS_SCHEMA: Record<string, Record<string, unknown>> = {
@@ -96,6 +115,55 @@ export const SETTINGS_SCHEMA: Record<string, Record<string, unknown>> = {
     default: DEFAULT_SETTINGS.python.traceOnSave,
     markdownDescription: 'Trace a PyTorch source with Python when it is saved (trusted workspaces only, and only once an input shape is set). Off: only the code lens **Trace with Python** traces.',
   },
+  'ridgepoint.llm.weights': {
+    type: 'string',
+    enum: [...LLM_WEIGHTS],
+    default: DEFAULT_SETTINGS.llm.weights,
+    markdownDescription: "Hugging Face `config.json`: the type of the decoder layers' projection weights. `int4`/`int8`: group-quantised weight-only (AWQ/GPTQ, groups of 128 with a scale and zero point); `fp8` with activations `fp8`: W8A8. Empty: the model's `torch_dtype`.",
+  },
+  'ridgepoint.llm.activations': {
+    type: 'string',
+    enum: [...LLM_ACTIVATIONS],
+    default: DEFAULT_SETTINGS.llm.activations,
+    markdownDescription: 'Hugging Face `config.json`: the activations\' type (`fp8` needs `fp8` weights). Empty: the model\'s `torch_dtype`.',
+  },
+  'ridgepoint.llm.kvCache': {
+    type: 'string',
+    enum: [...LLM_KV],
+    default: DEFAULT_SETTINGS.llm.kvCache,
+    markdownDescription: 'Hugging Face `config.json`: the KV cache\'s type (vLLM\'s `kv_cache_dtype`). Empty: the activations\' type.',
+  },
+  'ridgepoint.llm.tensorParallel': {
+    type: 'integer',
+    minimum: 1,
+    default: DEFAULT_SETTINGS.llm.tensorParallel,
+    markdownDescription: 'Hugging Face `config.json`: tensor-parallel GPUs (a power of two within one node); collectives are costed on the chip\'s interconnect.',
+  },
+  'ridgepoint.llm.pipelineParallel': {
+    type: 'integer',
+    minimum: 1,
+    default: DEFAULT_SETTINGS.llm.pipelineParallel,
+    markdownDescription: 'Hugging Face `config.json`: pipeline stages.',
+  },
+  'ridgepoint.llm.expertParallel': {
+    type: 'integer',
+    minimum: 1,
+    default: DEFAULT_SETTINGS.llm.expertParallel,
+    markdownDescription: 'Hugging Face `config.json`, MoE models: expert-parallel GPUs (equal to the tensor-parallel ones, as vLLM\'s `--enable-expert-parallel`).',
+  },
+  'ridgepoint.llm.attention': {
+    type: 'string',
+    enum: ['fused', 'unfused'],
+    enumDescriptions: ['One attention kernel (FlashAttention, SDPA).', 'Eager PyTorch without SDPA: QKᵀ, scale, mask, softmax and ·V as separate kernels.'],
+    default: DEFAULT_SETTINGS.llm.attention,
+    description: 'Hugging Face config.json: how attention runs.',
+  },
+  'ridgepoint.llm.pricePerGpuHour': {
+    type: 'number',
+    minimum: 0,
+    default: DEFAULT_SETTINGS.llm.pricePerGpuHour,
+    markdownDescription: 'Hugging Face `config.json`: price of one GPU-hour; the lenses then show the cost per 1M input and output tokens. 0: off.',
+  },
   'ridgepoint.hover.detail': {
     type: 'string',
     enum: ['summary', 'full'],
@@ -153,8 +221,43 @@ export function readSettings(section: unknown): { settings: RidgepointSettings; 
       hover: { detail: hover.detail === 'summary' || hover.detail === 'full' ? hover.detail : DEFAULT_SETTINGS.hover.detail },
       pytorch: { input: isRecord(raw.pytorch) && typeof raw.pytorch.input === 'string' ? raw.pytorch.input.trim() : DEFAULT_SETTINGS.pytorch.input },
       python: readPythonSettings(raw.python, problems),
+      llm: readLlmSettings(raw.llm, problems),
     },
     problems,
+  };
+}
+
+function readLlmSettings(value: unknown, problems: string[]): LlmSettings {
+  const raw = isRecord(value) ? value : {};
+  const fallback = DEFAULT_SETTINGS.llm;
+  const pick = <T extends string>(key: keyof LlmSettings, options: readonly T[], def: T): T => {
+    const v = raw[key];
+    if (v === undefined || v === null) return def;
+    if (typeof v === 'string' && (options as readonly string[]).includes(v)) return v as T;
+    problems.push(`ridgepoint.llm.${key} must be one of ${options.map((o) => JSON.stringify(o)).join(', ')}; using ${JSON.stringify(def)}`);
+    return def;
+  };
+  const count = (key: keyof LlmSettings, def: number): number => {
+    const v = raw[key];
+    if (v === undefined || v === null) return def;
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 1024) return v;
+    problems.push(`ridgepoint.llm.${key} must be a whole number from 1 to 1024; using ${def}`);
+    return def;
+  };
+  let price = fallback.pricePerGpuHour;
+  if (raw.pricePerGpuHour !== undefined && raw.pricePerGpuHour !== null) {
+    if (typeof raw.pricePerGpuHour === 'number' && Number.isFinite(raw.pricePerGpuHour) && raw.pricePerGpuHour >= 0) price = raw.pricePerGpuHour;
+    else problems.push(`ridgepoint.llm.pricePerGpuHour must be a number ≥ 0; using ${fallback.pricePerGpuHour}`);
+  }
+  return {
+    weights: pick('weights', LLM_WEIGHTS, fallback.weights),
+    activations: pick('activations', LLM_ACTIVATIONS, fallback.activations),
+    kvCache: pick('kvCache', LLM_KV, fallback.kvCache),
+    tensorParallel: count('tensorParallel', fallback.tensorParallel),
+    pipelineParallel: count('pipelineParallel', fallback.pipelineParallel),
+    expertParallel: count('expertParallel', fallback.expertParallel),
+    attention: pick('attention', ['fused', 'unfused'] as const, fallback.attention),
+    pricePerGpuHour: price,
   };
 }
 

@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CORPUS } from '../corpus/oracle';
+import { CORPUS, corpusPrerequisite } from '../support/corpus';
+import { ensurePrerequisites } from '../support/prerequisites';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -46,7 +47,8 @@ describe('ridgepoint profile (CLI)', () => {
     assert.match(typo.stderr, /unknown chip "h10"; did you mean .*h100/);
   });
 
-  it('suggestions: a section in the table and Markdown, suggestions[] in JSON, none with --no-suggestions', () => {
+  it('suggestions: a section in the table and Markdown, suggestions[] in JSON, none with --no-suggestions', function () {
+    ensurePrerequisites(this, corpusPrerequisite('models'));
     const model = path.join(CORPUS, 'models/transformer/vespa_dummy_transformer.onnx');
     const table = run('profile', model, '--dim', 'batch=1', '--dim', 'tokens=128');
     assert.equal(table.status, 0, table.stderr);
@@ -144,7 +146,8 @@ describe('ridgepoint profile (CLI)', () => {
     assert.match(r.stderr, /--dim expects NAME=VALUE/);
   });
 
-  it('analyses every real model in the shared corpus', () => {
+  it('analyses every real model in the shared corpus', function () {
+    ensurePrerequisites(this, corpusPrerequisite('models'));
     const files: string[] = [];
     for (const sub of fs.readdirSync(path.join(CORPUS, 'models'))) for (const f of fs.readdirSync(path.join(CORPUS, 'models', sub))) files.push(path.join(CORPUS, 'models', sub, f));
     const r = run('profile', ...files, '--format', 'jsonl');

@@ -9,19 +9,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { findChip } from '../../server/src/analysis/cost/chips';
 import { profileFile } from '../../server/src/cli/profile';
-import { findTorchPython } from '../support/torchvision';
+import { requireTorchPython } from '../support/torchvision';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-function torchPythonOrSkip(context: Mocha.Context, what: string): string {
-  const found = findTorchPython();
-  if ('missing' in found) {
-    if (process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false') throw new Error(`CI must run ${what}: ${found.missing}`);
-    console.warn(`\n  SKIPPED ${what}: ${found.missing}\n`);
-    context.skip();
-  }
-  return (found as { python: string }).python;
-}
 
 function opCounts(python: string, file: string): Record<string, number> {
   const script = 'import collections, json, sys, onnx\nm = onnx.load(sys.argv[1])\nprint(json.dumps(collections.Counter(n.op_type for n in m.graph.node)))';
@@ -34,7 +25,7 @@ describe('gpu-validate: torchvision exports for published.ts', function () {
   let dir: string;
 
   before(function () {
-    python = torchPythonOrSkip(this, 'the gpu-validate export test');
+    python = requireTorchPython(this).python;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ridgepoint-gpu-validate-test-'));
   });
 
@@ -88,7 +79,7 @@ describe('gpu-validate: bench.py --dry-run fits a chip efficiency on the CPU', f
   this.timeout(5 * 60_000);
 
   it('writes cases, launch costs and a ChipEfficiency with the agreed fields', function () {
-    const python = torchPythonOrSkip(this, 'the bench.py dry run');
+    const python = requireTorchPython(this).python;
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ridgepoint-bench-dry-')), 'dry.json');
     execFileSync(python, [path.join(ROOT, 'scripts/gpu-validate/bench.py'), '--out', out, '--dry-run'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const result = JSON.parse(fs.readFileSync(out, 'utf8')) as {

@@ -14,7 +14,8 @@ import { profileAnalysis } from '../../server/src/analysis/cost/index';
 import { bytesForElements } from '../../server/src/analysis/ir/dtype';
 import { bytesSource } from '../../server/src/analysis/onnx/byte-source';
 import { NodeRecord, ValueRecord } from '../../server/src/analysis/shape/engine';
-import { CORPUS } from './oracle';
+import { CORPUS, corpusPrerequisite } from '../support/corpus';
+import { requireInSuite } from '../support/prerequisites';
 
 const H100 = findChip('h100');
 if (!H100) throw new Error('no h100 in the chip database');
@@ -54,6 +55,7 @@ function tensorBytes(v: ValueRecord | null | undefined): number {
 
 describe('advice on corpus models', function () {
   this.timeout(120_000);
+  requireInSuite(corpusPrerequisite('models'));
 
   it('vespa_dummy_transformer (batch=1, tokens=128): unfused attention and LayerNorm found, savings = re-profiled what-ifs', () => {
     const loaded = load('models/transformer/vespa_dummy_transformer.onnx', { batch: 1, tokens: 128 });

@@ -5,10 +5,13 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { corpusPrerequisite } from '../support/corpus';
+import { requireInSuite } from '../support/prerequisites';
 import { CORPUS, listBackendTests, runLightModel, runNodeTest } from './oracle';
 
 describe('shape inference vs ONNX backend model tests', function () {
   this.timeout(300_000);
+  requireInSuite(corpusPrerequisite('onnx-backend'));
 
   for (const kind of ['simple', 'pytorch-converted', 'pytorch-operator']) {
     it(`${kind}: every test's outputs match the recorded ones`, () => {

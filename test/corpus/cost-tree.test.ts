@@ -3,26 +3,20 @@
  * through test/support/torchvision.ts). Its module hierarchy is torchvision's (`layer1`…`layer4`, each of
  * Bottleneck blocks), and the tree's time is the report's total, summed here from the report's nodes.
  *
- * In CI (CI=true) a Python without torch or torchvision is a failure; elsewhere the suite is skipped with
- * the reason printed.
+ * Without a Python with torch and torchvision the suite fails (test/support/prerequisites.ts).
  */
 import * as assert from 'node:assert/strict';
 import { findChip } from '../../server/src/analysis/cost/chips';
 import { Report } from '../../server/src/analysis/report';
 import { profileFile } from '../../server/src/cli/profile';
-import { findTorchPython, loadTorchvisionTruth } from '../support/torchvision';
+import { loadTorchvisionTruth, requireTorchPython } from '../support/torchvision';
 
 describe('cost tree of a real torchvision export (resnet50)', function () {
   this.timeout(10 * 60_000);
   let report: Report;
 
   before(async function () {
-    const found = findTorchPython();
-    if ('missing' in found) {
-      if (process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false') throw new Error(`CI must run the cost-tree test on resnet50: ${found.missing}`);
-      console.warn(`\n  SKIPPED the cost tree on resnet50: ${found.missing}\n`);
-      this.skip();
-    }
+    requireTorchPython(this);
     const truth = await loadTorchvisionTruth({ only: ['resnet50'], log: (line) => console.log(`    ${line}`) });
     const onnxPath = truth.entries[0]?.onnxPath;
     assert.ok(onnxPath, `torch exported resnet50 (${truth.entries[0]?.error ?? 'no entry'})`);

@@ -5,14 +5,13 @@
  * the same torch (test/support/torchvision.ts) and must put every Conv node in the same class, since the
  * class picks the kernel's efficiency (a depthwise conv runs as a memory-bound vector kernel, not a GEMM).
  *
- * In CI (CI=true) a Python without torch or torchvision is a failure; elsewhere the suite is skipped with
- * the reason printed.
+ * Without a Python with torch and torchvision the suite fails (test/support/prerequisites.ts).
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { findChip } from '../../server/src/analysis/cost/chips';
 import { profileFile } from '../../server/src/cli/profile';
-import { findTorchPython, loadTorchvisionTruth } from '../support/torchvision';
+import { loadTorchvisionTruth, requireTorchPython } from '../support/torchvision';
 
 const MODELS = ['mobilenet_v2', 'convnext_tiny', 'regnet_x_400mf', 'resnext50_32x4d', 'efficientnet_b0'];
 
@@ -40,12 +39,7 @@ describe('kernel classes of real torchvision exports match torch’s own Conv2d 
   const onnxPaths = new Map<string, string>();
 
   before(async function () {
-    const found = findTorchPython();
-    if ('missing' in found) {
-      if (process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false') throw new Error(`CI must run the kernel-class test: ${found.missing}`);
-      console.warn(`\n  SKIPPED kernel classes on torchvision: ${found.missing}\n`);
-      this.skip();
-    }
+    const found = requireTorchPython(this);
     torchCounts = JSON.parse(execFileSync(found.python, ['-c', COUNT_CONVS, ...MODELS], { encoding: 'utf8', timeout: 5 * 60_000 })) as Record<string, Record<string, number>>;
     const truth = await loadTorchvisionTruth({ only: MODELS, log: (line) => console.log(`    ${line}`) });
     for (const e of truth.entries) if (e.onnxPath) onnxPaths.set(e.builder, e.onnxPath);

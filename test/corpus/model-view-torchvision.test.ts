@@ -8,7 +8,7 @@
  *   initializers, weight inputs and Identity nodes.
  * - Groups follow torch's module names (resnet50's `layer1 › 0 › conv1`, vit's `encoder › layers › encoder_layer_0 › self_attention`).
  *
- * In CI (CI=true) a Python without torch is a failure; elsewhere the suite is skipped with the reason.
+ * Without a Python with torch and torchvision the suite fails (test/support/prerequisites.ts).
  */
 import * as assert from 'node:assert/strict';
 import { readModel } from '../../server/src/analysis/onnx/reader';
@@ -16,7 +16,7 @@ import { renderModelView, RenderedView } from '../../server/src/analysis/onnx/vi
 import { scopeLabel } from '../../server/src/analysis/scope';
 import { FileByteSource } from '../../server/src/cli/file-source';
 import { profileFile } from '../../server/src/cli/profile';
-import { findTorchPython, loadTorchvisionTruth, profilingChip } from '../support/torchvision';
+import { loadTorchvisionTruth, profilingChip, requireTorchPython } from '../support/torchvision';
 
 const MAX_VISIBLE_LINE = 120;
 const FIRST_SCREEN_LINES = 40;
@@ -48,12 +48,7 @@ describe('model view on real torchvision exports (issue 15)', function () {
   const exports = new Map<string, string>();
 
   before(async function () {
-    const found = findTorchPython();
-    if ('missing' in found) {
-      if (process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false') throw new Error(`CI must run the torchvision view test: ${found.missing}`);
-      console.warn(`\n  SKIPPED the torchvision model-view test: ${found.missing}\n`);
-      this.skip();
-    }
+    requireTorchPython(this);
     const truth = await loadTorchvisionTruth({ only: ['resnet50', 'vit_b_16'], log: (line) => console.log(`    ${line}`) });
     for (const entry of truth.entries) if (entry.onnxPath) exports.set(entry.builder, entry.onnxPath);
     assert.deepEqual([...exports.keys()].sort(), ['resnet50', 'vit_b_16'], 'both exports made');

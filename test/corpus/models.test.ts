@@ -12,8 +12,8 @@ import { Dim, dimAdd, dimEquals, sym } from '../../server/src/analysis/ir/dim';
 import { DataType } from '../../server/src/analysis/ir/dtype';
 import { typeToString, ValueType } from '../../server/src/analysis/ir/types';
 import { bytesSource } from '../../server/src/analysis/onnx/byte-source';
-import { CORPUS } from './oracle';
-import { listModels } from '../support/corpus';
+import { CORPUS, corpusPrerequisite, listModels } from '../support/corpus';
+import { requireInSuite } from '../support/prerequisites';
 
 const MODELS = path.join(CORPUS, 'models');
 
@@ -57,9 +57,9 @@ const models = listModels(MODELS).map((f) => path.relative(MODELS, f).split(path
 
 describe('real models in the shared corpus', function () {
   this.timeout(60000);
+  requireInSuite(corpusPrerequisite('models'));
 
-  it('finds the corpus models', function () {
-    if (models.length === 0) this.skip();
+  it('finds the corpus models', () => {
     assert.ok(models.length >= 10, `found ${models.length} models`);
   });
 
@@ -92,7 +92,6 @@ describe('real models in the shared corpus', function () {
 
     it('GPT-2 (com.microsoft Attention): present grows the past by the new tokens', function () {
       const file = 'contrib-ops/ortgenai_tiny_random_gpt2_fp32_past.onnx';
-      if (!models.includes(file)) this.skip();
       const analysis = analyse(file);
       // past_i is [2, batch_size, 4, past_seq_len, 8]; present_i adds seq_len tokens.
       for (let i = 0; i < 5; i++) assertTensor(graphOutput(analysis, `present_${i}`), DataType.FLOAT, [2, batch, 4, pastPlusSeq, 8], `present_${i}`);
@@ -104,7 +103,6 @@ describe('real models in the shared corpus', function () {
 
     it('Qwen decoder (GroupQueryAttention): present key/value are past_seq_len + seq_len long', function () {
       const file = 'contrib-ops/ortgenai_tiny_qwen35_fp16_decoder.onnx';
-      if (!models.includes(file)) this.skip();
       const analysis = analyse(file);
       for (const name of ['present.0.key', 'present.0.value', 'present.1.key', 'present.1.value']) assertTensor(graphOutput(analysis, name), DataType.FLOAT16, [batch, 2, pastPlusSeq, 16], name);
       // num_heads 4 x head size 16.
@@ -114,7 +112,6 @@ describe('real models in the shared corpus', function () {
 
     it('scikit-learn tree ensemble classifier: labels [N] and one probability per class', function () {
       const file = 'misc/skl2onnx_treeensemble.onnx';
-      if (!models.includes(file)) this.skip();
       const analysis = analyse(file);
       // float_input [1, 25], classlabels_int64s [0, 1, 2].
       assertTensor(graphOutput(analysis, 'label'), DataType.INT64, [1], 'label');
@@ -123,7 +120,6 @@ describe('real models in the shared corpus', function () {
 
     it('bidirectional LSTM (tract): Y is [length, 2, batch, hidden]', function () {
       const file = 'misc/tract_byte_sb_bidi_lstm.onnx';
-      if (!models.includes(file)) this.skip();
       const analysis = analyse(file);
       // R is [2, 4*128, 128] for the first layer, [2, 4*64, 64] for the second.
       assertTensor(nodeOutput(analysis, '77'), DataType.FLOAT, [sym('length'), 2, sym('batch'), 128], 'first LSTM Y');
@@ -133,7 +129,6 @@ describe('real models in the shared corpus', function () {
 
     it('quantized LSTM as Scan (tract): states keep their shape, the scan output stacks along axis 2', function () {
       const file = 'control-flow/tract_qlstm_scan.onnx';
-      if (!models.includes(file)) this.skip();
       const analysis = analyse(file);
       assertTensor(nodeOutput(analysis, 'lstm1.c_final'), DataType.INT8, [1, 3], 'c_final');
       assertTensor(nodeOutput(analysis, 'lstm1.r_final'), DataType.INT8, [1, 2], 'r_final');
@@ -143,7 +138,6 @@ describe('real models in the shared corpus', function () {
 
     it('If with branches of different ranks: dtype kept, rank unknown', function () {
       const file = 'control-flow/if_subgraph_onnxconverter.onnx';
-      if (!models.includes(file)) this.skip();
       const type = graphOutput(analyse(file), 'result_3');
       assert.ok(type?.kind === 'tensor');
       assert.equal(type.dtype, DataType.FLOAT);

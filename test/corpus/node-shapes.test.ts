@@ -3,12 +3,15 @@
  * match the real outputs for at least 97% of the 1,802 tests. Prints a per-op table of failures.
  */
 import * as assert from 'node:assert/strict';
+import { corpusPrerequisite } from '../support/corpus';
+import { requireInSuite } from '../support/prerequisites';
 import { failureTable, runAll } from './oracle';
 
 const REQUIRED = 0.97;
 
 describe('shape inference vs ONNX backend node tests', function () {
   this.timeout(600_000);
+  requireInSuite(corpusPrerequisite('onnx-backend/node'));
 
   it(`matches the recorded output dtypes and shapes for ≥ ${REQUIRED * 100}% of tests`, () => {
     const results = runAll();

@@ -14,14 +14,15 @@ import { typeToString } from '../../server/src/analysis/ir/types';
 import { bytesSource } from '../../server/src/analysis/onnx/byte-source';
 import { TextLayout } from '../../server/src/analysis/onnx/text/layout';
 import { functionPath, renderModel } from '../../server/src/analysis/onnx/text/printer';
-import { CORPUS, listNodeTests } from './oracle';
-import { listModels } from '../support/corpus';
+import { CORPUS, corpusPrerequisite, listModels } from '../support/corpus';
+import { requireInSuite } from '../support/prerequisites';
+import { listNodeTests } from './oracle';
 
 const MODELS = path.join(CORPUS, 'models');
 const OPTIONS = { trustDeclaredShapes: false } as const;
 
 
-/** Every 10th node test; all of them with RIDGEPOINT_TEXT_ALL_NODE_TESTS=1. */
+/** Every 10th node test; all of them with RIDGEPOINT_TEXT_ALL_NODE_TESTS=1. None without the corpus (the suite's prerequisite fails then). */
 function nodeTestSample(): string[] {
   if (!fs.existsSync(path.join(CORPUS, 'onnx-backend/node'))) return [];
   const step = process.env.RIDGEPOINT_TEXT_ALL_NODE_TESTS === '1' ? 1 : 10;
@@ -90,11 +91,11 @@ function checkRoundTrip(file: string): void {
 
 describe('ONNX text round trip over the shared corpus', function () {
   this.timeout(120000);
+  requireInSuite(corpusPrerequisite('models'), corpusPrerequisite('onnx-backend/node'));
   const models = listModels(MODELS);
   const nodeTests = nodeTestSample();
 
-  it('finds the corpus', function () {
-    if (models.length === 0) this.skip();
+  it('finds the corpus', () => {
     assert.ok(models.length >= 10, `found ${models.length} models`);
     assert.ok(nodeTests.length >= 100, `found ${nodeTests.length} sampled node tests`);
   });

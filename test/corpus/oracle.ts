@@ -14,7 +14,9 @@ import { bytesSource } from '../../server/src/analysis/onnx/byte-source';
 import { readTensorContainer, readTensorFile } from '../../server/src/analysis/onnx/reader';
 import { loadTensorValues } from '../../server/src/analysis/onnx/tensor-values';
 
-export const CORPUS = path.resolve(__dirname, '../../../shared/corpus');
+import { CORPUS } from '../support/corpus';
+
+export { CORPUS };
 export const NODE_TESTS = path.join(CORPUS, 'onnx-backend/node');
 
 export interface OracleResult {

@@ -9,11 +9,10 @@
  *   incomplete (coverage.complete === false), and no exact one flagged (a false alarm on real code).
  * - Traced mode: 100% exact.
  *
- * In CI (CI=true) a Python without torch or torchvision is a failure; elsewhere the suite is skipped
- * with the reason printed. Failures list every offending builder in one table.
+ * Without a Python with torch and torchvision the suite fails (test/support/prerequisites.ts). Failures list every offending builder in one table.
  */
 import * as assert from 'node:assert/strict';
-import { findTorchPython, loadTorchvisionTruth, TorchvisionEntry, TorchvisionTruth } from '../support/torchvision';
+import { loadTorchvisionTruth, requireTorchPython, TorchvisionEntry, TorchvisionTruth } from '../support/torchvision';
 import { MAC_TOLERANCE, mapLimited, prepareStatic, ScoreRow, scoreStatic, scoreTraced, summarise, summaryLines, tracedModeAvailable } from '../support/torchvision-score';
 
 /**
@@ -49,12 +48,7 @@ describe('torchvision classification builders against real torch (issue 13)', fu
   let rows: ScoreRow[];
 
   before(async function () {
-    const found = findTorchPython();
-    if ('missing' in found) {
-      if (process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false') throw new Error(`CI must run the torchvision test: ${found.missing} (.ci/run installs python3-torch python3-torchvision)`);
-      console.warn(`\n  SKIPPED the torchvision ground-truth test: ${found.missing}\n`);
-      this.skip();
-    }
+    requireTorchPython(this);
     const started = Date.now();
     truth = await loadTorchvisionTruth({ log: (line) => console.log(`    ${line.split('\n').join('\n    ')}`) });
     await prepareStatic();

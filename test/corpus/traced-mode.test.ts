@@ -4,7 +4,7 @@
  * from real torch instantiating the model in this test, MACs from Ridgepoint's ONNX analysis of torch's
  * own ONNX export of the same model (made here), or derived by hand for our small fixture. Bad input
  * (a raise at import, a missing package, a shape mismatch in forward, an endless loop) must each give one
- * located diagnostic. Without torch the suite fails under CI=true and is skipped, loudly, elsewhere.
+ * located diagnostic. Without torch the suite fails (test/support/prerequisites.ts).
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -17,6 +17,8 @@ import { findChip } from '../../server/src/analysis/cost/chips';
 import { TracedAnalysis } from '../../server/src/analysis/pytorch-trace/index';
 import { FileByteSource } from '../../server/src/cli/file-source';
 import { traceModel } from '../../server/src/python-env/trace';
+import { requireInSuite } from '../support/prerequisites';
+import { pythonModulesPrerequisite } from '../support/torchvision';
 
 const PYTHON = '/usr/bin/python3';
 const FIXTURES = path.join(__dirname, '../fixtures/pytorch-trace');
@@ -42,14 +44,7 @@ function declaredParameters(traced: TracedAnalysis): number {
 describe('traced mode with real torch (/usr/bin/python3)', function () {
   this.timeout(600_000);
 
-  before(function () {
-    const probe = spawnSync(PYTHON, ['-c', 'import torch, torchvision'], { encoding: 'utf8' });
-    if (probe.status === 0) return;
-    const why = `${PYTHON} cannot import torch and torchvision (${probe.error?.message ?? probe.stderr.trim().split('\n').pop() ?? ''}): apt-get install python3-torch python3-torchvision`;
-    if (process.env.CI === 'true') throw new Error(why);
-    console.warn(`SKIPPED traced-mode tests: ${why}`);
-    this.skip();
-  });
+  requireInSuite(pythonModulesPrerequisite(PYTHON, ['torch', 'torchvision']));
 
   it('our small model: parameters as real torch counts them (tied weights once), MACs derived by hand, hints on the layer lines', async () => {
     const file = path.join(FIXTURES, 'small_net.py');

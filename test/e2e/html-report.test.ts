@@ -19,6 +19,8 @@ import { bytesSource } from '../../server/src/analysis/onnx/byte-source';
 import { buildReport, Report, ReportNode } from '../../server/src/analysis/report';
 import { renderHtmlReport } from '../../server/src/cli/html';
 import { seconds } from '../../media/src/format';
+import { CORPUS, corpusPrerequisite } from '../support/corpus';
+import { chromiumPrerequisite, ensurePrerequisites } from '../support/prerequisites';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -78,7 +80,7 @@ describe('HTML report (real browser)', function () {
   let tmp: string;
 
   before(async function () {
-    assert.ok(fs.existsSync(CHROMIUM), `no browser at ${CHROMIUM}: apt-get install -y chromium (or set RIDGEPOINT_CHROMIUM)`);
+    ensurePrerequisites(this, chromiumPrerequisite(CHROMIUM));
     ensureBuilt();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ridgepoint-html-'));
     fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -186,7 +188,8 @@ describe('HTML report (real browser)', function () {
   });
 
   it('lists the suggestions with their savings (transformer: the unfused attention and LayerNorm)', async function () {
-    const model = path.resolve(ROOT, '..', 'shared', 'corpus', 'models', 'transformer', 'vespa_dummy_transformer.onnx');
+    ensurePrerequisites(this, corpusPrerequisite('models'));
+    const model = path.join(CORPUS, 'models', 'transformer', 'vespa_dummy_transformer.onnx');
     const out = path.join(tmp, 'transformer.html');
     const r = spawnSync(process.execPath, [CLI, 'profile', model, '--dim', 'batch=1', '--dim', 'tokens=128', '--chip', 'h100', '--format', 'html', '--out', out], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);

@@ -15,6 +15,7 @@ import type { HostToPanel, PanelToHost } from '../../media/src/panel-messages';
 import type { ReportLike } from '../../media/src/report-types';
 import { panelHarness } from './panel-harness';
 import { stubVsCodeApi } from './panel-stub';
+import { chromiumPrerequisite, ensurePrerequisites } from '../support/prerequisites';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -29,7 +30,7 @@ describe('roofline panel: Cost by module (real browser)', function () {
   let base: string;
 
   before(async function () {
-    assert.ok(fs.existsSync(CHROMIUM), `no browser at ${CHROMIUM}: apt-get install -y chromium (or set RIDGEPOINT_CHROMIUM)`);
+    ensurePrerequisites(this, chromiumPrerequisite(CHROMIUM));
     const built = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(built.status, 0, built.stderr);
     fs.mkdirSync(ARTIFACTS, { recursive: true });

@@ -19,15 +19,16 @@ import type { ReportLike } from '../../media/src/report-types';
 import { modelProto, valueInfo } from '../../scripts/lib/onnx-writer';
 import { DARK_MODERN, LIGHT_MODERN, panelHarness, ThemeVars } from './panel-harness';
 import { stubVsCodeApi } from './panel-stub';
+import { CORPUS, corpusPrerequisite } from '../support/corpus';
+import { chromiumPrerequisite, ensurePrerequisites } from '../support/prerequisites';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
 const ASSETS = ['roofline-panel.js', 'panel.css'].map((f) => path.join(ROOT, 'dist/media', f));
 const ARTIFACTS = path.join(ROOT, 'test/e2e/.artifacts');
 const CHROMIUM = process.env.RIDGEPOINT_CHROMIUM ?? '/usr/bin/chromium';
-const CORPUS = path.resolve(ROOT, '../shared/corpus/models');
-const MNIST = path.join(CORPUS, 'cnn/mnist-8_cntk.onnx');
-const TRANSFORMER = path.join(CORPUS, 'transformer/vespa_dummy_transformer.onnx');
+const MNIST = path.join(CORPUS, 'models/cnn/mnist-8_cntk.onnx');
+const TRANSFORMER = path.join(CORPUS, 'models/transformer/vespa_dummy_transformer.onnx');
 const TINY_VIT = path.join(ROOT, 'examples/tiny-vit.onnx');
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
@@ -82,7 +83,7 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
   let tmp: string;
 
   before(async function () {
-    assert.ok(fs.existsSync(CHROMIUM), `no browser at ${CHROMIUM}: apt-get install -y chromium (or set RIDGEPOINT_CHROMIUM)`);
+    ensurePrerequisites(this, chromiumPrerequisite(CHROMIUM), corpusPrerequisite('models'));
     ensureBuilt();
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ridgepoint-panel-'));
@@ -622,7 +623,7 @@ describe('roofline panel webview (real browser, stubbed VS Code API)', function 
     const h = await open();
     await h.show(reportMessage('tiny-vit.onnx', vit));
     // H100: 3,350 GB/s datasheet, 0.9 achievable (chips.json): 3.015 TB/s.
-    assert.match((await h.page.locator('#roofs-note').textContent()) ?? '', /^Roofs: achievable: memory 3\.02 TB\/s = 90% of the 3\.35 TB\/s datasheet/);
+    assert.match((await h.page.locator('#roofs-note').textContent()) ?? '', /^Roofs: achievable: memory 3\.015 TB\/s = 90% of the 3\.35 TB\/s datasheet/);
     await h.show(reportMessage('mnist-8_cntk.onnx', mnist));
     assert.match((await h.page.locator('#roofs-note').textContent()) ?? '', /^Roofs: datasheet: memory 3\.35 TB\/s/);
     await h.page.context().close();

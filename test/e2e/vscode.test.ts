@@ -99,9 +99,12 @@ function torchParameterCounts(builders: readonly string[]): Record<string, numbe
   return JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
 }
 
-/** A count as the lens prints it (`25.56 M`: format/units.ts humanCount), written out here for millions. */
+/**
+ * A count as the lens prints it (format/units.ts: four significant digits, trailing zeros dropped),
+ * written out here for millions: 25,557,032 → `25.56 M`, 138,357,544 → `138.4 M`, 2,049,000 → `2.049 M`.
+ */
 function millions(n: number): string {
-  return `${(n / 1e6).toFixed(2)} M`;
+  return `${Number((n / 1e6).toPrecision(4))} M`;
 }
 
 function escapeRegExp(text: string): string {
@@ -399,7 +402,7 @@ describe('VS Code extension end to end (code-server + chromium)', function () {
     const source = fs.readFileSync(path.join(TORCHVISION, 'models/resnet.py'), 'utf8').split('\n');
     // ResNet.__init__'s stem: nn.Conv2d(3, 64, kernel_size=7, bias=False) holds 64·3·7·7 = 9,408 weights;
     // its head nn.Linear(512 * 4, 1000): 2048·1000 weights + 1000 biases = 2,049,000.
-    const stemLabel = `${((64 * 3 * 7 * 7) / 1000).toFixed(1)} k`;
+    const stemLabel = '9.408 k';
     const fcLabel = millions(2048 * 1000 + 1000);
     const stemLine = source.findIndex((l) => l.includes('self.conv1 = nn.Conv2d(3, self.inplanes, kernel_size=7'));
     const fcLine = source.findIndex((l) => l.includes('self.fc = nn.Linear(512 * block.expansion, num_classes)'));
@@ -435,7 +438,8 @@ describe('VS Code extension end to end (code-server + chromium)', function () {
     this.timeout(300_000);
     const { page } = suite().wb;
     const source = fs.readFileSync(path.join(TORCHVISION, 'models/resnet.py'), 'utf8').split('\n');
-    const stemLabel = `${((64 * 3 * 7 * 7) / 1000).toFixed(1)} k`;
+    // 64·3·7·7 = 9,408 weights.
+    const stemLabel = '9.408 k';
     const stemLine = source.findIndex((l) => l.includes('self.conv1 = nn.Conv2d(3, self.inplanes, kernel_size=7'));
     const entryLine = source.findIndex((l) => l.startsWith('def resnet50('));
     const truth = truths().resnet50 as number;

@@ -1,15 +1,16 @@
 /**
- * Fuzz: ≥10,000 mutated and truncated variants of real corpus models. Every variant must analyse
- * without an exception, within 2 s, and a model that cannot be read must come with an error
- * diagnostic. Deterministic (seeded), so a failure names a reproducible variant.
+ * Fuzz: ≥10,000 mutated and truncated variants of real corpus models. Every variant must analyse and
+ * profile without an exception and without an internal-error diagnostic (a rule that crashed, caught by
+ * the engine or the cost model: check-variant.ts), within 2 s, and a model that cannot be read must come
+ * with an error diagnostic. Deterministic (seeded), so a failure names a reproducible variant.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeModel } from '../../server/src/analysis/analyze';
-import { bytesSource } from '../../server/src/analysis/onnx/byte-source';
-import { buildReport } from '../../server/src/analysis/report';
-import { CORPUS, listNodeTests } from '../corpus/oracle';
+import { listBackendTests, listNodeTests } from '../corpus/oracle';
+import { CORPUS, corpusPrerequisite, listModels } from '../support/corpus';
+import { requireInSuite } from '../support/prerequisites';
+import { checkVariant } from './check-variant';
 
 const VARIANTS = 10_000;
 const LIMIT_MS = 2000;
@@ -76,16 +77,26 @@ const MUTATIONS: Array<[string, Mutation]> = [
   ['random bytes', (b, r) => Uint8Array.from({ length: at(Math.min(b.length, 4096), r) }, () => at(256, r))],
 ];
 
-describe('fuzz: mutated corpus models', function () {
+describe('fuzz: corpus models as they are and mutated', function () {
   this.timeout(600_000);
+  requireInSuite(corpusPrerequisite('models'), corpusPrerequisite('onnx-backend/node'));
 
-  it(`analyses ${VARIANTS} mutated/truncated variants with zero crashes, each under ${LIMIT_MS} ms, every failure a diagnostic`, () => {
+  it('every unmutated corpus file (operator, backend and light tests, real models) analyses and profiles without an internal error', () => {
+    const backend = ['node', 'simple', 'pytorch-converted', 'pytorch-operator'].flatMap((kind) => (kind === 'node' ? listNodeTests() : listBackendTests(kind)).map((dir) => path.join(dir, 'model.onnx')));
+    const files = [...backend, ...listModels(path.join(CORPUS, 'onnx-backend/light')), ...listModels(path.join(CORPUS, 'models'))];
+    assert.ok(files.length >= 1900, `expected the whole corpus, found ${files.length} files`);
+    const internal = files.flatMap((f) => checkVariant(new Uint8Array(fs.readFileSync(f)), f).internalErrors.map((e) => `${path.relative(CORPUS, f)} ${e}`));
+    assert.deepEqual(internal.slice(0, 5), [], `${internal.length} internal errors`);
+  });
+
+  it(`analyses ${VARIANTS} mutated/truncated variants with zero crashes and zero internal errors, each under ${LIMIT_MS} ms, every failure a diagnostic`, () => {
     const seeds = seedModels();
     assert.ok(seeds.length >= 100, `expected a broad seed set, got ${seeds.length}`);
     const rand = mulberry32(0x5eed);
     const crashes: string[] = [];
     const slow: string[] = [];
     const silent: string[] = [];
+    const internal: string[] = [];
     const byOutcome = new Map<string, number>();
     let worstMs = 0;
     for (let i = 0; i < VARIANTS; i++) {
@@ -95,11 +106,9 @@ describe('fuzz: mutated corpus models', function () {
       const label = `#${i} ${mutationName} of ${seed.name}`;
       const started = performance.now();
       try {
-        const analysis = analyzeModel(bytesSource(variant));
-        // The report (and its JSON form) is what every view consumes; it must survive too.
-        JSON.stringify(buildReport(analysis, label, new Map()));
-        if (analysis.model === null && !analysis.diagnostics.some((d) => d.severity === 'error')) silent.push(label);
-        const outcome = analysis.model === null ? `unreadable: ${analysis.diagnostics[0]?.code}` : analysis.diagnostics.some((d) => d.severity === 'error') ? 'partial, with errors' : 'read';
+        const { internalErrors, silent: unexplained, outcome } = checkVariant(variant, label);
+        if (unexplained) silent.push(label);
+        internal.push(...internalErrors.map((e) => `${label}: ${e}`));
         byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + 1);
       } catch (error) {
         crashes.push(`${label}: ${error instanceof Error ? error.stack : String(error)}`);
@@ -110,6 +119,7 @@ describe('fuzz: mutated corpus models', function () {
     }
     console.log(`      outcomes: ${[...byOutcome].map(([k, v]) => `${k} ${v}`).join(', ')}; slowest ${worstMs.toFixed(0)} ms`);
     assert.deepEqual(crashes.slice(0, 5), [], `${crashes.length} variants crashed`);
+    assert.deepEqual(internal.slice(0, 5), [], `${internal.length} internal errors (a rule crashed and the engine or the cost model caught it)`);
     assert.deepEqual(slow.slice(0, 5), [], `${slow.length} variants took over ${LIMIT_MS} ms`);
     assert.deepEqual(silent.slice(0, 5), [], `${silent.length} unreadable variants had no error diagnostic`);
   });

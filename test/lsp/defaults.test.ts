@@ -149,7 +149,7 @@ describe('language server: defaults that do not mislead', function () {
     for (const [line, row] of rows) assert.ok(row.join(' | ').length <= 100, `row ${line}: ${row.join(' | ')}`);
     const decode = lenses.find((l) => l.command?.title === 'Decode roofline');
     assert.deepEqual(decode?.command?.arguments, [{ uri: `${config}#decode` }]);
-    // LLaMA-2-7B: 6,738,415,616 parameters (Meta's model card: 7B).
-    assert.ok(titles(lenses).some((t) => t.startsWith('6.74 B params')), JSON.stringify(titles(lenses)));
+    // LLaMA-2-7B: 6,738,415,616 parameters (Meta's model card: 7B) = 6.738 G, four significant digits.
+    assert.ok(titles(lenses).some((t) => t.startsWith('6.738 G params')), JSON.stringify(titles(lenses)));
   });
 });

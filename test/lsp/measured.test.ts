@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { Report } from '../../server/src/analysis/report';
 import { SetMeasuredResult } from '../../server/src/protocol';
 import { CORPUS, ensureBuilt, fileUri, LspSession } from '../../scripts/lib/lsp-session';
+import { corpusPrerequisite } from '../support/corpus';
+import { requireInSuite } from '../support/prerequisites';
 
 /**
  * Measured mode in the editor: `ridgepoint/setMeasured` joins an ONNX Runtime profile (the checked-in
@@ -16,6 +18,7 @@ const PROFILE = path.resolve(__dirname, '../fixtures/ort-profile/keras_conv1d_ls
 
 describe('language server: imported ONNX Runtime profiles (measured mode)', function () {
   this.timeout(60_000);
+  requireInSuite(corpusPrerequisite('models'));
   let session: LspSession;
   let tmp: string;
   const uri = fileUri(MODEL);
@@ -28,8 +31,9 @@ describe('language server: imported ONNX Runtime profiles (measured mode)', func
   });
 
   after(async () => {
-    await session.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    // Also after a before() that did not get this far (a missing prerequisite).
+    await session?.dispose();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it('joins the profile: every kernel of the trace names a node, and the reports carry the measurement', async () => {

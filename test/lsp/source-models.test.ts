@@ -60,14 +60,16 @@ describe('language server: PyTorch sources and Hugging Face configs', function (
     const hint = hints.find((h) => h.position.line === stem);
     assert.ok(hint, 'a hint on the stem conv line');
     const label = String(hint.label);
-    assert.match(label, /^9\.4 k params · /);
+    // 9,408 to four significant digits (format/units.ts).
+    assert.match(label, /^9\.408 k params · /);
     // Time and bound first (VS Code cuts hints at 43 characters by default), then the work.
-    assert.match(label, /^9\.4 k params · [\d.]+ [µm]?s · (memory|compute) · [\d.]+ MFLOP · /);
+    assert.match(label, /^9\.408 k params · [\d.]+ [µm]?s · (memory|compute) · [\d.]+ MFLOP · /);
     const hover = await session.request<Hover | null>('textDocument/hover', { textDocument: { uri: py }, position: { line: stem, character: 12 } });
     const text = (hover?.contents as MarkupContent | undefined)?.value ?? '';
-    assert.match(text, /\*\*Conv2d\*\* · 9\.4 k parameters/);
-    // 224×224 → 112×112 with 64 channels, 3·7·7 MACs each: 118,013,952 MACs = 236.0 MFLOP.
-    assert.match(text, /Work \| 236\.03 MFLOP/);
+    assert.match(text, /\*\*Conv2d\*\* · 9\.408 k parameters/);
+    // 224×224 → 112×112 with 64 channels, 3·7·7 MACs each: 118,013,952 MACs = 236,027,904 FLOPs, to four
+    // significant digits 236.0 MFLOP, written without the trailing zero.
+    assert.match(text, /Work \| 236 MFLOP \|/);
     // The time with its band: the stem conv's class has no calibrated band on H100, so ×0.5–×2 of the
     // time shown, in its unit to two significant digits.
     const time = /\| Time \| \*\*([\d.]+) µs\*\* \(([\d.]+)–([\d.]+)\)/.exec(text);
@@ -97,7 +99,8 @@ describe('language server: PyTorch sources and Hugging Face configs', function (
     const value = (hover?.contents as MarkupContent | undefined)?.value ?? '';
     assert.match(value, /KV cache 512(\.0)? KiB\/token/);
     const lenses = lensTitles(await session.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: config } }));
-    assert.ok(lenses.some((t) => t.startsWith('6.74 B params')), JSON.stringify(lenses));
+    // LLaMA-2-7B: 6,738,415,616 parameters = 6.738 G (SI, four significant digits).
+    assert.ok(lenses.some((t) => t.startsWith('6.738 G params')), JSON.stringify(lenses));
     assert.ok(lenses.includes('Decode roofline'));
   });
 

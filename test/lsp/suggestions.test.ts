@@ -7,6 +7,8 @@ import { Report } from '../../server/src/analysis/report';
 import { humanTime } from '../../server/src/format/units';
 import { NodeRange, RenderResult, WhatIfResult } from '../../server/src/protocol';
 import { CORPUS, ensureBuilt, fileUri, LspSession } from '../../scripts/lib/lsp-session';
+import { corpusPrerequisite } from '../support/corpus';
+import { requireInSuite } from '../support/prerequisites';
 
 /**
  * Suggestions where the user works, driven as an editor drives the server. The model is the corpus's
@@ -24,6 +26,7 @@ function sameRange(a: Range, b: Range): boolean {
 
 describe('language server: suggestions where the user works', function () {
   this.timeout(120_000);
+  requireInSuite(corpusPrerequisite('models'));
   let session: LspSession;
   let tmp: string;
   let uri: string;
@@ -62,8 +65,9 @@ describe('language server: suggestions where the user works', function () {
   });
 
   after(async () => {
-    await session.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    // Also after a before() that did not get this far (a missing prerequisite).
+    await session?.dispose();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   const opTypeOf = (id: string): string | undefined => report.nodes.find((n) => n.id === id)?.opType;
@@ -213,8 +217,9 @@ describe('language server: suggestions in a PyTorch source', function () {
   });
 
   after(async () => {
-    await session.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    // Also after a before() that did not get this far (a missing prerequisite).
+    await session?.dispose();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it('the top suggestions under the entry, and Ctrl+. on the stem conv offers folding its BatchNorm', async () => {

@@ -52,9 +52,9 @@ describe('language server on .onnxtxt documents', function () {
     const line = lineOf(MLP, 'h = MatMul');
     const hover = await session.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line, character: MLP.split('\n')[line]!.indexOf('MatMul') } });
     const text = (hover?.contents as MarkupContent).value;
-    // batch 4 × 512 × 2048 multiply-adds, 2 FLOPs each.
+    // batch 4 × 512 × 2048 multiply-adds, 2 FLOPs each: 8,388,608 FLOPs, 8.389 M to four digits.
     assert.match(text, /float\[4,2048\]/);
-    assert.match(text, /8\.39 MFLOP/);
+    assert.match(text, /8\.389 MFLOP \(4\.194 MMAC\)/);
     const hints = await session.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } } });
     assert.equal(hints.length, 3);
   });

@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import { CodeLens, InlayHint, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { Report } from '../../server/src/analysis/report';
 import { ensureBuilt, fileUri, LspSession } from '../../scripts/lib/lsp-session';
+import { ensurePrerequisites } from '../support/prerequisites';
+import { pythonModulesPrerequisite } from '../support/torchvision';
 
 const PYTHON = '/usr/bin/python3';
 const FIXTURES = path.resolve(__dirname, '../fixtures/pytorch-trace');
@@ -37,13 +39,7 @@ describe('language server: traced mode (trusted workspaces only)', function () {
   const lenses = async (uri: string): Promise<string[]> => (await session.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } })).map((l) => l.command?.title ?? '');
 
   before(async function () {
-    const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-    if (probe.status !== 0) {
-      const why = `${PYTHON} cannot import torch: apt-get install python3-torch`;
-      if (process.env.CI === 'true') throw new Error(why);
-      console.warn(`SKIPPED traced-mode server tests: ${why}`);
-      this.skip();
-    }
+    ensurePrerequisites(this, pythonModulesPrerequisite(PYTHON, ['torch']));
     ensureBuilt();
     session = new LspSession({ chip: 'h100', peakMode: 'datasheet', pytorch: { input: '1x3x32x32' }, python: { path: PYTHON, traceTimeout: 120, traceOnSave: true } });
     await session.initialize(FIXTURES);

@@ -9,13 +9,14 @@
  * under os.tmpdir() per torch / torchvision version and truth-script version; the MACs are recomputed
  * on every load (a second per all 80 exports) so a change to the ONNX analysis is never hidden.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Chip, findChip } from '../../server/src/analysis/cost/chips';
 import { profileFile } from '../../server/src/cli/profile';
+import { ensurePrerequisites, Prerequisite } from './prerequisites';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TRUTH_SCRIPT = path.join(ROOT, 'scripts/torchvision-truth.py');
@@ -69,6 +70,14 @@ function candidatePythons(): string[] {
  * install). Synchronous and quick (one import per candidate).
  */
 export function findTorchPython(): TorchPython | { readonly missing: string } {
+  // Each candidate imports torch (seconds): the answer is the same for the whole run.
+  foundTorchPython ??= probeTorchPythons();
+  return foundTorchPython;
+}
+
+let foundTorchPython: TorchPython | { readonly missing: string } | undefined;
+
+function probeTorchPythons(): TorchPython | { readonly missing: string } {
   const tried: string[] = [];
   for (const python of candidatePythons()) {
     try {
@@ -81,6 +90,42 @@ export function findTorchPython(): TorchPython | { readonly missing: string } {
     }
   }
   return { missing: `no Python with torch and torchvision (apt-get install python3-torch python3-torchvision, or set RIDGEPOINT_TORCH_PYTHON); tried ${tried.join('; ')}` };
+}
+
+const TORCH_HOW_TO_GET = 'apt-get install python3-torch python3-torchvision (.ci/run does), or set RIDGEPOINT_TORCH_PYTHON to a Python that has them';
+
+/** A Python with torch and torchvision (findTorchPython's), as a suite's prerequisite (test/support/prerequisites.ts). */
+export const torchPrerequisite: Prerequisite = {
+  what: 'a Python with torch and torchvision',
+  missing: () => {
+    const found = findTorchPython();
+    return 'missing' in found ? found.missing : undefined;
+  },
+  howToGet: TORCH_HOW_TO_GET,
+};
+
+/** In a before() hook: the Python with torch and torchvision, or the hook fails (or skips, with RIDGEPOINT_ALLOW_SKIP=1). */
+export function requireTorchPython(context: Mocha.Context): TorchPython {
+  ensurePrerequisites(context, torchPrerequisite);
+  const found = findTorchPython();
+  if ('missing' in found) throw new Error(found.missing);
+  return found;
+}
+
+/** `python` (a fixed interpreter, e.g. Debian's /usr/bin/python3) imports `modules`, as a suite's prerequisite. */
+export function pythonModulesPrerequisite(python: string, modules: readonly string[]): Prerequisite {
+  let missing: string | undefined | null = null;
+  return {
+    what: `${python} with ${modules.join(' and ')}`,
+    missing: () => {
+      if (missing === null) {
+        const probe = spawnSync(python, ['-c', `import ${modules.join(', ')}`], { encoding: 'utf8' });
+        missing = probe.status === 0 ? undefined : `it cannot import them: ${probe.error?.message ?? probe.stderr.trim().split('\n').pop() ?? ''}`;
+      }
+      return missing;
+    },
+    howToGet: TORCH_HOW_TO_GET,
+  };
 }
 
 interface TruthFile {

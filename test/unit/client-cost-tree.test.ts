@@ -8,19 +8,20 @@ function row(fields: Partial<CostTreeNode>): CostTreeNode {
 
 describe('Cost by Module rows', () => {
   it('describes a module by time, share and bound; an op by its type first', () => {
-    assert.equal(rowDescription(row({})), '1.23 ms · 4.1% · memory');
+    assert.equal(rowDescription(row({})), '1.234 ms · 4.1% · memory');
     assert.equal(rowDescription(row({ kind: 'op', name: 'conv1', opType: 'Conv', timeSeconds: 6.46e-6, share: 0.012, bound: 'compute' })), 'Conv · 6.46 µs · 1.2% · compute');
     // An op named after its type does not say it twice; a view launches no kernel.
     assert.equal(rowDescription(row({ kind: 'op', name: 'Reshape', opType: 'Reshape', timeSeconds: 0, share: 0, bound: 'none' })), 'no kernel');
-    assert.equal(rowDescription(row({ note: '1 op not modelled: not in the time' })), '1.23 ms · 4.1% · memory · ⚠');
+    assert.equal(rowDescription(row({ note: '1 op not modelled: not in the time' })), '1.234 ms · 4.1% · memory · ⚠');
     assert.equal(rootDescription(row({ kind: 'model', timeSeconds: 5.32e-4 }), 'NVIDIA H100 SXM5 80GB'), '532 µs per run on NVIDIA H100 SXM5 80GB');
   });
 
   it('explains a row in its tooltip, names from the model cleaned of control characters', () => {
     const text = rowTooltip(row({ path: 'enc\u0007oder › layers', bound: 'mixed', note: '2 ops not modelled: not in the time' }), 'NVIDIA A100');
     assert.match(text, /^enc\\u0007oder › layers \(module, 12 nodes\)/);
-    assert.match(text, /Time 1\.23 ms per run · 4\.1% of the model on NVIDIA A100/);
-    assert.match(text, /FLOPs 2\.5 G · bytes 3 MB read and written/);
+    assert.match(text, /Time 1\.234 ms per run · 4\.1% of the model on NVIDIA A100/);
+    // Bytes are binary: 3,000,000 / 2^20 = 2.861 MiB.
+    assert.match(text, /FLOPs 2\.5 G · bytes 2\.861 MiB read and written/);
     assert.match(text, /Bound: mixed: no bound holds 60% of its time/);
     assert.match(text, /⚠ 2 ops not modelled/);
   });

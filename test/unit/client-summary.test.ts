@@ -34,12 +34,15 @@ function report(overrides: Partial<ProfileResult>): ProfileResult {
 
 describe('client summary text', () => {
   it('details a chip as datasheet bandwidth · peak · memory, and what the achievable mode times with', () => {
-    assert.equal(chipDetail(H100), '3350 GB/s datasheet · 989 TFLOP/s bf16 · 80 GB');
-    assert.equal(chipDetail({ ...H100, peakTFlops: 394, peakDtype: 'int8', memoryGB: 24, memoryBandwidthGBs: 300.25 }), '300 GB/s datasheet · 394 TOP/s int8 · 24 GB');
-    assert.equal(chipDetail({ ...H100, peakTFlops: null, peakDtype: null, memoryBandwidthGBs: 89.6, memoryGB: 16 }), '89.6 GB/s datasheet · 16 GB');
-    // The chart's 3.02 TB/s is 90% of the datasheet's 3350 GB/s: 3350 × 0.9 = 3015.
-    assert.equal(chipDetail({ ...H100, achievableBandwidthFraction: 0.9 }, 'achievable'), '3350 GB/s datasheet · 989 TFLOP/s bf16 · 80 GB · achievable mode times with 90%: 3015 GB/s');
-    assert.equal(chipDetail({ ...H100, achievableBandwidthFraction: null }, 'achievable'), '3350 GB/s datasheet · 989 TFLOP/s bf16 · 80 GB · achievable mode: no measured fraction, times with the datasheet');
+    // Bandwidth and peaks SI as the vendor quotes them (3350 GB/s = 3.35 TB/s; 989.4 TFLOP/s to four
+    // digits); memory converted from the datasheet's GB (1e9 B) to GiB: 80e9 / 2^30 = 74.506, 24e9 / 2^30
+    // = 22.352, 16e9 / 2^30 = 14.901, with the vendor's figure beside it.
+    assert.equal(chipDetail(H100), '3.35 TB/s datasheet · 989.4 TFLOP/s bf16 · 74.51 GiB (80 GB)');
+    assert.equal(chipDetail({ ...H100, peakTFlops: 394, peakDtype: 'int8', memoryGB: 24, memoryBandwidthGBs: 300.25 }), '300.3 GB/s datasheet · 394 TOP/s int8 · 22.35 GiB (24 GB)');
+    assert.equal(chipDetail({ ...H100, peakTFlops: null, peakDtype: null, memoryBandwidthGBs: 89.6, memoryGB: 16 }), '89.6 GB/s datasheet · 14.9 GiB (16 GB)');
+    // The chart's 3.015 TB/s is 90% of the datasheet's 3350 GB/s: 3350 × 0.9 = 3015 GB/s.
+    assert.equal(chipDetail({ ...H100, achievableBandwidthFraction: 0.9 }, 'achievable'), '3.35 TB/s datasheet · 989.4 TFLOP/s bf16 · 74.51 GiB (80 GB) · achievable mode times with 90%: 3.015 TB/s');
+    assert.equal(chipDetail({ ...H100, achievableBandwidthFraction: null }, 'achievable'), '3.35 TB/s datasheet · 989.4 TFLOP/s bf16 · 74.51 GiB (80 GB) · achievable mode: no measured fraction, times with the datasheet');
   });
 
   it('shortens chip names for the status bar', () => {

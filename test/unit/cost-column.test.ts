@@ -17,7 +17,8 @@ describe('cost column', () => {
   it('time, share of the model and bound at fixed widths, padded with figure spaces', () => {
     // 3.01 µs of 30.1 µs is 10.0%; "3.01 µs" is 7 characters, padded to 9.
     assert.equal(costColumn([reportNode({ timeSeconds: 3.01e-6, bound: 'memory' })], 30.1e-6), `${F}${F}3.01 µs ${F}10.0% mem${F}│`);
-    assert.equal(costColumn([reportNode({ timeSeconds: 1.5e-3, bound: 'compute' })], 3e-3), `${F}1.500 ms ${F}50.0% comp│`);
+    // 1.5 ms (four significant digits, trailing zeros dropped: `1.5 ms`, 6 characters) of 3 ms is 50.0%.
+    assert.equal(costColumn([reportNode({ timeSeconds: 1.5e-3, bound: 'compute' })], 3e-3), `${F}${F}${F}1.5 ms ${F}50.0% comp│`);
   });
 
   it('keeps the width where there is nothing to time, and says so where the op is not modelled or not counted', () => {
@@ -32,7 +33,8 @@ describe('cost column', () => {
 
   it('sums a function body node over its calls; mixed bounds say mix', () => {
     const calls = [reportNode({ id: 'n1/f/n0', timeSeconds: 1e-6, bound: 'memory' }), reportNode({ id: 'n2/f/n0', timeSeconds: 2e-6, bound: 'compute' })];
-    assert.equal(costColumn(calls, 6e-6), `${F}${F}3.00 µs ${F}50.0% mix${F}│`);
+    // 1 + 2 = 3 µs (`3 µs`, 4 characters) of 6 µs.
+    assert.equal(costColumn(calls, 6e-6), `${F.repeat(5)}3 µs ${F}50.0% mix${F}│`);
   });
 
   it('says "unbound", not "unknown", for an op whose sizes wait on unbound dims; "ovhd" for a launch-bound op', () => {
@@ -40,6 +42,6 @@ describe('cost column', () => {
     assert.equal(unsized, `${F.repeat(2)}unbound ${F.repeat(6)} ?${F.repeat(3)}│`);
     // 0.1 µs of memory time under a 3 µs per-kernel cost: the fixed cost bounds it.
     const launch = costColumn([reportNode({ timeSeconds: 3.1e-6, bound: 'memory', memorySeconds: 0.1e-6, computeSeconds: 0, overheadSeconds: 3e-6 })], 31e-6);
-    assert.equal(launch, `${F}${F}3.10 µs ${F}10.0% ovhd│`);
+    assert.equal(launch, `${F.repeat(3)}3.1 µs ${F}10.0% ovhd│`);
   });
 });

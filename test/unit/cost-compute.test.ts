@@ -14,6 +14,8 @@ import { OpCost } from '../../server/src/analysis/cost/types';
 import { DataType } from '../../server/src/analysis/ir/dtype';
 import { bytesSource } from '../../server/src/analysis/onnx/byte-source';
 import { AttrSpec, DimSpec, modelProto, NodeSpec, TensorSpec, valueInfo } from '../../scripts/lib/onnx-writer';
+import { CORPUS, corpusPrerequisite } from '../support/corpus';
+import { requireInSuite } from '../support/prerequisites';
 
 const FLOAT = 1;
 const UINT8 = 2;
@@ -524,7 +526,8 @@ describe('compute cost formulas', () => {
      * VGG19_Weights 19.63, DenseNet121_Weights 2.83, SqueezeNet1_1_Weights 0.35); convnet-burden
      * (https://github.com/albanie/convnet-burden, multiply-adds: caffenet 724 MFLOPs at 227×227).
      */
-    const LIGHT = path.resolve(__dirname, '../../../shared/corpus/onnx-backend/light');
+    const LIGHT = path.join(CORPUS, 'onnx-backend/light');
+    requireInSuite(corpusPrerequisite('onnx-backend/light'));
 
     function convGemmMacs(file: string): number {
       const analysis = analyzeModel(bytesSource(new Uint8Array(fs.readFileSync(path.join(LIGHT, file)))));
@@ -786,8 +789,7 @@ describe('compute cost formulas', () => {
       ['light_zfnet512.onnx', zfnet512, null, 0],
     ];
     for (const [file, independent, published, tolerance] of cases) {
-      it(file, function () {
-        if (!fs.existsSync(path.join(LIGHT, file))) this.skip();
+      it(file, () => {
         const ours = convGemmMacs(file);
         assert.equal(ours, independent(), 'equals the independent per-layer count');
         if (published !== null) within(ours, published, tolerance, file);

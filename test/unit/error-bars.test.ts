@@ -47,7 +47,7 @@ describe('error bars: formatting', () => {
   it('writes the band in the value\'s unit, two significant digits', () => {
     assert.equal(withRange('6.5 µs', 5.1e-6, 8.9e-6), '6.5 µs (5.1–8.9)');
     assert.equal(withRange('1.54 ms', 1.2e-3, 2.1e-3), '1.54 ms (1.2–2.1)');
-    assert.equal(withRange(humanTime(6.5e-6), 5.1e-6, 8.9e-6), '6.50 µs (5.1–8.9)');
+    assert.equal(withRange(humanTime(6.5e-6), 5.1e-6, 8.9e-6), '6.5 µs (5.1–8.9)');
     // ×0.5–×2 of 6.5 µs: 3.25 → 3.3, 13 → 13.
     assert.equal(withRange('6.5 µs', 3.25e-6, 13e-6), '6.5 µs (3.3–13)');
     // A band that crosses into the next unit stays in the value's unit.
@@ -85,11 +85,11 @@ describe('error bars: totals in the CLI, status bar, panel and report', () => {
     assert.ok(lines.some((l) => l.startsWith('Time      89.13 µs (71–120) predicted')), lines.join('\n'));
     const band = lines.find((l) => l.startsWith('Band      '));
     assert.match(band ?? '', /calibration residuals of each op class .* summed over the ops: errors of one class move together, so this is the conservative band$/);
-    // The panel and the HTML report: media's 3-significant-digit times.
-    assert.deepEqual(predictedTimeRows(report, false)[0], ['Predicted time', '89.1 µs (71–120)']);
+    // The panel and the HTML report write times as the CLI does (format/units.ts: four significant digits).
+    assert.deepEqual(predictedTimeRows(report, false)[0], ['Predicted time', '89.13 µs (71–120)']);
     assert.equal(predictedTimeRows(report, false)[1]?.[1], "each op class's calibration residuals, summed (conservative)");
-    // A lower bound (an incomplete model) has no band, in the panel as in the CLI and the hovers: one row, '≥ 89.1 µs'.
-    assert.deepEqual(predictedTimeRows(report, true), [['Predicted time', '≥ 89.1 µs']]);
+    // A lower bound (an incomplete model) has no band, in the panel as in the CLI and the hovers: one row, '≥ 89.13 µs'.
+    assert.deepEqual(predictedTimeRows(report, true), [['Predicted time', '≥ 89.13 µs']]);
   });
 
   it('an uncalibrated chip: ×0.5–×2, and every view says the classes are not calibrated', () => {

@@ -137,8 +137,8 @@ describe('hf-config: key locations, hovers and the code lens', () => {
     const text = explainConfigKey(fixture('mistral-7b'), 'num_key_value_heads', chip, OPTIONS);
     assert.ok(text);
     // 2 × 32 layers × 8 heads × 128 × 2 bytes = 128 KiB; with 32 heads 4× that.
-    assert.match(text, /KV cache 128\.0 KiB\/token/);
-    assert.match(text, /With num_key_value_heads = 32: KV cache 512\.0 KiB\/token/);
+    assert.match(text, /KV cache 128 KiB\/token/);
+    assert.match(text, /With num_key_value_heads = 32: KV cache 512 KiB\/token/);
   });
 
   it('gpt2 spellings are explained (n_embd); keys without a cost are not', () => {
@@ -156,7 +156,8 @@ describe('hf-config: key locations, hovers and the code lens', () => {
     const s = summariseLlm(fixture('llama-2-7b'), chip, { ...OPTIONS, dtype: 'fp16' });
     assert.ok(s);
     const lens = codeLensSummary(s);
-    assert.match(lens, /^6\.74 B params/);
+    // LLaMA-2-7B: 6,738,415,616 parameters = 6.738 G (SI, four significant digits).
+    assert.match(lens, /^6\.738 G params/);
     assert.match(lens, /prefill 2048 tok: .*compute-bound/);
     assert.match(lens, /decode: .*memory-bound/);
   });

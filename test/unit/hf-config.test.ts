@@ -116,7 +116,7 @@ describe('hf-config: decode and prefill on H100', () => {
     assert.equal(s.prefill.timeToFirstTokenSeconds, s.prefill.timeSeconds);
   });
 
-  it('the decode ridge batch is where the projections cross the chip ridge, and its KV cache does not fit 80 GB', () => {
+  it('the decode ridge batch is where the projections cross the chip ridge, and its KV cache does not fit the H100', () => {
     const s = summariseLlm(fixture('llama-2-7b'), h100(), { ...DECODE, dtype: 'fp16' });
     assert.ok(s?.ridge?.projectionsComputeBoundBatch);
     // A [B, K] × [K, N] fp16 MatMul: 2BKN FLOPs over 2KN + 2B(K + N) bytes; the ridge is 989.4e12 / 3350e9 ≈ 295 FLOP/B.
@@ -130,8 +130,14 @@ describe('hf-config: decode and prefill on H100', () => {
     assert.ok(atRidge);
     assert.equal(atRidge.kvCacheBytes, 524_288 * batch * (2048 + 256));
     assert.equal(atRidge.fits, false);
-    // (80e9 − weights) / (KV per sequence of 2304 tokens)
-    assert.equal(s.memory.maxBatchThatFits, Math.floor((80e9 - 6_738_415_616 * 2) / (524_288 * 2304)));
+    // The budget: 90% (vLLM's gpu_memory_utilization default) of the 81,559 MiB nvidia-smi reports on an H100 SXM.
+    // Per sequence: its KV cache of 2304 tokens, and the activations of the prefill's largest kernel, the
+    // gate·up Mul (two [2048, 11008] fp16 inputs and one output).
+    const budget = 0.9 * 81_559 * 2 ** 20;
+    const activations = 3 * 2048 * 11_008 * 2;
+    assert.equal(s.memory.atBatch.capacityBytes, budget);
+    assert.equal(s.memory.atBatch.activationBytes, activations);
+    assert.equal(s.memory.maxBatchThatFits, Math.floor((budget - 6_738_415_616 * 2) / (524_288 * 2304 + activations)));
   });
 
   it('Mixtral decode at batch 1 reads 2 experts per layer; a long prefill touches all 8', () => {

@@ -7,20 +7,23 @@ import { bytesSource } from '../../server/src/analysis/onnx/byte-source';
 import { buildReport } from '../../server/src/analysis/report';
 import { elementwiseChain } from '../../server/src/cli/calibrate-models';
 import { loadOrt, Ort, randomTensor, runProfiled } from '../../server/src/cli/ort-session';
+import { ensurePrerequisites } from '../support/prerequisites';
 
 /**
- * The one test that runs ONNX Runtime: skipped, with the reason, where onnxruntime-node cannot load.
+ * The one test that runs ONNX Runtime: it fails where onnxruntime-node (an optional dependency) cannot load
+ * (test/support/prerequisites.ts).
  * It checks structure (every node of a generated chain gets a kernel, runs are counted), never timing.
  */
 describe('measure: ONNX Runtime end to end (needs onnxruntime-node)', function () {
   let ort: Ort | null = null;
   before(function () {
+    let why: string | undefined;
     try {
       ort = loadOrt();
     } catch (error) {
-      console.log(`    skipped: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-      this.skip();
+      why = error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
     }
+    ensurePrerequisites(this, { what: 'onnxruntime-node (an optional dependency)', missing: () => why, howToGet: 'npm ci installs it where ONNX Runtime ships a binary (Linux, macOS and Windows on x64 or arm64)' });
   });
 
   it('a generated 3-node Add chain: every node joins its kernel, warm-up dropped', async () => {

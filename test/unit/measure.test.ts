@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseChipsFile } from '../../server/src/analysis/cost/chips';
 import { attachMeasurement, fractionalRanks, joinKey, joinProfile, median, parseOrtProfile, relativeError, spearman, summarise } from '../../server/src/analysis/measure/index';
@@ -8,9 +7,11 @@ import { calibratedChip, upsertChip } from '../../server/src/cli/calibrate';
 import { applyMeasuredProfile } from '../../server/src/cli/measure';
 import { profileFile } from '../../server/src/cli/profile';
 import { findChip } from '../../server/src/analysis/cost/chips';
+import { CORPUS, corpusPrerequisite } from '../support/corpus';
+import { requireInSuite } from '../support/prerequisites';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/ort-profile');
-const MODELS = path.resolve(__dirname, '../../../shared/corpus/models');
+const MODELS = path.join(CORPUS, 'models');
 
 /** A report node with just what the join reads. */
 function node(id: string, name: string, opType: string, timeSeconds?: number, shape: number[] | null = null): ReportNode {
@@ -186,9 +187,7 @@ describe('measure: predicted versus measured', () => {
 });
 
 describe('measure: the checked-in ONNX Runtime profiles (test/fixtures/ort-profile)', function () {
-  before(function () {
-    if (!fs.existsSync(MODELS)) this.skip();
-  });
+  requireInSuite(corpusPrerequisite('models'));
   const laptop = findChip('laptop-cpu');
   assert.ok(laptop);
   const profileOf = (model: string, dims: Array<[string, number[]]> = []) => profileFile(path.join(MODELS, model), { dim: new Map(), input: new Map(dims), profile: { chip: laptop, peakMode: 'datasheet' }, suggestions: false });

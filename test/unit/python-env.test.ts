@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { choosePython, runPython } from '../../server/src/python-env/python-exe';
 import { readSettings } from '../../server/src/settings';
+import { ensurePrerequisites } from '../support/prerequisites';
 
 /** Running (a zombie that the container's init has not reaped yet is dead). */
 function alive(pid: number): boolean {
@@ -40,7 +41,7 @@ describe('python-env: choosing and running Python', () => {
   });
 
   it('a timeout kills the process group, background children included', async function () {
-    if (process.platform === 'win32' || spawnSync('/bin/sh', ['-c', 'true']).status !== 0) this.skip();
+    ensurePrerequisites(this, { what: 'a POSIX shell at /bin/sh (process groups)', missing: () => (process.platform === 'win32' || spawnSync('/bin/sh', ['-c', 'true']).status !== 0 ? `not on ${process.platform}` : undefined), howToGet: 'run this test on Linux or macOS' });
     const started = Date.now();
     // The shell starts a background sleep and prints its pid, then waits: both must be gone after the kill.
     const run = await runPython('/bin/sh', ['-c', 'sleep 30 & echo $!; wait'], { timeoutMs: 500 });

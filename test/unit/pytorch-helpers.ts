@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { profileAnalysis } from '../../server/src/analysis/cost/index';
 import { findChip } from '../../server/src/analysis/cost/chips';
 import { createPythonParser, PythonAnalysis, PythonParser } from '../../server/src/analysis/pytorch/index';
-import { summariseWeights } from '../../server/src/analysis/report';
+import { summariseWeights } from '../../server/src/analysis/ir/weights';
 
 let parser: Promise<PythonParser> | null = null;
 

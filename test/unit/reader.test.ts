@@ -4,7 +4,8 @@ import { DataType, dataTypeName, bytesForElements } from '../../server/src/analy
 import { bytesSource } from '../../server/src/analysis/onnx/byte-source';
 import { checkExternalData } from '../../server/src/analysis/onnx/external-data';
 import { readModel } from '../../server/src/analysis/onnx/reader';
-import { buildReport, externalReferences, summariseWeights } from '../../server/src/analysis/report';
+import { externalReferences, summariseWeights } from '../../server/src/analysis/ir/weights';
+import { buildReport } from '../../server/src/analysis/report';
 import { modelProto, Msg, valueInfo } from '../../scripts/lib/onnx-writer';
 import { VirtualSource } from '../support/virtual-source';
 import * as fs from 'node:fs';

@@ -1,6 +1,6 @@
 import './ops/index';
 import { Coverage } from './coverage';
-import { Diagnostic } from './diagnostics';
+import { Diagnostic, internalErrorDiagnostic } from './diagnostics';
 import { Model } from './ir/graph';
 import { ByteSource } from './onnx/byte-source';
 import { readModel } from './onnx/reader';
@@ -34,7 +34,7 @@ export function analyzeModel(source: ByteSource, options: AnalyzeOptions = {}): 
     diagnostics.push(...inference.diagnostics);
   } catch (error) {
     // The engine guards every node; reaching here is a bug in Ridgepoint, still reported, never thrown.
-    diagnostics.push({ severity: 'error', code: 'internal', message: `shape inference stopped: ${error instanceof Error ? error.message : String(error)}` });
+    diagnostics.push(internalErrorDiagnostic('shape inference', error));
   }
   return { model: read.model, inference, diagnostics };
 }
@@ -53,7 +53,7 @@ export function analyzeText(text: string, options: AnalyzeOptions = {}): ModelAn
     inference = inferModel(parsed.model, options);
     diagnostics.push(...inference.diagnostics);
   } catch (error) {
-    diagnostics.push({ severity: 'error', code: 'internal', message: `shape inference stopped: ${error instanceof Error ? error.message : String(error)}` });
+    diagnostics.push(internalErrorDiagnostic('shape inference', error));
   }
   return { model: parsed.model, inference, diagnostics, layout: parsed.layout };
 }

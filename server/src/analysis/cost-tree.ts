@@ -17,39 +17,11 @@
  */
 import { at } from './ir/at';
 import { isLaunchBound, LaunchTimes } from './cost/launch-bound';
-import type { ReportNode } from './report';
+import type { CostTreeNode, ReportNode } from './report-schema';
 import { NodeScope, scopeReader, ScopeNaming, SCOPE_SEPARATOR } from './scope';
 
-export interface CostTreeNode {
-  /** The row's name: a module's segment (`layer1`, `encoder › layers`), an op's short name. */
-  readonly name: string;
-  /** The row's whole place, as a scope label: `layer1 › 0 › conv1` ('' for the model). */
-  readonly path: string;
-  readonly kind: 'model' | 'module' | 'op';
-  /** Predicted time per model run, seconds, of the ops the totals count. */
-  readonly timeSeconds: number;
-  /** Fraction of the model's time. */
-  readonly share: number;
-  /** FLOPs per model run (every execution). */
-  readonly flops: number;
-  /** Bytes read and written per model run (every execution), as the model stores its tensors. */
-  readonly bytes: number;
-  /** `memory`, `compute` (or any other bound the roofline gives), `mixed` for a module without a majority, `none` without a kernel. */
-  readonly bound: string;
-  /** Report nodes under this row (shown ones included, counted or not). */
-  readonly nodeCount: number;
-  /** The node to show for this row: an op's own id, a module's costliest op; null for an empty model. */
-  readonly revealNodeId: string | null;
-  /** Op rows (and modules shown as their single op): the op type. */
-  readonly opType?: string;
-  /** Why part of this row is not in its time: ops not modelled or not counted. */
-  readonly note?: string;
-  readonly children: CostTreeNode[];
-  /** Ops under this row that launch no kernel (views, metadata: Identity, Shape, Reshape…): counted in nodeCount, not listed. */
-  readonly noKernelOps?: number;
-  /** Children left out of this copy of the tree (pruneCostTree), summed: the cheapest ones. */
-  readonly more?: { readonly count: number; readonly timeSeconds: number; readonly share: number };
-}
+/** The tree's row type is part of the report schema (report.costTree); named here too for the tree's readers. */
+export type { CostTreeNode } from './report-schema';
 
 /** The report node fields the tree reads. */
 export type CostTreeInput = Pick<ReportNode, 'id' | 'name' | 'opType' | 'timeSeconds' | 'flops' | 'bytesRead' | 'bytesWritten' | 'bound' | 'counted' | 'modelled' | 'executions' | 'reason'> & LaunchTimes;

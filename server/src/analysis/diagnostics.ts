@@ -20,6 +20,23 @@ export interface Diagnostic {
   readonly location?: DiagnosticLocation;
 }
 
+/**
+ * The code of a diagnostic that reports a bug in Ridgepoint (an exception no rule throws on purpose: a
+ * TypeError, a RangeError…), never a fault of the model. Tests fail on any (test/fuzz).
+ */
+export const INTERNAL_ERROR_CODE = 'internal';
+
+/** `what` (e.g. `Conv node "c1": the ai.onnx.Conv shape rule`) failed with an unexpected exception: a bug to report. */
+export function internalErrorDiagnostic(what: string, error: unknown, location?: DiagnosticLocation): Diagnostic {
+  const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return {
+    severity: 'error',
+    code: INTERNAL_ERROR_CODE,
+    message: `${what} failed with an internal error, a bug in Ridgepoint and not a problem of the model; please report it with the model: ${cause}`,
+    ...(location ? { location } : {}),
+  };
+}
+
 /** Thrown only inside the reader for malformed input; always caught and turned into a Diagnostic. */
 export class ModelFormatError extends Error {
   constructor(

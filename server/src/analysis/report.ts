@@ -1,152 +1,21 @@
 import { ModelAnalysis } from './analyze';
-import { Coverage } from './coverage';
-import { Diagnostic } from './diagnostics';
-import { dataTypeName, DataType, bytesForElements } from './ir/dtype';
-import { Graph, Model } from './ir/graph';
-import { elementCount, TensorInfo } from './ir/tensor';
+import { dataTypeName } from './ir/dtype';
 import { shapeJSON, ValueType } from './ir/types';
+import { declaredParameters, summariseWeights } from './ir/weights';
 import { NodeRecord, ValueRecord } from './shape/engine';
 import { ModelProfile } from './cost/index';
-import { FusedGroup, ProfiledNode, Totals } from './cost/totals';
+import { ProfiledNode } from './cost/totals';
 import { ENERGY_BASIS, energySources } from './cost/energy';
-import type { Advice, Suggestion } from './advise/types';
-import type { ReportMeasurement } from './measure/compare';
+import type { Advice } from './advise/types';
 import { tensorText } from '../format/value-text';
-import { buildCostTree, CostTreeNode, pruneCostTree } from './cost-tree';
+import { buildCostTree, pruneCostTree } from './cost-tree';
+import type { Report, ReportNode, ReportValue } from './report-schema';
+import { SCHEMA_VERSION } from './report-schema';
 import { scopeNamingOf } from './scope';
 
-/**
- * The JSON report (schema documented in docs/report-schema.md). Bump SCHEMA_VERSION on any change
- * that removes or changes the meaning of a field; adding fields keeps the version.
- */
-export const SCHEMA_VERSION = 2;
-
-export type JsonShape = Array<number | string | null> | null;
-
-export interface ReportValue {
-  readonly name: string;
-  /** Element type name, `unknown`, or for non-tensors `sequence` / `optional` / `map`. */
-  readonly dtype: string;
-  readonly shape: JsonShape;
-  /** For sequences and optionals: the element type. */
-  readonly elem?: { readonly dtype: string; readonly shape: JsonShape };
-  /** How the type was found: input, initializer, inferred, declared (from the model's value_info), unknown. */
-  readonly source: string;
-}
-
-export interface ReportNode {
-  readonly id: string;
-  readonly name: string;
-  readonly opType: string;
-  readonly domain: string;
-  readonly graph: string;
-  readonly opset: number;
-  readonly status: string;
-  readonly inputs: Array<ReportValue | null>;
-  readonly outputs: ReportValue[];
-  /** Cost fields: present when the report was made for a chip. Work and traffic are per execution. */
-  readonly flops?: number;
-  readonly macs?: number | null;
-  /** Bytes read: activations plus weights. */
-  readonly bytesRead?: number;
-  readonly weightBytes?: number;
-  readonly bytesWritten?: number;
-  readonly intensity?: number | null;
-  readonly unit?: string;
-  /** The dtype whose peak applies (`bf16`, `fp32`, …). */
-  readonly peakDtype?: string | null;
-  readonly bound?: string;
-  /** The chip's ridge point for the node's unit and dtype, FLOP/byte. */
-  readonly ridge?: number | null;
-  readonly ridgeRatio?: number | null;
-  /** Times this node runs per model run (Loop/Scan trip counts). */
-  readonly executions?: number;
-  /** Predicted time per model run (all executions), seconds: max(compute, memory) + overhead. */
-  readonly timeSeconds?: number;
-  /** The parts of `timeSeconds`, per model run: arithmetic at the peak, traffic at the bandwidth, the fixed per-kernel cost (cost/launch-bound.ts). */
-  readonly computeSeconds?: number;
-  readonly memorySeconds?: number;
-  readonly overheadSeconds?: number;
-  /** The band of `timeSeconds` from the chip's calibration residuals for the node's kernel class (cost/efficiency.ts). */
-  readonly timeLowSeconds?: number;
-  readonly timeHighSeconds?: number;
-  /** False when the band is the wide default of an uncalibrated class. */
-  readonly rangeCalibrated?: boolean;
-  /** The kernel class (cost/kernel-class.ts) and the multipliers of the peak and bandwidth it got (achievable mode). */
-  readonly kernelClass?: string;
-  readonly computeEfficiency?: number;
-  readonly memoryEfficiency?: number;
-  readonly energyJoules?: number;
-  readonly modelled?: boolean;
-  readonly reason?: string;
-  /** False when excluded from totals (the cheaper branch of an If with an unknown condition). */
-  readonly counted?: boolean;
-  readonly notes?: readonly string[];
-  /** Measured kernel time per model run, seconds (measured mode: `measure`, `profile --measured`; measure/). */
-  readonly measuredSeconds?: number;
-  /** True for a control-flow node whose measured kernel time includes its body's kernels. */
-  readonly measuredInclusive?: boolean;
-}
-
-/** The chip totals (cost/totals.ts) plus the model's parameter count and weight bytes. */
-export type ReportTotals = Totals & { readonly params: number; readonly weightBytes: number };
-
-export interface WeightSummary {
-  /** Number of weight tensors: initializers (all graphs) plus Constant nodes. */
-  readonly tensors: number;
-  readonly parameters: number;
-  readonly bytes: number;
-  readonly fromInitializers: { readonly tensors: number; readonly parameters: number; readonly bytes: number };
-  readonly fromConstants: { readonly tensors: number; readonly parameters: number; readonly bytes: number };
-  /** Bytes kept in external data files (never read). */
-  readonly externalBytes: number;
-}
-
-export interface Report {
-  readonly schemaVersion: number;
-  readonly model: {
-    readonly path: string;
-    readonly irVersion: number | null;
-    readonly opsets: Record<string, number>;
-    readonly producer: { readonly name: string; readonly version: string };
-    readonly graphName: string;
-    readonly metadata: Record<string, string>;
-    readonly weights: WeightSummary | null;
-  };
-  readonly bindings: Record<string, number>;
-  readonly inputs: ReportValue[];
-  readonly outputs: ReportValue[];
-  readonly nodes: ReportNode[];
-  readonly unknownOps: Array<{ readonly op: string; readonly count: number }>;
-  readonly unboundSymbols: string[];
-  readonly diagnostics: Diagnostic[];
-  /** Model definitions (PyTorch source, Hugging Face config) only: how much was understood; incomplete means the totals are lower bounds. */
-  readonly coverage?: Coverage;
-  /** Present when profiled for a chip. */
-  readonly chip?: { readonly id: string; readonly name: string; readonly memoryBandwidthGBs: number; readonly peaks: unknown; readonly achievable: unknown; readonly kernelOverheadUs: number; readonly sources: readonly string[] };
-  readonly peakMode?: string;
-  /** How kernels are issued (cost/runtime.ts): sets the fixed per-kernel cost and, for `compiled`, fuses elementwise chains. */
-  readonly runtime?: string;
-  readonly computeDtype?: string | null;
-  readonly totals?: ReportTotals;
-  readonly topOps?: Array<{ readonly id: string; readonly name: string; readonly opType: string; readonly timeSeconds: number; readonly share: number; readonly bound: string }>;
-  readonly opTypes?: Array<{ readonly opType: string; readonly count: number; readonly timeSeconds: number; readonly share: number; readonly flops: number; readonly bytes: number }>;
-  readonly unmodelled?: Array<{ readonly id: string; readonly opType: string; readonly reason: string }>;
-  /** The fused view's multi-node kernels (a producer and the elementwise nodes fused into it). */
-  readonly fusedGroups?: ReadonlyArray<FusedGroup>;
-  readonly profileNotes?: string[];
-  readonly energySources?: readonly string[];
-  /** What the energy figures are and what they leave out (the same on chips with the same memory type). */
-  readonly energyBasis?: string;
-  /** Suggestions with predicted savings on the chip, best first (docs/suggestions.md); present when advice was asked for. */
-  readonly suggestions?: readonly Suggestion[];
-  /** Why a kind of suggestion found nothing, or was skipped. */
-  readonly adviceNotes?: readonly string[];
-  /** Predicted versus measured (measured mode): join counts, Spearman's ρ, errors, per-op rows. */
-  readonly measurement?: ReportMeasurement;
-  /** Where the time goes by module (analysis/cost-tree.ts); present when profiled, null when there are no nodes. */
-  readonly costTree?: CostTreeNode | null;
-}
+/** The report's types live in report-schema.ts (so the modules that build or extend a report import them, not each other); named here too for the views. */
+export type { JsonShape, Report, ReportNode, ReportTotals, ReportValue } from './report-schema';
+export { SCHEMA_VERSION } from './report-schema';
 
 export function buildReport(analysis: ModelAnalysis, path: string, bindings: ReadonlyMap<string, number>, profiled?: ModelProfile | null, advice?: Advice | null): Report {
   const { model, inference } = analysis;
@@ -169,7 +38,8 @@ export function buildReport(analysis: ModelAnalysis, path: string, bindings: Rea
     nodes: (inference?.nodes ?? []).map((record, i) => reportNode(record, profiledOf(record, i), values)),
     unknownOps: [...(inference?.unknownOps ?? new Map<string, number>())].map(([op, count]) => ({ op, count })),
     unboundSymbols: inference?.unboundSymbols ?? [],
-    diagnostics: analysis.diagnostics,
+    // A cost formula's internal error (a bug) is reported like the analysis's own.
+    diagnostics: profiled ? [...analysis.diagnostics, ...profiled.result.nodes.flatMap((n) => (n.cost.internalError ? [n.cost.internalError] : []))] : analysis.diagnostics,
     ...(analysis.coverage ? { coverage: analysis.coverage } : {}),
   };
   const report = profiled ? withProfile(base, profiled) : base;
@@ -322,83 +192,6 @@ class ReportValues {
     if (known === undefined) this.byType.set(value.type, made);
     return made;
   }
-}
-
-/** Initializers of every graph (subgraphs included) and Constant nodes both count as weights. */
-/**
- * Model metadata by which a frontend that built the graph (analysis/hf-config) states its parameter count,
- * when some initializers are buffers (RoPE caches) that a count of initializer elements would include.
- */
-export const PARAMETERS_METADATA = 'ridgepoint.parameters';
-
-function declaredParameters(metadata: Readonly<Record<string, string>>): number | null {
-  const text = metadata[PARAMETERS_METADATA];
-  const n = text === undefined ? NaN : Number(text);
-  return Number.isSafeInteger(n) && n >= 0 ? n : null;
-}
-
-/** Models are immutable once read: the weight summary is made once per model, not once per report. */
-const weightSummaries = new WeakMap<Model, WeightSummary>();
-
-export function summariseWeights(model: Model): WeightSummary {
-  let summary = weightSummaries.get(model);
-  if (summary === undefined) weightSummaries.set(model, (summary = computeWeightSummary(model)));
-  return summary;
-}
-
-function computeWeightSummary(model: Model): WeightSummary {
-  const init = { tensors: 0, parameters: 0, bytes: 0 };
-  const consts = { tensors: 0, parameters: 0, bytes: 0 };
-  let externalBytes = 0;
-  const add = (into: typeof init, t: TensorInfo): void => {
-    const count = elementCount(t.dims);
-    into.tensors++;
-    into.parameters += count;
-    const bytes = t.dtype === DataType.STRING ? 0 : bytesForElements(t.dtype, count);
-    into.bytes += bytes;
-    if (t.data.kind === 'external') externalBytes += t.data.length ?? bytes;
-  };
-  const visit = (graph: Graph, depth: number): void => {
-    if (depth > 64) return;
-    for (const t of graph.initializers) add(init, t);
-    for (const t of graph.sparseInitializers) add(init, t);
-    for (const node of graph.nodes) {
-      for (const attr of node.attributes.values()) {
-        if (attr.type === 'graph') visit(attr.value, depth + 1);
-        else if (attr.type === 'graphs') attr.value.forEach((g) => visit(g, depth + 1));
-      }
-      if (node.opType === 'Constant' && node.domain === '') {
-        const value = node.attributes.get('value') ?? node.attributes.get('sparse_value');
-        if (value?.type === 'tensor' || value?.type === 'sparseTensor') add(consts, value.value);
-      }
-    }
-  };
-  visit(model.graph, 0);
-  return {
-    tensors: init.tensors + consts.tensors,
-    parameters: init.parameters + consts.parameters,
-    bytes: init.bytes + consts.bytes,
-    fromInitializers: init,
-    fromConstants: consts,
-    externalBytes,
-  };
-}
-
-/** External-data references, for the runtime to check (exist, in range) without reading them. */
-export function externalReferences(model: Model): Array<{ tensor: string; location: string; offset: number; length: number | null }> {
-  const refs: Array<{ tensor: string; location: string; offset: number; length: number | null }> = [];
-  const visit = (graph: Graph, depth: number): void => {
-    if (depth > 64) return;
-    for (const t of graph.initializers) if (t.data.kind === 'external') refs.push({ tensor: t.name, location: t.data.location, offset: t.data.offset, length: t.data.length ?? bytesForElements(t.dtype, elementCount(t.dims)) });
-    for (const node of graph.nodes) {
-      for (const attr of node.attributes.values()) {
-        if (attr.type === 'graph') visit(attr.value, depth + 1);
-        else if (attr.type === 'graphs') attr.value.forEach((g) => visit(g, depth + 1));
-      }
-    }
-  };
-  visit(model.graph, 0);
-  return refs;
 }
 
 /** Chart texts of one chart report: one per report value (report values are shared between a value's producer and readers). */

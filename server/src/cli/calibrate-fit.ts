@@ -4,6 +4,7 @@ import { efficiencyKeys, KernelClass } from '../analysis/cost/kernel-class';
 import { NodeCost } from '../analysis/cost/model';
 import { RooflineOptions, rooflineConstants, timeNode } from '../analysis/cost/roofline';
 import { median } from '../analysis/measure/stats';
+import { BYTES_PER_GB, humanBandwidth, humanBytes } from '../format/units';
 
 /**
  * The fit behind `ridgepoint calibrate`: the chip's `efficiency` object (cost/efficiency.ts) from the
@@ -414,6 +415,6 @@ export function formatFit(rows: readonly FitRow[], efficiency: ChipEfficiency): 
   const h = efficiency.gemmHalf;
   if (h) out.push(`gemmHalf: m ${num(h.m)}, n ${num(h.n)}, k ${num(h.k)} (GEMM efficiency = Π d / (d + half_d))`);
   for (const [key, c] of Object.entries(efficiency.classes ?? {})) if (c.spatialHalf) out.push(`${key} spatialHalf: ${num(c.spatialHalf)} output positions per channel (rate × p / (p + half))`);
-  for (const c of efficiency.caches ?? []) out.push(`cache ${c.name} (${c.bytes >= 1 << 20 ? `${c.bytes / (1 << 20)} MiB` : `${c.bytes / 1024} KiB`}): ${c.bandwidthGBs.toPrecision(3)} GB/s`);
+  for (const c of efficiency.caches ?? []) out.push(`cache ${c.name} (${humanBytes(c.bytes)}): ${humanBandwidth(c.bandwidthGBs * BYTES_PER_GB)}`);
   return out.join('\n');
 }

@@ -13,6 +13,7 @@ import { parseOrtProfile } from '../analysis/measure/ort-profile';
 import { median } from '../analysis/measure/stats';
 import { bytesSource } from '../analysis/onnx/byte-source';
 import { buildReport } from '../analysis/report';
+import { BYTES_PER_GB, humanBandwidth, humanBytes, humanFlopRate, humanTime } from '../format/units';
 import { UsageError } from './args';
 import { BAND_FOLDS, CacheSize, fitEfficiency, FitPoint, fitRows, formatFit, heldOutBands } from './calibrate-fit';
 import { calibrationGrid, DOUBLE, elementwiseChain, FLOAT16, INT8, matmulModel, MicroModel } from './calibrate-models';
@@ -136,8 +137,6 @@ export function readCpuCaches(root = '/sys/devices/system/cpu/cpu0/cache'): Cach
   return caches.sort((a, b) => a.bytes - b.bytes);
 }
 
-const fmtBytes = (bytes: number): string => (bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(bytes % (1 << 20) ? 1 : 0)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`);
-
 /** What `calibrate` measured: saved by --save-measurements, refitted by --refit without running anything. */
 export interface Measurements {
   readonly threads: number;
@@ -181,7 +180,7 @@ async function measureAll(ort: Ort, threads: number, runs: number, statistic: Ru
     say(line);
   };
   const caches = readCpuCaches();
-  note(caches.length > 0 ? `caches (sysfs): ${caches.map((c) => `L${c.level} ${fmtBytes(c.bytes)}`).join(', ')}` : 'caches: none found in /sys/devices/system/cpu/cpu0/cache (not Linux, or hidden): no cache levels are fitted, every kernel is costed at DRAM bandwidth');
+  note(caches.length > 0 ? `caches (sysfs): ${caches.map((c) => `L${c.level} ${humanBytes(c.bytes)}`).join(', ')}` : 'caches: none found in /sys/devices/system/cpu/cpu0/cache (not Linux, or hidden): no cache levels are fitted, every kernel is costed at DRAM bandwidth');
   // Overhead first: every rate is computed from kernel time less its kernel part.
   const tinyCount = 64;
   const tiny = await measureMicro(ort, elementwiseChain('overhead', 'Add', 1, tinyCount), threads, runs, statistic);
@@ -189,7 +188,7 @@ async function measureAll(ort: Ort, threads: number, runs: number, statistic: Ru
   // The roofline's overhead is what one more node costs a run (kernel plus the executor's dispatch
   // between kernels), so predicted totals match wall time.
   const overheadUs = tiny.runSeconds === null ? kernelUs : (tiny.runSeconds * 1e6) / tinyCount;
-  note(`per-kernel overhead: ${overheadUs.toFixed(2)} µs per node of run time for 1-element Adds (${kernelUs.toFixed(2)} µs of it kernel time, the rest dispatch)`);
+  note(`per-kernel overhead: ${humanTime(overheadUs * 1e-6)} per node of run time for 1-element Adds (${humanTime(kernelUs * 1e-6)} of it kernel time, the rest dispatch)`);
   const grid: GridSample[] = [];
   const started = Date.now();
   for (const micro of calibrationGrid()) {
@@ -204,7 +203,7 @@ async function measureAll(ort: Ort, threads: number, runs: number, statistic: Ru
     try {
       const r = await measureMicro(ort, matmulModel(dtype, n), threads, Math.max(3, Math.ceil(runs / 2)), statistic);
       const rate = median(r.nodes.map((x) => x.flops / net(x)));
-      note(`matmul ${key} ${n}³: ${(rate / 1e9).toFixed(1)} GFLOP/s`);
+      note(`matmul ${key} ${n}³: ${humanFlopRate(rate)}`);
       dtypePeaks[key] = rate / 1e12;
     } catch (error) {
       note(`matmul ${key} ${n}³: not measured (ONNX Runtime: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]})`);
@@ -220,19 +219,19 @@ export function roofsOf(m: Measurements): Roofs {
   // DRAM bandwidth: the elementwise sweep's points well beyond the last-level cache.
   const llc = m.caches.length > 0 ? m.caches[m.caches.length - 1].bytes : 32 << 20;
   const dram = m.grid.filter((g) => g.kind === 'elementwise' && (g.tensorBytes ?? 0) >= 2 * llc);
-  if (dram.length === 0) throw new Error(`the grid has no elementwise point over tensors ≥ ${fmtBytes(2 * llc)}: DRAM bandwidth cannot be measured`);
+  if (dram.length === 0) throw new Error(`the grid has no elementwise point over tensors ≥ ${humanBytes(2 * llc)}: DRAM bandwidth cannot be measured`);
   const bandwidthGBs = Math.max(...dram.map((g) => bestRate(g, (n) => n.bytes, net))) / 1e9;
-  log.push(`memory bandwidth: ${bandwidthGBs.toFixed(1)} GB/s (elementwise over tensors ≥ ${fmtBytes(2 * llc)}, twice the last-level cache)`);
+  log.push(`memory bandwidth: ${humanBandwidth(bandwidthGBs * BYTES_PER_GB)} (elementwise over tensors ≥ ${humanBytes(2 * llc)}, twice the last-level cache)`);
   // Vector: the best FLOP rate of the elementwise and reduction points whose kernels run ≥ 20 µs (the
   // profiler counts whole µs: a 1 µs kernel less the 1 µs per-kernel part would read as a huge rate).
   const vector = m.grid.filter((g) => (g.kind === 'elementwise' || g.kind === 'reduction') && median(g.nodes.map((n) => n.seconds)) >= 20e-6);
   const best = (samples: readonly GridSample[]): GridSample => samples.reduce((a, b) => (bestRate(b, (n) => n.flops, net) > bestRate(a, (n) => n.flops, net) ? b : a));
   const bestVector = best(vector);
   const vectorFp32 = bestRate(bestVector, (n) => n.flops, net);
-  log.push(`vector fp32: ${(vectorFp32 / 1e9).toFixed(1)} GFLOP/s (the best of the elementwise and reduction points of ≥ 20 µs: ${bestVector.label})`);
+  log.push(`vector fp32: ${humanFlopRate(vectorFp32)} (the best of the elementwise and reduction points of ≥ 20 µs: ${bestVector.label})`);
   const bestGemm = best(m.grid.filter((g) => g.kind === 'gemm'));
   const fp32 = bestRate(bestGemm, (n) => n.flops, net) / 1e12;
-  log.push(`matmul fp32: ${(fp32 * 1e3).toFixed(1)} GFLOP/s (the best GEMM of the grid: ${bestGemm.label})`);
+  log.push(`matmul fp32: ${humanFlopRate(fp32 * 1e12)} (the best GEMM of the grid: ${bestGemm.label})`);
   return { bandwidthGBs, overheadUs: m.overheadUs, vectorFp32Tflops: vectorFp32 / 1e12, tensor: { fp32, ...m.dtypePeaks }, log };
 }
 

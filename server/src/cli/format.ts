@@ -2,9 +2,7 @@ import { Coverage, coverageCounts, isLowerBound } from '../analysis/coverage';
 import { Diagnostic } from '../analysis/diagnostics';
 import { Report, ReportNode, ReportValue } from '../analysis/report';
 import { hasRange, totalRangeBasis, totalWithRange } from '../format/time-range';
-import { humanBytes, humanCount, humanFlops, humanTime } from '../format/units';
-
-export { humanBytes, humanCount, humanFlops, humanTime };
+import { humanBytes, humanCount, humanEnergy, humanFlops, humanMacs, humanRatio, humanTime } from '../format/units';
 
 /** Text views of a report for the terminal. Model names are untrusted: control characters are escaped. */
 export function sanitise(text: string): string {
@@ -76,7 +74,7 @@ function headerLines(report: Report): string[] {
     lines.push(`Chip      ${sanitise(report.chip.name)} (${report.chip.id}), ${report.peakMode} peaks${report.computeDtype ? `, arithmetic in ${report.computeDtype}` : ''}`);
     lines.push(`Time      ${atLeast}${totalWithRange(humanTime(t.timeSeconds), t.timeLowSeconds, t.timeHighSeconds, atLeast !== '')} predicted (${atLeast}${humanTime(t.fusedTimeSeconds)} with elementwise chains fused)   ${percent(t.memoryBoundShare)} of it memory-bound, ${percent(t.overheadBoundShare)} overhead-bound; ${percent(t.timeSeconds > 0 ? t.overheadSeconds / t.timeSeconds : 0)} is kernel launches${report.runtime && report.runtime !== 'eager' ? ` (${report.runtime})` : ''}`);
     if (!atLeast && hasRange(t.timeLowSeconds, t.timeHighSeconds)) lines.push(`Band      ${totalRangeBasis(t.rangeCalibrated)}`);
-    lines.push(`Work      ${atLeast}${humanFlops(t.flops)}FLOP (${atLeast}${humanFlops(t.macs)}MAC), ${atLeast}${humanBytes(t.bytes)} moved, energy ${atLeast}${(t.energyJoules * 1e3).toFixed(3)} mJ (${percent(t.energyJoules > 0 ? t.energy.memoryJoules / t.energyJoules : 0)} moving data)`);
+    lines.push(`Work      ${atLeast}${humanFlops(t.flops)} (${atLeast}${humanMacs(t.macs)}), ${atLeast}${humanBytes(t.bytes)} moved, energy ${atLeast}${humanEnergy(t.energyJoules)} (${percent(t.energyJoules > 0 ? t.energy.memoryJoules / t.energyJoules : 0)} moving data)`);
     if (t.unmodelledNodes > 0) lines.push(`Left out  ${t.unmodelledNodes} node(s), ${percent(t.unmodelledShare)} of the costed nodes: not modelled, not counted (see below)`);
   }
   return lines;
@@ -103,9 +101,9 @@ export function formatTable(report: Report): string {
     return [
       ...base,
       clip(n.outputs.map(formatValueType).join(' '), 40),
-      n.modelled === false ? '-' : humanFlops(n.flops ?? 0),
+      n.modelled === false ? '-' : humanCount(n.flops ?? 0),
       n.modelled === false ? '-' : humanBytes((n.bytesRead ?? 0) + (n.bytesWritten ?? 0)),
-      n.intensity === null || n.intensity === undefined ? '-' : n.intensity.toFixed(1),
+      n.intensity === null || n.intensity === undefined ? '-' : humanRatio(n.intensity),
       n.unit ?? '',
       n.modelled === false ? 'not modelled' : n.bound === 'none' ? '' : (n.bound ?? ''),
       n.modelled === false || n.bound === 'none' ? '' : humanTime(time),
@@ -178,7 +176,7 @@ export function formatMarkdown(report: Report): string {
   }
   if (report.opTypes?.length) {
     lines.push('| op type | count | time | share | FLOPs | bytes |', '|---|---:|---:|---:|---:|---:|');
-    for (const o of report.opTypes) lines.push(`| ${md(o.opType)} | ${o.count} | ${humanTime(o.timeSeconds)} | ${percent(o.share)} | ${humanFlops(o.flops)} | ${humanBytes(o.bytes)} |`);
+    for (const o of report.opTypes) lines.push(`| ${md(o.opType)} | ${o.count} | ${humanTime(o.timeSeconds)} | ${percent(o.share)} | ${humanCount(o.flops)} | ${humanBytes(o.bytes)} |`);
     lines.push('');
   }
   if (report.suggestions) {

@@ -1,4 +1,7 @@
 import { Command, Option } from 'commander';
+import { AttentionImpl } from '../analysis/hf-config/types';
+import { HfCliOptions } from './profile-hf';
+import { ACTIVATION_OPTIONS, ActivationOption, KV_OPTIONS, KvOption, WEIGHT_OPTIONS, WeightOption } from '../analysis/hf-config/serving/precision';
 import * as fs from 'node:fs';
 import { builtinChips, Chip, findChip, parseChipsFile, PeakDtype, suggestChips } from '../analysis/cost/chips';
 import { PeakMode } from '../analysis/cost/roofline';
@@ -58,6 +61,38 @@ interface ProfileFlags {
   batch: number;
   prompt: number;
   generated: number;
+  pricePerHour?: number;
+  /** Hugging Face config.json: per-tensor precision, parallelism, attention kernel, memory share (hf-config/serving/). */
+  weights?: WeightOption;
+  activations?: ActivationOption;
+  kv?: KvOption;
+  groupSize?: number;
+  tp?: number;
+  pp?: number;
+  ep?: number;
+  attention?: AttentionImpl;
+  gpuMemoryUtilization?: number;
+}
+
+/** The config.json options from the flags (only those given: absent ones take the summary's defaults). */
+function hfOptionsOf(opts: ProfileFlags): HfCliOptions {
+  const given = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
+  return {
+    phase: opts.phase,
+    batch: opts.batch,
+    prompt: opts.prompt,
+    generated: opts.generated,
+    ...given('pricePerGpuHour', opts.pricePerHour),
+    ...given('weights', opts.weights),
+    ...given('activations', opts.activations),
+    ...given('kv', opts.kv),
+    ...given('groupSize', opts.groupSize),
+    ...given('tp', opts.tp),
+    ...given('pp', opts.pp),
+    ...given('ep', opts.ep),
+    ...given('attention', opts.attention),
+    ...given('memoryUtilization', opts.gpuMemoryUtilization),
+  };
 }
 
 const DTYPES: readonly PeakDtype[] = ['fp64', 'fp32', 'tf32', 'fp16', 'bf16', 'fp8', 'int8', 'int4', 'fp4'];
@@ -133,7 +168,25 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(new Option('--phase <phase>', 'Hugging Face config.json: the phase whose ops are listed').choices(['prefill', 'decode']).default('prefill'))
     .option('--batch <n>', 'Hugging Face config.json: sequences per batch', parseCount('batch', 1), 1)
     .option('--prompt <n>', 'Hugging Face config.json: prompt tokens (prefill length)', parseCount('prompt', 1), 2048)
+    .option('--price-per-hour <price>', 'Hugging Face config.json: price of one GPU-hour; adds the cost per 1M input and output tokens', (t: string) => {
+      const v = Number(t);
+      if (!Number.isFinite(v) || v <= 0) throw new UsageError(`--price-per-hour expects a positive number, got "${t}"`);
+      return v;
+    })
     .option('--generated <n>', 'Hugging Face config.json: generated tokens (decode is profiled at the middle step)', parseCount('generated', 0), 256)
+    .addOption(new Option('--weights <type>', 'Hugging Face config.json: the layers\' projection weights (int4/int8: group-quantised, weight-only)').choices([...WEIGHT_OPTIONS]))
+    .addOption(new Option('--activations <type>', 'Hugging Face config.json: the activations (fp8 with --weights fp8: W8A8)').choices([...ACTIVATION_OPTIONS]))
+    .addOption(new Option('--kv <type>', 'Hugging Face config.json: the KV cache').choices([...KV_OPTIONS]))
+    .option('--group-size <n>', 'Hugging Face config.json: input features per scale of int4/int8 weights (default 128)', parseCount('group-size', 1))
+    .option('--tp <n>', 'Hugging Face config.json: tensor-parallel GPUs (within one node)', parseCount('tp', 1))
+    .option('--pp <n>', 'Hugging Face config.json: pipeline-parallel stages', parseCount('pp', 1))
+    .option('--ep <n>', 'Hugging Face config.json: expert-parallel GPUs for MoE models (equal to --tp)', parseCount('ep', 1))
+    .addOption(new Option('--attention <impl>', 'Hugging Face config.json: one fused attention kernel, or eager QKᵀ/softmax/·V kernels').choices(['fused', 'unfused']))
+    .option('--gpu-memory-utilization <share>', 'Hugging Face config.json: share of each GPU\'s memory the engine plans with (default 0.9, as vLLM)', (t: string) => {
+      const v = Number(t);
+      if (!Number.isFinite(v) || v <= 0 || v > 1) throw new UsageError(`--gpu-memory-utilization expects a share in (0, 1], got "${t}"`);
+      return v;
+    })
     .action(async (models: string[], opts: ProfileFlags) => {
       const chips = loadChips(opts.chips);
       const chip = resolveChip(opts.chip, chips);
@@ -143,7 +196,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       for (const [i, file] of models.entries()) {
         if (showProgress) process.stderr.write(`\r[${i + 1}/${models.length}] ${file}…`);
         const options = { dim: opts.dim, input: opts.input, profile: { chip, peakMode: opts.peak, computeDtype: opts.dtype, runtime: opts.runtime }, suggestions: opts.suggestions, chips, entry: opts.entry, python: opts.python };
-        const profiled = opts.trace && isPythonFile(file) ? await profileTracedPythonFile(file, { ...options, timeoutSeconds: opts.traceTimeout }) : profileFile(file, { ...options, hf: { phase: opts.phase, batch: opts.batch, prompt: opts.prompt, generated: opts.generated } });
+        const profiled = opts.trace && isPythonFile(file) ? await profileTracedPythonFile(file, { ...options, timeoutSeconds: opts.traceTimeout }) : profileFile(file, { ...options, hf: hfOptionsOf(opts) });
         const report = opts.measured ? applyMeasuredProfile(profiled, opts.measured, undefined, opts.statistic) : profiled;
         reports.push(report);
         // An incomplete model definition exits 1 too: its totals are lower bounds, not the model's.

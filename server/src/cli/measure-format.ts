@@ -1,5 +1,6 @@
 import type { ReportMeasurement } from '../analysis/measure/compare';
 import { SIGNIFICANT_SHARE } from '../analysis/measure/compare';
+import { humanTime } from '../format/units';
 import { sanitise } from './format';
 
 /** The predicted-versus-measured table and summary printed by `measure` and `profile --measured`. */
@@ -47,8 +48,8 @@ export function formatMeasurement(m: ReportMeasurement, limit = 30): string {
   out.push(`Joined       ${m.matched} nodes matched (${m.compared} compared), ${m.unmatchedNodes.length} timed nodes without a kernel, ${m.unmatchedKernels.length} kernels without a node${m.fusedKernels ? `, ${m.fusedKernels} fused kernels` : ''}${m.ambiguousKernels.length ? `, ${m.ambiguousKernels.length} ambiguous` : ''}`);
   if (m.unmatchedNodes.length) out.push(`  nodes without a kernel: ${listSome(m.unmatchedNodes)}`);
   if (m.unmatchedKernels.length) out.push(`  kernels without a node: ${listSome(m.unmatchedKernels)}`);
-  const run = m.measuredRunSeconds === null ? '-' : `${(m.measuredRunSeconds * 1e3).toFixed(3)} ms`;
-  out.push(`End to end   predicted ${(m.predictedSeconds * 1e3).toFixed(3)} ms, measured ${run} per run (kernels ${(m.measuredKernelSeconds * 1e3).toFixed(3)} ms): error ${pct(m.endToEndError)}`);
+  const run = m.measuredRunSeconds === null ? '-' : humanTime(m.measuredRunSeconds);
+  out.push(`End to end   predicted ${humanTime(m.predictedSeconds)}, measured ${run} per run (kernels ${humanTime(m.measuredKernelSeconds)}): error ${pct(m.endToEndError)}`);
   out.push(`Per op       Spearman ρ ${fmtNum(m.spearman, 3)} over ${m.compared} ops, ${fmtNum(m.spearmanSignificant, 3)} over those ≥ ${SIGNIFICANT_SHARE * 100}%; median |error| ${m.medianAbsError === null ? '-' : `${(m.medianAbsError * 100).toFixed(1)}%`} over the ${m.significantOps} ops taking ≥ ${SIGNIFICANT_SHARE * 100}% of kernel time`);
   for (const note of m.notes) out.push(`Note: ${sanitise(note)}`);
   return out.join('\n');

@@ -3,9 +3,10 @@ import * as path from 'node:path';
 import { advise } from '../analysis/advise/index';
 import { Chip } from '../analysis/cost/chips';
 import { profileAnalysis, ProfileOptions } from '../analysis/cost/index';
-import { analyzeHfConfig, LlmSummary, looksLikeHfConfig, Phase, PhaseFigures, summariseLlm } from '../analysis/hf-config/index';
+import { analyzeHfConfig, LlmSummary, looksLikeHfConfig, PhaseFigures, summariseLlm } from '../analysis/hf-config/index';
+import { HfProfileOptions } from '../analysis/hf-config/types';
 import { buildReport, Report } from '../analysis/report';
-import { humanBytes, humanCount, humanTime } from '../format/units';
+import { humanBytes, humanCount, humanRatio, humanTime } from '../format/units';
 import { UsageError } from './args';
 
 /**
@@ -13,12 +14,7 @@ import { UsageError } from './args';
  * goes through the same profile, advice and report as an ONNX model; the report gains `llm`, the
  * prefill and decode summary, printed above the per-op table.
  */
-export interface HfCliOptions {
-  readonly phase: Phase;
-  readonly batch: number;
-  readonly prompt: number;
-  readonly generated: number;
-}
+export type HfCliOptions = Omit<HfProfileOptions, 'dtype'>;
 
 export type HfReport = Report & { readonly llm?: LlmSummary };
 
@@ -62,7 +58,11 @@ export function profileHfFile(file: string, options: { hf: HfCliOptions; profile
   const advice = profiled && options.suggestions !== false ? advise(analysis, { ...profileOptions, baseline: profiled.result, chips: options.chips }) : null;
   const report = buildReport(analysis, file, new Map(), profiled, advice);
   const llm = analysed.config === null ? null : summariseLlm(analysed.config, options.profile.chip, { ...hfOptions, peakMode: options.profile.peakMode, runtime: options.profile.runtime });
-  return llm === null ? report : { ...report, llm };
+  if (llm === null) return report;
+  // Options the summary could not honour (--tp on a chip without link figures…) are errors of the run.
+  const known = new Set(report.diagnostics.map((d) => d.message));
+  const extra = llm.errors.filter((m) => !known.has(m)).map((message) => ({ severity: 'error' as const, code: 'hf.bad-option', message }));
+  return { ...report, diagnostics: [...report.diagnostics, ...extra], llm };
 }
 
 function percent(x: number): string {
@@ -70,7 +70,7 @@ function percent(x: number): string {
 }
 
 function rate(tokensPerSecond: number): string {
-  return tokensPerSecond >= 1e3 ? `${(tokensPerSecond / 1e3).toFixed(1)} k tok/s` : `${tokensPerSecond.toFixed(1)} tok/s`;
+  return `${humanCount(tokensPerSecond)} tok/s`;
 }
 
 /** The LLM summary printed above the per-op table ('' for reports of other models). */
@@ -80,13 +80,22 @@ export function llmSection(report: Report): string {
   const lines: string[] = [];
   const served = s.servedAs !== null ? `, served as ${s.servedAs}` : '';
   lines.push(`LLM       ${s.modelType} (${s.kind}), ${humanCount(s.params)} parameters${s.activeParams !== s.params ? ` (${humanCount(s.activeParams)} active per token)` : ''}, ${s.dtype}${served}: weights ${humanBytes(s.weightBytes)}`);
+  lines.push(`Precision ${s.precision}`);
+  const par = s.parallel;
+  if (par.gpus > 1) lines.push(`GPUs      ${par.gpus} (TP ${par.tp}, PP ${par.pp}${par.ep > 1 ? `, EP ${par.ep}` : ''}) over ${par.link ?? 'no link'}: per GPU weights ${humanBytes(par.perGpu.weightBytes)}${par.perGpu.kvBytesPerToken !== null ? `, KV ${humanBytes(par.perGpu.kvBytesPerToken)} per token` : ''}`);
   if (s.kvBytesPerToken !== null) lines.push(`KV cache  ${humanBytes(s.kvBytesPerToken)} per token (${s.kvBytesPerToken} B), ${humanBytes(s.kvBytesPerToken * (s.prompt + s.generated))} per ${s.prompt + s.generated}-token sequence`);
+  const comm = (f: PhaseFigures): string => (f.communication.seconds > 0 ? `, of which ${humanTime(f.communication.seconds)} collectives` : '');
   const p = s.prefill;
-  lines.push(`Prefill   batch ${s.batch} × ${s.prompt} tokens: ${humanTime(p.timeSeconds)} = time to first token (${humanTime(p.fusedTimeSeconds)} fused), ${rate(p.tokensPerSecond)}, ${p.bound}-bound (${percent(p.memoryBoundShare)} of time in memory-bound ops)`);
+  lines.push(`Prefill   batch ${s.batch} × ${s.prompt} tokens: ${humanTime(p.timeSeconds)} = time to first token${comm(p)} (${humanTime(p.fusedTimeSeconds)} fused), ${rate(p.tokensPerSecond)}, ${p.bound}-bound (${percent(p.memoryBoundShare)} of time in memory-bound ops)`);
   const d = s.decode;
   if (d !== null) {
-    lines.push(`Decode    batch ${s.batch}, step at position ${d.past}: ${humanTime(d.timePerTokenSeconds)} per token (${humanTime(d.fusedTimeSeconds)} fused), ${rate(d.tokensPerSecond)}, ${d.bound}-bound (${percent(d.memoryBoundShare)}); reads ${humanBytes(d.weightBytesRead)} of weights + ${humanBytes(d.kvBytesRead)} of KV cache per step`);
+    lines.push(`Decode    batch ${s.batch}, step at position ${d.past}: ${humanTime(d.timePerTokenSeconds)} per token${comm(d)} (${humanTime(d.fusedTimeSeconds)} fused), ${rate(d.tokensPerSecond)}, ${d.bound}-bound (${percent(d.memoryBoundShare)}); reads ${humanBytes(d.weightBytesRead)} of weights + ${humanBytes(d.kvBytesRead)} of KV cache per step${par.gpus > 1 ? ' per GPU' : ''}`);
+    for (const t of d.communication.terms) lines.push(`          decode: ${t.count} × ${t.what}, ${humanBytes(t.bytes)} each: ${humanTime(t.seconds)}`);
     if (s.generationSeconds !== null) lines.push(`Generate  ${s.generated} tokens after the prompt: ${humanTime(s.generationSeconds)} (TTFT + ${s.generated} × mean step)`);
+  }
+  if (s.cost !== undefined) {
+    const money = (x: number): string => (x >= 1 ? x.toFixed(2) : x.toPrecision(3));
+    lines.push(`Cost      ${money(s.cost.perMillionInput)} per 1M input tokens${s.cost.perMillionOutput !== null ? `, ${money(s.cost.perMillionOutput)} per 1M output tokens` : ''} at ${s.cost.pricePerGpuHour} per GPU-hour × ${par.gpus} GPU${par.gpus > 1 ? 's' : ''}, batch ${s.batch} (predicted time only: no idle time, no prefill/decode overlap)`);
   }
   if (s.ridge !== null) {
     const r = s.ridge;
@@ -94,18 +103,26 @@ export function llmSection(report: Report): string {
     const step = r.stepComputeBoundBatch === null ? `never within batch ${r.searchedUpTo}` : `from batch ${r.stepComputeBoundBatch}`;
     lines.push(`Ridge     decode projections (weight MatMuls) compute-bound ${proj}; whole step compute-bound ${step}`);
   }
+  if (s.sweep.length > 0) {
+    lines.push(`Sweep     decode batch → step time, tokens/s, bound, memory${par.gpus > 1 ? ' per GPU' : ''}`);
+    for (const pt of s.sweep) lines.push(`          ${String(pt.batch).padStart(5)}  ${humanTime(pt.stepSeconds).padStart(10)}  ${rate(pt.tokensPerSecond).padStart(13)}  ${pt.bound.padEnd(13)}  ${pt.fits ? 'fits' : 'does NOT fit'}`);
+  }
   const m = s.memory;
-  const check = (c: typeof m.atBatch): string => `${humanBytes(c.totalBytes)} (weights ${humanBytes(c.weightBytes)} + KV ${humanBytes(c.kvCacheBytes)} for ${c.batch} × ${c.contextTokens} tokens) of ${(c.capacityBytes / 1e9).toFixed(0)} GB: ${c.fits ? 'fits' : 'does NOT fit'}`;
-  lines.push(`Memory    batch ${m.atBatch.batch}: ${check(m.atBatch)}`);
+  const check = (c: typeof m.atBatch): string =>
+    `${humanBytes(c.totalBytes)} (weights ${humanBytes(c.weightBytes)} + KV ${humanBytes(c.kvCacheBytes)} for ${c.batch} × ${c.contextTokens} tokens + activations ${humanBytes(c.activationBytes)}) of ${humanBytes(c.capacityBytes)} (${Math.round(m.utilization * 100)}% of ${humanBytes(c.deviceBytes)}${m.deviceMeasured ? '' : ', datasheet GB'}): ${c.fits ? 'fits' : 'does NOT fit'}`;
+  lines.push(`Memory    ${par.gpus > 1 ? 'per GPU, ' : ''}batch ${m.atBatch.batch}: ${check(m.atBatch)}`);
   if (m.atRidge !== null) lines.push(`          ridge batch ${m.atRidge.batch}: ${check(m.atRidge)}`);
   lines.push(`          largest batch that fits with the full context: ${Number.isFinite(m.maxBatchThatFits) ? m.maxBatchThatFits : 'unbounded (no KV cache)'}`);
+  if (s.smallestFit !== null && (s.smallestFit.gpus !== par.gpus || !m.atBatch.fits)) lines.push(`          fewest GPUs that fit batch ${s.batch} × ${m.atBatch.contextTokens} tokens: ${s.smallestFit.gpus} (--tp ${s.smallestFit.tp}${s.smallestFit.pp > 1 ? ` --pp ${s.smallestFit.pp}` : ''})`);
+  else if (s.smallestFit === null && s.kind === 'decoder') lines.push(`          no layout up to 64 GPUs holds batch ${s.batch} × ${m.atBatch.contextTokens} tokens`);
   if (p.layers.length > 0) {
     const show = (f: PhaseFigures): string => {
       const l = f.layers[0];
-      return l === undefined ? '-' : `${humanTime(l.timeSeconds)}, ${l.intensity.toFixed(1)} FLOP/B, ${l.bound}-bound`;
+      return l === undefined ? '-' : `${humanTime(l.timeSeconds)}, ${humanRatio(l.intensity)} FLOP/B, ${l.bound}-bound`;
     };
     lines.push(`Per layer prefill ${show(p)}${d !== null ? `; decode ${show(d)}` : ''} (layer 0 of ${p.layers.length})`);
   }
   for (const note of s.notes) lines.push(`Note      ${note}`);
+  for (const error of s.errors) lines.push(`Error     ${error}`);
   return `${lines.join('\n')}\n\n`;
 }

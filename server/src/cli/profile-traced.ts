@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { Diagnostic } from '../analysis/diagnostics';
 import { PythonDiagnostic } from '../analysis/pytorch/index';
 import { Report } from '../analysis/report';
+import { humanTime } from '../format/units';
 import { choosePython } from '../python-env/python-exe';
 import { traceModel } from '../python-env/trace';
 import { UsageError } from './args';
@@ -52,7 +53,7 @@ export async function profileTracedPythonFile(file: string, options: TracedCliOp
   const traced = run.analysis;
   const absolute = path.resolve(file);
   const own = traced.diagnostics.map((d) => located(d, absolute));
-  const about: Diagnostic[] = traced.torch ? [{ severity: 'info', code: 'trace.done', message: `traced with torch ${traced.torch.version} on ${traced.torch.device} in ${(run.wallMs / 1000).toFixed(1)} s${traced.notes.length ? `; ${traced.notes.join('; ')}` : ''}` }] : [];
+  const about: Diagnostic[] = traced.torch ? [{ severity: 'info', code: 'trace.done', message: `traced with torch ${traced.torch.version} on ${traced.torch.device} in ${humanTime(run.wallMs / 1000)}${traced.notes.length ? `; ${traced.notes.join('; ')}` : ''}` }] : [];
   const analysis = traced.analysis ?? { model: null, inference: null, diagnostics: [], coverage: traced.coverage };
   // The report says how much of the model the totals cover: every aten op mapped or not (analysis.coverage).
   return pythonReport({ ...analysis, diagnostics: [...about, ...own, ...analysis.diagnostics] }, file, options);

@@ -1,5 +1,6 @@
 import { Chip } from '../analysis/cost/chips';
 import { isRuntime, kernelOverheadSeconds } from '../analysis/cost/runtime';
+import { humanTime } from './units';
 
 /**
  * How the views name a runtime other than eager: the times the user reads were predicted with another
@@ -8,8 +9,8 @@ import { isRuntime, kernelOverheadSeconds } from '../analysis/cost/runtime';
  */
 export function runtimeNote(runtime: string | undefined, chip: Chip): string | null {
   if (runtime === undefined || runtime === 'eager' || !isRuntime(runtime)) return null;
-  const perKernel = `${+(kernelOverheadSeconds(chip, runtime) * 1e6).toFixed(3)} µs a kernel`;
+  const perKernel = `${humanTime(kernelOverheadSeconds(chip, runtime))} a kernel`;
   return runtime === 'compiled'
     ? `compiled: a replayed CUDA graph (${perKernel}) with elementwise chains fused into their producer's kernel`
-    : `cuda-graphs: a replayed CUDA graph, ${perKernel} instead of ${+chip.kernelOverheadUs.toFixed(3)} µs launched eagerly`;
+    : `cuda-graphs: a replayed CUDA graph, ${perKernel} instead of ${humanTime(kernelOverheadSeconds(chip, 'eager'))} launched eagerly`;
 }

@@ -15,9 +15,12 @@ import { NodeSpan, TextLayout } from '../analysis/onnx/text/layout';
 import { parseModelText } from '../analysis/onnx/text/parser';
 import { ViewLayout } from '../analysis/onnx/view/layout';
 import { renderModelView } from '../analysis/onnx/view/printer';
-import { buildReport, externalReferences, Report, ReportNode } from '../analysis/report';
+import { externalReferences } from '../analysis/ir/weights';
+import { buildReport, Report, ReportNode } from '../analysis/report';
 import { inferModel } from '../analysis/shape/engine';
 import { analyzeHfConfig, HfConfigAnalysis } from '../analysis/hf-config/index';
+import { HfProfileOptions } from '../analysis/hf-config/index';
+import { LlmSettings } from '../settings';
 import { analyzePythonSource, PythonAnalysis, PythonParser, PythonTree, TextChange, TorchDtype } from '../analysis/pytorch/index';
 import { PythonImports } from './python-imports';
 import { RENDER_SCHEME } from '../protocol';
@@ -120,6 +123,21 @@ export interface SourceModelOptions {
 export const LLM_DEFAULTS: Readonly<Record<'batch' | 'prompt' | 'generated', number>> = { batch: 1, prompt: 2048, generated: 256 };
 
 /** A config.json's batch, prompt and generated lengths: the bindings', else LLM_DEFAULTS. */
+/** The config.json serving options of the `ridgepoint.llm.*` settings (only those set). */
+export function llmServing(llm: LlmSettings | undefined): Omit<HfProfileOptions, 'phase' | 'batch' | 'prompt' | 'generated'> {
+  if (llm === undefined) return {};
+  return {
+    ...(llm.weights !== '' ? { weights: llm.weights } : {}),
+    ...(llm.activations !== '' ? { activations: llm.activations } : {}),
+    ...(llm.kvCache !== '' ? { kv: llm.kvCache } : {}),
+    ...(llm.tensorParallel > 1 ? { tp: llm.tensorParallel } : {}),
+    ...(llm.pipelineParallel > 1 ? { pp: llm.pipelineParallel } : {}),
+    ...(llm.expertParallel > 1 ? { ep: llm.expertParallel } : {}),
+    ...(llm.attention !== 'fused' ? { attention: llm.attention } : {}),
+    ...(llm.pricePerGpuHour > 0 ? { pricePerGpuHour: llm.pricePerGpuHour } : {}),
+  };
+}
+
 export function llmSizes(bindings: ReadonlyMap<string, number>): { batch: number; prompt: number; generated: number } {
   return { batch: bindings.get('batch') ?? LLM_DEFAULTS.batch, prompt: bindings.get('prompt') ?? LLM_DEFAULTS.prompt, generated: bindings.get('generated') ?? LLM_DEFAULTS.generated };
 }
@@ -133,6 +151,8 @@ export interface ProfileRequestOptions {
   readonly runtime?: Runtime;
   /** Chips the chip suggestion compares (built-ins plus the user's chips file). */
   readonly chips?: readonly Chip[];
+  /** config.json serving: precision, GPUs, attention, price (the ridgepoint.llm.* settings). */
+  readonly llm?: LlmSettings;
 }
 
 export interface ProfiledModel {
@@ -371,7 +391,7 @@ export class ModelService {
     const failed = (message: string): { analysis: ModelAnalysis; symbols: string[] } => ({ analysis: { model: null, inference: null, diagnostics: [{ severity: 'error', code: 'internal', message }] }, symbols: [] });
     try {
       if (ref.kind === 'hf-config') {
-        const hf = analyzeHfConfig(loaded.text, { phase: ref.phase ?? 'prefill', ...llmSizes(options.bindings) });
+        const hf = analyzeHfConfig(loaded.text, { phase: ref.phase ?? 'prefill', ...llmSizes(options.bindings), ...llmServing(options.llm) });
         const analysis = hf.analysis ?? { model: null, inference: null, diagnostics: [] };
         // hf.diagnostics holds the config's own problems (located by text offset) and then the graph's.
         return { analysis: { ...analysis, diagnostics: [...hf.diagnostics] }, hf, symbols: ['batch', 'prompt', 'generated'] };
@@ -476,7 +496,7 @@ class UsedBindings extends Map<string, number> {
 
 function profileKey(options: ProfileRequestOptions): string {
   const bindings = [...options.bindings].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify([options.chip, options.peakMode, options.runtime ?? 'eager', bindings, options.chips?.length ?? 0, options.source ?? null]);
+  return JSON.stringify([options.chip, options.peakMode, options.runtime ?? 'eager', bindings, options.chips?.length ?? 0, options.source ?? null, options.llm ?? null]);
 }
 
 /** The one edit that turns `before` into `after` (common prefix and suffix kept): what an incremental parse needs. */

@@ -143,7 +143,7 @@ export class ServerContext {
       this.warn(`${problem} (setting ridgepoint.chip)`);
     }
     const source = this.sourceFor(ref);
-    return { chip, peakMode: this.settings.peakMode, runtime: this.settings.runtime, bindings: this.bindingsFor(ref), chips: this.chips.all(), ...(source ? { source } : {}) };
+    return { chip, peakMode: this.settings.peakMode, runtime: this.settings.runtime, bindings: this.bindingsFor(ref), chips: this.chips.all(), ...(ref.kind === 'hf-config' ? { llm: this.settings.llm } : {}), ...(source ? { source } : {}) };
   }
 
   /** The profile behind hovers, hints, lenses and diagnostics. */

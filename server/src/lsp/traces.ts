@@ -94,7 +94,7 @@ export class TraceService {
     const run = await runTrace({ python, file: ref.path, entry: target.entry, input: target.input, dtype: options.source?.dtype, timeoutMs: this.ctx.settings.python.traceTimeout * 1000, signal: state.controller.signal });
     if (this.states.get(ref.key) !== state) return null; // superseded by a newer trace
     state.run = run;
-    const what = run.analysis.analysis ? `traced ${target.entry} in ${(run.wallMs / 1000).toFixed(1)} s` : `trace of ${target.entry} failed: ${run.analysis.diagnostics[0]?.message ?? 'no result'}`;
+    const what = run.analysis.analysis ? `traced ${target.entry} in ${humanTime(run.wallMs / 1000)}` : `trace of ${target.entry} failed: ${run.analysis.diagnostics[0]?.message ?? 'no result'}`;
     this.ctx.connection.console.log(`${ref.path}: ${what}${run.stderrTail.trim() ? `\n${run.stderrTail.trim().split('\n').slice(-20).join('\n')}` : ''}`);
     this.changed(ref);
     return null;

@@ -1,5 +1,5 @@
 import { at } from '../ir/at';
-import { humanBytes, humanTime } from '../../format/units';
+import { BYTES_PER_GB, bytesFromGB, humanBandwidth, humanBytes, humanEnergy, humanTime } from '../../format/units';
 import { Chip } from '../cost/chips';
 import { ProfileResult } from '../cost/totals';
 import { AdviceContext, minConfidence, peakActivationBytes } from './context';
@@ -34,7 +34,7 @@ export function chipSuggestions(ctx: AdviceContext, notes: string[]): Suggestion
       notComparable.push(chip.id);
       continue;
     }
-    if (chip.memoryGB * 1e9 < needed) {
+    if (bytesFromGB(chip.memoryGB) < needed) {
       tooSmall.push(chip.id);
       continue;
     }
@@ -47,7 +47,7 @@ export function chipSuggestions(ctx: AdviceContext, notes: string[]): Suggestion
   const base = ctx.baseline.totals;
   const byTime = [...candidates].sort((a, b) => a.result.totals.timeSeconds - b.result.totals.timeSeconds);
   const byEnergy = [...candidates].sort((a, b) => a.result.totals.energyJoules - b.result.totals.energyJoules || a.result.totals.timeSeconds - b.result.totals.timeSeconds);
-  const ranking = (list: readonly OnChip[]): string[] => list.slice(0, 5).map((c, rank) => `${rank + 1}. ${c.chip.name} (${c.chip.id}): ${humanTime(c.result.totals.timeSeconds)}, ${(c.result.totals.energyJoules * 1e3).toFixed(4)} mJ${c.chip.tdpW ? `, at most ${(c.chip.tdpW * c.result.totals.timeSeconds * 1e3).toFixed(3)} mJ at board power` : ''}`);
+  const ranking = (list: readonly OnChip[]): string[] => list.slice(0, 5).map((c, rank) => `${rank + 1}. ${c.chip.name} (${c.chip.id}): ${humanTime(c.result.totals.timeSeconds)}, ${humanEnergy(c.result.totals.energyJoules)}${c.chip.tdpW ? `, at most ${humanEnergy(c.chip.tdpW * c.result.totals.timeSeconds)} at board power` : ''}`);
   const suggestions: Suggestion[] = [];
   const fastest = at(byTime, 0, 'candidate chips by time');
   if (fastest.result.totals.timeSeconds < base.timeSeconds) suggestions.push(chipSuggestion(ctx, fastest, 'fastest', ranking(byTime)));
@@ -66,13 +66,13 @@ function chipSuggestion(ctx: AdviceContext, on: OnChip, which: 'fastest' | 'ener
   const message =
     which === 'fastest'
       ? `Fastest ${categoryLabel(current.category)} in the database for this model: ${on.chip.name}, ${humanTime(t.timeSeconds)} instead of ${humanTime(base.timeSeconds)} on ${current.name} (${speed.toFixed(2)}×)`
-      : `Most energy-efficient ${categoryLabel(current.category)} for this model: ${on.chip.name}, ${(t.energyJoules * 1e3).toFixed(4)} mJ instead of ${(base.energyJoules * 1e3).toFixed(4)} mJ per run (${((1 - energyRatio) * 100).toFixed(0)}% less), ${humanTime(t.timeSeconds)} instead of ${humanTime(base.timeSeconds)}`;
+      : `Most energy-efficient ${categoryLabel(current.category)} for this model: ${on.chip.name}, ${humanEnergy(t.energyJoules)} instead of ${humanEnergy(base.energyJoules)} per run (${((1 - energyRatio) * 100).toFixed(0)}% less), ${humanTime(t.timeSeconds)} instead of ${humanTime(base.timeSeconds)}`;
   const detail = [
     `${which === 'fastest' ? 'By predicted time' : 'By predicted energy'} (${ctx.options.peakMode} peaks${ctx.options.computeDtype ? `, arithmetic in ${ctx.options.computeDtype}` : ''}), the same per-op costs re-timed on each chip:`,
     ...ranking,
-    `On ${current.name}: ${humanTime(base.timeSeconds)}, ${(base.energyJoules * 1e3).toFixed(4)} mJ.`,
+    `On ${current.name}: ${humanTime(base.timeSeconds)}, ${humanEnergy(base.energyJoules)}.`,
     'Energy is arithmetic plus memory traffic from the energy model (docs/chips.md), without idle or static power; "at board power" is TDP × time, an upper bound.',
-    ...(t.memoryBoundShare > 0.5 ? [`On ${on.chip.name} ${(t.memoryBoundShare * 100).toFixed(0)}% of the time is memory-bound: bandwidth (${on.chip.memoryBandwidthGBs} GB/s) decides.`] : []),
+    ...(t.memoryBoundShare > 0.5 ? [`On ${on.chip.name} ${(t.memoryBoundShare * 100).toFixed(0)}% of the time is memory-bound: bandwidth (${humanBandwidth(on.chip.memoryBandwidthGBs * BYTES_PER_GB)}) decides.`] : []),
   ].join('\n');
   return {
     id: `chip:${which}`,

@@ -5,7 +5,7 @@ import { graphOutputNames, ProfileOptions } from '../cost/index';
 import { NodeCost, weightValueNames } from '../cost/model';
 import { ProfiledNode, ProfileResult } from '../cost/totals';
 import { bytesForElements } from '../ir/dtype';
-import { summariseWeights } from '../report';
+import { summariseWeights } from '../ir/weights';
 import { ValueRecord } from '../shape/engine';
 import { Confidence, Figures } from './types';
 import { profileWhatIf, WhatIf, WhatIfSubject } from './whatif';

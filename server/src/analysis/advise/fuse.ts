@@ -395,7 +395,7 @@ function priceFusion(ctx: AdviceContext, pattern: FusionPattern, groups: number[
     ...(fusesElementwise(ctx.options.runtime) && kernelsBefore < members.filter((i) => ctx.runs(i)).length
       ? [`Under the ${ctx.options.runtime} runtime these nodes already run as ${kernelsBefore} kernel${kernelsBefore === 1 ? '' : 's'} (elementwise chains fused into their producers): fusing them removes ${kernelsRemoved} launch${kernelsRemoved === 1 ? '' : 'es'}, and the saving counts only what the runtime leaves unfused.`]
       : []),
-    ...(overheadSaved > 0.5 * evaluation.savingSeconds ? [`Most of the saving (${humanTime(overheadSaved)}) is kernel launches removed (${+(launchSeconds * 1e6).toFixed(3)} µs each on this chip, ${ctx.options.runtime ?? 'eager'}), which varies with the runtime.`] : []),
+    ...(overheadSaved > 0.5 * evaluation.savingSeconds ? [`Most of the saving (${humanTime(overheadSaved)}) is kernel launches removed (${humanTime(launchSeconds)} each on this chip, ${ctx.options.runtime ?? 'eager'}), which varies with the runtime.`] : []),
     'Assumes each group runs as one kernel: intermediates stay on chip, each outside input is read once, arithmetic times add up.',
     ...listLines(lines),
   ].join('\n');

@@ -1,5 +1,5 @@
 import { roofSideOf } from '../cost/launch-bound';
-import { humanBytes, humanTime } from '../../format/units';
+import { humanBytes, humanFlopRate, humanRatio, humanTime } from '../../format/units';
 import { AdviceContext, listLines, opCounts } from './context';
 import { Confidence, Suggestion, SuggestionPart } from './types';
 import { quantisedCost, WEIGHT_BITS, WeightQuantisation, WhatIf } from './whatif';
@@ -59,7 +59,7 @@ function priceQuantisation(ctx: AdviceContext, indices: readonly number[], whatI
     const before = ctx.figures([i]);
     const after = ctx.figures([i], evaluation.result);
     parts.push({ nodes: [ctx.id(i)], before, after, note: `${(before.timeSeconds / Math.max(after.timeSeconds, 1e-30)).toFixed(2)}×` });
-    lines.push(`${ctx.id(i)} ${ctx.opType(i)}: ${humanTime(before.timeSeconds)} → ${humanTime(after.timeSeconds)}, ${humanBytes(before.bytes)} → ${humanBytes(after.bytes)}, intensity ${fmt(before.intensity)} → ${fmt(after.intensity)} FLOP/B`);
+    lines.push(`${ctx.id(i)} ${ctx.opType(i)}: ${humanTime(before.timeSeconds)} → ${humanTime(after.timeSeconds)}, ${humanBytes(before.bytes)} → ${humanBytes(after.bytes)}, intensity ${humanRatio(before.intensity)} → ${humanRatio(after.intensity)} FLOP/B`);
   }
   const before = ctx.figures(indices);
   const after = ctx.figures(indices, evaluation.result);
@@ -77,12 +77,13 @@ function priceQuantisation(ctx: AdviceContext, indices: readonly number[], whatI
   if (memorySeconds < overhead) confidence = 'low';
   const hardware: string[] = [];
   if (weightOnly && whatIf.weightDtype === 'int4' && !chip.peaks.tensor.int4) hardware.push(`${chip.name} has no int4 matrix units: weight-only int4 dequantises the weights to ${mathType} for the math, so only the weight traffic shrinks.`);
-  if (!weightOnly) hardware.push(`${chip.name} runs ${whatIf.activations} on its matrix units at ${chip.peaks.tensor[whatIf.activations ?? 'fp8']} TFLOP/s (dense).`);
+  const lowPrecisionTflops = chip.peaks.tensor[whatIf.activations ?? 'fp8'];
+  if (!weightOnly && lowPrecisionTflops !== undefined) hardware.push(`${chip.name} runs ${whatIf.activations} on its matrix units at ${humanFlopRate(lowPrecisionTflops * 1e12)} (dense).`);
   const what = weightOnly
     ? `Weight-only ${whatIf.weightDtype} for ${indices.length} memory-bound op${indices.length === 1 ? '' : 's'} whose traffic is mostly weights (${opCounts(ctx, indices)})`
     : `${whatIf.activations} weights and activations for ${indices.length} compute-bound matrix op${indices.length === 1 ? '' : 's'} (${opCounts(ctx, indices)})`;
   const detail = [
-    `These ops: ${humanTime(before.timeSeconds)} → ${humanTime(after.timeSeconds)} (${opsSpeedup.toFixed(2)}×), ${humanBytes(before.bytes)} → ${humanBytes(after.bytes)}, intensity ${fmt(before.intensity)} → ${fmt(after.intensity)} FLOP/B.`,
+    `These ops: ${humanTime(before.timeSeconds)} → ${humanTime(after.timeSeconds)} (${opsSpeedup.toFixed(2)}×), ${humanBytes(before.bytes)} → ${humanBytes(after.bytes)}, intensity ${humanRatio(before.intensity)} → ${humanRatio(after.intensity)} FLOP/B.`,
     `Model total ${humanTime(total)} → ${humanTime(newTotal)} (${(total / newTotal).toFixed(3)}×) on ${chip.name}.`,
     `Weights stored in ${whatIf.weightDtype} (${WEIGHT_BITS[whatIf.weightDtype]} bits per weight${whatIf.weightDtype === 'int4' ? ', blocks of 128 with an fp16 scale' : ''}); ${weightOnly ? `arithmetic in ${mathType}` : `arithmetic in ${whatIf.activations}, activations read in 8 bits, outputs written in the original type`}.`,
     ...hardware,
@@ -119,7 +120,3 @@ function recipeFor(weightDtype: WeightQuantisation, weightOnly: boolean): string
   return 'ONNX Runtime: MatMulNBits with 8-bit weights (onnxruntime.quantization.matmul_nbits_quantizer.MatMulNBitsQuantizer(model, bits=8), recent releases) or quantize_dynamic(weight_type=QuantType.QInt8), which also quantises activations; PyTorch: torchao quantize_(model, int8_weight_only()); TensorRT-LLM / ModelOpt INT8 weight-only.';
 }
 
-function fmt(x: number | null): string {
-  if (x === null) return '-';
-  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
-}

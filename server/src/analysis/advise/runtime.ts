@@ -44,20 +44,20 @@ export function runtimeSuggestions(ctx: AdviceContext, notes: string[]): Suggest
   ctx.nodes.forEach((n, i) => {
     if (ctx.runs(i) && n.timing.overheadSeconds > 0) kernels += n.cost.executions;
   });
-  const eagerUs = +(kernelOverheadSeconds(chip, 'eager') * 1e6).toFixed(3);
-  const graphUs = +(kernelOverheadSeconds(chip, 'cuda-graphs') * 1e6).toFixed(3);
+  const eagerLaunch = humanTime(kernelOverheadSeconds(chip, 'eager'));
+  const graphLaunch = humanTime(kernelOverheadSeconds(chip, 'cuda-graphs'));
   const total = totals.timeSeconds;
   const savedText = (e: Evaluation): string => `${humanTime(e.savingSeconds)} (${((e.savingSeconds / total) * 100).toFixed(1)}% of ${humanTime(total)})`;
   const chains = compiled.result.fusedGroups.length;
-  const launches = `Kernel launches are ${(share * 100).toFixed(0)}% of the time (${kernels} kernel${kernels === 1 ? '' : 's'} at ${eagerUs} µs each on ${chip.name}, eager)`;
+  const launches = `Kernel launches are ${(share * 100).toFixed(0)}% of the time (${kernels} kernel${kernels === 1 ? '' : 's'} at ${eagerLaunch} each on ${chip.name}, eager)`;
   // Without an elementwise chain to fuse, compiling buys exactly what the graph does: one figure.
   const message =
     chains === 0
       ? `${launches}: capturing the forward as a CUDA graph (or torch.compile(mode="reduce-overhead")) saves ${savedText(graphs)}`
       : `${launches}: capturing the forward as a CUDA graph saves ${savedText(graphs)}; torch.compile(mode="reduce-overhead"), which also fuses ${chains} elementwise chain${chains === 1 ? '' : 's'}, saves ${savedText(compiled)}`;
   const detail = [
-    `Eager: ${humanTime(total)} per run, of which ${humanTime(totals.overheadSeconds)} is the fixed per-kernel cost (${kernels} kernel runs × ${eagerUs} µs); ${(totals.overheadBoundShare * 100).toFixed(0)}% of the time is in overhead-bound ops.`,
-    `CUDA graphs (runtime cuda-graphs): ${humanTime(graphs.result.totals.timeSeconds)}, each kernel node ~${graphUs} µs when replayed.`,
+    `Eager: ${humanTime(total)} per run, of which ${humanTime(totals.overheadSeconds)} is the fixed per-kernel cost (${kernels} kernel runs × ${eagerLaunch}); ${(totals.overheadBoundShare * 100).toFixed(0)}% of the time is in overhead-bound ops.`,
+    `CUDA graphs (runtime cuda-graphs): ${humanTime(graphs.result.totals.timeSeconds)}, each kernel node ~${graphLaunch} when replayed.`,
     `torch.compile(mode="reduce-overhead") (runtime compiled): ${humanTime(compiled.result.totals.timeSeconds)}, a replayed graph${chains === 0 ? ' (no elementwise chain to fuse)' : ` with ${chains} elementwise chain${chains === 1 ? '' : 's'} fused into ${chains === 1 ? 'its' : 'their'} producer's kernel`}.`,
     `The ${CUDA_GRAPH_NODE_US} µs per replayed kernel is a published measurement on other GPUs (docs/cost-model.md, "Runtime"), not this chip's; the saving inherits it.`,
     'Needs static shapes (a graph replays fixed buffers: pad or bucket dynamic sizes) and no host synchronisation inside the forward; the first call captures.',

@@ -2,6 +2,7 @@ import { at } from '../ir/at';
 import builtinData from './chips.json';
 import { chipKey, matchChip, matchKey, VENDOR_WORDS } from './chip-key';
 import { ChipEfficiency, parseChipEfficiency } from './efficiency';
+import { Interconnect, parseInterconnect } from './interconnect';
 
 /**
  * The chip database: the built-in chips (`chips.json`, figures and sources from the researched
@@ -45,6 +46,10 @@ export interface Chip {
   sparsePeaks?: Peaks;
   /** Per-op-class efficiency in the achievable mode (cost/efficiency.ts); absent: one roof for every op. */
   efficiency?: ChipEfficiency;
+  /** Memory the driver reports in MiB (nvidia-smi's total): what there is to fill, below the marketing GB. */
+  usableMemoryMiB?: number;
+  /** The link to peer GPUs, for multi-GPU serving (cost/interconnect.ts); absent: not modelled. */
+  interconnect?: Interconnect;
 }
 
 export interface ChipsFileResult {
@@ -159,6 +164,7 @@ export const CHIP_LIMITS = {
 const FIELDS = [
   'id', 'name', 'vendor', 'category', 'aliases', 'memoryType', 'memoryBandwidthGBs', 'memoryGB', 'l2MB', 'tdpW',
   'peaks', 'sparsePeaks', 'achievable', 'kernelOverheadUs', 'sources', 'notes', 'confidence', 'extends', 'efficiency',
+  'usableMemoryMiB', 'interconnect',
 ] as const;
 
 /** Default per-launch overhead by category when a user chip gives none (docs/chips.md). */
@@ -452,6 +458,8 @@ function validateChip(raw: unknown, index: number, fileName: string, errors: str
   const rawConfidence = entry.confidence === undefined ? 'low' : entry.confidence;
   const confidence = rawConfidence === 'high' || rawConfidence === 'medium' || rawConfidence === 'low' ? rawConfidence : null;
   const efficiency = entry.efficiency === undefined ? undefined : (parseChipEfficiency(entry.efficiency, (field, message) => c.fail(field, message)) ?? undefined);
+  const usableMemoryMiB = entry.usableMemoryMiB === undefined ? undefined : c.number(entry, 'usableMemoryMiB', { min: 0, minExclusive: true, max: CHIP_LIMITS.maxMemoryGB * 1024, unit: 'MiB' });
+  const interconnect = entry.interconnect === undefined ? undefined : parseInterconnect(entry.interconnect, (field, message) => c.fail(field, message));
   if (confidence === null) c.fail('confidence', `must be "high", "medium" or "low", got ${show(rawConfidence)}`);
 
   if (!c.ok || id === null || name === null || vendor === null || category === null || aliases === null || bandwidth === null || memoryGB === null) return null;
@@ -470,6 +478,8 @@ function validateChip(raw: unknown, index: number, fileName: string, errors: str
   if (memoryType !== undefined) chip.memoryType = memoryType;
   if (sparsePeaks !== undefined) chip.sparsePeaks = sparsePeaks;
   if (efficiency !== undefined) chip.efficiency = efficiency;
+  if (usableMemoryMiB !== undefined && usableMemoryMiB !== null) chip.usableMemoryMiB = usableMemoryMiB;
+  if (interconnect !== undefined && interconnect !== null) chip.interconnect = interconnect;
   return chip;
 }
 

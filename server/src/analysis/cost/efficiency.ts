@@ -1,4 +1,4 @@
-import { humanBytes } from '../../format/units';
+import { BYTES_PER_GB, humanBandwidth, humanBytes } from '../../format/units';
 import { EFFICIENCY_KEYS, efficiencyKeys, GemmDims, KernelClass, KernelShape } from './kernel-class';
 
 /**
@@ -166,7 +166,7 @@ export function efficiencyOf(kernel: KernelShape, bytes: number, eff: ChipEffici
   const level = eff.caches?.find((c) => bytes <= c.bytes);
   if (level !== undefined && dramBandwidth > 0) {
     memory *= (level.bandwidthGBs * 1e9) / dramBandwidth;
-    notes.push(`${humanBytes(bytes)} fit the ${level.name} (${level.bandwidthGBs} GB/s)`);
+    notes.push(`${humanBytes(bytes)} fit the ${level.name} (${humanBandwidth(level.bandwidthGBs * BYTES_PER_GB)})`);
   }
   return { compute, memory, notes };
 }

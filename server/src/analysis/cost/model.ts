@@ -1,6 +1,8 @@
 import './ops/index';
+import { Diagnostic, internalErrorDiagnostic } from '../diagnostics';
 import { Graph, Model } from '../ir/graph';
 import { numericData } from '../ir/tensor';
+import { isModelError } from '../ops/helpers';
 import { InferenceResult, NodeRecord } from '../shape/engine';
 import { NodeCostContext } from './context';
 import { KernelShape, kernelShapeOf } from './kernel-class';
@@ -21,6 +23,8 @@ export interface NodeCost {
   readonly notes: readonly string[];
   /** The kernel class and (GEMMs, convs) GEMM shape: the key of the chip's per-class efficiency (cost/efficiency.ts). */
   readonly kernel: KernelShape;
+  /** Set when the cost formula threw an exception no formula throws on purpose (a bug); the node is then unmodelled. */
+  readonly internalError?: Diagnostic;
 }
 
 const CONTAINERS = new Set(['If', 'Loop', 'Scan', 'SequenceMap']);
@@ -121,6 +125,7 @@ export function computeCosts(model: Model, inference: InferenceResult): NodeCost
     const where = contextOf(record.graph);
     const container = record.status === 'function' || (record.node.domain === '' && CONTAINERS.has(record.node.opType));
     let cost: OpCost;
+    let internalError: Diagnostic | undefined;
     if (container) {
       cost = { flops: 0, macs: null, activationBytesRead: 0, weightBytes: 0, bytesWritten: 0, unit: 'none', dtype: null, modelled: true, notes: ['cost counted in its body nodes'] };
     } else if (folded.has(record.id)) {
@@ -136,12 +141,16 @@ export function computeCosts(model: Model, inference: InferenceResult): NodeCost
         try {
           cost = rule(new NodeCostContext(record, weights));
         } catch (error) {
-          cost = unmodelled(`cost formula failed: ${error instanceof Error ? error.message : String(error)}`);
+          if (isModelError(error)) cost = unmodelled(`cost formula failed: ${error.message}`);
+          else {
+            internalError = internalErrorDiagnostic(`${record.node.opType} node ${record.id}: the ${record.node.domain || 'ai.onnx'}.${record.node.opType} cost formula`, error, { node: record.id, offset: record.node.fileOffset });
+            cost = unmodelled(internalError.message);
+          }
         }
       }
     }
     const kernel = container ? OTHER_KERNEL : kernelShapeOf(record, cost);
-    return { record, cost, executions: where.executions, branchOf: where.branchOf, container, notes: where.notes, kernel };
+    return { record, cost, executions: where.executions, branchOf: where.branchOf, container, notes: where.notes, kernel, ...(internalError ? { internalError } : {}) };
   });
 }
 

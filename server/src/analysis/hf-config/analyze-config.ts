@@ -9,6 +9,7 @@ import { buildPhaseModel } from './build/phase-model';
 import { recogniseFamily } from './families/index';
 import { lineAndCharacter, parseLocatedJson } from './json-locate';
 import { ConfigReader } from './reader';
+import { hasPrecisionOptions, Precision, resolvePrecision, uniformPrecision } from './serving/precision';
 import { HfConfigAnalysis, HfProfileOptions, LlmConfig } from './types';
 
 /** Far beyond real serving; larger values are typos and would only make astronomic graphs. */
@@ -47,6 +48,7 @@ export function analyzeHfConfig(text: string, options: HfProfileOptions): HfConf
 
   const dtype = resolveDtype(options.dtype, config.dtype, diagnostics);
   config = { ...config, dtype: dtype.storage };
+  const precision = servingPrecision(options, dtype, diagnostics);
   let phase = options.phase;
   if (config.kind === 'encoder' && phase === 'decode') {
     diagnostics.push({ severity: 'warning', code: 'hf.encoder-decode', message: `${config.modelType} is an encoder: it has no decode phase; its forward pass over ${options.prompt} tokens is profiled`, location: { offset: parsed.keys.get('model_type')?.offset ?? 0, value: 'model_type' } });
@@ -57,7 +59,7 @@ export function analyzeHfConfig(text: string, options: HfProfileOptions): HfConf
     reader.report('warning', 'hf.context-too-long', `${context} tokens of context exceed the ${config.maxPositions} positions the model was trained for; profiled anyway`, positionKey(raw));
   }
   try {
-    const built = buildPhaseModel(config, { ...options, phase }, dtype.storage);
+    const built = buildPhaseModel(config, { ...options, phase }, dtype.storage, precision);
     const inference = inferModel(built.model);
     diagnostics.push(...inference.diagnostics);
     const analysis: ModelAnalysis = { model: built.model, inference, diagnostics: [...inference.diagnostics], coverage: configCoverage(new Set(built.layerOf.values()).size, diagnostics) };
@@ -67,6 +69,18 @@ export function analyzeHfConfig(text: string, options: HfProfileOptions): HfConf
     diagnostics.push({ severity: 'error', code: 'internal', message: `building the ${phase} graph failed: ${error instanceof Error ? error.message : String(error)}` });
     return { ...base, config };
   }
+}
+
+/**
+ * The per-tensor precision (--weights/--activations/--kv) over the storage type. `--dtype int8|int4|fp4`
+ * already serves every tensor in that type; the two ways do not combine (an error, and the uniform type).
+ */
+export function servingPrecision(options: HfProfileOptions, dtype: { storage: DataType; servedAs: PeakDtype | null }, diagnostics: Diagnostic[]): Precision {
+  if (dtype.servedAs !== null && dtype.servedAs !== 'tf32' && hasPrecisionOptions(options)) {
+    diagnostics.push({ severity: 'error', code: 'hf.bad-option', message: `--dtype ${dtype.servedAs} serves every tensor in ${dtype.servedAs}; per-tensor --weights/--activations/--kv choose each one: use one or the other` });
+    return uniformPrecision(dtype.storage);
+  }
+  return resolvePrecision(options, dtype.storage, diagnostics);
 }
 
 function positionKey(raw: Record<string, unknown>): string | undefined {

@@ -1,4 +1,4 @@
-import { humanBytes, humanTime } from '../../format/units';
+import { humanBytes, humanCount, humanTime } from '../../format/units';
 import { Chip } from '../cost/chips';
 import { CanonicalField, STANDARD_KEYS } from './families/common';
 import { FAMILIES } from './families/index';
@@ -79,11 +79,11 @@ export function explainConfigKey(config: string | Readonly<Record<string, unknow
   const base = safeSummary(JSON.stringify(raw), chip, quick);
   if (base === null) return null;
   const value = raw[key];
-  const lines = [`**${key}** = ${JSON.stringify(value)}: ${explainer.what}.`, '', describe(base, explainer.metrics, chip)];
+  const lines = [`**${key}** = ${JSON.stringify(value)}: ${explainer.what}.`, '', describe(base, explainer.metrics)];
   const alternative = explainer.alternative(value, raw);
   if (alternative !== undefined && alternative !== value) {
     const other = safeSummary(JSON.stringify({ ...raw, [key]: alternative }), chip, quick);
-    if (other !== null) lines.push('', `With ${key} = ${JSON.stringify(alternative)}: ${describe(other, explainer.metrics, chip)}`);
+    if (other !== null) lines.push('', `With ${key} = ${JSON.stringify(alternative)}: ${describe(other, explainer.metrics)}`);
   }
   lines.push('', `(batch ${options.batch}, prompt ${options.prompt}, ${options.generated} generated, ${chip.name})`);
   return lines.join('\n');
@@ -97,20 +97,16 @@ function safeSummary(text: string, chip: Chip, options: SummaryOptions): LlmSumm
   }
 }
 
-function billions(n: number): string {
-  return n >= 1e9 ? `${(n / 1e9).toFixed(2)} B` : `${(n / 1e6).toFixed(1)} M`;
-}
-
-function describe(s: LlmSummary, metrics: readonly Metric[], chip: Chip): string {
+function describe(s: LlmSummary, metrics: readonly Metric[]): string {
   const parts: string[] = [];
   const context = s.prompt + s.generated;
   for (const m of metrics) {
     switch (m) {
       case 'params':
-        parts.push(`${billions(s.params)} parameters`);
+        parts.push(`${humanCount(s.params)} parameters`);
         break;
       case 'activeParams':
-        parts.push(`${billions(s.activeParams)} active per token`);
+        parts.push(`${humanCount(s.activeParams)} active per token`);
         break;
       case 'weights':
         parts.push(`weights ${humanBytes(s.weightBytes)}`);
@@ -120,8 +116,9 @@ function describe(s: LlmSummary, metrics: readonly Metric[], chip: Chip): string
         break;
       case 'fitsFullContext':
         if (s.kvBytesPerToken !== null && s.kvBytesPerToken > 0) {
-          const fit = Math.max(0, Math.floor((chip.memoryGB * 1e9 - s.weightBytes) / (s.kvBytesPerToken * s.maxPositions)));
-          parts.push(`${fit} full-length sequence${fit === 1 ? '' : 's'} fit ${chip.memoryGB} GB beside the weights`);
+          const budget = s.memory.atBatch.capacityBytes;
+          const fit = Math.max(0, Math.floor((budget - s.parallel.perGpu.weightBytes) / ((s.parallel.perGpu.kvBytesPerToken ?? s.kvBytesPerToken) * s.maxPositions)));
+          parts.push(`${fit} full-length sequence${fit === 1 ? '' : 's'} fit the ${humanBytes(budget)} planned per GPU beside the weights`);
         }
         break;
       case 'kv':
@@ -137,11 +134,30 @@ function describe(s: LlmSummary, metrics: readonly Metric[], chip: Chip): string
         if (s.decode !== null) parts.push(`decode ${humanTime(s.decode.timePerTokenSeconds)}/step (${s.decode.bound}-bound)`);
         break;
       case 'fits':
-        if (s.kvBytesPerToken !== null) parts.push(s.memory.maxBatchThatFits === 0 ? `does not fit ${chip.memoryGB} GB` : `${Number.isFinite(s.memory.maxBatchThatFits) ? s.memory.maxBatchThatFits : 'any number of'} sequences of ${context} tokens fit ${chip.memoryGB} GB`);
+        if (s.kvBytesPerToken !== null) parts.push(s.memory.maxBatchThatFits === 0 ? `does not fit the ${humanBytes(s.memory.atBatch.capacityBytes)} planned per GPU` : `${Number.isFinite(s.memory.maxBatchThatFits) ? s.memory.maxBatchThatFits : 'any number of'} sequences of ${context} tokens fit the ${humanBytes(s.memory.atBatch.capacityBytes)} planned per GPU`);
         break;
     }
   }
   return `${parts.join(', ')}.`;
+}
+
+/**
+ * The serving lenses: the precision and GPU layout (a click opens the ridgepoint.llm settings), whether
+ * the batch fits each GPU's memory (and the fewest GPUs that would hold it), and the cost per 1M tokens
+ * when a price is set.
+ */
+export function servingLensParts(s: LlmSummary): { layout: string; memory: string; cost: string | null } {
+  const p = s.parallel;
+  const gpus = p.gpus === 1 ? '1 GPU' : `${p.gpus} GPUs (TP ${p.tp}${p.pp > 1 ? ` · PP ${p.pp}` : ''}${p.ep > 1 ? ` · EP ${p.ep}` : ''})`;
+  const layout = `${s.precision.split(' (')[0] ?? s.precision} · KV ${s.precision.split('KV cache ')[1] ?? ''} · ${gpus}${s.errors.length > 0 ? ` · ${s.errors.length} option error${s.errors.length > 1 ? 's' : ''}` : ''}`;
+  const m = s.memory.atBatch;
+  const fit = s.smallestFit;
+  const memory = m.fits
+    ? `fits: ${humanBytes(m.totalBytes)} of ${humanBytes(m.capacityBytes)}${p.gpus > 1 ? ' per GPU' : ''} · up to batch ${Number.isFinite(s.memory.maxBatchThatFits) ? s.memory.maxBatchThatFits : '∞'}`
+    : `does NOT fit: ${humanBytes(m.totalBytes)} of ${humanBytes(m.capacityBytes)}${p.gpus > 1 ? ' per GPU' : ''}${fit !== null ? ` · needs ${fit.gpus} GPUs (TP ${fit.tp}${fit.pp > 1 ? ` · PP ${fit.pp}` : ''})` : ''}`;
+  const money = (x: number): string => (x >= 1 ? x.toFixed(2) : x.toPrecision(3));
+  const cost = s.cost === undefined ? null : `$${money(s.cost.perMillionInput)} / 1M input${s.cost.perMillionOutput !== null ? ` · $${money(s.cost.perMillionOutput)} / 1M output` : ''} tokens`;
+  return { layout, memory, cost };
 }
 
 /** The one-line code lens over a config.json: size, and the verdict of each phase. */
@@ -156,7 +172,7 @@ export function codeLensSummary(s: LlmSummary): string {
  * from which the projections are compute-bound (the last two only for decoders).
  */
 export function codeLensParts(s: LlmSummary): string[] {
-  const size = s.activeParams !== s.params ? `${billions(s.params)} params (${billions(s.activeParams)} active)` : `${billions(s.params)} params`;
+  const size = s.activeParams !== s.params ? `${humanCount(s.params)} params (${humanCount(s.activeParams)} active)` : `${humanCount(s.params)} params`;
   const prefill = `${s.kind === 'encoder' ? 'forward' : 'prefill'} ${s.prompt} tok: ${humanTime(s.prefill.timeSeconds)}, ${s.prefill.bound}-bound`;
   const parts = [`${size}, ${humanBytes(s.weightBytes)}`, prefill];
   if (s.decode === null) return parts;

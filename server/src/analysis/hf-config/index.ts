@@ -6,7 +6,7 @@
 export { analyzeHfConfig } from './analyze-config';
 export { summariseLlm } from './summary';
 export type { LayerRoofline, LlmSummary, MemoryCheck, PhaseFigures, SummaryOptions } from './summary';
-export { codeLensParts, codeLensSummary, explainConfigKey } from './explain';
+export { codeLensParts, codeLensSummary, explainConfigKey, servingLensParts } from './explain';
 export { KNOWN_MODEL_TYPES } from './families/index';
 export { expectedExpertsTouched } from './build/moe';
 export type { FamilyId, HfConfigAnalysis, HfProfileOptions, KeyRange, LlmConfig, Phase } from './types';

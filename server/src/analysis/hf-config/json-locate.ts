@@ -1,104 +1,103 @@
+import { Node, ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
 import { KeyRange } from './types';
 
 /**
- * JSON with key locations, without a JSON library that reports them (jsonc-parser is not a dependency).
- * Values come from `JSON.parse`, which is exact and fast; a second pass walks the text with a minimal
- * scanner (strings with escapes, nesting) only to find where each object key starts. Keys are recorded
- * by path: `hidden_size` at the top level, `rope_scaling.factor` one object down; keys inside arrays
- * are not recorded (no config key of interest lives there). Never throws.
+ * JSON with key locations. Microsoft's jsonc-parser (the one VS Code's own JSON support uses) gives the
+ * syntax errors with their exact offsets and a tree with each key's offset; the values come from
+ * `JSON.parse`, which is exact and builds plain objects (a `__proto__` key stays an ordinary property).
+ * The text is read as strict JSON, as transformers' `json.load` reads a config.json: no comments, no
+ * trailing commas. Keys are recorded by path: `hidden_size` at the top level, `rope_scaling.factor` one
+ * object down; keys inside arrays are not recorded (no config key of interest lives there). Never throws.
  */
 export interface LocatedJson {
   readonly value: unknown;
   readonly keys: Map<string, KeyRange>;
-  /** Set when the text is not JSON: the message and the UTF-16 offset of the problem. */
-  readonly error?: { readonly message: string; readonly offset: number };
+  /** Set when the text is not JSON: the first problem and its UTF-16 offset and length in the text. */
+  readonly error?: { readonly message: string; readonly offset: number; readonly length: number };
 }
 
+const STRICT_JSON = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
+
+/** jsonc-parser's error codes (by name: they are a const enum) in words. */
+const PROBLEMS: Record<string, string> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'invalid number',
+  PropertyNameExpected: 'a property name in double quotes is expected',
+  ValueExpected: 'a value is expected',
+  ColonExpected: 'a colon is expected',
+  CommaExpected: 'a comma is expected',
+  CloseBraceExpected: 'a closing brace is expected',
+  CloseBracketExpected: 'a closing bracket is expected',
+  EndOfFileExpected: 'nothing may follow the top-level value',
+  InvalidCommentToken: 'comments are not allowed in JSON',
+  UnexpectedEndOfComment: 'unterminated comment',
+  UnexpectedEndOfString: 'unterminated string',
+  UnexpectedEndOfNumber: 'unterminated number',
+  InvalidUnicode: 'invalid \\u escape',
+  InvalidEscapeCharacter: 'invalid escape character',
+  InvalidCharacter: 'invalid character in a string',
+};
+
 export function parseLocatedJson(text: string): LocatedJson {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    // V8 says "… in JSON at position N" (and newer versions add "(line L column C)").
-    const position = /position (\d+)/.exec(message);
-    return { value: undefined, keys: new Map(), error: { message, offset: position ? Math.min(Number(position[1]), text.length) : 0 } };
+  const errors: ParseError[] = [];
+  const tree = parseTree(text, errors, STRICT_JSON);
+  const keys = tree === undefined ? new Map<string, KeyRange>() : keyRanges(tree, positionsIn(text));
+  const first = errors[0];
+  if (first !== undefined) {
+    const name = printParseErrorCode(first.error);
+    const offset = Math.min(first.offset, text.length);
+    return { value: undefined, keys, error: { message: PROBLEMS[name] ?? name, offset, length: first.length } };
   }
-  return { value, keys: scanKeys(text) };
+  if (tree === undefined) return { value: undefined, keys, error: { message: 'the text is empty', offset: 0, length: 0 } };
+  try {
+    return { value: JSON.parse(text) as unknown, keys };
+  } catch (error) {
+    // jsonc-parser accepted what JSON.parse refused: not expected, but said rather than guessed at.
+    return { value: undefined, keys, error: { message: error instanceof Error ? error.message : String(error), offset: 0, length: 0 } };
+  }
 }
 
 /** The 0-based line and UTF-16 character of an offset. */
-export function lineAndCharacter(text: string, offset: number): { line: number; character: number } {
-  let line = 0;
-  let lineStart = 0;
-  const end = Math.min(offset, text.length);
-  for (let i = 0; i < end; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, character: end - lineStart };
+export function lineAndCharacter(text: string, offset: number): LineAndCharacter {
+  return positionsIn(text)(Math.max(0, Math.min(offset, text.length)));
 }
 
-/** One open container while scanning: objects remember the key whose value they are. */
-interface Frame {
-  readonly kind: 'object' | 'array';
-  readonly path: string | null;
-  /** The last key read in this object (its value may be the next container). */
-  lastKey: string | null;
+interface LineAndCharacter {
+  readonly line: number;
+  readonly character: number;
 }
 
-function scanKeys(text: string): Map<string, KeyRange> {
-  const keys = new Map<string, KeyRange>();
-  const stack: Frame[] = [];
+/** Line and character of non-decreasing offsets, in one pass over the text however many are asked for. */
+function positionsIn(text: string): (offset: number) => LineAndCharacter {
+  let at = 0;
   let line = 0;
   let lineStart = 0;
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === '\n') {
-      line++;
-      lineStart = i + 1;
-      i++;
-    } else if (c === '"') {
-      const start = i;
-      i++;
-      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-      i++;
-      const top = stack[stack.length - 1];
-      if (top?.kind === 'object' && nextNonSpace(text, i) === ':') {
-        let key: string;
-        try {
-          key = JSON.parse(text.slice(start, i)) as string;
-        } catch {
-          key = text.slice(start + 1, i - 1);
-        }
-        top.lastKey = key;
-        if (top.path !== null) {
-          const path = top.path === '' ? key : `${top.path}.${key}`;
-          if (!keys.has(path)) keys.set(path, { offset: start, length: i - start, line, character: start - lineStart });
-        }
+  return (offset) => {
+    for (; at < offset; at++) {
+      if (text.charCodeAt(at) === 10) {
+        line++;
+        lineStart = at + 1;
       }
-    } else if (c === '{' || c === '[') {
-      const parent = stack[stack.length - 1];
-      let path: string | null = null;
-      if (parent === undefined) path = c === '{' ? '' : null;
-      else if (parent.kind === 'object' && parent.path !== null && parent.lastKey !== null) path = parent.path === '' ? parent.lastKey : `${parent.path}.${parent.lastKey}`;
-      stack.push({ kind: c === '{' ? 'object' : 'array', path: c === '{' ? path : null, lastKey: null });
-      i++;
-    } else if (c === '}' || c === ']') {
-      stack.pop();
-      i++;
-    } else {
-      i++;
     }
-  }
-  return keys;
+    return { line, character: offset - lineStart };
+  };
 }
 
-function nextNonSpace(text: string, from: number): string | undefined {
-  let i = from;
-  while (i < text.length && /\s/.test(text[i] ?? '')) i++;
-  return text[i];
+/**
+ * Each object key reachable through objects only, by dotted path; the first of duplicate keys wins. The
+ * walk meets keys in document order, so one pass over the text places them all.
+ */
+function keyRanges(root: Node, positionOf: (offset: number) => LineAndCharacter): Map<string, KeyRange> {
+  const keys = new Map<string, KeyRange>();
+  const walk = (object: Node, prefix: string): void => {
+    for (const property of object.children ?? []) {
+      const [name, value] = property.children ?? [];
+      if (property.type !== 'property' || name === undefined || typeof name.value !== 'string') continue;
+      const path = prefix === '' ? name.value : `${prefix}.${name.value}`;
+      if (!keys.has(path)) keys.set(path, { offset: name.offset, length: name.length, ...positionOf(name.offset) });
+      if (value?.type === 'object') walk(value, path);
+    }
+  };
+  if (root.type === 'object') walk(root, '');
+  return keys;
 }

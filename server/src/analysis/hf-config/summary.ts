@@ -6,10 +6,18 @@ import { PeakMode, peakDtypeBits } from '../cost/roofline';
 import { Runtime } from '../cost/runtime';
 import { ProfiledNode, ProfileResult } from '../cost/totals';
 import { dataTypeBits, dataTypeName } from '../ir/dtype';
+import { datasheetMemory, humanBytes } from '../../format/units';
 import { inferModel } from '../shape/engine';
+import { Diagnostic } from '../diagnostics';
 import { buildPhaseModel, decodePastLength, PhaseModel } from './build/phase-model';
-import { analyzeHfConfig, resolveDtype } from './analyze-config';
+import { analyzeHfConfig, resolveDtype, servingPrecision } from './analyze-config';
+import { deviceMemory, largestBatchThatFits, MemoryCheck, memoryCheck, MemoryLoad } from './serving/memory';
+import { candidateLayouts, communication, Communication, Parallelism, rankConfig, resolveParallel, stageWeightBytes } from './serving/parallel';
+import { Precision, precisionLabel } from './serving/precision';
+import { tokenCost, TokenCost } from './token-cost';
 import { HfProfileOptions, LlmConfig, Phase } from './types';
+
+export type { MemoryCheck } from './serving/memory';
 
 /**
  * The LLM view of a config on a chip: prefill and decode each built as a graph and profiled by the
@@ -28,12 +36,16 @@ export interface LayerRoofline {
   readonly bound: PhaseBound;
 }
 
-/** The bound of most of a span's time: `overhead` when launch-bound kernels outweigh both other kinds. */
-export type PhaseBound = 'memory' | 'compute' | 'overhead';
+/**
+ * The bound of most of a span's time: `overhead` when launch-bound kernels outweigh the other kinds,
+ * `communication` when the collectives between GPUs do.
+ */
+export type PhaseBound = 'memory' | 'compute' | 'overhead' | 'communication';
 
-/** Which of memory-bound, overhead-bound and the rest (compute) holds the largest share of the time. */
-export function phaseBound(memoryShare: number, overheadShare: number): PhaseBound {
-  const computeShare = 1 - memoryShare - overheadShare;
+/** Which of memory-bound, overhead-bound, communication and the rest (compute) holds the largest share of the time. */
+export function phaseBound(memoryShare: number, overheadShare: number, communicationShare = 0): PhaseBound {
+  const computeShare = 1 - memoryShare - overheadShare - communicationShare;
+  if (communicationShare > memoryShare && communicationShare > overheadShare && communicationShare > computeShare) return 'communication';
   if (overheadShare > memoryShare && overheadShare > computeShare) return 'overhead';
   return memoryShare >= computeShare ? 'memory' : 'compute';
 }
@@ -44,7 +56,10 @@ export interface PhaseFigures {
   /** New tokens per sequence in the run, and tokens already cached. */
   readonly seq: number;
   readonly past: number;
+  /** Kernels plus collectives (one GPU's kernels; the collectives between GPUs are not overlapped with them). */
   readonly timeSeconds: number;
+  /** The collectives' share of timeSeconds (0 on one GPU). */
+  readonly communication: Communication;
   /** The same run with elementwise chains fused into their producers (the report's fused view). */
   readonly fusedTimeSeconds: number;
   readonly flops: number;
@@ -56,16 +71,6 @@ export interface PhaseFigures {
   readonly tokensPerSecond: number;
   readonly layers: readonly LayerRoofline[];
   readonly unmodelledNodes: number;
-}
-
-export interface MemoryCheck {
-  readonly capacityBytes: number;
-  readonly weightBytes: number;
-  readonly batch: number;
-  readonly contextTokens: number;
-  readonly kvCacheBytes: number;
-  readonly totalBytes: number;
-  readonly fits: boolean;
 }
 
 export interface LlmSummary {
@@ -80,10 +85,20 @@ export interface LlmSummary {
   readonly servedAs: PeakDtype | null;
   readonly params: number;
   readonly activeParams: number;
-  /** Bytes of all parameters at the served width: what the chip's memory must hold. */
+  /** Weights, activations and KV cache: each tensor's type (serving/precision.ts). */
+  readonly precision: string;
+  /** Bytes of all parameters as stored (n-bit weights with their scales): what the GPUs' memory must hold together. */
   readonly weightBytes: number;
-  /** KV cache per token of context, all layers (null for encoders). */
+  /** KV cache per token of context, all layers, all GPUs (null for encoders). */
   readonly kvBytesPerToken: number | null;
+  /** How the model is spread over GPUs; `perGpu` is what each one holds. */
+  readonly parallel: Parallelism & {
+    readonly perGpu: { readonly weightBytes: number; readonly kvBytesPerToken: number | null };
+    /** The interconnect the collectives are costed on (null on one GPU). */
+    readonly link: string | null;
+  };
+  /** Fewest GPUs (TP within a node, then PP) whose per-GPU memory holds the weights, KV cache and activations at the batch and context; null when none up to 64 does. */
+  readonly smallestFit: Parallelism | null;
   readonly batch: number;
   readonly prompt: number;
   readonly generated: number;
@@ -98,15 +113,52 @@ export interface LlmSummary {
     readonly stepComputeBoundBatch: number | null;
     readonly searchedUpTo: number;
   } | null;
+  /** Decode at batch 1, 2, 4, … (past the ridge and where memory runs out): the serving curve. Empty when the ridge was not searched. */
+  readonly sweep: readonly SweepPoint[];
   readonly memory: {
-    /** At the requested batch, with the full context (prompt + generated) cached. */
+    /** Per GPU, at the requested batch, with the full context (prompt + generated) cached. */
     readonly atBatch: MemoryCheck;
     /** At the projections' compute-bound batch. */
     readonly atRidge: MemoryCheck | null;
-    /** Largest batch whose weights + full-context KV cache fit (0: the weights alone do not). */
+    /** Largest batch whose weights + full-context KV cache + activations fit per GPU (0: the weights alone do not). */
     readonly maxBatchThatFits: number;
+    /** Whether the device memory is the driver's figure (nvidia-smi) or the datasheet's GB. */
+    readonly deviceMeasured: boolean;
+    readonly utilization: number;
   };
+  /** Cost per 1M tokens at `pricePerGpuHour` (absent when no price was given). */
+  readonly cost?: TokenCost;
   readonly notes: string[];
+  /** The options that could not be honoured (bad --tp, impossible dtype mix): the figures fall back and say so. */
+  readonly errors: string[];
+}
+
+/** One decode batch of the sweep: the step's time, the tokens per second it makes, its bound, and whether its KV cache fits. */
+export interface SweepPoint {
+  readonly batch: number;
+  readonly stepSeconds: number;
+  readonly tokensPerSecond: number;
+  readonly bound: PhaseBound;
+  readonly fits: boolean;
+}
+
+const SWEEP_LIMIT = 4096;
+
+/**
+ * Batches 1, 2, 4, … up to twice the larger of the projections' compute-bound batch and the largest
+ * batch that fits (at most SWEEP_LIMIT): enough to see tokens/s climb, flatten past the ridge, and
+ * where the memory runs out.
+ */
+function decodeSweep(decodeAt: (batch: number) => ProfiledPhase | null, ridge: number | null, maxFit: number, point: (batch: number, p: ProfiledPhase) => { figures: PhaseFigures; fits: boolean }): SweepPoint[] {
+  const end = Math.min(SWEEP_LIMIT, 2 * Math.max(ridge ?? 1, Number.isFinite(maxFit) ? maxFit : 1, 1));
+  const out: SweepPoint[] = [];
+  for (let batch = 1; batch <= end; batch *= 2) {
+    const p = decodeAt(batch);
+    if (p === null) continue;
+    const { figures: f, fits } = point(batch, p);
+    out.push({ batch, stepSeconds: f.timeSeconds, tokensPerSecond: f.tokensPerSecond, bound: f.bound, fits });
+  }
+  return out;
 }
 
 export interface SummaryOptions extends HfProfileOptions {
@@ -126,8 +178,13 @@ interface ProfiledPhase {
   readonly result: ProfileResult;
 }
 
-function profilePhase(config: LlmConfig, phase: Phase, options: SummaryOptions, profile: ProfileOptions, batch = options.batch): ProfiledPhase | null {
-  const built = buildPhaseModel(config, { phase, batch, prompt: options.prompt, generated: options.generated }, config.dtype);
+interface Serving {
+  readonly precision: Precision;
+  readonly parallel: Parallelism;
+}
+
+function profilePhase(config: LlmConfig, phase: Phase, options: SummaryOptions, profile: ProfileOptions, serving: Serving, batch = options.batch): ProfiledPhase | null {
+  const built = buildPhaseModel(config, { phase, batch, prompt: options.prompt, generated: options.generated, attention: options.attention }, config.dtype, serving.precision, serving.parallel);
   const inference = inferModel(built.model);
   const analysis: ModelAnalysis = { model: built.model, inference, diagnostics: inference.diagnostics };
   const profiled = profileAnalysis(analysis, profile);
@@ -145,8 +202,10 @@ function counted(n: ProfiledNode): boolean {
   return n.counted && n.cost.cost.modelled && !n.cost.container && n.cost.cost.unit !== 'none';
 }
 
-function figures(p: ProfiledPhase, phase: Phase, batch: number): PhaseFigures {
+function figures(p: ProfiledPhase, phase: Phase, batch: number, comm: Communication): PhaseFigures {
   const t = p.result.totals;
+  const time = t.timeSeconds + comm.seconds;
+  const share = (seconds: number): number => (time > 0 ? seconds / time : 0);
   let weightBytesRead = 0;
   const perLayer = new Map<number, { time: number; flops: number; bytes: number; memoryTime: number; overheadTime: number }>();
   for (const n of p.result.nodes) {
@@ -172,29 +231,31 @@ function figures(p: ProfiledPhase, phase: Phase, batch: number): PhaseFigures {
     batch,
     seq: p.built.seq,
     past: p.built.past,
-    timeSeconds: t.timeSeconds,
-    fusedTimeSeconds: t.fusedTimeSeconds,
+    timeSeconds: time,
+    communication: comm,
+    fusedTimeSeconds: t.fusedTimeSeconds + comm.seconds,
     flops: t.flops,
     bytes: t.bytes,
     weightBytesRead,
-    memoryBoundShare: t.memoryBoundShare,
-    bound: phaseBound(t.memoryBoundShare, t.overheadBoundShare),
-    tokensPerSecond: t.timeSeconds > 0 ? tokens / t.timeSeconds : 0,
+    memoryBoundShare: share(t.memoryBoundShare * t.timeSeconds),
+    bound: phaseBound(share(t.memoryBoundShare * t.timeSeconds), share(t.overheadBoundShare * t.timeSeconds), share(comm.seconds)),
+    tokensPerSecond: time > 0 ? tokens / time : 0,
     layers,
     unmodelledNodes: t.unmodelledNodes,
   };
 }
 
-/** KV cache bytes per token of context, read off the decode graph's past_key_values inputs. */
-function kvBytesPerTokenOf(p: ProfiledPhase, batch: number, servedBitsScale: number): number {
+/** KV cache bytes per token of context (all layers), read off the decode graph's past_key_values inputs [B, kv heads, positions, head size]. */
+function kvBytesPerTokenOf(p: ProfiledPhase, servedBitsScale: number): number {
   let bytes = 0;
   for (const v of p.analysis.inference?.graphInputs ?? []) {
     if (!v.name.startsWith('past_key_values.') || v.type?.kind !== 'tensor' || v.type.shape === null || v.type.dtype === null) continue;
+    const [batch, , positions] = v.type.shape;
+    if (typeof batch !== 'number' || typeof positions !== 'number' || batch * positions <= 0) continue;
     const elements = v.type.shape.reduce<number>((a, d) => a * (typeof d === 'number' ? d : 0), 1);
-    bytes += (elements * dataTypeBits(v.type.dtype)) / 8;
+    bytes += (elements * dataTypeBits(v.type.dtype)) / 8 / (batch * positions);
   }
-  const positions = batch * (p.built.past + p.built.seq);
-  return positions > 0 ? (bytes / positions) * servedBitsScale : 0;
+  return bytes * servedBitsScale;
 }
 
 /** Compute vs memory seconds of a decode step: over the weight-bearing MatMuls, and over everything. */
@@ -237,10 +298,20 @@ function smallestBatch(test: (batch: number) => boolean, from: number, limit: nu
   return high;
 }
 
-function memoryCheck(capacityBytes: number, weightBytes: number, kvPerToken: number, batch: number, contextTokens: number): MemoryCheck {
-  const kvCacheBytes = kvPerToken * batch * contextTokens;
-  const totalBytes = weightBytes + kvCacheBytes;
-  return { capacityBytes, weightBytes, batch, contextTokens, kvCacheBytes, totalBytes, fits: totalBytes <= capacityBytes };
+/** Live activation bytes of the prefill's largest kernel (its inputs and its output), per sequence. */
+function activationBytesPerSequence(p: ProfiledPhase, batch: number): number {
+  let largest = 0;
+  for (const n of p.result.nodes) {
+    if (!counted(n)) continue;
+    const c = n.cost.cost;
+    largest = Math.max(largest, (c.activationBytesRead + c.bytesWritten) * trafficScale(n));
+  }
+  return batch > 0 ? largest / batch : 0;
+}
+
+/** KV bytes per token one rank holds over all layers, from the config (2 tensors × layers × KV heads × head size). */
+function rankKvBytesPerToken(rank: LlmConfig, precision: Precision, servedBitsScale: number): number {
+  return (2 * rank.layers * rank.kvHeads * rank.headDim * dataTypeBits(precision.kv) * servedBitsScale) / 8;
 }
 
 /**
@@ -250,57 +321,82 @@ function memoryCheck(capacityBytes: number, weightBytes: number, kvPerToken: num
 export function summariseLlm(input: string | LlmConfig, chip: Chip, options: SummaryOptions): LlmSummary | null {
   let config: LlmConfig | null;
   let servedAs: PeakDtype | null = null;
+  const diagnostics: Diagnostic[] = [];
   if (typeof input === 'string') {
     const analysed = analyzeHfConfig(input, { ...options, phase: 'prefill' });
     if (analysed.config === null || analysed.analysis === null) return null;
     config = analysed.config;
     servedAs = analysed.servedAs;
   } else {
-    const resolved = resolveDtype(options.dtype, input.dtype, []);
+    const resolved = resolveDtype(options.dtype, input.dtype, diagnostics);
     config = { ...input, dtype: resolved.storage };
     servedAs = resolved.servedAs;
   }
+  const precision = servingPrecision(options, { storage: config.dtype, servedAs }, diagnostics);
+  const parallel = resolveParallel(options, config, chip, diagnostics);
+  const serving: Serving = { precision, parallel };
+  const rank = rankConfig(config, parallel);
   const peakMode = options.peakMode ?? 'datasheet';
   const profile: ProfileOptions = { chip, peakMode, computeDtype: servedAs ?? undefined, runtime: options.runtime };
   const notes: string[] = [];
-  const prefill = profilePhase(config, 'prefill', options, profile);
+  const prefill = profilePhase(rank, 'prefill', options, profile, serving);
   if (prefill === null) return null;
   const decoder = config.kind === 'decoder';
-  const decode = decoder ? profilePhase(config, 'decode', options, profile) : null;
+  const decode = decoder ? profilePhase(rank, 'decode', options, profile, serving) : null;
 
   const storageBits = dataTypeBits(config.dtype);
   const servedBitsScale = servedAs !== null && servedAs !== 'tf32' ? peakDtypeBits(servedAs) / storageBits : 1;
-  const weightBytes = (prefill.built.params * storageBits * servedBitsScale) / 8;
-  const kvPerToken = decode !== null ? kvBytesPerTokenOf(decode, options.batch, servedBitsScale) : null;
-  const prefillFigures = figures(prefill, 'prefill', options.batch);
-  const decodeFigures = decode !== null ? figures(decode, 'decode', options.batch) : null;
-  const capacityBytes = chip.memoryGB * 1e9;
+  const activationBytes = (dataTypeBits(precision.activations) * servedBitsScale) / 8;
+  const commOf = (batch: number, seq: number): Communication => communication({ cfg: config, parallel, chip, batch, seq, activationBytes });
+  const prefillFigures = figures(prefill, 'prefill', options.batch, commOf(options.batch, prefill.built.seq));
+  const decodeFigures = decode !== null ? figures(decode, 'decode', options.batch, commOf(options.batch, 1)) : null;
+
+  // Whole model, and what one GPU holds (its rank's share, its stage's layers).
+  const whole = parallel.gpus === 1 ? prefill.built : buildPhaseModel(config, { phase: 'decode', batch: 1, prompt: 1, generated: 0 }, config.dtype, precision);
+  const weightBytes = whole.weightBytes.total * servedBitsScale;
+  const stageShare = Math.ceil(config.layers / parallel.pp) / config.layers;
+  const perGpuWeightBytes = stageWeightBytes(prefill.built.weightBytes, config.layers, parallel.pp, config.tiedEmbeddings) * servedBitsScale;
+  const rankKv = decode !== null ? kvBytesPerTokenOf(decode, servedBitsScale) : null;
+  const perGpuKv = rankKv === null ? null : rankKv * stageShare;
+  const kvPerToken = rankKv === null ? null : rankKv * Math.min(parallel.tp, config.kvHeads);
+  const activationsPerSequence = activationBytesPerSequence(prefill, options.batch);
+  const memory = deviceMemory(chip, options.memoryUtilization);
+  const load: MemoryLoad = { weightBytes: perGpuWeightBytes, kvBytesPerToken: perGpuKv ?? 0, activationBytesPerSequence: activationsPerSequence };
   const context = decoder ? options.prompt + options.generated : options.prompt;
-  const perSequence = (kvPerToken ?? 0) * context;
-  const maxBatchThatFits = weightBytes > capacityBytes ? 0 : perSequence > 0 ? Math.floor((capacityBytes - weightBytes) / perSequence) : Infinity;
-  if (weightBytes > capacityBytes) notes.push(`the weights alone (${(weightBytes / 1e9).toFixed(1)} GB) exceed ${chip.name}'s ${chip.memoryGB} GB: it needs several chips (tensor parallelism) or a smaller dtype`);
+  const maxBatchThatFits = largestBatchThatFits(memory, load, context);
+  if (perGpuWeightBytes > memory.budgetBytes) notes.push(`the weights alone (${humanBytes(perGpuWeightBytes)}${parallel.gpus > 1 ? ' per GPU' : ''}) exceed the ${humanBytes(memory.budgetBytes)} a serving engine plans with on ${chip.name} (${Math.round(memory.utilization * 100)}% of ${humanBytes(memory.deviceBytes)}): it needs more GPUs (--tp/--pp) or narrower weights (--weights int4)`);
+  if (!memory.measured) notes.push(`${chip.name}'s memory is taken as its datasheet ${datasheetMemory(chip.memoryGB)} (no nvidia-smi total sourced): the usable figure is somewhat lower`);
+  const smallestFit = smallestLayout(config, chip, precision, servedBitsScale, memory, activationsPerSequence * parallel.tp, options.batch, context);
 
   let ridge: LlmSummary['ridge'] = null;
   let atRidge: MemoryCheck | null = null;
+  let sweep: SweepPoint[] = [];
   if (decode !== null && options.searchRidge !== false) {
-    const cache = new Map<number, { projections: boolean; step: boolean }>();
+    const profiles = new Map<number, ProfiledPhase | null>([[options.batch, decode]]);
+    const decodeAt = (batch: number): ProfiledPhase | null => {
+      if (!profiles.has(batch)) profiles.set(batch, profilePhase(rank, 'decode', options, profile, serving, batch));
+      return profiles.get(batch) ?? null;
+    };
+    const balances = new Map<number, { projections: boolean; step: boolean }>();
     const balanceAt = (batch: number): { projections: boolean; step: boolean } => {
-      let found = cache.get(batch);
+      let found = balances.get(batch);
       if (found === undefined) {
-        const p = batch === options.batch ? decode : profilePhase(config, 'decode', options, profile, batch);
+        const p = decodeAt(batch);
         found = p === null ? { projections: false, step: false } : decodeBalance(p);
-        cache.set(batch, found);
+        balances.set(batch, found);
       }
       return found;
     };
     const projections = smallestBatch((b) => balanceAt(b).projections, 1, RIDGE_SEARCH_LIMIT);
     const step = smallestBatch((b) => balanceAt(b).step, projections ?? 1, RIDGE_SEARCH_LIMIT);
     ridge = { projectionsComputeBoundBatch: projections, stepComputeBoundBatch: step, searchedUpTo: RIDGE_SEARCH_LIMIT };
-    if (projections !== null) atRidge = memoryCheck(capacityBytes, weightBytes, kvPerToken ?? 0, projections, context);
+    if (projections !== null) atRidge = memoryCheck(memory, load, projections, context);
+    sweep = decodeSweep(decodeAt, projections, maxBatchThatFits, (batch, p) => ({ figures: figures(p, 'decode', batch, commOf(batch, 1)), fits: memoryCheck(memory, load, batch, context).fits }));
     if (step === null) notes.push(`the whole decode step stays memory-bound up to batch ${RIDGE_SEARCH_LIMIT}: every sequence reads its own KV cache, so attention traffic grows with the batch as fast as the arithmetic does`);
   }
-  if (config.experts !== null) notes.push(`mixture of experts: each step reads the weights of the expected number of distinct experts its ${options.batch} × tokens route to (uniform routing), all ${config.experts.count} are held in memory`);
+  if (config.experts !== null) notes.push(`mixture of experts: each step reads the weights of the expected number of distinct experts its ${options.batch} × tokens route to (uniform routing), all ${config.experts.count} are held in memory${parallel.ep > 1 ? ` (${config.experts.count / parallel.ep} per GPU under expert parallelism; the step waits for the busiest GPU)` : ''}`);
   if (decode !== null) notes.push(`decode is profiled at the middle step (position ${decodePastLength(options.prompt, options.generated)}): its time is the mean step time`);
+  if (parallel.gpus > 1) notes.push(`${parallel.gpus} GPUs (TP ${parallel.tp}${parallel.pp > 1 ? `, PP ${parallel.pp}` : ''}${parallel.ep > 1 ? `, EP ${parallel.ep}` : ''}): each phase is one GPU's kernels plus the collectives between them, not overlapped${parallel.pp > 1 ? `; one batch passes the ${parallel.pp} stages in turn (its latency is their sum; ${parallel.pp} batches in flight would fill the pipeline)` : ''}`);
 
   return {
     modelType: config.modelType,
@@ -310,10 +406,13 @@ export function summariseLlm(input: string | LlmConfig, chip: Chip, options: Sum
     peakMode,
     dtype: dataTypeName(config.dtype),
     servedAs,
-    params: prefill.built.params,
-    activeParams: prefill.built.activeParams,
+    precision: precisionLabel(precision),
+    params: whole.params,
+    activeParams: whole.activeParams,
     weightBytes,
     kvBytesPerToken: kvPerToken,
+    parallel: { ...parallel, perGpu: { weightBytes: perGpuWeightBytes, kvBytesPerToken: perGpuKv }, link: parallel.gpus > 1 ? (chip.interconnect?.name ?? null) : null },
+    smallestFit,
     batch: options.batch,
     prompt: options.prompt,
     generated: decoder ? options.generated : 0,
@@ -325,12 +424,35 @@ export function summariseLlm(input: string | LlmConfig, chip: Chip, options: Sum
             ...decodeFigures,
             timePerTokenSeconds: decodeFigures.timeSeconds,
             weightBytesPerToken: decodeFigures.weightBytesRead / options.batch,
-            kvBytesRead: (kvPerToken ?? 0) * options.batch * (decodeFigures.past + 1),
+            kvBytesRead: (rankKv ?? 0) * options.batch * (decodeFigures.past + 1),
           },
     generationSeconds: decodeFigures === null ? null : prefillFigures.timeSeconds + options.generated * decodeFigures.timeSeconds,
+    ...(options.pricePerGpuHour !== undefined ? { cost: tokenCost(options.pricePerGpuHour, parallel.gpus, options.batch, options.prompt, prefillFigures.timeSeconds, decodeFigures?.timeSeconds ?? null) } : {}),
     ridge,
-    memory: { atBatch: memoryCheck(capacityBytes, weightBytes, kvPerToken ?? 0, options.batch, context), atRidge, maxBatchThatFits },
+    sweep,
+    memory: { atBatch: memoryCheck(memory, load, options.batch, context), atRidge, maxBatchThatFits, deviceMeasured: memory.measured, utilization: memory.utilization },
     notes,
+    errors: diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
   };
 }
 
+/**
+ * The fewest GPUs whose per-GPU memory holds the model at this batch and context: for each layout in
+ * order (candidateLayouts), one rank's weights (built, so n-bit scales and replicated KV heads count)
+ * at its heaviest stage, its KV cache, and the activations (the one-GPU figure: an upper bound).
+ */
+function smallestLayout(config: LlmConfig, chip: Chip, precision: Precision, servedBitsScale: number, memory: ReturnType<typeof deviceMemory>, activationsPerSequence: number, batch: number, context: number): Parallelism | null {
+  if (config.kind !== 'decoder') return null;
+  for (const layout of candidateLayouts(config, chip)) {
+    const rank = rankConfig(config, layout);
+    const built = buildPhaseModel(rank, { phase: 'decode', batch: 1, prompt: 1, generated: 0 }, config.dtype, precision, layout);
+    const stageShare = Math.ceil(config.layers / layout.pp) / config.layers;
+    const load: MemoryLoad = {
+      weightBytes: stageWeightBytes(built.weightBytes, config.layers, layout.pp, config.tiedEmbeddings) * servedBitsScale,
+      kvBytesPerToken: rankKvBytesPerToken(rank, precision, servedBitsScale) * stageShare,
+      activationBytesPerSequence: activationsPerSequence / layout.tp,
+    };
+    if (memoryCheck(memory, load, batch, context).fits) return layout;
+  }
+  return null;
+}

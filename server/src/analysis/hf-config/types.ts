@@ -2,6 +2,8 @@ import { ModelAnalysis } from '../analyze';
 import { PeakDtype } from '../cost/chips';
 import { Diagnostic } from '../diagnostics';
 import { DataType } from '../ir/dtype';
+import { ParallelOptions } from './serving/parallel';
+import { PrecisionOptions } from './serving/precision';
 
 /**
  * The normalised form of a Hugging Face `config.json`: every family's spelling (gpt2's n_embd, falcon's
@@ -88,7 +90,10 @@ export interface LlmConfig {
 
 export type Phase = 'prefill' | 'decode';
 
-export interface HfProfileOptions {
+/** How attention runs: one fused kernel (FlashAttention, SDPA, ONNX Runtime's GQA), or as eager PyTorch without SDPA writes it: QKᵀ, softmax and ·V as separate kernels with the score matrix in memory. */
+export type AttentionImpl = 'fused' | 'unfused';
+
+export interface HfProfileOptions extends PrecisionOptions, ParallelOptions {
   readonly phase: Phase;
   readonly batch: number;
   /** Prompt tokens (the prefill length; the encoder's sequence length). */
@@ -97,6 +102,12 @@ export interface HfProfileOptions {
   readonly generated: number;
   /** Storage/serving type: a float type builds the graph in it; int8/int4/fp4 keep fp16 storage and serve in that type (W8A8-style, as `--dtype` does for ONNX models). */
   readonly dtype?: PeakDtype | DataType;
+  /** Price of one GPU-hour: the summary then gives the cost per 1M input and output tokens (hf-config/token-cost.ts). */
+  readonly pricePerGpuHour?: number;
+  /** Default 'fused'. */
+  readonly attention?: AttentionImpl;
+  /** Share of each GPU's memory the engine plans with (vLLM's gpu_memory_utilization); default 0.9. */
+  readonly memoryUtilization?: number;
 }
 
 /** Where a key of the config text is: UTF-16 offset and length of the quoted key, 0-based line and character. */

@@ -1,5 +1,5 @@
-import type { Report, ReportNode } from '../report';
-import { joinProfile, JoinOptions, JoinResult, RunStatistic } from './join';
+import type { MeasuredOp, Report, ReportMeasurement, ReportNode } from '../report-schema';
+import { joinProfile, JoinOptions, JoinResult } from './join';
 import { OrtProfile } from './ort-profile';
 import { median, relativeError, spearman } from './stats';
 
@@ -11,58 +11,8 @@ import { median, relativeError, spearman } from './stats';
 /** Ops below this share of the measured kernel time are left out of the median error (overhead-dominated). */
 export const SIGNIFICANT_SHARE = 0.01;
 
-export interface MeasuredOp {
-  readonly id: string;
-  readonly name: string;
-  readonly opType: string;
-  readonly predictedSeconds: number;
-  readonly measuredSeconds: number;
-  /** (predicted − measured) / measured. */
-  readonly error: number | null;
-  /** Share of the measured kernel time. */
-  readonly share: number;
-  readonly bound?: string;
-  readonly kernelOp?: string;
-}
-
-export interface ReportMeasurement {
-  /** Where the times come from: `onnxruntime-node 1.23.2 …` for `measure`, the file for `--measured`. */
-  readonly source: string;
-  readonly providers: readonly string[];
-  readonly runs: number;
-  readonly warmupRunsSkipped: number;
-  /** Nodes with a predicted time and a joined kernel (control-flow nodes excluded). */
-  readonly matched: number;
-  /** Nodes the statistics can use: matched, modelled, predicted > 0. */
-  readonly compared: number;
-  readonly unmatchedNodes: readonly string[];
-  readonly unmatchedKernels: readonly string[];
-  readonly ambiguousKernels: readonly string[];
-  readonly fusedKernels: number;
-  readonly shapeMismatches: readonly string[];
-  /** Median wall time of one `run` (the fastest with `statistic: 'min'`; null when the profile has no run events), seconds. */
-  readonly measuredRunSeconds: number | null;
-  /** How per-op and run times were read from the runs: `median` (default) or `min` (the fastest run). */
-  readonly statistic: RunStatistic;
-  /** Sum over nodes of their median kernel time per run, seconds (join.ts). */
-  readonly measuredKernelSeconds: number;
-  readonly predictedSeconds: number;
-  /** (predicted − measured run) / measured run; falls back to the kernel sum when there is no run time. */
-  readonly endToEndError: number | null;
-  /** Spearman's ρ between predicted and measured per-op times over the compared ops. */
-  readonly spearman: number | null;
-  /**
-   * Spearman's ρ over the compared ops taking ≥ 1% of the measured kernel time (the `significantOps`):
-   * the ranking of the ops that decide where time goes, without the µs-scale tail whose order is the
-   * profiler's resolution and the per-kernel overhead.
-   */
-  readonly spearmanSignificant: number | null;
-  /** Median |error| over compared ops taking ≥ 1% of the measured kernel time. */
-  readonly medianAbsError: number | null;
-  readonly significantOps: number;
-  readonly ops: readonly MeasuredOp[];
-  readonly notes: readonly string[];
-}
+/** The `measurement` field's types are part of the report schema (report-schema.ts); named here too for the measured mode's readers. */
+export type { MeasuredOp, ReportMeasurement } from '../report-schema';
 
 function predictedOf(n: ReportNode): number | null {
   return n.timeSeconds !== undefined && n.modelled !== false && n.counted !== false ? n.timeSeconds : null;

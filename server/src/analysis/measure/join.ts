@@ -1,4 +1,4 @@
-import type { ReportNode } from '../report';
+import type { ReportNode, RunStatistic } from '../report-schema';
 import { KernelEvent, OrtProfile } from './ort-profile';
 import { median } from './stats';
 
@@ -30,11 +30,7 @@ export interface NodeMeasurement {
   readonly inclusive: boolean;
 }
 
-/**
- * How a node's (and a run's) time is read from the kept runs: the median (default), or the fastest run,
- * the estimate least disturbed by other processes on a shared machine (as `timeit` reports its minimum).
- */
-export type RunStatistic = 'median' | 'min';
+export type { RunStatistic } from '../report-schema';
 
 export interface JoinOptions {
   /** Runs dropped from the start (warm-up). Default: 1 when the profile holds more than one run, else 0. */

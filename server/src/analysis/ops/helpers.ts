@@ -1,3 +1,4 @@
+import { ModelFormatError } from '../diagnostics';
 import { Dim, dimEquals, dimProduct } from '../ir/dim';
 import { DataType } from '../ir/dtype';
 import { ConstValue, numericData } from '../ir/tensor';
@@ -12,6 +13,15 @@ export function constElement(value: ConstValue, offset: number): Dim | string {
   const element = value.data[offset];
   if (element === undefined) throw new ShapeError(`constant has ${value.data.length} elements, no element ${offset} (dims [${value.dims.join(', ')}])`);
   return element;
+}
+
+/**
+ * Whether a rule threw `error` on purpose because of the model: a ShapeError (the model is invalid) or a
+ * ModelFormatError (a tensor it needed cannot be read). Anything else (a TypeError, a RangeError) is a bug
+ * in the rule, reported under INTERNAL_ERROR_CODE rather than blamed on the model.
+ */
+export function isModelError(error: unknown): error is ShapeError | ModelFormatError {
+  return error instanceof ShapeError || error instanceof ModelFormatError;
 }
 
 export function tensorOf(dtype: DataType | null, shape: readonly Dim[] | null): TensorType {

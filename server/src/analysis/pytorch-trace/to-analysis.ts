@@ -14,7 +14,7 @@ import { AttributeValue, Model, Node, ValueInfo } from '../ir/graph';
 import { TensorInfo } from '../ir/tensor';
 import { toAttribute } from '../pytorch/graph-builder';
 import { SourceRange } from '../pytorch/types';
-import { PARAMETERS_METADATA } from '../report';
+import { PARAMETERS_METADATA } from '../ir/weights';
 import { inferModel } from '../shape/engine';
 import { AtenContext, AttributeInit, mapperFor, NO_TENSOR_OPS } from './aten-ops';
 import { TraceArg, TraceFrame, TraceOp, TraceSuccess, TraceTensor, isTraceTensor } from './trace-format';

@@ -1,4 +1,4 @@
-import { Diagnostic } from '../diagnostics';
+import { Diagnostic, internalErrorDiagnostic } from '../diagnostics';
 import { bindDim, Dim, dimEquals, sym } from '../ir/dim';
 import { DataType } from '../ir/dtype';
 import { AttributeValue, FunctionDef, functionKey, Graph, Model, Node, ValueInfo } from '../ir/graph';
@@ -6,6 +6,7 @@ import { ConstValue, TensorInfo } from '../ir/tensor';
 import { TensorType, ValueType } from '../ir/types';
 import { ByteSource } from '../onnx/byte-source';
 import { loadTensorValues } from '../onnx/tensor-values';
+import { isModelError } from '../ops/helpers';
 import { lookupOp, OpContext, OutputFacts, SubgraphResult, ValueFacts } from '../ops/registry';
 import { FactSource, resolveValue, Scope, ScopeEntry } from './scope';
 import { topologicalOrder } from './topo';
@@ -234,8 +235,9 @@ class Engine {
         results = rule.infer(ctx);
       } catch (error) {
         status = 'error';
-        const message = error instanceof Error ? error.message : String(error);
-        this.diagnostics.push({ severity: 'error', code: 'shape.inference-failed', message: `${describeNode(node)}: ${message}`, location: { node: id, offset: node.fileOffset } });
+        const location = { node: id, offset: node.fileOffset };
+        if (isModelError(error)) this.diagnostics.push({ severity: 'error', code: 'shape.inference-failed', message: `${describeNode(node)}: ${error.message}`, location });
+        else this.diagnostics.push(internalErrorDiagnostic(`${describeNode(node)}: the ${node.domain || 'ai.onnx'}.${node.opType} shape rule`, error, location));
         results = [];
       }
     }

@@ -9,7 +9,7 @@ import { spanForId } from '../node-lookup';
 import { ServerContext } from '../server';
 import { pythonDiagnostics } from './source-models';
 import { headerRange, placeRange, placesOf, savingText, SuggestionPlace, titleOf } from '../suggestion-places';
-import { humanTime } from '../../format/units';
+import { humanBytes, humanTime } from '../../format/units';
 
 /** More would only slow the editor down; the count of the rest is reported in one last diagnostic. */
 const MAX_DIAGNOSTICS = 500;
@@ -28,7 +28,7 @@ export async function publishModelState(ctx: ServerContext, uri: string, withAdv
   const size = ref.kind === 'binary' ? (ctx.runtime.stat(ref.path)?.size ?? 0) : 0;
   if (ctx.supportsProgress && size > PROGRESS_BYTES) {
     progress = await ctx.connection.window.createWorkDoneProgress();
-    progress.begin('Ridgepoint', undefined, `analysing ${ref.path.split(/[\\/]/).pop() ?? ''} (${(size / 2 ** 20).toFixed(0)} MiB)`, false);
+    progress.begin('Ridgepoint', undefined, `analysing ${ref.path.split(/[\\/]/).pop() ?? ''} (${humanBytes(size)})`, false);
   }
   let profiled: ProfiledModel;
   try {

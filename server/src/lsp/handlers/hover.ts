@@ -5,7 +5,7 @@ import { ReportNode, ReportValue } from '../../analysis/report';
 import { formatValueType } from '../../cli/format';
 import { runtimeNote } from '../../format/runtime-text';
 import { hasRange, rangeBasis, rangeText, summedBand } from '../../format/time-range';
-import { humanBytes, humanFlops, humanTime } from '../../format/units';
+import { humanBytes, humanEnergy, humanFlops, humanMacs, humanRatio, humanTime } from '../../format/units';
 import { HoverDetail } from '../../settings';
 import { mdText } from '../markdown';
 import { modelRefOf, ProfiledModel } from '../models';
@@ -108,16 +108,16 @@ export function describeNode(node: ReportNode, profiled: ProfiledModel, detail: 
   if (runtime) lines.push(`| Runtime | ${mdText(runtime)} |`);
   if (detail === 'full' && hasRange(node.timeLowSeconds, node.timeHighSeconds)) lines.push(`| Range | ${mdText(rangeBasis(node.rangeCalibrated))}${node.kernelClass ? ` (${mdText(node.kernelClass)})` : ''} |`);
   if (detail === 'full') {
-    const macs = node.macs ? ` (${humanFlops(node.macs)}MAC)` : '';
-    lines.push(`| Work | ${humanFlops(node.flops ?? 0)}FLOP${macs} |`);
+    const macs = node.macs ? ` (${humanMacs(node.macs)})` : '';
+    lines.push(`| Work | ${humanFlops(node.flops ?? 0)}${macs} |`);
     const weights = node.weightBytes ? ` (${humanBytes(node.weightBytes)} weights)` : '';
     lines.push(`| Bytes | ${humanBytes(node.bytesRead ?? 0)} read${weights} · ${humanBytes(node.bytesWritten ?? 0)} written |`);
-    const intensity = node.intensity === null || node.intensity === undefined ? '—' : `${node.intensity.toFixed(node.intensity < 10 ? 2 : 1)} FLOP/B`;
-    const ridge = node.ridge ? ` · ridge ${node.ridge.toFixed(0)} FLOP/B` : '';
+    const intensity = node.intensity === null || node.intensity === undefined ? '—' : `${humanRatio(node.intensity)} FLOP/B`;
+    const ridge = node.ridge ? ` · ridge ${humanRatio(node.ridge)} FLOP/B` : '';
     lines.push(`| Intensity | ${intensity}${ridge} |`);
     lines.push(`| Unit | ${node.unit ?? '—'}${node.peakDtype ? ` ${node.peakDtype}` : ''} |`);
     // Not chip-specific beyond the memory type: said here, since H100 and A100 show the same figure.
-    lines.push(`| Energy | ${formatEnergy(node.energyJoules ?? 0)} · per-op estimate, the same on chips with the same memory type |`);
+    lines.push(`| Energy | ${humanEnergy(node.energyJoules ?? 0)} · per-op estimate, the same on chips with the same memory type |`);
   }
   if (node.counted === false) lines.push('\n_Not counted in the totals: the costlier branch of this If is counted instead._');
   const notes = (node.notes ?? []).slice(0, detail === 'full' ? 4 : 1);
@@ -141,13 +141,7 @@ function describeCalls(opText: string, nodes: ReportNode[], profiled: ProfiledMo
     '|:--|:--|',
     `| Time | **${humanTime(time)}**${rangeText(humanTime(time), low, high)} · ${percent(total > 0 ? time / total : 0)} of the model |`,
     `| Bound | memory-bound at ${memory} of ${nodes.length} calls${launch > 0 ? `, launch-bound at ${launch}` : ''} |`,
-    `| Work | ${humanFlops(flops)}FLOP |`,
+    `| Work | ${humanFlops(flops)} |`,
     `| Bytes | ${humanBytes(bytes)} moved |`,
   ].join('\n');
-}
-
-function formatEnergy(joules: number): string {
-  if (joules >= 1) return `${joules.toFixed(2)} J`;
-  if (joules >= 1e-3) return `${(joules * 1e3).toFixed(2)} mJ`;
-  return `${(joules * 1e6).toFixed(2)} µJ`;
 }

@@ -1,5 +1,6 @@
 import { attachMeasurement, OrtProfile, parseOrtProfile } from '../../analysis/measure/index';
 import { Report } from '../../analysis/report';
+import { humanBytes } from '../../format/units';
 import { SetMeasuredRequest, SetMeasuredResult } from '../../protocol';
 import { modelRefOf } from '../models';
 import { runSafe } from '../safe';
@@ -39,7 +40,7 @@ export function registerMeasured(ctx: ServerContext): void {
       }
       const size = ctx.runtime.stat(params.path)?.size;
       if (size === undefined) return { ...failure, errors: [`cannot read ${params.path}`] };
-      if (size > MAX_PROFILE_BYTES) return { ...failure, errors: [`${params.path} is ${(size / 2 ** 20).toFixed(0)} MiB; profiles over ${MAX_PROFILE_BYTES / 2 ** 20} MiB are refused (profile fewer runs)`] };
+      if (size > MAX_PROFILE_BYTES) return { ...failure, errors: [`${params.path} is ${humanBytes(size)}; profiles over ${humanBytes(MAX_PROFILE_BYTES)} are refused (profile fewer runs)`] };
       let text: string;
       try {
         text = ctx.runtime.readText(params.path);

@@ -1,13 +1,14 @@
 import { CodeLens, Command, Diagnostic as LspDiagnostic, DiagnosticSeverity, Hover, InlayHint, MarkupKind, Position, Range } from 'vscode-languageserver';
-import { codeLensParts, explainConfigKey, LlmSummary, summariseLlm } from '../../analysis/hf-config/index';
+import { codeLensParts, explainConfigKey, LlmSummary, servingLensParts, summariseLlm } from '../../analysis/hf-config/index';
+import { HfProfileOptions } from '../../analysis/hf-config/index';
 import { coverageCounts, coverageShort, isLowerBound, summariseCoverage } from '../../analysis/coverage';
 import { SourceRange } from '../../analysis/pytorch/index';
 import { ReportNode } from '../../analysis/report';
 import { rangeText, summedBand, totalWithRange } from '../../format/time-range';
-import { humanBytes, humanCount, humanFlops, humanTime } from '../../format/units';
+import { humanBytes, humanCount, humanFlops, humanRatio, humanTime } from '../../format/units';
 import { Commands } from '../../protocol';
 import { mdText } from '../markdown';
-import { documentUriOf, llmSizes, ProfiledModel } from '../models';
+import { documentUriOf, llmServing, llmSizes, ProfiledModel } from '../models';
 import { ServerContext } from '../server';
 import { lensRows } from '../lens-rows';
 
@@ -97,11 +98,11 @@ export function pythonLineCosts(profiled: ProfiledModel): Map<number, LineCost> 
 }
 
 function intensity(cost: LineCost): string | null {
-  return cost.bytes > 0 && cost.flops > 0 ? `${(cost.flops / cost.bytes).toFixed(cost.flops / cost.bytes < 10 ? 2 : 0)} FLOP/B` : null;
+  return cost.bytes > 0 && cost.flops > 0 ? `${humanRatio(cost.flops / cost.bytes)} FLOP/B` : null;
 }
 
 /**
- * `9.4 k params · ×4 · 3.1 µs · compute · 118 MFLOP · 0.4 MB · 290 FLOP/B`: time and bound first, since
+ * `9.4 k params · ×4 · 3.1 µs · compute · 118 MFLOP · 400 KiB · 290 FLOP/B`: time and bound first, since
  * VS Code cuts inlay hints at `editor.inlayHints.maximumLength` (43 characters by default).
  */
 export function pythonHintLabel(cost: LineCost): string | null {
@@ -111,7 +112,7 @@ export function pythonHintLabel(cost: LineCost): string | null {
     if (cost.instances > 1) parts.push(`×${cost.instances}`);
     parts.push(humanTime(cost.timeSeconds));
     if (cost.bound) parts.push(cost.bound);
-    parts.push(`${humanFlops(cost.flops)}FLOP`, humanBytes(cost.bytes));
+    parts.push(humanFlops(cost.flops), humanBytes(cost.bytes));
     const i = intensity(cost);
     if (i) parts.push(i);
   }
@@ -163,7 +164,7 @@ function entryHover(profiled: ProfiledModel, line: number): string[] {
   // The exact count too: the figure to compare with `sum(p.numel() for p in model.parameters())`.
   const parameters = modelParameters(profiled);
   const parts = [`**${mdText(entry.name)}** (entry) · ${atLeast}${humanCount(parameters)} parameters (${parameters.toLocaleString('en-US')})`];
-  if (totals && chip && totals.costedNodes > 0) parts.push('', `${atLeast}${totalWithRange(humanTime(totals.timeSeconds), totals.timeLowSeconds, totals.timeHighSeconds, atLeast !== '')} per forward on ${mdText(chip.name)} · ${atLeast}${humanFlops(totals.flops)}FLOP · ${atLeast}${humanBytes(totals.bytes)} moved`);
+  if (totals && chip && totals.costedNodes > 0) parts.push('', `${atLeast}${totalWithRange(humanTime(totals.timeSeconds), totals.timeLowSeconds, totals.timeHighSeconds, atLeast !== '')} per forward on ${mdText(chip.name)} · ${atLeast}${humanFlops(totals.flops)} · ${atLeast}${humanBytes(totals.bytes)} moved`);
   if (incomplete) parts.push('', `**Incomplete:** ${coverageCounts(python.coverage)}; these totals are lower bounds. What is missing is in the Problems panel${python.coverage.unresolved[0] ? `; first: ${mdText(python.coverage.unresolved[0].reason, 200)}` : ''}.`);
   else parts.push('', `Complete: ${coverageCounts(python.coverage)}.`);
   return parts;
@@ -182,7 +183,7 @@ export async function pythonHover(ctx: ServerContext, profiled: ProfiledModel, p
       const band = summedBand(cost.nodes.filter((n) => n.counted !== false && n.modelled !== false));
       parts.push(`| Time | **${humanTime(cost.timeSeconds)}**${rangeText(humanTime(cost.timeSeconds), band.low, band.high)} · ${total > 0 ? percent(cost.timeSeconds / total) : '—'} of the model |`);
       parts.push(`| Bound | ${cost.bound ? `**${cost.bound}-bound**` : '—'} |`);
-      parts.push(`| Work | ${humanFlops(cost.flops)}FLOP |`, `| Bytes | ${humanBytes(cost.bytes)} |`);
+      parts.push(`| Work | ${humanFlops(cost.flops)} |`, `| Bytes | ${humanBytes(cost.bytes)} |`);
       const i = intensity(cost);
       if (i) parts.push(`| Intensity | ${i} |`);
       const ops = [...cost.nodes].filter((n) => (n.timeSeconds ?? 0) > 0).sort((a, b) => (b.timeSeconds ?? 0) - (a.timeSeconds ?? 0));
@@ -198,7 +199,7 @@ export async function pythonHover(ctx: ServerContext, profiled: ProfiledModel, p
   for (const model of exported) {
     const row = model.lines.get(position.line + 1);
     if (!row) continue;
-    parts.push('', `**From ${mdText(model.model.path.split(/[\\/]/).pop() ?? model.model.path)}** (exported ONNX): ${row.nodes.length} node${row.nodes.length === 1 ? '' : 's'}, ${humanTime(row.timeSeconds)} · ${percent(row.share)} of that model · ${humanFlops(row.flops)}FLOP · ${humanBytes(row.bytes)}`);
+    parts.push('', `**From ${mdText(model.model.path.split(/[\\/]/).pop() ?? model.model.path)}** (exported ONNX): ${row.nodes.length} node${row.nodes.length === 1 ? '' : 's'}, ${humanTime(row.timeSeconds)} · ${percent(row.share)} of that model · ${humanFlops(row.flops)} · ${humanBytes(row.bytes)}`);
   }
   return parts.length > 0 ? { contents: { kind: MarkupKind.Markdown, value: parts.join('\n') } } : null;
 }
@@ -270,8 +271,8 @@ export function pythonDiagnostics(profiled: ProfiledModel): LspDiagnostic[] {
 
 const summaryCache = new WeakMap<ProfiledModel, LlmSummary | null>();
 
-function llmOptions(profiled: ProfiledModel): { phase: 'prefill' | 'decode'; batch: number; prompt: number; generated: number; peakMode: ProfiledModel['options']['peakMode']; runtime: ProfiledModel['options']['runtime'] } {
-  return { phase: profiled.loaded.ref.phase ?? 'prefill', ...llmSizes(profiled.options.bindings), peakMode: profiled.options.peakMode, runtime: profiled.options.runtime };
+function llmOptions(profiled: ProfiledModel): HfProfileOptions & { peakMode: ProfiledModel['options']['peakMode']; runtime: ProfiledModel['options']['runtime'] } {
+  return { phase: profiled.loaded.ref.phase ?? 'prefill', ...llmSizes(profiled.options.bindings), ...llmServing(profiled.options.llm), peakMode: profiled.options.peakMode, runtime: profiled.options.runtime };
 }
 
 /** Prefill and decode on the chip (computed once per profile: it profiles both phases and searches the ridge batch). */
@@ -316,9 +317,18 @@ export function hfCodeLenses(profiled: ProfiledModel): CodeLens[] {
     [...(size ? [{ title: size, ...prefill }] : []), { title: 'Prefill roofline', ...prefill }, { title: 'Decode roofline', ...decode }],
     [...(prefillVerdict ? [{ title: prefillVerdict, ...prefill }] : []), ...(decodeVerdict ? [{ title: decodeVerdict, ...decode }] : [])],
     [...(ridge ? [{ title: ridge, ...decode }] : []), { title: `batch ${o.batch} · prompt ${o.prompt} · generated ${o.generated}`, command: Commands.bindDims, arguments: prefill.arguments }],
+    servingRow(summary),
   ].filter((row) => row.length > 0);
   const last = Math.max(0, profiled.loaded.lines.lineCount - 1);
   return lensRows(rows, rows.map((_, i) => Math.min(i, last)));
+}
+
+/** Precision and GPUs, memory fit, cost: each a click away from the ridgepoint.llm settings (VS Code's own settings editor, filtered). */
+function servingRow(summary: LlmSummary | null): Command[] {
+  if (summary === null || summary.kind !== 'decoder') return [];
+  const settings = { command: 'workbench.action.openSettings', arguments: ['ridgepoint.llm'] };
+  const parts = servingLensParts(summary);
+  return [{ title: parts.layout, ...settings }, { title: parts.memory, ...settings }, ...(parts.cost !== null ? [{ title: parts.cost, ...settings }] : [])];
 }
 
 /** The 0-based line of the profiled entry's `class` / `def`, where its lenses are; null when there is none. */

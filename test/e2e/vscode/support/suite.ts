@@ -11,9 +11,11 @@ import * as path from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { CodeServer, INSTALL_SCRIPT, runScript, startCodeServer, tail } from './code-server';
 import { CHROMIUM, launchChromium, openPaletteAt, openWorkbench, screenshot, toastTexts, Workbench } from './workbench';
+import { CORPUS, corpusPrerequisite } from '../../../support/corpus';
+import { chromiumPrerequisite, ensurePrerequisites, pathPrerequisite } from '../../../support/prerequisites';
 
 export const ROOT = path.resolve(__dirname, '../../../..');
-export const CORPUS = path.resolve(ROOT, '../shared/corpus');
+export { CORPUS };
 export const ARTIFACTS = process.env.RIDGEPOINT_E2E_ARTIFACTS ? path.resolve(process.env.RIDGEPOINT_E2E_ARTIFACTS) : path.join(ROOT, 'test/e2e/.artifacts/vscode');
 const VSIX = path.join(ROOT, 'dist/ridgepoint.vsix');
 /** The user settings each test starts from. */
@@ -23,14 +25,15 @@ export function shot(name: string): string {
   return path.join(ARTIFACTS, name);
 }
 
-/** Fails with the apt packages to install when a machine prerequisite is missing. */
-export function checkPrerequisites(): void {
-  const missing: string[] = [];
-  if (!fs.existsSync(CHROMIUM)) missing.push(`chromium (no browser at ${CHROMIUM})`);
-  if (spawnSync('sh', ['-c', 'command -v rg'], { encoding: 'utf8' }).status !== 0) missing.push('ripgrep (no rg on PATH: seeds code-server\'s ripgrep download)');
-  if (!fs.existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev (no /usr/include/gssapi/gssapi.h: code-server\'s kerberos module builds from source)');
-  assert.deepEqual(missing, [], `missing Debian packages for the VS Code e2e suite: ${missing.join('; ')}.\nInstall them with: apt-get update && apt-get install -y chromium ripgrep libkrb5-dev`);
-  assert.ok(fs.existsSync(CORPUS), `no corpus at ${CORPUS} (../shared/corpus beside the repository)`);
+/** Fails (or, with RIDGEPOINT_ALLOW_SKIP=1, skips) with the apt packages to install when a machine prerequisite is missing. */
+export function checkPrerequisites(context: Mocha.Context): void {
+  ensurePrerequisites(
+    context,
+    chromiumPrerequisite(CHROMIUM),
+    { what: 'ripgrep (seeds code-server\'s ripgrep download)', missing: () => (spawnSync('sh', ['-c', 'command -v rg'], { encoding: 'utf8' }).status === 0 ? undefined : 'no rg on PATH'), howToGet: 'apt-get install -y ripgrep (.ci/run does)' },
+    pathPrerequisite('libkrb5-dev (code-server\'s kerberos module builds from source)', '/usr/include/gssapi/gssapi.h', 'apt-get install -y libkrb5-dev (.ci/run does)'),
+    corpusPrerequisite('models'),
+  );
 }
 
 /** npm run package (or the same vsce call when the script is missing) → dist/ridgepoint.vsix, copied to `copy`. */
@@ -124,7 +127,7 @@ export function useCodeServer(options: SuiteOptions): () => SuiteState {
 
   before(async function () {
     this.timeout(20 * 60_000);
-    checkPrerequisites();
+    checkPrerequisites(this);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), `ridgepoint-vscode-e2e-${options.tag}-`));
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     // failure screenshots and logs of an earlier run of this file would mislead

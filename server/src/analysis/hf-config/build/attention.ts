@@ -1,5 +1,6 @@
 import { DataType } from '../../ir/dtype';
 import { BuildContext, modulePath } from './context';
+import { unfusedAttention } from './attention-unfused';
 import { linear } from './layers';
 
 /**
@@ -26,13 +27,14 @@ export function decoderAttention(ctx: BuildContext, layer: number, x: string): s
     key = linear(ctx, `${prefix}.${cfg.names.k}`, x, cfg.hidden, kvWidth, cfg.bias.qkv);
     value = linear(ctx, `${prefix}.${cfg.names.v}`, x, cfg.hidden, kvWidth, cfg.bias.qkv);
   }
+  if (ctx.attention === 'unfused') return linear(ctx, `${prefix}.${cfg.names.o}`, unfusedAttention(ctx, layer, prefix, query, key, value), qWidth, cfg.hidden, cfg.bias.o);
   const total = ctx.past + ctx.seq;
   let pastKey = '';
   let pastValue = '';
   if (ctx.past > 0) {
     // The cache buffer holds the past and the slot for this step's token (shared with present).
-    pastKey = b.input(`past_key_values.${layer}.key`, ctx.dtype, [ctx.batch, cfg.kvHeads, total, cfg.headDim]);
-    pastValue = b.input(`past_key_values.${layer}.value`, ctx.dtype, [ctx.batch, cfg.kvHeads, total, cfg.headDim]);
+    pastKey = b.input(`past_key_values.${layer}.key`, ctx.precision.kv, [ctx.batch, cfg.kvHeads, total, cfg.headDim]);
+    pastValue = b.input(`past_key_values.${layer}.value`, ctx.precision.kv, [ctx.batch, cfg.kvHeads, total, cfg.headDim]);
   }
   const totalLength = b.constant('total_sequence_length', DataType.INT32, [1], [total]);
   const rotaryDim = rotaryDimension(cfg.headDim, cfg.rotaryFraction);

@@ -34,7 +34,8 @@ export function buildDecoder(ctx: BuildContext): void {
   x = norm(ctx, cfg.names.finalNorm, x);
   const last = b.constant(`last_position.${ctx.seq - 1}`, DataType.INT64, [], [ctx.seq - 1]);
   const [lastHidden] = b.node('Gather', `${cfg.names.lmHead}.last_position`, [x, last], { axis: 1 });
-  const head = cfg.tiedEmbeddings ? table : b.weight(`${cfg.names.lmHead}.weight`, [cfg.vocab, cfg.hidden], ctx.dtype);
+  // The lm_head stays in the model's float type under quantisation (serving/precision.ts).
+  const head = cfg.tiedEmbeddings ? table : b.weight(`${cfg.names.lmHead}.weight`, [cfg.vocab, cfg.hidden], ctx.precision.base);
   const inputs = [lastHidden as string, head];
   if (cfg.bias.lmHead) inputs.push(b.weight(`${cfg.names.lmHead}.bias`, [cfg.vocab], ctx.dtype));
   b.node('Gemm', cfg.names.lmHead, inputs, { transB: 1 }, { outputs: ['logits'] });

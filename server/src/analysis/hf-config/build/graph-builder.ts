@@ -1,8 +1,8 @@
-import { DataType } from '../../ir/dtype';
+import { DataType, dataTypeBits } from '../../ir/dtype';
 import { AttributeValue, Graph, Model, Node, ValueInfo } from '../../ir/graph';
 import { TensorData, TensorInfo } from '../../ir/tensor';
 import { tensorType } from '../../ir/types';
-import { PARAMETERS_METADATA } from '../../report';
+import { PARAMETERS_METADATA } from '../../ir/weights';
 
 /**
  * Collects the nodes, initializers and graph inputs/outputs of one synthetic ONNX model. Weights are
@@ -18,6 +18,10 @@ export class GraphBuilder {
   private readonly nodes: Node[] = [];
   private readonly initializers = new Map<string, TensorInfo>();
   private readonly kinds = new Map<string, WeightKind>();
+  /** Weights created inside the layer stack (the rest: embeddings, final norm, lm_head). */
+  private readonly layerWeights = new Set<string>();
+  /** Parameters a weight stands for when not its element count (packed n-bit weights; their scales count 0). */
+  private readonly paramCounts = new Map<string, number>();
   private readonly inputs: ValueInfo[] = [];
   private readonly outputs: ValueInfo[] = [];
   private readonly names = new Set<string>();
@@ -27,10 +31,12 @@ export class GraphBuilder {
   layer: number | null = null;
 
   /** A weight initializer; the same name twice is one tensor (tied embeddings). Returns its value name. */
-  weight(name: string, dims: readonly number[], dtype: DataType, kind: WeightKind = 'param'): string {
+  weight(name: string, dims: readonly number[], dtype: DataType, kind: WeightKind = 'param', params?: number): string {
     if (!this.initializers.has(name)) {
       this.initializers.set(name, { name, dtype, dims: [...dims], data: { kind: 'empty' } });
       this.kinds.set(name, kind);
+      if (params !== undefined) this.paramCounts.set(name, params);
+      if (this.layer !== null) this.layerWeights.add(name);
     }
     return name;
   }
@@ -48,6 +54,10 @@ export class GraphBuilder {
   input(name: string, dtype: DataType, dims: readonly number[]): string {
     this.inputs.push({ name, type: tensorType(dtype, [...dims]) });
     return name;
+  }
+
+  hasInput(name: string): boolean {
+    return this.inputs.some((i) => i.name === name);
   }
 
   output(name: string): void {
@@ -71,8 +81,21 @@ export class GraphBuilder {
   /** Parameter counts by kind (elements of the initializers). */
   counts(): Record<WeightKind, number> {
     const counts: Record<WeightKind, number> = { param: 0, expert: 0, buffer: 0 };
-    for (const [name, t] of this.initializers) counts[this.kinds.get(name) ?? 'param'] += t.dims.reduce((a, b) => a * b, 1);
+    for (const [name, t] of this.initializers) counts[this.kinds.get(name) ?? 'param'] += this.paramCounts.get(name) ?? t.dims.reduce((a, b) => a * b, 1);
     return counts;
+  }
+
+  /** Bytes the weights occupy in memory (parameters and experts, not buffers), by their element types. */
+  weightBytes(): { readonly total: number; readonly inLayers: number } {
+    let total = 0;
+    let inLayers = 0;
+    for (const [name, t] of this.initializers) {
+      if (this.kinds.get(name) === 'buffer') continue;
+      const bytes = (t.dims.reduce((a, b) => a * b, 1) * dataTypeBits(t.dtype)) / 8;
+      total += bytes;
+      if (this.layerWeights.has(name)) inLayers += bytes;
+    }
+    return { total, inLayers };
   }
 
   model(graphName: string, docString: string): Model {

@@ -1,3 +1,4 @@
+import { DataType } from '../../ir/dtype';
 import { BuildContext } from './context';
 
 /**
@@ -6,12 +7,32 @@ import { BuildContext } from './context';
  * transformers' RMSNorm / LayerNorm), the activation, and a residual add. Weights are named
  * `<module>.weight` / `<module>.bias` like the checkpoint's state dict.
  */
-export function linear(ctx: BuildContext, module: string, x: string, inFeatures: number, outFeatures: number, bias: boolean, kind: 'param' | 'expert' = 'param'): string {
-  const w = ctx.b.weight(`${module}.weight`, [inFeatures, outFeatures], ctx.dtype, kind);
-  const [y] = ctx.b.node('MatMul', module, [x, w]);
-  if (!bias) return y as string;
+export function linear(ctx: BuildContext, module: string, x: string, inFeatures: number, outFeatures: number, bias: boolean, kind: 'param' | 'expert' = 'param', quantised = true): string {
+  const storage = ctx.precision.weights;
+  let y: string;
+  if (quantised && storage.kind === 'nbits') y = matMulNBits(ctx, module, x, inFeatures, outFeatures, storage.bits, storage.group, kind);
+  else {
+    const w = ctx.b.weight(`${module}.weight`, [inFeatures, outFeatures], quantised && storage.kind === 'float' ? storage.dtype : ctx.dtype, kind);
+    y = ctx.b.node('MatMul', module, [x, w])[0] as string;
+  }
+  if (!bias) return y;
   const bVec = ctx.b.weight(`${module}.bias`, [outFeatures], ctx.dtype, kind);
-  return ctx.b.node('Add', `${module}.bias_add`, [y as string, bVec])[0] as string;
+  return ctx.b.node('Add', `${module}.bias_add`, [y, bVec])[0] as string;
+}
+
+/**
+ * A group-quantised linear as ONNX Runtime stores it (com.microsoft MatMulNBits, the form AWQ/GPTQ
+ * int4 checkpoints take in onnxruntime-genai): B packed as uint8 [N, ⌈K/group⌉, group·bits/8], one
+ * scale per group in the model's float type [N·⌈K/group⌉], and one n-bit zero point per group packed
+ * as uint8 [N·⌈⌈K/group⌉·bits/8⌉]. Its cost rule counts these real sizes, so the scales and zero
+ * points are in the bytes moved and in the memory. Parameters counted: K·N, as the float layer has.
+ */
+function matMulNBits(ctx: BuildContext, module: string, x: string, k: number, n: number, bits: 4 | 8, group: number, kind: 'param' | 'expert'): string {
+  const blocks = Math.ceil(k / group);
+  const packed = ctx.b.weight(`${module}.qweight`, [n, blocks, (group * bits) / 8], DataType.UINT8, kind, k * n);
+  const scales = ctx.b.weight(`${module}.scales`, [n * blocks], ctx.precision.base, kind, 0);
+  const zeros = ctx.b.weight(`${module}.qzeros`, [n * Math.ceil((blocks * bits) / 8)], DataType.UINT8, kind, 0);
+  return ctx.b.node('MatMulNBits', module, [x, packed, scales, zeros], { K: k, N: n, bits, block_size: group }, { domain: 'com.microsoft' })[0] as string;
 }
 
 export function norm(ctx: BuildContext, module: string, x: string): string {

@@ -22,6 +22,20 @@ export function expectedExpertsTouched(experts: number, perToken: number, tokens
   return Math.min(experts, tokens * perToken, Math.max(perToken, Math.round(exact)));
 }
 
+/**
+ * The experts one rank holds and runs. Whole model (ep = 1): all E, N·k slots over the expected D.
+ * Under expert parallelism each of `ep` ranks holds E / ep whole experts; the step waits for the
+ * busiest rank, which with routing spread evenly gets ⌈N·k / ep⌉ of the slots, over the expected
+ * number of its own experts those touch (the same 1 − (1 − k/E)^N share of its E / ep).
+ */
+export function expertShare(experts: number, perToken: number, tokens: number, ep: number): { held: number; touched: number; slots: number } {
+  if (ep <= 1) return { held: experts, touched: expectedExpertsTouched(experts, perToken, tokens), slots: tokens * perToken };
+  const held = experts / ep;
+  const slots = Math.ceil((tokens * perToken) / ep);
+  const expected = held * (1 - Math.pow(1 - perToken / experts, tokens));
+  return { held, touched: Math.min(held, slots, Math.max(1, Math.round(expected))), slots };
+}
+
 /** N·k token-slots over D experts: the first (N·k mod D) get one more. */
 export function tokensPerExpert(slots: number, experts: number): number[] {
   const base = Math.floor(slots / experts);
@@ -37,7 +51,8 @@ export function moe(ctx: BuildContext, layer: number, x: string): string {
   const owner = `${prefix}.${parentModule(cfg.names.router)}`;
   const tokens = ctx.batch * ctx.seq;
   const k = experts.perToken;
-  const logits = linear(ctx, `${prefix}.${cfg.names.router}`, x, cfg.hidden, experts.count, false);
+  // The router stays unquantised (AutoAWQ's modules_to_not_convert: ["gate"]).
+  const logits = linear(ctx, `${prefix}.${cfg.names.router}`, x, cfg.hidden, experts.count, false, 'param', false);
   const [probs] = b.node('Softmax', `${owner}.softmax`, [logits], { axis: -1 });
   const kConst = b.constant(`moe.k`, DataType.INT64, [1], [k]);
   const [topWeights] = b.node('TopK', `${owner}.topk`, [probs as string, kConst], { axis: -1 }, { outputs: 2 });
@@ -47,12 +62,12 @@ export function moe(ctx: BuildContext, layer: number, x: string): string {
 
   const flatShape = b.constant(`moe.shape_tokens.${tokens}`, DataType.INT64, [2], [tokens, cfg.hidden]);
   const [flat] = b.node('Reshape', `${owner}.flatten`, [x, flatShape]);
-  const touched = expectedExpertsTouched(experts.count, k, tokens);
-  const shares = tokensPerExpert(tokens * k, touched);
+  const local = expertShare(experts.count, k, tokens, ctx.shard.ep);
+  const shares = tokensPerExpert(local.slots, local.touched);
   const outputs: string[] = [];
-  for (let j = 0; j < experts.count; j++) {
+  for (let j = 0; j < local.held; j++) {
     const module = `${prefix}.${modulePath(cfg.names.expert, layer, j)}`;
-    if (j >= touched) {
+    if (j >= local.touched) {
       // Held in memory, read by no node this step.
       for (const [w, dims] of [
         ['w1', [cfg.hidden, cfg.intermediate]],
@@ -70,7 +85,13 @@ export function moe(ctx: BuildContext, layer: number, x: string): string {
     const [gated] = b.node('Mul', `${module}.gate_mul`, [activated, up]);
     outputs.push(linear(ctx, `${module}.w2`, gated as string, cfg.intermediate, cfg.hidden, false, 'expert'));
   }
-  const [combined] = outputs.length === 1 ? [outputs[0] as string] : b.node('Concat', `${owner}.combine`, outputs, { axis: 0 });
+  let [combined] = outputs.length === 1 ? [outputs[0] as string] : b.node('Concat', `${owner}.combine`, outputs, { axis: 0 });
+  if (local.slots !== tokens * k) {
+    // Expert parallel: the all-to-all (costed on the link by serving/parallel.ts) returns every slot of
+    // this rank's tokens; the buffer it lands in is written here.
+    const all = b.constant(`moe.slot_indices.${tokens * k}`, DataType.INT64, [tokens * k], new Array<number>(tokens * k).fill(0));
+    [combined] = b.node('Gather', `${owner}.all_to_all_combine`, [combined as string, all], { axis: 0 });
+  }
   const slotShape = b.constant(`moe.shape_slots.${tokens * k}`, DataType.INT64, [2], [tokens * k, 1]);
   const [slotWeights] = b.node('Reshape', `${owner}.routing_flatten`, [routing as string, slotShape]);
   const [weighted] = b.node('Mul', `${owner}.routing_weight`, [combined as string, slotWeights as string]);

@@ -1,7 +1,8 @@
 import { DataType } from '../../ir/dtype';
 import { Model } from '../../ir/graph';
 import { LlmConfig, Phase } from '../types';
-import { BuildContext } from './context';
+import { Precision, uniformPrecision } from '../serving/precision';
+import { BuildContext, Shard, WHOLE_MODEL } from './context';
 import { buildDecoder } from './decoder';
 import { buildEncoder } from './encoder';
 import { GraphBuilder } from './graph-builder';
@@ -17,6 +18,8 @@ export interface PhaseShape {
   readonly batch: number;
   readonly prompt: number;
   readonly generated: number;
+  /** Default 'fused'. */
+  readonly attention?: 'fused' | 'unfused';
 }
 
 export interface PhaseModel {
@@ -25,6 +28,8 @@ export interface PhaseModel {
   readonly params: number;
   readonly activeParams: number;
   readonly layerOf: ReadonlyMap<string, number>;
+  /** Bytes of the weights as stored (packed n-bit weights with their scales and zero points included), and of those inside the layer stack. */
+  readonly weightBytes: { readonly total: number; readonly inLayers: number };
   /** New tokens per sequence in this run, and tokens already cached. */
   readonly seq: number;
   readonly past: number;
@@ -34,12 +39,12 @@ export function decodePastLength(prompt: number, generated: number): number {
   return prompt + Math.floor(generated / 2);
 }
 
-export function buildPhaseModel(cfg: LlmConfig, shape: PhaseShape, dtype: DataType): PhaseModel {
+export function buildPhaseModel(cfg: LlmConfig, shape: PhaseShape, dtype: DataType, precision: Precision = uniformPrecision(dtype), shard: Shard = WHOLE_MODEL): PhaseModel {
   const decode = shape.phase === 'decode' && cfg.kind === 'decoder';
   const seq = decode ? 1 : shape.prompt;
   const past = decode ? decodePastLength(shape.prompt, shape.generated) : 0;
   const b = new GraphBuilder();
-  const ctx: BuildContext = { b, cfg, dtype, batch: shape.batch, seq, past };
+  const ctx: BuildContext = { b, cfg, dtype: precision.activations, precision, shard, attention: shape.attention ?? 'fused', batch: shape.batch, seq, past };
   if (cfg.kind === 'encoder') buildEncoder(ctx);
   else buildDecoder(ctx);
   const counts = b.counts();
@@ -50,6 +55,7 @@ export function buildPhaseModel(cfg: LlmConfig, shape: PhaseShape, dtype: DataTy
     params: counts.param + counts.expert,
     activeParams: counts.param + activeExperts,
     layerOf: b.layerOf,
+    weightBytes: b.weightBytes(),
     seq,
     past,
   };
