@@ -1,3 +1,4 @@
+import { at } from '../../ir/at';
 import { DataType } from '../../ir/dtype';
 import { rotaryDimension } from './attention';
 import { BuildContext } from './context';
@@ -29,11 +30,12 @@ export function unfusedAttention(ctx: BuildContext, layer: number, prefix: strin
   let v = value;
   if (cfg.fusedQkv) {
     const sizes = b.constant(`qkv_split.${heads * d}.${kvHeads * d}`, DataType.INT64, [3], [heads * d, kvHeads * d, kvHeads * d]);
-    [q, k, v] = b.node('Split', name('split_qkv'), [query, sizes], { axis: -1 }, { outputs: 3 }) as [string, string, string];
+    const parts = b.node('Split', name('split_qkv'), [query, sizes], { axis: -1 }, { outputs: 3 });
+    [q, k, v] = [parts[0], at(parts, 1, 'q/k/v split'), at(parts, 2, 'q/k/v split')];
   }
   const heads4d = (x: string, n: number, what: string): string => {
     const shape = b.constant(`shape_heads.${ctx.batch}x${n}x${ctx.seq}x${d}`, DataType.INT64, [4], [ctx.batch, n, ctx.seq, d]);
-    return b.node('Reshape', name(`${what}_heads`), [x, shape])[0] as string;
+    return b.node('Reshape', name(`${what}_heads`), [x, shape])[0];
   };
   q = heads4d(q, heads, 'q');
   k = heads4d(k, kvHeads, 'k');
@@ -45,16 +47,16 @@ export function unfusedAttention(ctx: BuildContext, layer: number, prefix: strin
     const sin = b.weight('rotary_emb.sin_cache', [rows, rotaryDim / 2], ctx.dtype, 'buffer');
     const positions = b.hasInput('position_ids') ? 'position_ids' : b.input('position_ids', DataType.INT64, [ctx.batch, ctx.seq]);
     const attributes: Record<string, number> = rotaryDim < d ? { rotary_embedding_dim: rotaryDim } : {};
-    q = b.node('RotaryEmbedding', name('rotary_q'), [q, cos, sin, positions], attributes)[0] as string;
-    k = b.node('RotaryEmbedding', name('rotary_k'), [k, cos, sin, positions], attributes)[0] as string;
+    q = b.node('RotaryEmbedding', name('rotary_q'), [q, cos, sin, positions], attributes)[0];
+    k = b.node('RotaryEmbedding', name('rotary_k'), [k, cos, sin, positions], attributes)[0];
   }
   let keys = k;
   let values = v;
   if (ctx.past > 0) {
     const pastKey = b.input(`past_key_values.${layer}.key`, ctx.precision.kv, [ctx.batch, kvHeads, ctx.past, d]);
     const pastValue = b.input(`past_key_values.${layer}.value`, ctx.precision.kv, [ctx.batch, kvHeads, ctx.past, d]);
-    keys = b.node('Concat', name('cache_key'), [pastKey, k], { axis: 2 }, { outputs: [`present.${layer}.key`] })[0] as string;
-    values = b.node('Concat', name('cache_value'), [pastValue, v], { axis: 2 }, { outputs: [`present.${layer}.value`] })[0] as string;
+    keys = b.node('Concat', name('cache_key'), [pastKey, k], { axis: 2 }, { outputs: [`present.${layer}.key`] })[0];
+    values = b.node('Concat', name('cache_value'), [pastValue, v], { axis: 2 }, { outputs: [`present.${layer}.value`] })[0];
     b.output(keys);
     b.output(values);
   }
@@ -65,20 +67,20 @@ export function unfusedAttention(ctx: BuildContext, layer: number, prefix: strin
     const axis = b.constant('axes_2', DataType.INT64, [1], [2]);
     const repeat = (x: string, what: string): string => {
       const [one] = b.node('Unsqueeze', name(`repeat_kv_${what}_unsqueeze`), [x, axis]);
-      const [wide] = b.node('Expand', name(`repeat_kv_${what}`), [one as string, expanded]);
-      return b.node('Reshape', name(`repeat_kv_${what}_reshape`), [wide as string, merged])[0] as string;
+      const [wide] = b.node('Expand', name(`repeat_kv_${what}`), [one, expanded]);
+      return b.node('Reshape', name(`repeat_kv_${what}_reshape`), [wide, merged])[0];
     };
     keys = repeat(keys, 'key');
     values = repeat(values, 'value');
   }
   const [scores] = b.node('FusedMatMul', name('scores'), [q, keys], { transB: 1 }, { domain: 'com.microsoft' });
   const scale = b.constant(`attention_scale.${d}`, ctx.dtype, [], [1 / Math.sqrt(d)]);
-  const [scaled] = b.node('Mul', name('scale'), [scores as string, scale]);
+  const [scaled] = b.node('Mul', name('scale'), [scores, scale]);
   const mask = b.hasInput('causal_mask') ? 'causal_mask' : b.input('causal_mask', ctx.dtype, [ctx.batch, 1, ctx.seq, total]);
-  const [masked] = b.node('Add', name('mask'), [scaled as string, mask]);
-  const [probs] = b.node('Softmax', name('softmax'), [masked as string], { axis: -1 });
-  const [attended] = b.node('MatMul', name('context'), [probs as string, values]);
-  const [transposed] = b.node('Transpose', name('transpose'), [attended as string], { perm: [0, 2, 1, 3] });
+  const [masked] = b.node('Add', name('mask'), [scaled, mask]);
+  const [probs] = b.node('Softmax', name('softmax'), [masked], { axis: -1 });
+  const [attended] = b.node('MatMul', name('context'), [probs, values]);
+  const [transposed] = b.node('Transpose', name('transpose'), [attended], { perm: [0, 2, 1, 3] });
   const flat = b.constant(`shape_merge_heads.${ctx.batch}x${ctx.seq}x${heads * d}`, DataType.INT64, [3], [ctx.batch, ctx.seq, heads * d]);
-  return b.node('Reshape', name('merge_heads'), [transposed as string, flat])[0] as string;
+  return b.node('Reshape', name('merge_heads'), [transposed, flat])[0];
 }

@@ -58,7 +58,7 @@ export function decoderAttention(ctx: BuildContext, layer: number, x: string): s
   });
   b.output(presentKey);
   b.output(presentValue);
-  return linear(ctx, `${prefix}.${cfg.names.o}`, attended as string, qWidth, cfg.hidden, cfg.bias.o);
+  return linear(ctx, `${prefix}.${cfg.names.o}`, attended, qWidth, cfg.hidden, cfg.bias.o);
 }
 
 /** Rotated dims per head: the fraction of the head, rounded down to an even count (RoPE rotates pairs). */
@@ -76,5 +76,5 @@ export function encoderAttention(ctx: BuildContext, layer: number, x: string): s
   const k = linear(ctx, `${prefix}.${cfg.names.k}`, x, cfg.hidden, width, cfg.bias.qkv);
   const v = linear(ctx, `${prefix}.${cfg.names.v}`, x, cfg.hidden, width, cfg.bias.qkv);
   const [attended] = b.node('Attention', `${prefix}.${cfg.names.attention}`, [q, k, v], { q_num_heads: cfg.heads, kv_num_heads: cfg.heads });
-  return linear(ctx, `${prefix}.${cfg.names.o}`, attended as string, width, cfg.hidden, cfg.bias.o);
+  return linear(ctx, `${prefix}.${cfg.names.o}`, attended, width, cfg.hidden, cfg.bias.o);
 }

@@ -15,16 +15,16 @@ export function buildDecoder(ctx: BuildContext): void {
   const { cfg, b } = ctx;
   const ids = b.input('input_ids', DataType.INT64, [ctx.batch, ctx.seq]);
   const table = b.weight(`${cfg.names.embed}.weight`, [cfg.vocab, cfg.hidden], ctx.dtype);
-  let x = b.node('Gather', cfg.names.embed, [table, ids], { axis: 0 })[0] as string;
+  let x = b.node('Gather', cfg.names.embed, [table, ids], { axis: 0 })[0];
   if (cfg.positions === 'learned' && cfg.names.positions !== undefined) {
     const positionIds = b.input('position_ids', DataType.INT64, [ctx.batch, ctx.seq]);
     const positions = b.weight(`${cfg.names.positions}.weight`, [cfg.maxPositions, cfg.hidden], ctx.dtype);
     const [placed] = b.node('Gather', cfg.names.positions, [positions, positionIds], { axis: 0 });
-    x = add(ctx, `${cfg.names.positions}.add`, x, placed as string);
+    x = add(ctx, `${cfg.names.positions}.add`, x, placed);
   }
   if (cfg.embedScale) {
     const scale = b.constant('embed_scale', ctx.dtype, [], [Math.sqrt(cfg.hidden)]);
-    x = b.node('Mul', `${cfg.names.embed}.scale`, [x, scale])[0] as string;
+    x = b.node('Mul', `${cfg.names.embed}.scale`, [x, scale])[0];
   }
   for (let i = 0; i < cfg.layers; i++) {
     b.layer = i;
@@ -36,7 +36,7 @@ export function buildDecoder(ctx: BuildContext): void {
   const [lastHidden] = b.node('Gather', `${cfg.names.lmHead}.last_position`, [x, last], { axis: 1 });
   // The lm_head stays in the model's float type under quantisation (serving/precision.ts).
   const head = cfg.tiedEmbeddings ? table : b.weight(`${cfg.names.lmHead}.weight`, [cfg.vocab, cfg.hidden], ctx.precision.base);
-  const inputs = [lastHidden as string, head];
+  const inputs = [lastHidden, head];
   if (cfg.bias.lmHead) inputs.push(b.weight(`${cfg.names.lmHead}.bias`, [cfg.vocab], ctx.dtype));
   b.node('Gemm', cfg.names.lmHead, inputs, { transB: 1 }, { outputs: ['logits'] });
   b.output('logits');

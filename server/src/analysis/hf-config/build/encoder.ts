@@ -13,16 +13,16 @@ export function buildEncoder(ctx: BuildContext): void {
   const names = cfg.names;
   const ids = b.input('input_ids', DataType.INT64, [ctx.batch, ctx.seq]);
   const table = b.weight(`${names.embed}.weight`, [cfg.vocab, cfg.hidden], ctx.dtype);
-  let x = b.node('Gather', names.embed, [table, ids], { axis: 0 })[0] as string;
+  let x = b.node('Gather', names.embed, [table, ids], { axis: 0 })[0];
   if (names.positions !== undefined) {
     const positionIds = b.input('position_ids', DataType.INT64, [ctx.batch, ctx.seq]);
     const positions = b.weight(`${names.positions}.weight`, [cfg.maxPositions, cfg.hidden], ctx.dtype);
-    x = add(ctx, `${names.positions}.add`, x, b.node('Gather', names.positions, [positions, positionIds], { axis: 0 })[0] as string);
+    x = add(ctx, `${names.positions}.add`, x, b.node('Gather', names.positions, [positions, positionIds], { axis: 0 })[0]);
   }
   if (names.tokenTypes !== undefined && cfg.typeVocab > 0) {
     const typeIds = b.input('token_type_ids', DataType.INT64, [ctx.batch, ctx.seq]);
     const types = b.weight(`${names.tokenTypes}.weight`, [cfg.typeVocab, cfg.hidden], ctx.dtype);
-    x = add(ctx, `${names.tokenTypes}.add`, x, b.node('Gather', names.tokenTypes, [types, typeIds], { axis: 0 })[0] as string);
+    x = add(ctx, `${names.tokenTypes}.add`, x, b.node('Gather', names.tokenTypes, [types, typeIds], { axis: 0 })[0]);
   }
   if (names.embedNorm !== undefined) x = norm(ctx, names.embedNorm, x);
   for (let i = 0; i < cfg.layers; i++) {
@@ -41,8 +41,8 @@ export function buildEncoder(ctx: BuildContext): void {
     const [cls] = b.node('Gather', `${names.pooler}.first_token`, [x, first], { axis: 1 });
     const weight = b.weight(`${names.pooler}.weight`, [cfg.hidden, cfg.hidden], ctx.dtype);
     const bias = b.weight(`${names.pooler}.bias`, [cfg.hidden], ctx.dtype);
-    const [dense] = b.node('Gemm', names.pooler, [cls as string, weight, bias], { transB: 1 });
-    b.node('Tanh', 'pooler.activation', [dense as string], {}, { outputs: ['pooler_output'] });
+    const [dense] = b.node('Gemm', names.pooler, [cls, weight, bias], { transB: 1 });
+    b.node('Tanh', 'pooler.activation', [dense], {}, { outputs: ['pooler_output'] });
     b.output('pooler_output');
   }
 }

@@ -1,3 +1,4 @@
+import { InternalInvariantError } from '../../ir/at';
 import { DataType, dataTypeBits } from '../../ir/dtype';
 import { AttributeValue, Graph, Model, Node, ValueInfo } from '../../ir/graph';
 import { TensorData, TensorInfo } from '../../ir/tensor';
@@ -66,16 +67,18 @@ export class GraphBuilder {
 
   /**
    * Adds a node named `name` (an HF module path); its outputs are `name`, `name:1`, …, or the given
-   * output names. Returns the output value names.
+   * output names. Returns the output value names (at least one: the first is typed as present).
    */
-  node(opType: string, name: string, inputs: readonly string[], attributes: Readonly<Record<string, AttributeInput>> = {}, options: { domain?: string; outputs?: number | readonly string[] } = {}): string[] {
+  node(opType: string, name: string, inputs: readonly string[], attributes: Readonly<Record<string, AttributeInput>> = {}, options: { domain?: string; outputs?: number | readonly string[] } = {}): [string, ...string[]] {
     const unique = this.uniqueName(name);
     const outputNames = Array.isArray(options.outputs) ? [...(options.outputs as readonly string[])] : Array.from({ length: (options.outputs as number | undefined) ?? 1 }, (_, i) => (i === 0 ? unique : `${unique}:${i}`));
     const attrs = new Map<string, AttributeValue>();
     for (const [key, value] of Object.entries(attributes)) attrs.set(key, toAttribute(value));
     this.nodes.push({ name: unique, opType, domain: options.domain ?? '', overload: '', inputs: [...inputs], outputs: outputNames, attributes: attrs, docString: '', metadata: new Map() });
     if (this.layer !== null) this.layerOf.set(unique, this.layer);
-    return outputNames;
+    const [first, ...rest] = outputNames;
+    if (first === undefined) throw new InternalInvariantError(`internal error: ${opType} node ${unique} was given no outputs`);
+    return [first, ...rest];
   }
 
   /** Parameter counts by kind (elements of the initializers). */

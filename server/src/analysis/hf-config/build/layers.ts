@@ -13,11 +13,11 @@ export function linear(ctx: BuildContext, module: string, x: string, inFeatures:
   if (quantised && storage.kind === 'nbits') y = matMulNBits(ctx, module, x, inFeatures, outFeatures, storage.bits, storage.group, kind);
   else {
     const w = ctx.b.weight(`${module}.weight`, [inFeatures, outFeatures], quantised && storage.kind === 'float' ? storage.dtype : ctx.dtype, kind);
-    y = ctx.b.node('MatMul', module, [x, w])[0] as string;
+    y = ctx.b.node('MatMul', module, [x, w])[0];
   }
   if (!bias) return y;
   const bVec = ctx.b.weight(`${module}.bias`, [outFeatures], ctx.dtype, kind);
-  return ctx.b.node('Add', `${module}.bias_add`, [y, bVec])[0] as string;
+  return ctx.b.node('Add', `${module}.bias_add`, [y, bVec])[0];
 }
 
 /**
@@ -32,29 +32,29 @@ function matMulNBits(ctx: BuildContext, module: string, x: string, k: number, n:
   const packed = ctx.b.weight(`${module}.qweight`, [n, blocks, (group * bits) / 8], DataType.UINT8, kind, k * n);
   const scales = ctx.b.weight(`${module}.scales`, [n * blocks], ctx.precision.base, kind, 0);
   const zeros = ctx.b.weight(`${module}.qzeros`, [n * Math.ceil((blocks * bits) / 8)], DataType.UINT8, kind, 0);
-  return ctx.b.node('MatMulNBits', module, [x, packed, scales, zeros], { K: k, N: n, bits, block_size: group }, { domain: 'com.microsoft' })[0] as string;
+  return ctx.b.node('MatMulNBits', module, [x, packed, scales, zeros], { K: k, N: n, bits, block_size: group }, { domain: 'com.microsoft' })[0];
 }
 
 export function norm(ctx: BuildContext, module: string, x: string): string {
   const scale = ctx.b.weight(`${module}.weight`, [ctx.cfg.hidden], ctx.dtype);
-  if (ctx.cfg.norm === 'rms') return ctx.b.node('RMSNormalization', module, [x, scale], { axis: -1 })[0] as string;
+  if (ctx.cfg.norm === 'rms') return ctx.b.node('RMSNormalization', module, [x, scale], { axis: -1 })[0];
   const bias = ctx.b.weight(`${module}.bias`, [ctx.cfg.hidden], ctx.dtype);
-  return ctx.b.node('LayerNormalization', module, [x, scale, bias], { axis: -1 })[0] as string;
+  return ctx.b.node('LayerNormalization', module, [x, scale, bias], { axis: -1 })[0];
 }
 
 export function activation(ctx: BuildContext, name: string, x: string): string {
   switch (ctx.cfg.activation) {
     case 'silu':
-      return ctx.b.node('Swish', name, [x])[0] as string;
+      return ctx.b.node('Swish', name, [x])[0];
     case 'gelu':
-      return ctx.b.node('Gelu', name, [x])[0] as string;
+      return ctx.b.node('Gelu', name, [x])[0];
     case 'gelu_tanh':
-      return ctx.b.node('Gelu', name, [x], { approximate: 'tanh' })[0] as string;
+      return ctx.b.node('Gelu', name, [x], { approximate: 'tanh' })[0];
     case 'relu':
-      return ctx.b.node('Relu', name, [x])[0] as string;
+      return ctx.b.node('Relu', name, [x])[0];
   }
 }
 
 export function add(ctx: BuildContext, name: string, a: string, b: string): string {
-  return ctx.b.node('Add', name, [a, b])[0] as string;
+  return ctx.b.node('Add', name, [a, b])[0];
 }

@@ -1,3 +1,4 @@
+import { at } from '../../ir/at';
 import { DataType } from '../../ir/dtype';
 import { BuildContext, modulePath, parentModule } from './context';
 import { activation, linear } from './layers';
@@ -22,12 +23,13 @@ export function mlp(ctx: BuildContext, layer: number, x: string): string {
   if (cfg.fusedGateUp) {
     const both = linear(ctx, `${prefix}.${cfg.names.gateUp}`, x, cfg.hidden, 2 * f, cfg.bias.mlp);
     const sizes = ctx.b.constant(`split_sizes.${f}`, DataType.INT64, [2], [f, f]);
-    [gate, up] = ctx.b.node('Split', `${prefix}.${cfg.names.gateUp}.split`, [both, sizes], { axis: -1 }, { outputs: 2 }) as [string, string];
+    const parts = ctx.b.node('Split', `${prefix}.${cfg.names.gateUp}.split`, [both, sizes], { axis: -1 }, { outputs: 2 });
+    [gate, up] = [parts[0], at(parts, 1, 'gate/up split')];
   } else {
     gate = linear(ctx, `${prefix}.${cfg.names.gate}`, x, cfg.hidden, f, cfg.bias.mlp);
     up = linear(ctx, `${prefix}.${cfg.names.up}`, x, cfg.hidden, f, cfg.bias.mlp);
   }
   const activated = activation(ctx, `${owner}.act_fn`, gate);
   const [gated] = ctx.b.node('Mul', `${owner}.gate_mul`, [activated, up]);
-  return linear(ctx, `${prefix}.${cfg.names.down}`, gated as string, f, cfg.hidden, cfg.bias.mlp);
+  return linear(ctx, `${prefix}.${cfg.names.down}`, gated, f, cfg.hidden, cfg.bias.mlp);
 }

@@ -55,10 +55,10 @@ export function moe(ctx: BuildContext, layer: number, x: string): string {
   const logits = linear(ctx, `${prefix}.${cfg.names.router}`, x, cfg.hidden, experts.count, false, 'param', false);
   const [probs] = b.node('Softmax', `${owner}.softmax`, [logits], { axis: -1 });
   const kConst = b.constant(`moe.k`, DataType.INT64, [1], [k]);
-  const [topWeights] = b.node('TopK', `${owner}.topk`, [probs as string, kConst], { axis: -1 }, { outputs: 2 });
+  const [topWeights] = b.node('TopK', `${owner}.topk`, [probs, kConst], { axis: -1 }, { outputs: 2 });
   const lastAxis = b.constant('moe.axes_last', DataType.INT64, [1], [-1]);
-  const [weightSum] = b.node('ReduceSum', `${owner}.routing_sum`, [topWeights as string, lastAxis], { keepdims: 1 });
-  const [routing] = b.node('Div', `${owner}.routing_normalise`, [topWeights as string, weightSum as string]);
+  const [weightSum] = b.node('ReduceSum', `${owner}.routing_sum`, [topWeights, lastAxis], { keepdims: 1 });
+  const [routing] = b.node('Div', `${owner}.routing_normalise`, [topWeights, weightSum]);
 
   const flatShape = b.constant(`moe.shape_tokens.${tokens}`, DataType.INT64, [2], [tokens, cfg.hidden]);
   const [flat] = b.node('Reshape', `${owner}.flatten`, [x, flatShape]);
@@ -78,27 +78,28 @@ export function moe(ctx: BuildContext, layer: number, x: string): string {
     }
     const rows = shares[j] ?? 0;
     const indices = b.constant(`moe.token_indices.${rows}`, DataType.INT64, [rows], new Array<number>(rows).fill(0));
-    const [routed] = b.node('Gather', `${module}.dispatch`, [flat as string, indices], { axis: 0 });
-    const gate = linear(ctx, `${module}.w1`, routed as string, cfg.hidden, cfg.intermediate, false, 'expert');
-    const up = linear(ctx, `${module}.w3`, routed as string, cfg.hidden, cfg.intermediate, false, 'expert');
+    const [routed] = b.node('Gather', `${module}.dispatch`, [flat, indices], { axis: 0 });
+    const gate = linear(ctx, `${module}.w1`, routed, cfg.hidden, cfg.intermediate, false, 'expert');
+    const up = linear(ctx, `${module}.w3`, routed, cfg.hidden, cfg.intermediate, false, 'expert');
     const activated = activation(ctx, `${module}.act_fn`, gate);
     const [gated] = b.node('Mul', `${module}.gate_mul`, [activated, up]);
-    outputs.push(linear(ctx, `${module}.w2`, gated as string, cfg.intermediate, cfg.hidden, false, 'expert'));
+    outputs.push(linear(ctx, `${module}.w2`, gated, cfg.intermediate, cfg.hidden, false, 'expert'));
   }
-  let [combined] = outputs.length === 1 ? [outputs[0] as string] : b.node('Concat', `${owner}.combine`, outputs, { axis: 0 });
+  const [onlyOutput] = outputs;
+  let [combined] = outputs.length === 1 && onlyOutput !== undefined ? [onlyOutput] : b.node('Concat', `${owner}.combine`, outputs, { axis: 0 });
   if (local.slots !== tokens * k) {
     // Expert parallel: the all-to-all (costed on the link by serving/parallel.ts) returns every slot of
     // this rank's tokens; the buffer it lands in is written here.
     const all = b.constant(`moe.slot_indices.${tokens * k}`, DataType.INT64, [tokens * k], new Array<number>(tokens * k).fill(0));
-    [combined] = b.node('Gather', `${owner}.all_to_all_combine`, [combined as string, all], { axis: 0 });
+    [combined] = b.node('Gather', `${owner}.all_to_all_combine`, [combined, all], { axis: 0 });
   }
   const slotShape = b.constant(`moe.shape_slots.${tokens * k}`, DataType.INT64, [2], [tokens * k, 1]);
-  const [slotWeights] = b.node('Reshape', `${owner}.routing_flatten`, [routing as string, slotShape]);
-  const [weighted] = b.node('Mul', `${owner}.routing_weight`, [combined as string, slotWeights as string]);
+  const [slotWeights] = b.node('Reshape', `${owner}.routing_flatten`, [routing, slotShape]);
+  const [weighted] = b.node('Mul', `${owner}.routing_weight`, [combined, slotWeights]);
   const perTokenShape = b.constant(`moe.shape_per_token.${tokens}`, DataType.INT64, [3], [tokens, k, cfg.hidden]);
-  const [perToken] = b.node('Reshape', `${owner}.unflatten`, [weighted as string, perTokenShape]);
+  const [perToken] = b.node('Reshape', `${owner}.unflatten`, [weighted, perTokenShape]);
   const slotAxis = b.constant('moe.axes_slots', DataType.INT64, [1], [1]);
-  const [summed] = b.node('ReduceSum', `${owner}.combine_sum`, [perToken as string, slotAxis], { keepdims: 0 });
+  const [summed] = b.node('ReduceSum', `${owner}.combine_sum`, [perToken, slotAxis], { keepdims: 0 });
   const outShape = b.constant(`moe.shape_out.${ctx.batch}x${ctx.seq}`, DataType.INT64, [3], [ctx.batch, ctx.seq, cfg.hidden]);
-  return b.node('Reshape', `${owner}.output`, [summed as string, outShape])[0] as string;
+  return b.node('Reshape', `${owner}.output`, [summed, outShape])[0];
 }
