@@ -25,7 +25,7 @@ export const CLI_VERSION = require('protobufjs-cli/package.json').version;
  * Options shared by both modules: static code without create/verify/convert/delimited/type-URL helpers,
  * and no lint directive of pbjs's own (the header's `eslint-disable` covers the file).
  */
-const COMMON = ['-t', 'static-module', '-w', 'commonjs', '--es6', '--no-create', '--no-verify', '--no-convert', '--no-delimited', '--no-typeurl', '--no-service', '--lint', ''];
+const COMMON = ['-t', 'static-module', '-w', 'commonjs', '--no-create', '--no-verify', '--no-convert', '--no-delimited', '--no-typeurl', '--no-service', '--lint', ''];
 
 /**
  * The generated modules. Each registers under its own protobufjs root: the generated functions find each

@@ -32,7 +32,7 @@ function mlp(initializerBytes: number, extra: Partial<Parameters<typeof modelPro
 }
 
 describe('ONNX reader', () => {
-  it('reads fields that onnx-proto 8 (ONNX 1.10) does not know: metadata_props, overload', () => {
+  it('reads fields added after ONNX 1.10: metadata_props, overload', () => {
     const model = modelProto({
       irVersion: 10,
       opsets: { '': 21, 'local': 1 },
