@@ -84,18 +84,30 @@ export function walkGraph(ctx: ReadContext, cur: WireCursor, depth: number, wher
 }
 
 function readNode(ctx: ReadContext, cur: WireCursor, depth: number, offset: number): Node {
+  return decodeOrWalk(
+    cur,
+    (bytes) => convertNode(onnx.NodeProto.decode(bytes), depth, offset),
+    () => walkNode(ctx, cur, depth, offset),
+  );
+}
+
+/**
+ * Decodes a message of up to PROTO_DECODE_LIMIT bytes with the generated decoders; walks it field by
+ * field when it is larger, or when its subgraphs nest past the decoders' recursion limit (the walk
+ * holds them to MAX_GRAPH_DEPTH instead).
+ */
+function decodeOrWalk<T>(cur: WireCursor, decode: (bytes: Uint8Array) => T, walk: () => T): T {
   const len = cur.end - cur.pos;
   if (len <= PROTO_DECODE_LIMIT) {
     const start = cur.pos;
     try {
-      return convertNode(onnx.NodeProto.decode(cur.bytes(len)), depth, offset);
+      return decode(cur.bytes(len));
     } catch (error) {
-      // Subgraphs nested past the decoders' recursion limit: walk them, where MAX_GRAPH_DEPTH decides.
       if (!isDecoderDepthLimit(error)) throw error;
       cur.pos = start;
     }
   }
-  return walkNode(ctx, cur, depth, offset);
+  return walk();
 }
 
 function walkNode(ctx: ReadContext, cur: WireCursor, depth: number, offset: number): Node {
@@ -157,17 +169,11 @@ function walkNode(ctx: ReadContext, cur: WireCursor, depth: number, offset: numb
 }
 
 function readAttribute(ctx: ReadContext, cur: WireCursor, depth: number): Attribute {
-  const len = cur.end - cur.pos;
-  if (len <= PROTO_DECODE_LIMIT) {
-    const start = cur.pos;
-    try {
-      return convertAttribute(onnx.AttributeProto.decode(cur.bytes(len)), depth);
-    } catch (error) {
-      if (!isDecoderDepthLimit(error)) throw error;
-      cur.pos = start;
-    }
-  }
-  return walkAttribute(ctx, cur, depth);
+  return decodeOrWalk(
+    cur,
+    (bytes) => convertAttribute(onnx.AttributeProto.decode(bytes), depth),
+    () => walkAttribute(ctx, cur, depth),
+  );
 }
 
 function walkAttribute(ctx: ReadContext, cur: WireCursor, depth: number): Attribute {
