@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { onnx } from 'onnx-proto';
+import { onnx } from '../server/src/analysis/onnx/proto/onnx-decode';
 import { vitModel, VIT_B16, VIT_H14, VitConfig } from '../scripts/lib/vit';
 import { findChip } from '../server/src/analysis/cost/chips';
 import { profileFile } from '../server/src/cli/profile';
