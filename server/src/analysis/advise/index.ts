@@ -15,7 +15,7 @@ import { Advice, AdviseOptions, Suggestion } from './types';
 
 export * from './types';
 export { suggestionTitle } from './titles';
-export { profileWhatIf, profileOnChip, applyToCosts, whatIfOptions, WEIGHT_BITS } from './whatif';
+export { profileWhatIf, applyToCosts, whatIfOptions, WEIGHT_BITS } from './whatif';
 export type { WhatIf, WhatIfSubject, WeightQuantisation } from './whatif';
 
 /**

@@ -185,9 +185,10 @@ export function profile(costs: readonly NodeCost[], options: RooflineOptions, gr
 
 /**
  * For an If whose condition is not known, only the costlier branch counts (said in the notes): the
- * model runs one branch per execution, and the costlier one is the safe estimate.
+ * model runs one branch per execution, and the costlier one is the safe estimate. Returns the indices
+ * of the nodes left out. `timings[i]` is node i's timing (only branch nodes' are read).
  */
-function cheaperBranches(costs: readonly NodeCost[], timings: readonly NodeTiming[], notes: string[]): Set<number> {
+export function cheaperBranches(costs: readonly NodeCost[], timings: ReadonlyArray<{ readonly timeSeconds: number } | undefined>, notes: string[]): Set<number> {
   const branchTime = new Map<string, Map<string, number>>();
   costs.forEach((c, i) => {
     if (!c.branchOf) return;
