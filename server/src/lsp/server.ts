@@ -25,6 +25,8 @@ import { PythonImports } from './python-imports';
 import { requestActivity } from './safe';
 import { SetSourceOptionsNotification } from '../protocol';
 import { registerTracing, TraceService } from './traces';
+// The one field: esbuild bundles only the JSON properties imported by name.
+import { version } from '../../../package.json';
 
 /** Wait after the last keystroke before re-analysing an `.onnxtxt` being edited. */
 const EDIT_DEBOUNCE_MS = 250;
@@ -329,7 +331,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
         foldingRangeProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
-      serverInfo: { name: 'ridgepoint', version: '0.1.0' },
+      serverInfo: { name: 'ridgepoint', version },
     };
   });
 
