@@ -5,13 +5,10 @@ import { createMessageConnection, MessageConnection, StreamMessageReader, Stream
 import { LogMessageParams, PublishDiagnosticsParams, ShowMessageParams } from 'vscode-languageserver-protocol';
 import { URI } from 'vscode-uri';
 import { ProfiledParams } from '../../server/src/protocol';
+import { ROOT } from './repo-root';
 
-/** The repository root: found by walking up, because this file runs both from source and bundled into dist/. */
-export const ROOT = ((): string => {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-})();
+export { ROOT };
+
 export const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus', 'models');
 const SERVER = path.join(ROOT, 'dist', 'server.js');
 
