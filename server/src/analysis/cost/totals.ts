@@ -1,7 +1,7 @@
 import { bytesForElements } from '../ir/dtype';
 import { NodeCost } from './model';
 import { ValueType } from '../ir/types';
-import { boundOf, NodeTiming, rooflineConstants, RooflineOptions, timeNode } from './roofline';
+import { boundOf, NodeTiming, rooflineConstants, RooflineConstants, RooflineOptions, timeNode } from './roofline';
 import { fusesElementwise } from './runtime';
 
 /**
@@ -86,11 +86,33 @@ const FUSABLE = new Set([
   'Clip', 'Cast', 'Where', 'Identity', 'Dropout', 'Reciprocal', 'Floor', 'Ceil', 'Round', 'Sin', 'Cos', 'Min', 'Max',
 ]);
 
+/**
+ * Each node cost's timing in the last profile that timed it, with the options it was timed under. The
+ * advice re-profiles the model for every what-if, and a what-if keeps the NodeCost objects of the nodes
+ * it does not change (advise/whatif.ts applyToCosts): those are not timed again. NodeCosts are never
+ * mutated, and an entry goes with its NodeCost.
+ */
+const lastTiming = new WeakMap<NodeCost, { readonly options: RooflineOptions; readonly timing: NodeTiming }>();
+
+function sameTimingOptions(a: RooflineOptions, b: RooflineOptions): boolean {
+  return a.chip === b.chip && a.peakMode === b.peakMode && a.computeDtype === b.computeDtype && (a.runtime ?? 'eager') === (b.runtime ?? 'eager');
+}
+
+function timeNodes(costs: readonly NodeCost[], options: RooflineOptions): NodeTiming[] {
+  let constants: RooflineConstants | undefined;
+  return costs.map((cost) => {
+    const last = lastTiming.get(cost);
+    if (last !== undefined && sameTimingOptions(last.options, options)) return last.timing;
+    const timing = timeNode(cost, options, (constants ??= rooflineConstants(options)));
+    lastTiming.set(cost, { options, timing });
+    return timing;
+  });
+}
+
 /** `graphOutputs`: values that leave a graph, so they are written even when their consumer fuses. */
 export function profile(costs: readonly NodeCost[], options: RooflineOptions, graphOutputs: ReadonlySet<string> = new Set(), plan: KernelPlan = {}): ProfileResult {
   const notes: string[] = [];
-  const constants = rooflineConstants(options);
-  const timings = costs.map((c) => timeNode(c, options, constants));
+  const timings = timeNodes(costs, options);
   const excluded = cheaperBranches(costs, timings, notes);
   const standalone: ProfiledNode[] = costs.map((cost, i) => {
     const timing = timings[i] as NodeTiming;
