@@ -81,8 +81,8 @@ export class LspSession {
   }
 
   /**
-   * `client.configuration: false` plays a client without `workspace/configuration` (Neovim 0.7 and the
-   * like): it does not advertise the capability, and gives its settings in `initializationOptions`.
+   * `client.configuration: false` plays a client without `workspace/configuration`: it does not
+   * advertise the capability, and gives its settings in `initializationOptions`.
    */
   async initialize(rootDir = ROOT, client: { configuration?: boolean; initializationOptions?: unknown } = {}): Promise<void> {
     const configuration = client.configuration ?? true;

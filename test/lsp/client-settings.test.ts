@@ -6,7 +6,7 @@ import { CodeLens } from 'vscode-languageserver-protocol';
 import { ensureBuilt, fileUri, LspSession } from '../../scripts/lib/lsp-session';
 
 /**
- * An LSP client without `workspace/configuration` (Neovim 0.7, and others): it cannot be asked for
+ * An LSP client without `workspace/configuration`: it cannot be asked for
  * settings, so it gives them in `initializationOptions.settings` and pushes changes with
  * `workspace/didChangeConfiguration` (`{ settings: { ridgepoint: { … } } }`, as Neovim sends them).
  * The settings must hold from the first analysis on, and a push must change them.

@@ -232,7 +232,7 @@ export class ServerContext {
   /**
    * The `ridgepoint` section the client last gave without being asked: `initializationOptions.settings`,
    * then each `workspace/didChangeConfiguration` push. A client that cannot answer
-   * `workspace/configuration` (Neovim 0.7, Helix, …) has no other way to set anything, so a reload
+   * `workspace/configuration` has no other way to set anything, so a reload
    * keeps it rather than falling back to the defaults.
    */
   private clientSection: Record<string, unknown> | undefined;
