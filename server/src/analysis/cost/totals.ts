@@ -1,6 +1,7 @@
 import { bytesForElements } from '../ir/dtype';
 import { NodeCost } from './model';
 import { ValueType } from '../ir/types';
+import { NodeRecord } from '../shape/engine';
 import { boundOf, NodeTiming, rooflineConstants, RooflineConstants, RooflineOptions, timeNode } from './roofline';
 import { fusesElementwise } from './runtime';
 
@@ -118,7 +119,7 @@ export function profile(costs: readonly NodeCost[], options: RooflineOptions, gr
     const timing = timings[i] as NodeTiming;
     return { cost, timing, counted: !excluded.has(i), notes: cost.notes.concat(timing.notes) };
   });
-  const graph = indexGraph(standalone);
+  const graph = graphIndexOf(standalone);
   const bandwidth = standalone[0]?.timing.bandwidth ?? options.chip.memoryBandwidthGBs * 1e9;
   const requested = resolvePlan(standalone, plan, notes);
   const appliedGroups: FusedGroup[] = [];
@@ -237,6 +238,23 @@ interface GraphIndex {
   readonly producerOf: ReadonlyMap<string, number>;
   /** The node index of every reading input slot, so a node reading a value twice is listed twice. */
   readonly readers: ReadonlyMap<string, readonly number[]>;
+}
+
+/**
+ * The index of the last node list indexed, by its first node's record: the advice's what-ifs profile the
+ * same records (the same graph) again and again, and the index depends on nothing else. Reused only
+ * when every record is the same object; an entry goes with its records.
+ */
+const lastIndex = new WeakMap<NodeRecord, { readonly records: readonly NodeRecord[]; readonly index: GraphIndex }>();
+
+function graphIndexOf(nodes: readonly ProfiledNode[]): GraphIndex {
+  const first = nodes[0]?.cost.record;
+  if (first === undefined) return indexGraph(nodes);
+  const last = lastIndex.get(first);
+  if (last !== undefined && last.records.length === nodes.length && nodes.every((n, i) => n.cost.record === last.records[i])) return last.index;
+  const index = indexGraph(nodes);
+  lastIndex.set(first, { records: nodes.map((n) => n.cost.record), index });
+  return index;
 }
 
 function indexGraph(nodes: readonly ProfiledNode[]): GraphIndex {
