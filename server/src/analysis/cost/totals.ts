@@ -2,7 +2,7 @@ import { bytesForElements } from '../ir/dtype';
 import { NodeCost } from './model';
 import { ValueType } from '../ir/types';
 import { NodeRecord } from '../shape/engine';
-import { boundOf, NodeTiming, rooflineConstants, RooflineConstants, RooflineOptions, timeNode } from './roofline';
+import { boundOf, NodeTiming, rooflineConstants, RooflineOptions, timeNode } from './roofline';
 import { fusesElementwise } from './runtime';
 
 /**
@@ -93,19 +93,20 @@ const FUSABLE = new Set([
  * it does not change (advise/whatif.ts applyToCosts): those are not timed again. NodeCosts are never
  * mutated, and an entry goes with its NodeCost.
  */
-const lastTiming = new WeakMap<NodeCost, { readonly options: RooflineOptions; readonly timing: NodeTiming }>();
+const lastTiming = new WeakMap<NodeCost, { readonly options: RooflineOptions; readonly overheadSeconds: number; readonly timing: NodeTiming }>();
 
-function sameTimingOptions(a: RooflineOptions, b: RooflineOptions): boolean {
-  return a.chip === b.chip && a.peakMode === b.peakMode && a.computeDtype === b.computeDtype && (a.runtime ?? 'eager') === (b.runtime ?? 'eager');
+/** A node's timing depends on the runtime only through the per-kernel cost (cuda-graphs and compiled share one). */
+function sameTiming(a: { readonly options: RooflineOptions; readonly overheadSeconds: number }, options: RooflineOptions, overheadSeconds: number): boolean {
+  return a.options.chip === options.chip && a.options.peakMode === options.peakMode && a.options.computeDtype === options.computeDtype && a.overheadSeconds === overheadSeconds;
 }
 
 function timeNodes(costs: readonly NodeCost[], options: RooflineOptions): NodeTiming[] {
-  let constants: RooflineConstants | undefined;
+  const constants = rooflineConstants(options);
   return costs.map((cost) => {
     const last = lastTiming.get(cost);
-    if (last !== undefined && sameTimingOptions(last.options, options)) return last.timing;
-    const timing = timeNode(cost, options, (constants ??= rooflineConstants(options)));
-    lastTiming.set(cost, { options, timing });
+    if (last !== undefined && sameTiming(last, options, constants.overheadSeconds)) return last.timing;
+    const timing = timeNode(cost, options, constants);
+    lastTiming.set(cost, { options, overheadSeconds: constants.overheadSeconds, timing });
     return timing;
   });
 }
