@@ -14,6 +14,7 @@ import { onnx } from '../server/src/analysis/onnx/proto/onnx-decode';
 import { vitModel, VIT_B16, VIT_H14, VitConfig } from '../scripts/lib/vit';
 import { findChip } from '../server/src/analysis/cost/chips';
 import { profileFile } from '../server/src/cli/profile';
+import { cliSection } from './cli';
 import { benchLanguageServer, benchReprofile } from './lsp';
 import { benchPanel } from './panel';
 import { pythonSection } from './pytorch';
@@ -157,6 +158,11 @@ async function main(): Promise<void> {
   // BENCH_ONLY=pytorch-imports: the same after an edit of a file importing three others (bench/pytorch-imports.ts).
   if (process.env.BENCH_ONLY === 'pytorch-imports') {
     process.stdout.write(await pythonImportsSection(RUNS));
+    return;
+  }
+  // BENCH_ONLY=cli: the whole CLI process on torchvision's real vit_b_16 export against a full decode (bench/cli.ts).
+  if (process.env.BENCH_ONLY === 'cli') {
+    process.stdout.write(await cliSection(RUNS));
     return;
   }
   // BENCH_ONLY=trace: traced mode from a cold Python process (bench/trace.ts).
