@@ -204,7 +204,10 @@ export function timeNode(cost: NodeCost, options: RooflineOptions, constants: Ro
   const unit = kernelClass === 'conv-depthwise' && constants.shapeAware ? 'vector' : c.unit;
   const peak = constants.peak(unit, dtype);
   if (peak?.note) notes.push(peak.note);
-  const efficiency: Efficiency = constants.shapeAware ? efficiencyOf(cost.kernel, bytes, chip.efficiency, bandwidth, peak?.unit === 'tensor') : FULL_EFFICIENCY;
+  // The vector units' rate for the same dtype, relative to the matrix units': a thin GEMM may run there (efficiency.ts).
+  const vectorPeak = constants.shapeAware && peak?.unit === 'tensor' ? constants.peak('vector', dtype) : null;
+  const vectorShare = vectorPeak && peak ? vectorPeak.flopsPerSecond / peak.flopsPerSecond : undefined;
+  const efficiency: Efficiency = constants.shapeAware ? efficiencyOf(cost.kernel, bytes, chip.efficiency, bandwidth, peak?.unit === 'tensor', vectorShare) : FULL_EFFICIENCY;
   notes.push(...efficiency.notes);
   const flopsPerSecond = peak ? peak.flopsPerSecond * efficiency.compute : 0;
   const effectiveBandwidth = bandwidth * efficiency.memory;
