@@ -227,7 +227,10 @@ export function kernelTime(cost: NodeCost, dtype: PeakDtype | null, bytes: numbe
   // Depthwise convolutions run as their own memory-bound kernels on the vector units, not as GEMMs on the matrix units.
   const unit = cost.kernel.kind === 'conv-depthwise' && constants.shapeAware ? 'vector' : c.unit;
   const peak = constants.peak(unit, dtype);
-  const efficiency: Efficiency = constants.shapeAware ? efficiencyOf(cost.kernel, bytes, chip.efficiency, bandwidth, peak?.unit === 'tensor') : FULL_EFFICIENCY;
+  // The vector units' rate for the same dtype, relative to the matrix units': a thin GEMM may run there (efficiency.ts).
+  const vectorPeak = constants.shapeAware && peak?.unit === 'tensor' ? constants.peak('vector', dtype) : null;
+  const vectorShare = vectorPeak && peak ? vectorPeak.flopsPerSecond / peak.flopsPerSecond : undefined;
+  const efficiency: Efficiency = constants.shapeAware ? efficiencyOf(cost.kernel, bytes, chip.efficiency, bandwidth, peak?.unit === 'tensor', vectorShare) : FULL_EFFICIENCY;
   const flopsPerSecond = peak ? peak.flopsPerSecond * efficiency.compute : 0;
   const effectiveBandwidth = bandwidth * efficiency.memory;
   const computeSeconds = peak ? c.flops / flopsPerSecond : 0;
