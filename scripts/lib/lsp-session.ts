@@ -5,14 +5,11 @@ import { createMessageConnection, MessageConnection, StreamMessageReader, Stream
 import { LogMessageParams, PublishDiagnosticsParams, ShowMessageParams } from 'vscode-languageserver-protocol';
 import { URI } from 'vscode-uri';
 import { ProfiledParams } from '../../server/src/protocol';
+import { ROOT } from './repo-root';
 import { sharedCorpus } from './shared-corpus';
 
-/** The repository root: found by walking up, because this file runs both from source and bundled into dist/. */
-export const ROOT = ((): string => {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-})();
+export { ROOT };
+
 /** The corpus's real models (scripts/lib/shared-corpus.ts says where the corpus is). */
 export const CORPUS = path.join(sharedCorpus(ROOT), 'models');
 const SERVER = path.join(ROOT, 'dist', 'server.js');
@@ -41,6 +38,8 @@ export class LspSession {
   readonly profiled: ProfiledParams[] = [];
   readonly stderr: string[] = [];
   /** `$/progress` values the server sent (begin / report / end), in order. */
+  /** How often the server asked for `workspace/configuration` (a client without the capability must never be asked). */
+  configurationRequests = 0;
   readonly progress: Array<{ token: string | number; value: { kind: string; title?: string; message?: string } }> = [];
   private readonly process: ChildProcess;
   readonly connection: MessageConnection;
@@ -55,7 +54,10 @@ export class LspSession {
     this.process = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.process.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
     this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
-    this.connection.onRequest('workspace/configuration', (params: { items: Array<{ section?: string }> }) => params.items.map(() => this.settings));
+    this.connection.onRequest('workspace/configuration', (params: { items: Array<{ section?: string }> }) => {
+      this.configurationRequests++;
+      return params.items.map(() => this.settings);
+    });
     this.connection.onRequest('window/workDoneProgress/create', () => null);
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onRequest('workspace/inlayHint/refresh', () => null);
@@ -80,13 +82,19 @@ export class LspSession {
     this.connection.listen();
   }
 
-  async initialize(rootDir = ROOT): Promise<void> {
+  /**
+   * `client.configuration: false` plays a client without `workspace/configuration`: it does not
+   * advertise the capability, and gives its settings in `initializationOptions`.
+   */
+  async initialize(rootDir = ROOT, client: { configuration?: boolean; initializationOptions?: unknown } = {}): Promise<void> {
+    const configuration = client.configuration ?? true;
     await this.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: fileUri(rootDir),
       workspaceFolders: [{ uri: fileUri(rootDir), name: 'root' }],
+      ...(client.initializationOptions !== undefined ? { initializationOptions: client.initializationOptions } : {}),
       capabilities: {
-        workspace: { configuration: true, inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true } },
+        workspace: { configuration, inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true } },
         window: { workDoneProgress: true },
         textDocument: { hover: { contentFormat: ['markdown'] }, inlayHint: {}, documentSymbol: { hierarchicalDocumentSymbolSupport: true } },
       },

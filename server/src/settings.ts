@@ -173,7 +173,8 @@ export const SETTINGS_SCHEMA: Record<string, Record<string, unknown>> = {
   },
 };
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** A JSON object (not null, not an array): what a settings section must be. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -30,6 +30,40 @@ describe('ridgepoint profile (CLI)', () => {
     assert.match(r.stdout, /0 errors, 0 warnings/);
   });
 
+  it("--version prints package.json's version", () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = run(flag);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, `${version}\n`);
+    }
+  });
+
+  it('dist/cli.js gives the same report from the code cache and without it, and never runs a cache made for other bytes', () => {
+    const withCache = run('profile', EXAMPLE, '--dim', 'batch=1', '--format', 'json');
+    assert.equal(withCache.status, 0, withCache.stderr);
+    assert.ok(fs.existsSync(path.join(ROOT, 'dist/cli-main.cache')), 'the build writes the code cache');
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ridgepoint-cli-cache-'));
+    try {
+      for (const file of ['cli.js', 'cli-main.js']) fs.copyFileSync(path.join(ROOT, 'dist', file), path.join(tmp, file));
+      const copy = (...args: string[]) => spawnSync(process.execPath, [path.join(tmp, 'cli.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+      const without = copy('profile', EXAMPLE, '--dim', 'batch=1', '--format', 'json');
+      assert.equal(without.status, 0, without.stderr);
+      assert.equal(without.stdout, withCache.stdout);
+      // A bundle changed after its cache was made (same length, so V8's own check cannot tell): the
+      // launcher must run the new bundle, never the cached bytecode of the old one.
+      fs.copyFileSync(path.join(ROOT, 'dist/cli-main.cache'), path.join(tmp, 'cli-main.cache'));
+      const bundle = fs.readFileSync(path.join(tmp, 'cli-main.js'), 'utf8');
+      assert.ok(bundle.includes('NVIDIA H100 SXM5 80GB'));
+      fs.writeFileSync(path.join(tmp, 'cli-main.js'), bundle.replaceAll('NVIDIA H100 SXM5 80GB', 'NVIDIA H100 SXM5 80GX'));
+      const stale = copy('profile', EXAMPLE, '--dim', 'batch=1', '--format', 'json');
+      assert.equal(stale.status, 0, stale.stderr);
+      assert.equal(stale.stdout, withCache.stdout.replaceAll('NVIDIA H100 SXM5 80GB', 'NVIDIA H100 SXM5 80GX'));
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('without bound dims, sized ops are left out with a reason naming the symbol', () => {
     const r = run('profile', EXAMPLE);
     assert.match(r.stdout, /unbound: batch/);

@@ -11,7 +11,7 @@ import { DataType, dataTypeName } from '../../server/src/analysis/ir/dtype';
 import { ConstValue } from '../../server/src/analysis/ir/tensor';
 import { ValueType } from '../../server/src/analysis/ir/types';
 import { bytesSource } from '../../server/src/analysis/onnx/byte-source';
-import { readTensorContainer, readTensorFile } from '../../server/src/analysis/onnx/reader';
+import { readTensorContainer, readTensorFile } from '../support/onnx-tensor-files';
 import { loadTensorValues } from '../../server/src/analysis/onnx/tensor-values';
 
 import { CORPUS } from '../support/corpus';

@@ -6,7 +6,8 @@ import { checkExternalData } from '../../server/src/analysis/onnx/external-data'
 import { readModel } from '../../server/src/analysis/onnx/reader';
 import { externalReferences, summariseWeights } from '../../server/src/analysis/ir/weights';
 import { buildReport } from '../../server/src/analysis/report';
-import { modelProto, Msg, valueInfo } from '../../scripts/lib/onnx-writer';
+import { graphProto, modelProto, Msg, valueInfo } from '../../scripts/lib/onnx-writer';
+import { Node } from '../../server/src/analysis/ir/graph';
 import { VirtualSource } from '../support/virtual-source';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -33,7 +34,7 @@ function mlp(initializerBytes: number, extra: Partial<Parameters<typeof modelPro
 }
 
 describe('ONNX reader', () => {
-  it('reads fields that onnx-proto 8 (ONNX 1.10) does not know: metadata_props, overload', () => {
+  it('reads fields added after ONNX 1.10: metadata_props, overload', () => {
     const model = modelProto({
       irVersion: 10,
       opsets: { '': 21, 'local': 1 },
@@ -218,6 +219,34 @@ describe('ONNX reader', () => {
     assert.equal(error.code, 'onnx.truncated');
     assert.ok(typeof error.location?.offset === 'number' && error.location.offset > 0);
     assert.equal(model?.graph.nodes.length, 1, 'the node before the cut survives');
+  });
+
+  it('reads If subgraphs nested 64 deep, past the decoders\' 100-message recursion limit, and refuses 65', () => {
+    // An If whose then_branch holds an If … `levels` deep, an Identity innermost. Each level is three
+    // nested messages (node → attribute → graph), so 40 levels (121 messages) is past the generated
+    // decoders' limit of 100 while within the reader's MAX_GRAPH_DEPTH of 64 subgraphs.
+    const nested = (levels: number): Uint8Array => {
+      let graph: Parameters<typeof graphProto>[0] = { name: 'inner', nodes: [{ op: 'Identity', inputs: ['c'], outputs: ['y'] }], inputs: [], outputs: [valueInfo('y', FLOAT, [1])] };
+      for (let i = 0; i < levels; i++) {
+        graph = { name: `level${i}`, nodes: [{ op: 'If', inputs: ['c'], outputs: ['y'], attrs: { then_branch: { graph: graphProto(graph) } } }], inputs: [], outputs: [valueInfo('y', FLOAT, [1])] };
+      }
+      return modelProto({ irVersion: 8, opsets: { '': 17 }, graph }).toBytes();
+    };
+    const depthOf = (node: Node | undefined): number => {
+      let levels = 0;
+      for (let n = node; n?.opType === 'If'; levels++) {
+        const branch = n.attributes.get('then_branch');
+        n = branch?.type === 'graph' ? branch.value.nodes[0] : undefined;
+      }
+      return levels;
+    };
+    for (const levels of [40, 64]) {
+      const { model, diagnostics } = readModel(bytesSource(nested(levels)));
+      assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), [], `${levels} levels`);
+      assert.equal(depthOf(model?.graph.nodes[0]), levels);
+    }
+    const tooDeep = readModel(bytesSource(nested(65))).diagnostics.find((d) => d.severity === 'error');
+    assert.equal(tooDeep?.code, 'onnx.too-deep');
   });
 
   it('keeps int64 initializer values for folding and reads them lazily', () => {

@@ -1,7 +1,7 @@
-import { onnx } from 'onnx-proto';
+import { onnx } from '../analysis/onnx/proto/onnx-encode';
 
 /**
- * The micro-models `ridgepoint calibrate` runs, built in memory with onnx-proto (opset 17). Activations
+ * The micro-models `ridgepoint calibrate` runs, built in memory with the encoder generated from onnx.proto (opset 17). Activations
  * are graph inputs, fed random data; weights (GEMM B, conv W and bias, LayerNorm scale and bias) are
  * initializers as in a real model, so ONNX Runtime pre-packs them as it does there. Each is a chain, or
  * parallel nodes reading one input, whose FLOPs and bytes the cost model itself counts, so measured
@@ -28,7 +28,7 @@ export interface MicroModel {
 
 const DTYPE_NAME: Record<number, string> = { [FLOAT]: 'float', [DOUBLE]: 'double', [FLOAT16]: 'float16', [INT8]: 'int8', [UINT8]: 'uint8' };
 
-function valueInfo(name: string, elemType: number, shape: readonly number[]): onnx.IValueInfoProto {
+function valueInfo(name: string, elemType: number, shape: readonly number[]): onnx.ValueInfoProto.$Properties {
   return { name, type: { tensorType: { elemType, shape: { dim: shape.map((d) => ({ dimValue: d })) } } } };
 }
 
@@ -39,7 +39,7 @@ interface Io {
 }
 
 /** A float32 initializer of uniform values in [-scale, scale) (a fixed LCG: calibration models repeat). */
-function weight(name: string, shape: readonly number[], scale = 0.1): onnx.ITensorProto {
+function weight(name: string, shape: readonly number[], scale = 0.1): onnx.TensorProto.$Properties {
   const count = shape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(count);
   let state = 12345;
@@ -51,13 +51,13 @@ function weight(name: string, shape: readonly number[], scale = 0.1): onnx.ITens
 }
 
 interface ModelOptions {
-  readonly initializers?: onnx.ITensorProto[];
+  readonly initializers?: onnx.TensorProto.$Properties[];
   readonly maxRuns?: number;
   readonly tensorBytes?: number;
 }
 
-function model(kind: string, label: string, nodes: onnx.INodeProto[], inputs: readonly Io[], outputs: readonly Io[], options: ModelOptions = {}): MicroModel {
-  const proto = onnx.ModelProto.create({
+function model(kind: string, label: string, nodes: onnx.NodeProto.$Properties[], inputs: readonly Io[], outputs: readonly Io[], options: ModelOptions = {}): MicroModel {
+  const proto: onnx.ModelProto.$Properties = {
     irVersion: 8,
     producerName: 'ridgepoint-calibrate',
     opsetImport: [{ domain: '', version: 17 }],
@@ -68,7 +68,7 @@ function model(kind: string, label: string, nodes: onnx.INodeProto[], inputs: re
       input: inputs.map((i) => valueInfo(i.name, i.dtype, i.shape)),
       output: outputs.map((o) => valueInfo(o.name, o.dtype, o.shape)),
     },
-  });
+  };
   return {
     kind,
     label,
@@ -96,7 +96,7 @@ export function matmulModel(dtype: number, n: number): MicroModel {
  */
 export function elementwiseChain(kind: string, opType: string, elements: number, count: number, maxRuns?: number): MicroModel {
   const shape = [elements];
-  const nodes: onnx.INodeProto[] = [];
+  const nodes: onnx.NodeProto.$Properties[] = [];
   for (let i = 0; i < count; i++) nodes.push({ name: `${opType.toLowerCase()}${i}`, opType, input: [i === 0 ? 'X' : `t${i}`, 'Y'], output: [i === count - 1 ? 'Z' : `t${i + 1}`] });
   return model(kind, `${count} × ${opType} over ${elements.toLocaleString('en-US')} floats`, nodes, [{ name: 'X', dtype: FLOAT, shape }, { name: 'Y', dtype: FLOAT, shape }], [{ name: 'Z', dtype: FLOAT, shape }], { maxRuns, tensorBytes: elements * 4 });
 }
@@ -104,7 +104,7 @@ export function elementwiseChain(kind: string, opType: string, elements: number,
 /** A chain of unary nodes (Softmax over the last axis, Tanh, Relu, …) over a float tensor. */
 export function unaryChain(kind: string, opType: string, rows: number, cols: number, count: number, maxRuns?: number): MicroModel {
   const shape = rows === 1 ? [cols] : [rows, cols];
-  const nodes: onnx.INodeProto[] = [];
+  const nodes: onnx.NodeProto.$Properties[] = [];
   for (let i = 0; i < count; i++) nodes.push({ name: `${opType.toLowerCase()}${i}`, opType, input: [i === 0 ? 'X' : `t${i}`], output: [i === count - 1 ? 'Z' : `t${i + 1}`] });
   const elements = rows * cols;
   return model(kind, `${count} × ${opType} over ${rows === 1 ? elements.toLocaleString('en-US') : `${rows}×${cols}`} floats`, nodes, [{ name: 'X', dtype: FLOAT, shape }], [{ name: 'Z', dtype: FLOAT, shape }], { maxRuns, tensorBytes: elements * 4 });
@@ -145,7 +145,7 @@ export function convModel(spec: ConvSpec): MicroModel {
   const out = Math.floor((size + 2 * pad - kernel) / stride) + 1;
   const kind = group === 1 ? 'conv' : group === cin && cin === cout ? 'conv-depthwise' : 'conv-grouped';
   const label = `Conv ${kernel}×${kernel}${stride > 1 ? ` /${stride}` : ''} ${cin}→${cout}${group > 1 ? ` groups ${group}` : ''} at ${size}²`;
-  const attribute: onnx.IAttributeProto[] = [
+  const attribute: onnx.AttributeProto.$Properties[] = [
     { name: 'group', type: onnx.AttributeProto.AttributeType.INT, i: group },
     { name: 'kernel_shape', type: onnx.AttributeProto.AttributeType.INTS, ints: [kernel, kernel] },
     { name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [pad, pad, pad, pad] },
@@ -161,8 +161,8 @@ export function convModel(spec: ConvSpec): MicroModel {
  * from the input's cannot chain): X stays where the cache level of its size holds it, as an
  * activation read by the next op does in a model.
  */
-function fanOut(kind: string, label: string, opType: string, input: Io, outputShape: readonly number[], count: number, extra: { inputs?: string[]; attribute?: onnx.IAttributeProto[]; initializers?: onnx.ITensorProto[]; moreInputs?: Io[] } = {}): MicroModel {
-  const nodes: onnx.INodeProto[] = [];
+function fanOut(kind: string, label: string, opType: string, input: Io, outputShape: readonly number[], count: number, extra: { inputs?: string[]; attribute?: onnx.AttributeProto.$Properties[]; initializers?: onnx.TensorProto.$Properties[]; moreInputs?: Io[] } = {}): MicroModel {
+  const nodes: onnx.NodeProto.$Properties[] = [];
   const outputs: Io[] = [];
   for (let i = 0; i < count; i++) {
     nodes.push({ name: `${opType.toLowerCase()}${i}`, opType, input: [input.name, ...(extra.inputs ?? [])], output: [`Y${i}`], attribute: extra.attribute ?? [] });
@@ -172,8 +172,8 @@ function fanOut(kind: string, label: string, opType: string, input: Io, outputSh
   return model(kind, `${count} × ${label}`, nodes, [input, ...(extra.moreInputs ?? [])], outputs, { initializers: extra.initializers, tensorBytes: elements * 4 });
 }
 
-const ints = (name: string, values: number[]): onnx.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: values });
-const int = (name: string, value: number): onnx.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.INT, i: value });
+const ints = (name: string, values: number[]): onnx.AttributeProto.$Properties => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: values });
+const int = (name: string, value: number): onnx.AttributeProto.$Properties => ({ name, type: onnx.AttributeProto.AttributeType.INT, i: value });
 
 /** Reductions over the last axis of [rows, cols] (Softmax, LayerNormalization, ReduceMean) or over H×W (GlobalAveragePool of [1, rows, s, s], cols = s²). */
 export function reductionModel(opType: 'Softmax' | 'LayerNormalization' | 'ReduceMean' | 'GlobalAveragePool', rows: number, cols: number, count: number): MicroModel {

@@ -19,6 +19,8 @@ import { llmSection, parseCount } from './profile-hf';
 import { findUserChip, registerCalibrate, statisticOption } from './calibrate';
 import type { RunStatistic } from '../analysis/measure/join';
 import { applyMeasuredProfile, formatMeasurement, registerMeasure } from './measure';
+// The one field: esbuild bundles only the JSON properties imported by name.
+import { version } from '../../../package.json';
 
 /**
  * The headless CLI:
@@ -142,6 +144,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
   const program = new Command('ridgepoint')
     .description('Profile ML models for memory- versus compute-bound ops.')
+    .version(version, '-V, --version', "print Ridgepoint's version (package.json)")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program

@@ -1,7 +1,7 @@
 import { CodeActionKind, Connection, DidChangeConfigurationNotification, InitializeParams, InitializeResult, MessageType, ShowMessageNotification, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { DEFAULT_SETTINGS, parseShapeText, readSettings, RidgepointSettings } from '../settings';
+import { DEFAULT_SETTINGS, isRecord, parseShapeText, readSettings, RidgepointSettings } from '../settings';
 import { ChipStore } from './chips-store';
 import { registerChips } from './handlers/chips';
 import { registerCodeActions } from './handlers/code-actions';
@@ -25,6 +25,8 @@ import { PythonImports } from './python-imports';
 import { requestActivity } from './safe';
 import { SetSourceOptionsNotification } from '../protocol';
 import { registerTracing, TraceService } from './traces';
+// The one field: esbuild bundles only the JSON properties imported by name.
+import { version } from '../../../package.json';
 
 /** Wait after the last keystroke before re-analysing an `.onnxtxt` being edited. */
 const EDIT_DEBOUNCE_MS = 250;
@@ -227,8 +229,29 @@ export class ServerContext {
     this.refreshViews();
   }
 
+  /**
+   * The `ridgepoint` section the client last gave without being asked: `initializationOptions.settings`,
+   * then each `workspace/didChangeConfiguration` push. A client that cannot answer
+   * `workspace/configuration` has no other way to set anything, so a reload
+   * keeps it rather than falling back to the defaults.
+   */
+  private clientSection: Record<string, unknown> | undefined;
+
+  /** Settings from `initializationOptions` (`{ settings: { chip, … } }`): kept until the client pushes others. */
+  useInitializationOptions(options: unknown): void {
+    this.clientSection = ridgepointSection(isRecord(options) ? options.settings : undefined, true);
+    this.settings = readSettings(this.clientSection ?? {}).settings;
+  }
+
+  /**
+   * Reads the settings again: pulled with `workspace/configuration` where the client supports it,
+   * else the section it pushed (`pushed`: a didChangeConfiguration's `settings`, `{ ridgepoint: { … } }`),
+   * else the last one it gave (initializationOptions or an earlier push).
+   */
   async reloadSettings(pushed?: unknown): Promise<void> {
-    let section: unknown = pushed;
+    const given = ridgepointSection(pushed, false);
+    if (given !== undefined) this.clientSection = given;
+    let section: unknown = this.clientSection;
     if (this.supportsConfiguration) {
       try {
         section = await this.connection.workspace.getConfiguration('ridgepoint');
@@ -267,6 +290,18 @@ export class ServerContext {
 }
 
 /**
+ * The `ridgepoint` section of settings a client gave: `{ ridgepoint: { chip, … } }` (a client's whole
+ * settings, as didChangeConfiguration carries them), or with `bare` also the section itself (`{ chip,
+ * … }`, as docs/protocol.md documents initializationOptions.settings). Undefined when it says nothing
+ * about Ridgepoint.
+ */
+function ridgepointSection(value: unknown, bare: boolean): Record<string, unknown> | undefined {
+  if (!isRecord(value)) return undefined;
+  if ('ridgepoint' in value) return isRecord(value.ridgepoint) ? value.ridgepoint : undefined;
+  return bare ? value : undefined;
+}
+
+/**
  * Starts Ridgepoint's language server on a connection. The runtime supplies file access, so tests can
  * drive the server over in-memory streams and files.
  */
@@ -284,9 +319,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
     if (folder) ctx.workspaceRoot = URI.parse(folder).fsPath;
     ctx.workspaceFolders = (params.workspaceFolders ?? []).map((f) => URI.parse(f.uri).fsPath);
     if (ctx.workspaceFolders.length === 0 && ctx.workspaceRoot !== null) ctx.workspaceFolders = [ctx.workspaceRoot];
-    const init = params.initializationOptions as { settings?: unknown } | undefined;
-    const { settings } = readSettings(init?.settings ?? {});
-    ctx.settings = settings;
+    ctx.useInitializationOptions(params.initializationOptions);
     return {
       capabilities: {
         // Saves are reported: a save is when traced mode runs (lsp/traces.ts).
@@ -298,7 +331,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
         foldingRangeProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
-      serverInfo: { name: 'ridgepoint', version: '0.1.0' },
+      serverInfo: { name: 'ridgepoint', version },
     };
   });
 
@@ -310,9 +343,10 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
       .finally(() => ctx.settingsLoadedNow());
   });
 
+  // Clients that pull get `settings: null` here (the cue to pull again); clients that push (Neovim:
+  // `{ settings: { ridgepoint: { … } } }`) carry the section in the params.
   connection.onDidChangeConfiguration((change) => {
-    const pushed = (change.settings as { ridgepoint?: unknown } | null)?.ridgepoint;
-    void ctx.reloadSettings(pushed).then(() => ctx.refreshAll(), (error: unknown) => connection.console.error(`reading settings failed: ${String(error)}`));
+    void ctx.reloadSettings(change.settings).then(() => ctx.refreshAll(), (error: unknown) => connection.console.error(`reading settings failed: ${String(error)}`));
   });
 
   ctx.documents.onDidOpen((e) => ctx.schedule(e.document.uri));

@@ -1,27 +1,28 @@
 import { at } from '../ir/at';
 import { BYTES_PER_GB, bytesFromGB, humanBandwidth, humanBytes, humanEnergy, humanTime } from '../../format/units';
 import { Chip } from '../cost/chips';
-import { ProfileResult } from '../cost/totals';
+import { ChipTotals, totalsOnChips } from '../cost/on-chips';
 import { AdviceContext, minConfidence, peakActivationBytes } from './context';
 import { Suggestion } from './types';
-import { profileOnChip } from './whatif';
 
 /**
  * The chip suggestion: the same per-node costs re-timed on every chip of the database (same peak mode
  * and arithmetic type), energy from the same energy model. Chips whose memory cannot hold the weights
  * and the peak live activations are left out. Only chips of the current chip's category compete
  * (datacenter GPUs with a datacenter GPU, edge parts with an edge part): a laptop CPU "beating" an
- * H100 on a tiny model by its smaller launch overhead answers a question nobody asked.
+ * H100 on a tiny model by its smaller launch overhead answers a question nobody asked. The chips are
+ * timed together in one pass over the node costs (cost/on-chips.ts): the totals `profile` would give on
+ * each, without a whole profile per chip.
  */
 interface OnChip {
   readonly chip: Chip;
-  readonly result: ProfileResult;
+  readonly totals: ChipTotals;
 }
 
 export function chipSuggestions(ctx: AdviceContext, notes: string[]): Suggestion[] {
   const current = ctx.options.chip;
   const needed = ctx.weightBytes + peakActivationBytes(ctx.baseline, ctx.analysis.inference.graphInputs, ctx.weights);
-  const candidates: OnChip[] = [];
+  const comparable: Chip[] = [];
   const tooSmall: string[] = [];
   const sameCategory = ctx.chips.filter((chip) => chip.category === current.category && chip.id !== current.id);
   if (sameCategory.length === 0) notes.push(`chip: no other ${current.category} chip in the database to compare with`);
@@ -38,28 +39,29 @@ export function chipSuggestions(ctx: AdviceContext, notes: string[]): Suggestion
       tooSmall.push(chip.id);
       continue;
     }
-    const result = profileOnChip(ctx.subject, ctx.options, chip, ctx.costs);
-    if (result && result.totals.timeSeconds > 0) candidates.push({ chip, result });
+    comparable.push(chip);
   }
+  const onChips = totalsOnChips(ctx.costs, ctx.options, comparable, ctx.graphOutputs);
+  const candidates: OnChip[] = comparable.map((chip, i) => ({ chip, totals: onChips[i] as ChipTotals })).filter((c) => c.totals.timeSeconds > 0);
   if (notComparable.length) notes.push(`chip: left out, no per-op efficiency data (achievable times would be the plain roofline, not comparable with ${current.name}'s): ${notComparable.join(', ')}`);
   if (tooSmall.length) notes.push(`chip: left out for memory (the model needs ${humanBytes(needed)}): ${tooSmall.join(', ')}`);
   if (candidates.length === 0) return [];
   const base = ctx.baseline.totals;
-  const byTime = [...candidates].sort((a, b) => a.result.totals.timeSeconds - b.result.totals.timeSeconds);
-  const byEnergy = [...candidates].sort((a, b) => a.result.totals.energyJoules - b.result.totals.energyJoules || a.result.totals.timeSeconds - b.result.totals.timeSeconds);
-  const ranking = (list: readonly OnChip[]): string[] => list.slice(0, 5).map((c, rank) => `${rank + 1}. ${c.chip.name} (${c.chip.id}): ${humanTime(c.result.totals.timeSeconds)}, ${humanEnergy(c.result.totals.energyJoules)}${c.chip.tdpW ? `, at most ${humanEnergy(c.chip.tdpW * c.result.totals.timeSeconds)} at board power` : ''}`);
+  const byTime = [...candidates].sort((a, b) => a.totals.timeSeconds - b.totals.timeSeconds);
+  const byEnergy = [...candidates].sort((a, b) => a.totals.energyJoules - b.totals.energyJoules || a.totals.timeSeconds - b.totals.timeSeconds);
+  const ranking = (list: readonly OnChip[]): string[] => list.slice(0, 5).map((c, rank) => `${rank + 1}. ${c.chip.name} (${c.chip.id}): ${humanTime(c.totals.timeSeconds)}, ${humanEnergy(c.totals.energyJoules)}${c.chip.tdpW ? `, at most ${humanEnergy(c.chip.tdpW * c.totals.timeSeconds)} at board power` : ''}`);
   const suggestions: Suggestion[] = [];
   const fastest = at(byTime, 0, 'candidate chips by time');
-  if (fastest.result.totals.timeSeconds < base.timeSeconds) suggestions.push(chipSuggestion(ctx, fastest, 'fastest', ranking(byTime)));
+  if (fastest.totals.timeSeconds < base.timeSeconds) suggestions.push(chipSuggestion(ctx, fastest, 'fastest', ranking(byTime)));
   else notes.push(`chip: ${current.name} is already the fastest for this model in the database`);
   const frugal = at(byEnergy, 0, 'candidate chips by energy');
-  if (frugal.result.totals.energyJoules < base.energyJoules && frugal.chip.id !== fastest.chip.id) suggestions.push(chipSuggestion(ctx, frugal, 'energy', ranking(byEnergy)));
+  if (frugal.totals.energyJoules < base.energyJoules && frugal.chip.id !== fastest.chip.id) suggestions.push(chipSuggestion(ctx, frugal, 'energy', ranking(byEnergy)));
   return suggestions;
 }
 
 function chipSuggestion(ctx: AdviceContext, on: OnChip, which: 'fastest' | 'energy', ranking: string[]): Suggestion {
   const base = ctx.baseline.totals;
-  const t = on.result.totals;
+  const t = on.totals;
   const current = ctx.options.chip;
   const speed = base.timeSeconds / t.timeSeconds;
   const energyRatio = base.energyJoules > 0 ? t.energyJoules / base.energyJoules : 1;

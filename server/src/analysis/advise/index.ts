@@ -15,7 +15,7 @@ import { Advice, AdviseOptions, Suggestion } from './types';
 
 export * from './types';
 export { suggestionTitle } from './titles';
-export { profileWhatIf, profileOnChip, applyToCosts, whatIfOptions, WEIGHT_BITS } from './whatif';
+export { profileWhatIf, applyToCosts, whatIfOptions, WEIGHT_BITS } from './whatif';
 export type { WhatIf, WhatIfSubject, WeightQuantisation } from './whatif';
 
 /**
@@ -61,7 +61,9 @@ function* adviseSteps(analysis: ModelAnalysis, options: AdviseOptions): Generato
   if (model === null || inference === null) return { suggestions: [], notes: ['no model to advise on'] };
   let ctx: AdviceContext;
   try {
-    const costs = computeCosts(model, inference);
+    // The baseline's own node costs when the caller has profiled it (computeCosts of the same analysis):
+    // what-ifs then keep those objects, and their timings (cost/totals.ts), for the nodes they leave alone.
+    const costs = options.baseline ? options.baseline.nodes.map((n) => n.cost) : computeCosts(model, inference);
     const baseline = options.baseline ?? profile(costs, options, graphOutputNames(model.graph));
     const subject = { model, inference, inferOptions: options.inferOptions };
     ctx = new AdviceContext({ ...analysis, model, inference }, subject, options, costs, baseline, options.chips ?? builtinChips());

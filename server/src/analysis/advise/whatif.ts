@@ -1,5 +1,5 @@
 import { ModelAnalysis } from '../analyze';
-import { Chip, PeakDtype } from '../cost/chips';
+import { PeakDtype } from '../cost/chips';
 import { graphOutputNames, ProfileOptions } from '../cost/index';
 import { computeCosts, NodeCost } from '../cost/model';
 import { peakDtypeBits, servedAs } from '../cost/roofline';
@@ -150,11 +150,4 @@ export function profileWhatIf(subject: WhatIfSubject, options: ProfileOptions, w
   }
   const costs = baselineCosts ?? computeCosts(model, inference);
   return profile(applyToCosts(costs, options, whatIf), whatIfOptions(options, whatIf), outputs, kernelPlanOf(whatIf));
-}
-
-/** Profiles on another chip: the same costs re-timed (for the chip suggestion). */
-export function profileOnChip(subject: WhatIfSubject, options: ProfileOptions, chip: Chip, baselineCosts?: readonly NodeCost[]): ProfileResult | null {
-  const { model, inference } = subject;
-  if (model === null || inference === null) return null;
-  return profile(baselineCosts ?? computeCosts(model, inference), { ...options, chip }, graphOutputNames(model.graph));
 }

@@ -69,7 +69,19 @@ export interface Efficiency {
 export const FULL_EFFICIENCY: Efficiency = Object.freeze({ compute: 1, memory: 1, notes: Object.freeze([]) as readonly string[] });
 
 /** A GEMM's share of the machine's matrix throughput, and why it is below 1. */
-export function gemmEfficiency(dims: GemmDims, eff: ChipEfficiency, matrixUnits = true): { value: number; why: string | null } {
+export function gemmEfficiency(dims: GemmDims, eff: ChipEfficiency, matrixUnits = true, vectorShare?: number): { value: number; why: string | null } {
+  const tiled = tiledGemmEfficiency(dims, eff, matrixUnits);
+  // A GEMM of at most GEMV_ROWS rows (decode's few tokens) is too thin for the matrix units' tiles: GPU
+  // libraries run it as a GEMV on the vector units instead (cuBLAS's gemv and split-K kernels,
+  // gpt-fast's and Marlin's int4 kernels), with no tile padding, at the vector rate: whichever is faster.
+  if (vectorShare !== undefined && eff.gemmTiles !== undefined && dims.m <= GEMV_ROWS && vectorShare > tiled.value) return { value: vectorShare, why: `${dims.m}×${dims.n}×${dims.k}: too thin for ${matrixUnits ? 'the matrix units\' tiles' : 'tiles'}, run as a GEMV on the vector units (${pct(vectorShare)} of the matrix rate)` };
+  return tiled;
+}
+
+/** Rows (tokens) up to which a GEMM may run as a GEMV: cuBLAS's gemv-like kernels cover small batches. */
+const GEMV_ROWS = 16;
+
+function tiledGemmEfficiency(dims: GemmDims, eff: ChipEfficiency, matrixUnits: boolean): { value: number; why: string | null } {
   // Only matrix units (Tensor Cores) pad K; CUDA-core and SIMD paths take any channel count.
   const align = matrixUnits ? (eff.channelAlign ?? 1) : 1;
   let alignShare = 1;
@@ -142,7 +154,7 @@ const GEMM_LIKE: ReadonlySet<KernelClass> = new Set(['gemm', 'conv', 'conv-group
  * The multipliers for one kernel: its class's, the GEMM shape's (GEMMs, dense and grouped convs), and
  * for CPUs the cache level its bytes fit. `dramBandwidth` is the bandwidth the roofline would use (B/s).
  */
-export function efficiencyOf(kernel: KernelShape, bytes: number, eff: ChipEfficiency | undefined, dramBandwidth: number, matrixUnits = true): Efficiency {
+export function efficiencyOf(kernel: KernelShape, bytes: number, eff: ChipEfficiency | undefined, dramBandwidth: number, matrixUnits = true, vectorShare?: number): Efficiency {
   if (eff === undefined) return FULL_EFFICIENCY;
   const notes: string[] = [];
   const key = efficiencyKeys(kernel).find((k) => eff.classes?.[k] !== undefined);
@@ -159,7 +171,7 @@ export function efficiencyOf(kernel: KernelShape, bytes: number, eff: ChipEffici
     if (share < 0.95) notes.push(`${kernel.gemm.m} output positions per channel: ${pct(share)} of the depthwise rate (a fixed cost per channel)`);
   }
   if (GEMM_LIKE.has(kernel.kind) && kernel.gemm !== undefined) {
-    const g = gemmEfficiency(kernel.gemm, eff, matrixUnits);
+    const g = gemmEfficiency(kernel.gemm, eff, matrixUnits, matrixUnits ? vectorShare : undefined);
     compute *= g.value;
     if (g.why) notes.push(g.why);
   }

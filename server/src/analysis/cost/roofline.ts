@@ -150,6 +150,12 @@ export function servedAs(c: OpCost, options: RooflineOptions): { dtype: PeakDtyp
   return { dtype, trafficScale: 1 };
 }
 
+/** The arithmetic type a node runs in and the bytes it moves on this profile (`servedAs`'s scale applied). */
+export function servedTraffic(c: OpCost, options: RooflineOptions): { dtype: PeakDtype | null; bytes: number } {
+  const served = servedAs(c, options);
+  return { dtype: served.dtype, bytes: (c.activationBytesRead + c.weightBytes + c.bytesWritten) * served.trafficScale };
+}
+
 /** Bits per element of each peak dtype (tf32 is stored as fp32). */
 export function peakDtypeBits(dtype: PeakDtype): number {
   return PEAK_BITS[dtype];
@@ -188,36 +194,79 @@ export function rooflineConstants(options: RooflineOptions): RooflineConstants {
   };
 }
 
-export function timeNode(cost: NodeCost, options: RooflineOptions, constants: RooflineConstants = rooflineConstants(options)): NodeTiming {
+/** What a costed kernel adds to the totals on one chip: `timeNode`'s figures without its notes and views. */
+export interface KernelTime {
+  readonly peak: PeakChoice | null;
+  readonly efficiency: Efficiency;
+  /** Peak × compute efficiency, FLOP/s (0 without a peak). */
+  readonly flopsPerSecond: number;
+  /** Bandwidth × memory efficiency, bytes/s. */
+  readonly effectiveBandwidth: number;
+  readonly computeSeconds: number;
+  readonly memorySeconds: number;
+  readonly overheadSeconds: number;
+  /** One execution. */
+  readonly timeSeconds: number;
+  readonly bound: 'memory' | 'compute' | 'overhead';
+  readonly energy: { readonly arithmetic: number; readonly memory: number };
+}
+
+/** True when a node runs a kernel the roofline times (modelled, not a container, not a view). */
+export function isCostedKernel(cost: NodeCost): boolean {
+  return cost.cost.modelled && !cost.container && cost.cost.unit !== 'none';
+}
+
+/**
+ * The roofline of one costed kernel (`isCostedKernel`) that moves `bytes` with arithmetic in `dtype`
+ * (`servedAs`): the single formula behind `timeNode` and the chip comparison's totals (cost/on-chips.ts).
+ */
+export function kernelTime(cost: NodeCost, dtype: PeakDtype | null, bytes: number, options: RooflineOptions, constants: RooflineConstants): KernelTime {
   const { chip } = options;
   const c = cost.cost;
   const bandwidth = constants.bandwidth;
-  const notes: string[] = [];
-  const served = servedAs(c, options);
-  const dtype = served.dtype;
-  const bytes = (c.activationBytesRead + c.weightBytes + c.bytesWritten) * served.trafficScale;
-  const kernelClass = cost.kernel.kind;
-  if (!c.modelled || cost.container || c.unit === 'none') {
-    return { peak: null, bandwidth, bytes: c.unit === 'none' ? 0 : bytes, intensity: null, ridge: null, attainableFlopsPerSecond: null, computeSeconds: 0, memorySeconds: 0, overheadSeconds: 0, timeSeconds: 0, bound: 'none', ridgeRatio: null, energy: { arithmetic: 0, memory: 0 }, notes, kernelClass, efficiency: FULL_EFFICIENCY, range: null };
-  }
   // Depthwise convolutions run as their own memory-bound kernels on the vector units, not as GEMMs on the matrix units.
-  const unit = kernelClass === 'conv-depthwise' && constants.shapeAware ? 'vector' : c.unit;
+  const unit = cost.kernel.kind === 'conv-depthwise' && constants.shapeAware ? 'vector' : c.unit;
   const peak = constants.peak(unit, dtype);
-  if (peak?.note) notes.push(peak.note);
-  const efficiency: Efficiency = constants.shapeAware ? efficiencyOf(cost.kernel, bytes, chip.efficiency, bandwidth, peak?.unit === 'tensor') : FULL_EFFICIENCY;
-  notes.push(...efficiency.notes);
+  // The vector units' rate for the same dtype, relative to the matrix units': a thin GEMM may run there (efficiency.ts).
+  const vectorPeak = constants.shapeAware && peak?.unit === 'tensor' ? constants.peak('vector', dtype) : null;
+  const vectorShare = vectorPeak && peak ? vectorPeak.flopsPerSecond / peak.flopsPerSecond : undefined;
+  const efficiency: Efficiency = constants.shapeAware ? efficiencyOf(cost.kernel, bytes, chip.efficiency, bandwidth, peak?.unit === 'tensor', vectorShare) : FULL_EFFICIENCY;
   const flopsPerSecond = peak ? peak.flopsPerSecond * efficiency.compute : 0;
   const effectiveBandwidth = bandwidth * efficiency.memory;
   const computeSeconds = peak ? c.flops / flopsPerSecond : 0;
   const memorySeconds = bytes / effectiveBandwidth;
   const overheadSeconds = constants.overheadSeconds;
+  return {
+    peak,
+    efficiency,
+    flopsPerSecond,
+    effectiveBandwidth,
+    computeSeconds,
+    memorySeconds,
+    overheadSeconds,
+    timeSeconds: Math.max(computeSeconds, memorySeconds) + overheadSeconds,
+    bound: boundOf(computeSeconds, memorySeconds, overheadSeconds),
+    energy: energyJoules(c.flops, peak?.dtype ?? dtype, bytes, chip, constants.memoryPjPerByte),
+  };
+}
+
+export function timeNode(cost: NodeCost, options: RooflineOptions, constants: RooflineConstants = rooflineConstants(options)): NodeTiming {
+  const c = cost.cost;
+  const bandwidth = constants.bandwidth;
+  const { dtype, bytes } = servedTraffic(c, options);
+  const kernelClass = cost.kernel.kind;
+  if (!isCostedKernel(cost)) {
+    return { peak: null, bandwidth, bytes: c.unit === 'none' ? 0 : bytes, intensity: null, ridge: null, attainableFlopsPerSecond: null, computeSeconds: 0, memorySeconds: 0, overheadSeconds: 0, timeSeconds: 0, bound: 'none', ridgeRatio: null, energy: { arithmetic: 0, memory: 0 }, notes: [], kernelClass, efficiency: FULL_EFFICIENCY, range: null };
+  }
+  const k = kernelTime(cost, dtype, bytes, options, constants);
+  const { peak, flopsPerSecond, effectiveBandwidth, timeSeconds } = k;
+  const notes: string[] = [];
+  if (peak?.note) notes.push(peak.note);
+  notes.push(...k.efficiency.notes);
   const intensity = bytes > 0 ? c.flops / bytes : null;
   const ridge = peak ? flopsPerSecond / effectiveBandwidth : null;
   const attainable = peak ? (intensity === null ? flopsPerSecond : Math.min(flopsPerSecond, intensity * effectiveBandwidth)) : null;
-  const bound = boundOf(computeSeconds, memorySeconds, overheadSeconds);
-  const energy = energyJoules(c.flops, peak?.dtype ?? dtype, bytes, chip, constants.memoryPjPerByte);
-  const timeSeconds = Math.max(computeSeconds, memorySeconds) + overheadSeconds;
-  const band: ErrorBand = errorBandOf(cost.kernel, chip.efficiency);
+  const band: ErrorBand = errorBandOf(cost.kernel, options.chip.efficiency);
   return {
     peak,
     bandwidth,
@@ -225,16 +274,16 @@ export function timeNode(cost: NodeCost, options: RooflineOptions, constants: Ro
     intensity,
     ridge,
     attainableFlopsPerSecond: attainable,
-    computeSeconds,
-    memorySeconds,
-    overheadSeconds,
+    computeSeconds: k.computeSeconds,
+    memorySeconds: k.memorySeconds,
+    overheadSeconds: k.overheadSeconds,
     timeSeconds,
-    bound,
+    bound: k.bound,
     ridgeRatio: intensity !== null && ridge ? intensity / ridge : null,
-    energy,
+    energy: k.energy,
     notes,
     kernelClass,
-    efficiency: { compute: efficiency.compute, memory: efficiency.memory },
+    efficiency: { compute: k.efficiency.compute, memory: k.efficiency.memory },
     range: { low: timeSeconds * band.low, high: timeSeconds * band.high, calibrated: band.samples > 0 },
   };
 }

@@ -2,6 +2,7 @@ import { at } from '../ir/at';
 import { bytesForElements } from '../ir/dtype';
 import { NodeCost } from './model';
 import { ValueType } from '../ir/types';
+import { NodeRecord } from '../shape/engine';
 import { boundOf, NodeTiming, rooflineConstants, RooflineOptions, timeNode } from './roofline';
 import { fusesElementwise } from './runtime';
 
@@ -87,17 +88,40 @@ const FUSABLE = new Set([
   'Clip', 'Cast', 'Where', 'Identity', 'Dropout', 'Reciprocal', 'Floor', 'Ceil', 'Round', 'Sin', 'Cos', 'Min', 'Max',
 ]);
 
+/**
+ * Each node cost's timing in the last profile that timed it, with the options it was timed under. The
+ * advice re-profiles the model for every what-if, and a what-if keeps the NodeCost objects of the nodes
+ * it does not change (advise/whatif.ts applyToCosts): those are not timed again. NodeCosts are never
+ * mutated, and an entry goes with its NodeCost.
+ */
+const lastTiming = new WeakMap<NodeCost, { readonly options: RooflineOptions; readonly overheadSeconds: number; readonly timing: NodeTiming }>();
+
+/** A node's timing depends on the runtime only through the per-kernel cost (cuda-graphs and compiled share one). */
+function sameTiming(a: { readonly options: RooflineOptions; readonly overheadSeconds: number }, options: RooflineOptions, overheadSeconds: number): boolean {
+  return a.options.chip === options.chip && a.options.peakMode === options.peakMode && a.options.computeDtype === options.computeDtype && a.overheadSeconds === overheadSeconds;
+}
+
+function timeNodes(costs: readonly NodeCost[], options: RooflineOptions): NodeTiming[] {
+  const constants = rooflineConstants(options);
+  return costs.map((cost) => {
+    const last = lastTiming.get(cost);
+    if (last !== undefined && sameTiming(last, options, constants.overheadSeconds)) return last.timing;
+    const timing = timeNode(cost, options, constants);
+    lastTiming.set(cost, { options, overheadSeconds: constants.overheadSeconds, timing });
+    return timing;
+  });
+}
+
 /** `graphOutputs`: values that leave a graph, so they are written even when their consumer fuses. */
 export function profile(costs: readonly NodeCost[], options: RooflineOptions, graphOutputs: ReadonlySet<string> = new Set(), plan: KernelPlan = {}): ProfileResult {
   const notes: string[] = [];
-  const constants = rooflineConstants(options);
-  const timings = costs.map((c) => timeNode(c, options, constants));
+  const timings = timeNodes(costs, options);
   const excluded = cheaperBranches(costs, timings, notes);
   const standalone: ProfiledNode[] = costs.map((cost, i) => {
     const timing = at(timings, i, 'node timings');
     return { cost, timing, counted: !excluded.has(i), notes: cost.notes.concat(timing.notes) };
   });
-  const graph = indexGraph(standalone);
+  const graph = graphIndexOf(standalone);
   const bandwidth = standalone[0]?.timing.bandwidth ?? options.chip.memoryBandwidthGBs * 1e9;
   const requested = resolvePlan(standalone, plan, notes);
   const appliedGroups: FusedGroup[] = [];
@@ -186,9 +210,10 @@ export function profile(costs: readonly NodeCost[], options: RooflineOptions, gr
 
 /**
  * For an If whose condition is not known, only the costlier branch counts (said in the notes): the
- * model runs one branch per execution, and the costlier one is the safe estimate.
+ * model runs one branch per execution, and the costlier one is the safe estimate. Returns the indices
+ * of the nodes left out. `timings[i]` is node i's timing (only branch nodes' are read).
  */
-function cheaperBranches(costs: readonly NodeCost[], timings: readonly NodeTiming[], notes: string[]): Set<number> {
+export function cheaperBranches(costs: readonly NodeCost[], timings: ReadonlyArray<{ readonly timeSeconds: number } | undefined>, notes: string[]): Set<number> {
   const branchTime = new Map<string, Map<string, number>>();
   costs.forEach((c, i) => {
     if (!c.branchOf) return;
@@ -215,6 +240,23 @@ interface GraphIndex {
   readonly producerOf: ReadonlyMap<string, number>;
   /** The node index of every reading input slot, so a node reading a value twice is listed twice. */
   readonly readers: ReadonlyMap<string, readonly number[]>;
+}
+
+/**
+ * The index of the last node list indexed, by its first node's record: the advice's what-ifs profile the
+ * same records (the same graph) again and again, and the index depends on nothing else. Reused only
+ * when every record is the same object; an entry goes with its records.
+ */
+const lastIndex = new WeakMap<NodeRecord, { readonly records: readonly NodeRecord[]; readonly index: GraphIndex }>();
+
+function graphIndexOf(nodes: readonly ProfiledNode[]): GraphIndex {
+  const first = nodes[0]?.cost.record;
+  if (first === undefined) return indexGraph(nodes);
+  const last = lastIndex.get(first);
+  if (last !== undefined && last.records.length === nodes.length && nodes.every((n, i) => n.cost.record === last.records[i])) return last.index;
+  const index = indexGraph(nodes);
+  lastIndex.set(first, { records: nodes.map((n) => n.cost.record), index });
+  return index;
 }
 
 function indexGraph(nodes: readonly ProfiledNode[]): GraphIndex {

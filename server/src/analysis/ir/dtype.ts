@@ -1,7 +1,7 @@
 /**
  * ONNX tensor element types (TensorProto.DataType), including the ones added after ONNX 1.10
- * (FLOAT8*, INT4/UINT4, FLOAT4E2M1, FLOAT8E8M0, INT2/UINT2) that the onnx-proto package does not name.
- * Source: https://github.com/onnx/onnx/blob/main/onnx/onnx.proto (message TensorProto, enum DataType).
+ * (FLOAT8*, INT4/UINT4, FLOAT4E2M1, FLOAT8E8M0, INT2/UINT2).
+ * Source: ONNX's onnx.proto, vendored in onnx/proto/onnx.proto (message TensorProto, enum DataType).
  */
 export enum DataType {
   UNDEFINED = 0,

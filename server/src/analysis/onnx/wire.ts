@@ -4,10 +4,11 @@ import { ByteSource } from './byte-source';
 /**
  * A protobuf wire-format cursor over a ByteSource, reading through a small window.
  *
- * Hand-written because protobufjs (and so onnx-proto) decodes only from one in-memory buffer: it cannot
- * decode a file over 2 GiB, and even below that it would pull every weight byte into memory. This
- * cursor walks the outer messages (ModelProto, GraphProto, TensorProto) and jumps over `raw_data`
- * payloads by offset, so that analysis time and memory depend on the graph, not on the weights.
+ * Hand-written because protobufjs (and so the decoders generated in proto/) decodes only from one
+ * in-memory buffer: it cannot decode a file over 2 GiB, and even below that it would pull every weight
+ * byte into memory. This cursor walks the outer messages (ModelProto, GraphProto, TensorProto) and
+ * jumps over `raw_data` payloads by offset, so that analysis time and memory depend on the graph, not
+ * on the weights.
  */
 export const enum WireType {
   Varint = 0,

@@ -10,9 +10,9 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ROOT } from '../../../../scripts/lib/repo-root';
 import { findTorchPython, runStreaming } from '../../../support/torchvision';
 
-const ROOT = path.resolve(__dirname, '../../../..');
 const EXPORT_SCRIPT = path.join(ROOT, 'scripts/real-models-export.py');
 /** LLaMA-2-7B's config.json as Hugging Face publishes it (meta-llama/Llama-2-7b-hf). */
 export const LLAMA_CONFIG = path.join(ROOT, 'test/fixtures/hf/llama-2-7b.json');
