@@ -42,7 +42,7 @@ export function chipSuggestions(ctx: AdviceContext, notes: string[]): Suggestion
     comparable.push(chip);
   }
   const onChips = totalsOnChips(ctx.costs, ctx.options, comparable, ctx.graphOutputs);
-  const candidates: OnChip[] = comparable.map((chip, i) => ({ chip, totals: onChips[i] as ChipTotals })).filter((c) => c.totals.timeSeconds > 0);
+  const candidates: OnChip[] = comparable.map((chip, i) => ({ chip, totals: at(onChips, i, 'totals per chip') })).filter((c) => c.totals.timeSeconds > 0);
   if (notComparable.length) notes.push(`chip: left out, no per-op efficiency data (achievable times would be the plain roofline, not comparable with ${current.name}'s): ${notComparable.join(', ')}`);
   if (tooSmall.length) notes.push(`chip: left out for memory (the model needs ${humanBytes(needed)}): ${tooSmall.join(', ')}`);
   if (candidates.length === 0) return [];

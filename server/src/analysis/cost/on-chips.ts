@@ -19,21 +19,21 @@ export type ChipTotals = Pick<Totals, 'flops' | 'bytes' | 'timeSeconds' | 'energ
 
 export function totalsOnChips(costs: readonly NodeCost[], options: RooflineOptions, chips: readonly Chip[], graphOutputs: ReadonlySet<string>): ChipTotals[] {
   if (fusesElementwise(options.runtime)) return chips.map((chip) => pick(profile(costs, { ...options, chip }, graphOutputs).totals));
-  const perChip = chips.map((chip) => ({ ...options, chip }));
-  const constants = perChip.map((o) => rooflineConstants(o));
-  const excluded = perChip.map((o, c) => excludedBranches(costs, o, constants[c] as RooflineConstants));
-  const sums = chips.map(() => ({ flops: 0, bytes: 0, time: 0, memoryTime: 0, arithmeticJoules: 0, memoryJoules: 0 }));
-  for (let i = 0; i < costs.length; i++) {
-    const cost = costs[i] as NodeCost;
+  // One lane per chip: its options, roofline constants, excluded branches and running sums.
+  const lanes = chips.map((chip) => {
+    const chipOptions = { ...options, chip };
+    const constants = rooflineConstants(chipOptions);
+    return { options: chipOptions, constants, excluded: excludedBranches(costs, chipOptions, constants), sum: { flops: 0, bytes: 0, time: 0, memoryTime: 0, arithmeticJoules: 0, memoryJoules: 0 } };
+  });
+  for (const [i, cost] of costs.entries()) {
     // profile's totals: counted, modelled kernels only (views and containers move nothing).
     if (!isCostedKernel(cost)) continue;
     const c = cost.cost;
     const { dtype, bytes } = servedTraffic(c, options);
     const k = cost.executions;
-    for (let chip = 0; chip < chips.length; chip++) {
-      if (excluded[chip]?.has(i)) continue;
-      const t = kernelTime(cost, dtype, bytes, perChip[chip] as RooflineOptions, constants[chip] as RooflineConstants);
-      const sum = sums[chip] as (typeof sums)[number];
+    for (const { options: chipOptions, constants, excluded, sum } of lanes) {
+      if (excluded?.has(i)) continue;
+      const t = kernelTime(cost, dtype, bytes, chipOptions, constants);
       sum.flops += k * c.flops;
       sum.bytes += k * bytes;
       sum.time += k * t.timeSeconds;
@@ -42,7 +42,7 @@ export function totalsOnChips(costs: readonly NodeCost[], options: RooflineOptio
       sum.memoryJoules += k * t.energy.memory;
     }
   }
-  return sums.map((s) => ({
+  return lanes.map(({ sum: s }) => ({
     flops: s.flops,
     bytes: s.bytes,
     timeSeconds: s.time,
