@@ -1,0 +1,202 @@
+/**
+ * The decode sweep chart's ECharts option, built from plain data (no DOM, no chart instance: a unit test
+ * reads it). Batch on a log2 x axis; tokens/s on the left axis and the step's time on the right, each a
+ * line; on both lines one marker per batch coloured by what bounds that step (memory, compute, launch
+ * overhead, communication between GPUs), hollow where the batch does not fit in memory. A vertical line
+ * at the batch from which the projections (the weight MatMuls) are compute-bound, and a shaded band over
+ * the batches whose weights + KV cache + activations no longer fit.
+ */
+import type { LineSeriesOption, ScatterSeriesOption } from 'echarts/charts';
+import type { GridComponentOption, LegendComponentOption, MarkAreaComponentOption, MarkLineComponentOption, TitleComponentOption, TooltipComponentOption } from 'echarts/components';
+import type { ComposeOption } from 'echarts/core';
+import type { DecodeSweep } from '../../server/src/protocol';
+import type { PhaseBound } from '../../server/src/analysis/hf-config/summary';
+import type { ChartTheme } from './chart-theme';
+import { seconds, si } from './format';
+
+export type SweepOption = ComposeOption<LineSeriesOption | ScatterSeriesOption | GridComponentOption | LegendComponentOption | TitleComponentOption | TooltipComponentOption | MarkLineComponentOption | MarkAreaComponentOption>;
+
+export const TOKENS_SERIES = 'tokens/s';
+export const STEP_SERIES = 'step time';
+/** Legend names of the bound classes, in the order the legend lists them. */
+export const BOUND_NAMES: Readonly<Record<PhaseBound, string>> = {
+  memory: 'memory-bound',
+  compute: 'compute-bound',
+  overhead: 'launch-bound',
+  communication: 'communication-bound',
+};
+
+/** `compute-bound from batch 334` (the ridge mark's label). */
+export function ridgeLabel(batch: number): string {
+  return `compute-bound from batch ${batch}`;
+}
+
+/** `memory runs out after batch 47`; with 0 the weights alone do not fit. */
+export function memoryLabel(maxBatchThatFits: number): string {
+  return maxBatchThatFits === 0 ? 'the weights alone do not fit' : `memory runs out after batch ${maxBatchThatFits}`;
+}
+
+/** `Decode sweep — llama-2-7b config.json`, then model type, chip, precision, GPUs and context. */
+export function sweepTitle(model: string, s: DecodeSweep): { text: string; subtext: string } {
+  const gpus = s.gpus === 1 ? '1 GPU' : `${s.gpus} GPUs${s.layout ? ` (${s.layout})` : ''}`;
+  return { text: `Decode sweep — ${model}`, subtext: `${s.modelType} on ${s.chip} · ${s.precision} · ${gpus} · prompt ${s.prompt} + ${s.generated} generated` };
+}
+
+/** The first batch that does not fit (where the shaded band starts); null when memory never runs out. */
+export function firstBatchOverMemory(s: DecodeSweep): number | null {
+  return s.maxBatchThatFits === null ? null : s.maxBatchThatFits + 1;
+}
+
+/** The right end of the x axis: the last batch swept, or the ridge when it lies beyond (a power of two, as the axis ticks are). */
+function axisEnd(s: DecodeSweep): number {
+  const last = s.points[s.points.length - 1]?.batch ?? 1;
+  const ridge = s.projectionsComputeBoundBatch ?? 0;
+  return ridge > last ? Math.pow(2, Math.ceil(Math.log2(ridge))) : last;
+}
+
+function boundColour(bound: PhaseBound, theme: ChartTheme): string {
+  switch (bound) {
+    case 'memory':
+      return theme.memory;
+    case 'compute':
+      return theme.compute;
+    case 'overhead':
+      return theme.launch;
+    case 'communication':
+      return theme.roofs[1] ?? theme.other;
+  }
+}
+
+/** The tooltip of one batch, as DOM (called by ECharts in the webview only; every value set as text). */
+function tooltipOf(s: DecodeSweep, batch: number): HTMLElement {
+  const root = document.createElement('div');
+  root.className = 'rp-tooltip';
+  const p = s.points.find((x) => x.batch === batch);
+  const rows: Array<[string, string]> = p
+    ? [
+        ['batch', String(p.batch)],
+        ['tokens/s', si(p.tokensPerSecond, 'tok/s')],
+        ['step time', seconds(p.stepSeconds)],
+        ['bound', BOUND_NAMES[p.bound]],
+        ['memory', p.fits ? 'fits' : 'does NOT fit'],
+      ]
+    : [['batch', String(batch)]];
+  const table = document.createElement('table');
+  for (const [k, v] of rows) {
+    const tr = document.createElement('tr');
+    const th = document.createElement('th');
+    th.textContent = k;
+    const td = document.createElement('td');
+    td.textContent = v;
+    tr.append(th, td);
+    table.appendChild(tr);
+  }
+  root.appendChild(table);
+  return root;
+}
+
+/**
+ * The chart's whole option. The two lines carry the marks (ridge line, memory band); the markers are
+ * scatter series, two per bound present (one per axis) sharing the bound's name, so one legend entry
+ * shows or hides both.
+ */
+export function sweepOption(model: string, s: DecodeSweep, theme: ChartTheme): SweepOption {
+  const end = axisEnd(s);
+  const bounds = (Object.keys(BOUND_NAMES) as PhaseBound[]).filter((b) => s.points.some((p) => p.bound === b));
+  const ridge = s.projectionsComputeBoundBatch;
+  const overMemory = firstBatchOverMemory(s);
+  const markLine: MarkLineComponentOption | undefined =
+    ridge === null
+      ? undefined
+      : {
+          silent: true,
+          symbol: 'none',
+          lineStyle: { color: theme.compute, type: 'dashed', width: 1.5 },
+          label: { formatter: ridgeLabel(ridge), position: 'insideEndTop', color: theme.compute },
+          data: [{ xAxis: ridge }],
+        };
+  const markArea: MarkAreaComponentOption | undefined =
+    overMemory === null || overMemory > end
+      ? undefined
+      : {
+          silent: true,
+          itemStyle: { color: theme.other, opacity: 0.18 },
+          label: { color: theme.muted, position: 'insideTop' },
+          data: [[{ name: memoryLabel(overMemory - 1), xAxis: Math.max(overMemory, s.points[0]?.batch ?? 1) }, { xAxis: end }]],
+        };
+  const markers = (axis: 0 | 1): ScatterSeriesOption[] =>
+    bounds.map((bound) => ({
+      id: `bound:${bound}:${axis === 0 ? 'tokens' : 'step'}`,
+      name: BOUND_NAMES[bound],
+      type: 'scatter',
+      yAxisIndex: axis,
+      symbolSize: 9,
+      itemStyle: { color: boundColour(bound, theme), borderColor: boundColour(bound, theme), borderWidth: 2 },
+      z: 3,
+      data: s.points
+        .filter((p) => p.bound === bound)
+        .map((p) => ({ value: [p.batch, axis === 0 ? p.tokensPerSecond : p.stepSeconds], symbol: p.fits ? 'circle' : 'emptyCircle' })),
+    }));
+  const axisText = { color: theme.muted, fontFamily: theme.fontFamily };
+  const splitLine = { lineStyle: { color: theme.gridLine } };
+  return {
+    backgroundColor: 'transparent',
+    textStyle: { fontFamily: theme.fontFamily, color: theme.foreground },
+    title: { ...sweepTitle(model, s), left: 'center', textStyle: { color: theme.foreground, fontSize: 14 }, subtextStyle: { color: theme.muted } },
+    legend: { top: 52, textStyle: { color: theme.foreground }, data: [TOKENS_SERIES, STEP_SERIES, ...bounds.map((b) => BOUND_NAMES[b])] },
+    grid: { top: 96, left: 72, right: 80, bottom: 56 },
+    tooltip: {
+      trigger: 'axis',
+      backgroundColor: theme.tooltipBackground,
+      borderColor: theme.tooltipBorder,
+      textStyle: { color: theme.foreground },
+      formatter: (params: unknown) => {
+        const first = Array.isArray(params) ? (params[0] as { value?: unknown } | undefined) : undefined;
+        const value = first?.value;
+        return tooltipOf(s, Array.isArray(value) && typeof value[0] === 'number' ? value[0] : 0);
+      },
+    },
+    xAxis: {
+      type: 'log',
+      logBase: 2,
+      name: 'decode batch',
+      nameLocation: 'middle',
+      nameGap: 30,
+      min: s.points[0]?.batch ?? 1,
+      max: end,
+      axisLabel: axisText,
+      nameTextStyle: axisText,
+      splitLine,
+    },
+    yAxis: [
+      { type: 'value', name: 'tokens/s', min: 0, axisLabel: { ...axisText, formatter: (v: number) => si(v) }, nameTextStyle: axisText, splitLine },
+      { type: 'value', name: 'step time', min: 0, axisLabel: { ...axisText, formatter: (v: number) => seconds(v) }, nameTextStyle: axisText, splitLine: { show: false } },
+    ],
+    series: [
+      {
+        id: 'tokens-per-second',
+        name: TOKENS_SERIES,
+        type: 'line',
+        yAxisIndex: 0,
+        showSymbol: false,
+        lineStyle: { color: theme.foreground, width: 2 },
+        itemStyle: { color: theme.foreground },
+        data: s.points.map((p) => [p.batch, p.tokensPerSecond]),
+        ...(markLine ? { markLine } : {}),
+        ...(markArea ? { markArea } : {}),
+      },
+      {
+        id: 'step-time',
+        name: STEP_SERIES,
+        type: 'line',
+        yAxisIndex: 1,
+        showSymbol: false,
+        lineStyle: { color: theme.muted, width: 2, type: 'dashed' },
+        itemStyle: { color: theme.muted },
+        data: s.points.map((p) => [p.batch, p.stepSeconds]),
+      },
+      ...markers(0),
+      ...markers(1),
+    ],
+  };
+}
