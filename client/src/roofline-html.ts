@@ -1,7 +1,8 @@
 /**
  * A panel's page (the roofline's, the decode sweep's): only the bundled script and stylesheets from
- * dist/media, under a strict CSP (no inline script without the nonce, no network). The page carries no data: the report arrives by
- * postMessage after the script says 'ready', so nothing from the model is ever parsed as HTML here.
+ * dist/media, under a strict CSP (no inline script without the nonce, no network). The page carries no
+ * data: it arrives by postMessage after the script says 'ready', so nothing from the model is ever
+ * parsed as HTML here.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
