@@ -1,6 +1,6 @@
 /**
  * The decode sweep chart's ECharts option, built from plain data (no DOM, no chart instance: a unit test
- * reads it). Batch on a log2 x axis; tokens/s on the left axis and the step's time on the right, each a
+ * reads it; the webview adds the tooltip's DOM). Batch on a log2 x axis; tokens/s on the left axis and the step's time on the right, each a
  * line; on both lines one marker per batch coloured by what bounds that step (memory, compute, launch
  * overhead, communication between GPUs), hollow where the batch does not fit in memory. A vertical line
  * at the batch from which the projections (the weight MatMuls) are compute-bound, and a shaded band over
@@ -11,8 +11,24 @@ import type { GridComponentOption, LegendComponentOption, MarkAreaComponentOptio
 import type { ComposeOption } from 'echarts/core';
 import type { DecodeSweep } from '../../server/src/protocol';
 import type { PhaseBound } from '../../server/src/analysis/hf-config/summary';
-import type { ChartTheme } from './chart-theme';
 import { seconds, si } from './format';
+
+/** The theme colours the chart uses: chart-theme.ts's ChartTheme has them all (it is passed as one). */
+export interface SweepTheme {
+  readonly foreground: string;
+  readonly muted: string;
+  readonly gridLine: string;
+  readonly memory: string;
+  readonly compute: string;
+  /** Launch-bound steps (the fixed per-kernel cost outweighs the work). */
+  readonly launch: string;
+  /** The second of them colours communication-bound steps. */
+  readonly roofs: readonly string[];
+  readonly other: string;
+  readonly tooltipBackground: string;
+  readonly tooltipBorder: string;
+  readonly fontFamily: string;
+}
 
 export type SweepOption = ComposeOption<LineSeriesOption | ScatterSeriesOption | GridComponentOption | LegendComponentOption | TitleComponentOption | TooltipComponentOption | MarkLineComponentOption | MarkAreaComponentOption>;
 
@@ -54,7 +70,7 @@ function axisEnd(s: DecodeSweep): number {
   return ridge > last ? Math.pow(2, Math.ceil(Math.log2(ridge))) : last;
 }
 
-function boundColour(bound: PhaseBound, theme: ChartTheme): string {
+function boundColour(bound: PhaseBound, theme: SweepTheme): string {
   switch (bound) {
     case 'memory':
       return theme.memory;
@@ -67,32 +83,17 @@ function boundColour(bound: PhaseBound, theme: ChartTheme): string {
   }
 }
 
-/** The tooltip of one batch, as DOM (called by ECharts in the webview only; every value set as text). */
-function tooltipOf(s: DecodeSweep, batch: number): HTMLElement {
-  const root = document.createElement('div');
-  root.className = 'rp-tooltip';
+/** The tooltip's rows for one batch (the webview sets them as text). */
+export function tooltipRows(s: DecodeSweep, batch: number): Array<[string, string]> {
   const p = s.points.find((x) => x.batch === batch);
-  const rows: Array<[string, string]> = p
-    ? [
-        ['batch', String(p.batch)],
-        ['tokens/s', si(p.tokensPerSecond, 'tok/s')],
-        ['step time', seconds(p.stepSeconds)],
-        ['bound', BOUND_NAMES[p.bound]],
-        ['memory', p.fits ? 'fits' : 'does NOT fit'],
-      ]
-    : [['batch', String(batch)]];
-  const table = document.createElement('table');
-  for (const [k, v] of rows) {
-    const tr = document.createElement('tr');
-    const th = document.createElement('th');
-    th.textContent = k;
-    const td = document.createElement('td');
-    td.textContent = v;
-    tr.append(th, td);
-    table.appendChild(tr);
-  }
-  root.appendChild(table);
-  return root;
+  if (!p) return [['batch', String(batch)]];
+  return [
+    ['batch', String(p.batch)],
+    ['tokens/s', si(p.tokensPerSecond, 'tok/s')],
+    ['step time', seconds(p.stepSeconds)],
+    ['bound', BOUND_NAMES[p.bound]],
+    ['memory', p.fits ? 'fits' : 'does NOT fit'],
+  ];
 }
 
 /**
@@ -100,7 +101,7 @@ function tooltipOf(s: DecodeSweep, batch: number): HTMLElement {
  * scatter series, two per bound present (one per axis) sharing the bound's name, so one legend entry
  * shows or hides both.
  */
-export function sweepOption(model: string, s: DecodeSweep, theme: ChartTheme): SweepOption {
+export function sweepOption(model: string, s: DecodeSweep, theme: SweepTheme): SweepOption {
   const end = axisEnd(s);
   const bounds = (Object.keys(BOUND_NAMES) as PhaseBound[]).filter((b) => s.points.some((p) => p.bound === b));
   const ridge = s.projectionsComputeBoundBatch;
@@ -145,17 +146,8 @@ export function sweepOption(model: string, s: DecodeSweep, theme: ChartTheme): S
     title: { ...sweepTitle(model, s), left: 'center', textStyle: { color: theme.foreground, fontSize: 14 }, subtextStyle: { color: theme.muted } },
     legend: { top: 52, textStyle: { color: theme.foreground }, data: [TOKENS_SERIES, STEP_SERIES, ...bounds.map((b) => BOUND_NAMES[b])] },
     grid: { top: 96, left: 72, right: 80, bottom: 56 },
-    tooltip: {
-      trigger: 'axis',
-      backgroundColor: theme.tooltipBackground,
-      borderColor: theme.tooltipBorder,
-      textStyle: { color: theme.foreground },
-      formatter: (params: unknown) => {
-        const first = Array.isArray(params) ? (params[0] as { value?: unknown } | undefined) : undefined;
-        const value = first?.value;
-        return tooltipOf(s, Array.isArray(value) && typeof value[0] === 'number' ? value[0] : 0);
-      },
-    },
+    // The webview adds the formatter (tooltipRows as DOM text).
+    tooltip: { trigger: 'axis', backgroundColor: theme.tooltipBackground, borderColor: theme.tooltipBorder, textStyle: { color: theme.foreground } },
     xAxis: {
       type: 'log',
       logBase: 2,

@@ -14,7 +14,7 @@ import { CanvasRenderer } from 'echarts/renderers';
 import { readTheme, watchTheme } from './chart-theme';
 import { el } from './dom';
 import type { HostToSweep, SweepToHost } from './sweep-messages';
-import { firstBatchOverMemory, sweepOption } from './sweep-option';
+import { firstBatchOverMemory, sweepOption, tooltipRows } from './sweep-option';
 
 echarts.use([LineChart, ScatterChart, GridComponent, LegendComponent, TitleComponent, TooltipComponent, MarkLineComponent, MarkAreaComponent, CanvasRenderer]);
 
@@ -66,7 +66,9 @@ class SweepPanel {
     const shown = this.shown;
     if (!shown) return;
     this.chart ??= echarts.init(this.container, undefined, { renderer: 'canvas' });
-    this.chart.setOption(sweepOption(shown.model, shown.sweep, readTheme()), { notMerge: true });
+    const option = sweepOption(shown.model, shown.sweep, readTheme());
+    option.tooltip = { ...option.tooltip, formatter: (params: unknown) => tooltipElement(tooltipRows(shown.sweep, batchOf(params))) };
+    this.chart.setOption(option, { notMerge: true });
     this.renders += 1;
     const { sweep } = shown;
     this.container.setAttribute('data-points', String(sweep.points.length));
@@ -74,6 +76,26 @@ class SweepPanel {
     this.container.setAttribute('data-memory-from', String(firstBatchOverMemory(sweep) ?? ''));
     this.container.setAttribute('data-render', String(this.renders));
   }
+}
+
+/** The batch an axis tooltip is for: the x of its first point. */
+function batchOf(params: unknown): number {
+  const first: unknown = Array.isArray(params) ? params[0] : params;
+  const value = typeof first === 'object' && first !== null && 'value' in first ? first.value : undefined;
+  return Array.isArray(value) && typeof value[0] === 'number' ? value[0] : 0;
+}
+
+/** The tooltip as DOM: every value goes in through textContent. */
+function tooltipElement(rows: ReadonlyArray<readonly [string, string]>): HTMLElement {
+  const root = el('div', undefined, 'rp-tooltip');
+  const table = el('table');
+  for (const [name, value] of rows) {
+    const tr = el('tr');
+    tr.append(el('th', name), el('td', value));
+    table.appendChild(tr);
+  }
+  root.appendChild(table);
+  return root;
 }
 
 function main(): void {

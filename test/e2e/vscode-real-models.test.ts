@@ -604,8 +604,8 @@ describe('VS Code on real models: torchvision exports, a PP-OCR-like detector, L
     assert.deepEqual(await crashToasts(page), []);
   });
 
-  it("LLaMA-2-7B's config.json: the model's cost within the editor's width, the cost tree and a suggestion", async function () {
-    this.timeout(240_000);
+  it("LLaMA-2-7B's config.json: the model's cost within the editor's width, the cost tree, a suggestion and the decode sweep chart", async function () {
+    this.timeout(330_000);
     const { page } = suite().wb;
     await waitForExtension(page);
     await openByPath(page, LLAMA);
@@ -623,6 +623,45 @@ describe('VS Code on real models: torchvision exports, a PP-OCR-like detector, L
     await assertCostTree(page, 'config.json');
     await realShot(page, 'llama-config');
     await assertSuggestionAction(page, 'llama-2-7b config.json');
+    await assertDecodeSweep(page);
     assert.deepEqual(await crashToasts(page), []);
   });
 });
+
+/**
+ * The "Decode sweep" lens opens the chart beside the config. By hand, for LLaMA-2-7B in fp16 on an H100:
+ * a [b, 4096] × [4096, n] projection has intensity below b FLOP/B, so it turns compute-bound only past
+ * 989.4 TFLOP/s ÷ 3.35 TB/s = 295; the sweep (1, 2, 4, …) runs past that batch, to 512 at least: 10
+ * points or more. Weights (13.48 GB) + 1.21 GB of KV cache per 2,304-token sequence leave room for at
+ * most 52 sequences in 90% of 81,559 MiB: memory runs out by batch 53.
+ */
+async function assertDecodeSweep(page: Page): Promise<void> {
+  const lens = page.locator('.codelens-decoration a', { hasText: /^Decode sweep$/ }).first();
+  await visible(lens, 30_000).catch(async (e: unknown) => {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; lenses ${JSON.stringify(await lensTexts(page))}`);
+  });
+  await lens.click();
+  // The panel's page sits two iframes deep; its chart container carries what it drew.
+  const chart = await waitUntil(
+    async () => {
+      for (const frame of page.frames()) {
+        if (frame === page.mainFrame()) continue;
+        const sweep = frame.locator('#sweep[data-render]');
+        if ((await sweep.count().catch(() => 0)) > 0 && Number(await sweep.getAttribute('data-points')) > 0) return { frame, sweep };
+      }
+      return false;
+    },
+    { timeout: 90_000, message: 'the decode sweep chart of llama-2-7b' },
+  );
+  const points = Number(await chart.sweep.getAttribute('data-points'));
+  const ridge = Number(await chart.sweep.getAttribute('data-ridge'));
+  const memoryFrom = Number(await chart.sweep.getAttribute('data-memory-from'));
+  assert.ok(points >= 10, `points drawn: ${points}`);
+  assert.ok(ridge > 295, `compute-bound from batch ${ridge}`);
+  assert.ok(memoryFrom >= 2 && memoryFrom <= 53, `memory runs out at batch ${memoryFrom}`);
+  // The chart really drew: a canvas with pixels, and its heading names the model.
+  const canvas = chart.sweep.locator('canvas').first();
+  await expectInViewport(canvas, 'the decode sweep chart');
+  await realShot(page, 'llama-decode-sweep');
+  console.log(`      llama decode sweep: ${points} batches, compute-bound from batch ${ridge}, memory runs out at batch ${memoryFrom}`);
+}
