@@ -7,7 +7,7 @@
  * the batches whose weights + KV cache + activations no longer fit.
  */
 import type { LineSeriesOption, ScatterSeriesOption } from 'echarts/charts';
-import type { GridComponentOption, LegendComponentOption, MarkAreaComponentOption, MarkLineComponentOption, TitleComponentOption, TooltipComponentOption } from 'echarts/components';
+import type { GridComponentOption, LegendComponentOption, MarkAreaComponentOption, MarkLineComponentOption, TooltipComponentOption } from 'echarts/components';
 import type { ComposeOption } from 'echarts/core';
 import type { DecodeSweep } from '../../server/src/protocol';
 import type { PhaseBound } from '../../server/src/analysis/hf-config/summary';
@@ -30,7 +30,7 @@ export interface SweepTheme {
   readonly fontFamily: string;
 }
 
-export type SweepOption = ComposeOption<LineSeriesOption | ScatterSeriesOption | GridComponentOption | LegendComponentOption | TitleComponentOption | TooltipComponentOption | MarkLineComponentOption | MarkAreaComponentOption>;
+export type SweepOption = ComposeOption<LineSeriesOption | ScatterSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption | MarkLineComponentOption | MarkAreaComponentOption>;
 
 export const TOKENS_SERIES = 'tokens/s';
 export const STEP_SERIES = 'step time';
@@ -52,7 +52,7 @@ export function memoryLabel(maxBatchThatFits: number): string {
   return maxBatchThatFits === 0 ? 'the weights alone do not fit' : `memory runs out after batch ${maxBatchThatFits}`;
 }
 
-/** `Decode sweep — llama-2-7b config.json`, then model type, chip, precision, GPUs and context. */
+/** The panel's heading, `Decode sweep — llama-2-7b config.json`, and the line under it: model type, chip, precision, GPUs and context. */
 export function sweepTitle(model: string, s: DecodeSweep): { text: string; subtext: string } {
   const gpus = s.gpus === 1 ? '1 GPU' : `${s.gpus} GPUs${s.layout ? ` (${s.layout})` : ''}`;
   return { text: `Decode sweep — ${model}`, subtext: `${s.modelType} on ${s.chip} · ${s.precision} · ${gpus} · prompt ${s.prompt} + ${s.generated} generated` };
@@ -101,7 +101,7 @@ export function tooltipRows(s: DecodeSweep, batch: number): Array<[string, strin
  * scatter series, two per bound present (one per axis) sharing the bound's name, so one legend entry
  * shows or hides both.
  */
-export function sweepOption(model: string, s: DecodeSweep, theme: SweepTheme): SweepOption {
+export function sweepOption(s: DecodeSweep, theme: SweepTheme): SweepOption {
   const end = axisEnd(s);
   const bounds = (Object.keys(BOUND_NAMES) as PhaseBound[]).filter((b) => s.points.some((p) => p.bound === b));
   const ridge = s.projectionsComputeBoundBatch;
@@ -113,7 +113,8 @@ export function sweepOption(model: string, s: DecodeSweep, theme: SweepTheme): S
           silent: true,
           symbol: 'none',
           lineStyle: { color: theme.compute, type: 'dashed', width: 1.5 },
-          label: { formatter: ridgeLabel(ridge), position: 'insideEndTop', color: theme.compute },
+          // Above the plot, level: a label along a vertical line would be written sideways.
+          label: { formatter: ridgeLabel(ridge), position: 'end', color: theme.compute },
           data: [{ xAxis: ridge }],
         };
   const markArea: MarkAreaComponentOption | undefined =
@@ -143,9 +144,10 @@ export function sweepOption(model: string, s: DecodeSweep, theme: SweepTheme): S
   return {
     backgroundColor: 'transparent',
     textStyle: { fontFamily: theme.fontFamily, color: theme.foreground },
-    title: { ...sweepTitle(model, s), left: 'center', textStyle: { color: theme.foreground, fontSize: 14 }, subtextStyle: { color: theme.muted } },
-    legend: { top: 52, textStyle: { color: theme.foreground }, data: [TOKENS_SERIES, STEP_SERIES, ...bounds.map((b) => BOUND_NAMES[b])] },
-    grid: { top: 96, left: 72, right: 80, bottom: 56 },
+    // A static chart: drawn at once, so what is on screen (and in a screenshot) is the whole sweep.
+    animation: false,
+    legend: { top: 4, textStyle: { color: theme.foreground }, data: [TOKENS_SERIES, STEP_SERIES, ...bounds.map((b) => BOUND_NAMES[b])] },
+    grid: { top: 72, left: 72, right: 80, bottom: 56 },
     // The webview adds the formatter (tooltipRows as DOM text).
     tooltip: { trigger: 'axis', backgroundColor: theme.tooltipBackground, borderColor: theme.tooltipBorder, textStyle: { color: theme.foreground } },
     xAxis: {

@@ -14,7 +14,7 @@ import { CanvasRenderer } from 'echarts/renderers';
 import { readTheme, watchTheme } from './chart-theme';
 import { el } from './dom';
 import type { HostToSweep, SweepToHost } from './sweep-messages';
-import { firstBatchOverMemory, sweepOption, tooltipRows } from './sweep-option';
+import { firstBatchOverMemory, sweepOption, sweepTitle, tooltipRows } from './sweep-option';
 
 echarts.use([LineChart, ScatterChart, GridComponent, LegendComponent, TitleComponent, TooltipComponent, MarkLineComponent, MarkAreaComponent, CanvasRenderer]);
 
@@ -27,6 +27,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
 type SweepMessage = Extract<HostToSweep, { type: 'sweep' }>;
 
 class SweepPanel {
+  private readonly title = el('h1', 'Decode sweep');
+  private readonly meta = el('p', undefined, 'rp-meta');
   private readonly status = el('p', 'Loading the decode sweep…', 'rp-status');
   private readonly container = el('div', undefined, 'rp-chart');
   private readonly note = el('p', undefined, 'rp-note');
@@ -44,7 +46,9 @@ class SweepPanel {
     this.note.textContent =
       'Each batch decodes one token per sequence: tokens/s (solid, left axis) climbs while the step is memory-bound, since the weights are read once for the whole batch, and flattens once the projections turn compute-bound. Markers are coloured by what bounds the step; hollow markers and the shaded band are batches whose weights, full-context KV cache and activations do not fit in memory. The settings ridgepoint.llm.* choose the precision, GPUs and context.';
     this.note.hidden = true;
-    app.replaceChildren(this.status, this.container, this.note);
+    const header = el('header', undefined, 'rp-header');
+    header.append(this.title, this.meta);
+    app.replaceChildren(header, this.status, this.container, this.note);
     window.addEventListener('resize', () => this.chart?.resize());
     watchTheme(() => this.render());
   }
@@ -66,7 +70,10 @@ class SweepPanel {
     const shown = this.shown;
     if (!shown) return;
     this.chart ??= echarts.init(this.container, undefined, { renderer: 'canvas' });
-    const option = sweepOption(shown.model, shown.sweep, readTheme());
+    const title = sweepTitle(shown.model, shown.sweep);
+    this.title.textContent = title.text;
+    this.meta.textContent = title.subtext;
+    const option = sweepOption(shown.sweep, readTheme());
     option.tooltip = { ...option.tooltip, formatter: (params: unknown) => tooltipElement(tooltipRows(shown.sweep, batchOf(params))) };
     this.chart.setOption(option, { notMerge: true });
     this.renders += 1;

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { STEP_SERIES, sweepOption, SweepOption, SweepTheme, tooltipRows, TOKENS_SERIES } from '../../media/src/sweep-option';
+import { STEP_SERIES, sweepOption, SweepOption, SweepTheme, sweepTitle, tooltipRows, TOKENS_SERIES } from '../../media/src/sweep-option';
 import type { SweepPoint } from '../../server/src/analysis/hf-config/summary';
 import type { DecodeSweep } from '../../server/src/protocol';
 
@@ -74,7 +74,7 @@ function markers(s: Series): Array<[number, string]> {
 
 describe('decode sweep chart option', () => {
   it('draws tokens/s on the left axis and the step time on the right, against batch on a log2 axis', () => {
-    const option = sweepOption('llama-2-7b config.json', sweep(), THEME);
+    const option = sweepOption(sweep(), THEME);
     const x = option.xAxis as { type: string; logBase: number; min: number; max: number };
     assert.deepEqual([x.type, x.logBase, x.min, x.max], ['log', 2, 1, 64]);
     const tokens = byId(option, 'tokens-per-second');
@@ -88,7 +88,7 @@ describe('decode sweep chart option', () => {
   });
 
   it('marks each batch by its bound on both axes, hollow where it does not fit in memory', () => {
-    const option = sweepOption('m', sweep(), THEME);
+    const option = sweepOption(sweep(), THEME);
     assert.deepEqual(markers(byId(option, 'bound:memory:tokens')), [
       [1, 'circle'],
       [2, 'circle'],
@@ -108,7 +108,7 @@ describe('decode sweep chart option', () => {
   });
 
   it('puts a vertical mark at the compute-bound batch and shades the batches that do not fit', () => {
-    const tokens = byId(sweepOption('m', sweep(), THEME), 'tokens-per-second');
+    const tokens = byId(sweepOption(sweep(), THEME), 'tokens-per-second');
     assert.deepEqual(tokens.markLine?.data, [{ xAxis: 24 }]);
     assert.equal(tokens.markLine?.label?.formatter, 'compute-bound from batch 24');
     // 11 sequences fit: the band starts at batch 12, left of the first hollow marker (16), and runs to the axis end.
@@ -119,13 +119,13 @@ describe('decode sweep chart option', () => {
   });
 
   it('draws no ridge mark when the projections never turn compute-bound, and no band when memory never runs out', () => {
-    const tokens = byId(sweepOption('m', sweep({ projectionsComputeBoundBatch: null, maxBatchThatFits: null }), THEME), 'tokens-per-second');
+    const tokens = byId(sweepOption(sweep({ projectionsComputeBoundBatch: null, maxBatchThatFits: null }), THEME), 'tokens-per-second');
     assert.equal(tokens.markLine, undefined);
     assert.equal(tokens.markArea, undefined);
   });
 
   it('shades everything when the weights alone do not fit, and stretches the axis to a ridge beyond the last batch', () => {
-    const option = sweepOption('m', sweep({ maxBatchThatFits: 0, projectionsComputeBoundBatch: 100 }), THEME);
+    const option = sweepOption(sweep({ maxBatchThatFits: 0, projectionsComputeBoundBatch: 100 }), THEME);
     // 100 lies between 64 and 128: the axis ends at the next power of two.
     assert.equal((option.xAxis as { max: number }).max, 128);
     const [from, to] = byId(option, 'tokens-per-second').markArea?.data?.[0] ?? [];
@@ -143,8 +143,8 @@ describe('decode sweep chart option', () => {
     ]);
   });
 
-  it('titles the chart with the model, chip, precision and GPUs', () => {
-    const title = sweepOption('llama-2-70b config.json', sweep({ gpus: 2, layout: 'TP 2', precision: 'w4a16 (int4, group 128) · KV cache fp16' }), THEME).title as { text: string; subtext: string };
+  it('the heading names the model, chip, precision and GPUs', () => {
+    const title = sweepTitle('llama-2-70b config.json', sweep({ gpus: 2, layout: 'TP 2', precision: 'w4a16 (int4, group 128) · KV cache fp16' }));
     assert.equal(title.text, 'Decode sweep — llama-2-70b config.json');
     assert.equal(title.subtext, 'llama on NVIDIA H100 SXM5 80GB · w4a16 (int4, group 128) · KV cache fp16 · 2 GPUs (TP 2) · prompt 2048 + 256 generated');
   });
