@@ -89,7 +89,7 @@ export function tooltipRows(s: DecodeSweep, batch: number): Array<[string, strin
   if (!p) return [['batch', String(batch)]];
   return [
     ['batch', String(p.batch)],
-    ['tokens/s', si(p.tokensPerSecond, 'tok/s')],
+    ['tokens/s', `${si(p.tokensPerSecond)} tok/s`],
     ['step time', seconds(p.stepSeconds)],
     ['bound', BOUND_NAMES[p.bound]],
     ['memory', p.fits ? 'fits' : 'does NOT fit'],
@@ -147,7 +147,7 @@ export function sweepOption(s: DecodeSweep, theme: SweepTheme): SweepOption {
     // A static chart: drawn at once, so what is on screen (and in a screenshot) is the whole sweep.
     animation: false,
     legend: { top: 4, textStyle: { color: theme.foreground }, data: [TOKENS_SERIES, STEP_SERIES, ...bounds.map((b) => BOUND_NAMES[b])] },
-    grid: { top: 72, left: 72, right: 80, bottom: 56 },
+    grid: { top: 64, left: 72, right: 84, bottom: 56 },
     // The webview adds the formatter (tooltipRows as DOM text).
     tooltip: { trigger: 'axis', backgroundColor: theme.tooltipBackground, borderColor: theme.tooltipBorder, textStyle: { color: theme.foreground } },
     xAxis: {
@@ -163,8 +163,9 @@ export function sweepOption(s: DecodeSweep, theme: SweepTheme): SweepOption {
       splitLine,
     },
     yAxis: [
-      { type: 'value', name: 'tokens/s', min: 0, axisLabel: { ...axisText, formatter: (v: number) => si(v) }, nameTextStyle: axisText, splitLine },
-      { type: 'value', name: 'step time', min: 0, axisLabel: { ...axisText, formatter: (v: number) => seconds(v) }, nameTextStyle: axisText, splitLine: { show: false } },
+      // Axis names along the axes: the strip above the plot is the ridge label's.
+      { type: 'value', name: 'tokens/s', nameLocation: 'middle', nameGap: 48, min: 0, axisLabel: { ...axisText, formatter: (v: number) => si(v) }, nameTextStyle: axisText, splitLine },
+      { type: 'value', name: 'step time', nameLocation: 'middle', nameGap: 60, min: 0, axisLabel: { ...axisText, formatter: (v: number) => seconds(v) }, nameTextStyle: axisText, splitLine: { show: false } },
     ],
     series: [
       {
