@@ -106,6 +106,7 @@ export function sweepOption(s: DecodeSweep, theme: SweepTheme): SweepOption {
   const bounds = (Object.keys(BOUND_NAMES) as PhaseBound[]).filter((b) => s.points.some((p) => p.bound === b));
   const ridge = s.projectionsComputeBoundBatch;
   const overMemory = firstBatchOverMemory(s);
+  const first = s.points[0]?.batch ?? 1;
   const markLine: MarkLineComponentOption | undefined =
     ridge === null
       ? undefined
@@ -113,8 +114,8 @@ export function sweepOption(s: DecodeSweep, theme: SweepTheme): SweepOption {
           silent: true,
           symbol: 'none',
           lineStyle: { color: theme.compute, type: 'dashed', width: 1.5 },
-          // Above the plot, level: a label along a vertical line would be written sideways.
-          label: { formatter: ridgeLabel(ridge), position: 'end', color: theme.compute },
+          // Above the plot, level (a label along a vertical line would be written sideways), over the memory band's.
+          label: { formatter: ridgeLabel(ridge), position: 'end', distance: 26, color: theme.compute },
           data: [{ xAxis: ridge }],
         };
   const markArea: MarkAreaComponentOption | undefined =
@@ -123,8 +124,9 @@ export function sweepOption(s: DecodeSweep, theme: SweepTheme): SweepOption {
       : {
           silent: true,
           itemStyle: { color: theme.other, opacity: 0.18 },
-          label: { color: theme.muted, position: 'insideTop' },
-          data: [[{ name: memoryLabel(overMemory - 1), xAxis: Math.max(overMemory, s.points[0]?.batch ?? 1) }, { xAxis: end }]],
+          // Above the plot, under the ridge label: inside, a band narrower than its label would spill over the lines.
+          label: { color: theme.muted, position: 'top', distance: 8 },
+          data: [[{ name: memoryLabel(overMemory - 1), xAxis: Math.max(overMemory, first) }, { xAxis: end }]],
         };
   const markers = (axis: 0 | 1): ScatterSeriesOption[] =>
     bounds.map((bound) => ({
@@ -147,7 +149,7 @@ export function sweepOption(s: DecodeSweep, theme: SweepTheme): SweepOption {
     // A static chart: drawn at once, so what is on screen (and in a screenshot) is the whole sweep.
     animation: false,
     legend: { top: 4, textStyle: { color: theme.foreground }, data: [TOKENS_SERIES, STEP_SERIES, ...bounds.map((b) => BOUND_NAMES[b])] },
-    grid: { top: 64, left: 72, right: 84, bottom: 56 },
+    grid: { top: 88, left: 72, right: 84, bottom: 56 },
     // The webview adds the formatter (tooltipRows as DOM text).
     tooltip: { trigger: 'axis', backgroundColor: theme.tooltipBackground, borderColor: theme.tooltipBorder, textStyle: { color: theme.foreground } },
     xAxis: {
@@ -156,7 +158,7 @@ export function sweepOption(s: DecodeSweep, theme: SweepTheme): SweepOption {
       name: 'decode batch',
       nameLocation: 'middle',
       nameGap: 30,
-      min: s.points[0]?.batch ?? 1,
+      min: first,
       max: end,
       axisLabel: axisText,
       nameTextStyle: axisText,
