@@ -15,6 +15,8 @@ const [page, css] = await Promise.all([
   build({ entryPoints: ['media/src/report.css'], bundle: true, minify: true, write: false, outfile: 'dist/media/report.css', logLevel: 'warning' }),
   // The roofline webview's script and stylesheet (client/src/roofline-panel.ts loads both from dist/media/).
   build({ ...browser, entryPoints: ['media/src/roofline-panel.ts'], outfile: 'dist/media/roofline-panel.js' }),
+  // The decode sweep webview's script (client/src/sweep-panel.ts; it shares panel.css).
+  build({ ...browser, entryPoints: ['media/src/sweep-panel.ts'], outfile: 'dist/media/sweep-panel.js' }),
   build({ entryPoints: ['media/src/panel.css'], bundle: true, minify: true, outfile: 'dist/media/panel.css', logLevel: 'warning' }),
 ]);
 const text = (result) => new TextDecoder().decode(result.outputFiles[0].contents);

@@ -2,7 +2,7 @@
  * Ridgepoint's VS Code client: starts the language server and wires the editor parts to it. Each concern
  * lives in its own file: language-client.ts (the server), onnx-view.ts + custom-editor.ts (binary models as
  * read-only text), chips.ts, profile.ts, bind-dims.ts, export-report.ts (commands), status-bar.ts and
- * roofline-panel.ts. The extension never writes model files; the only files it writes are a report or a
+ * roofline-panel.ts, sweep-panel.ts. The extension never writes model files; the only files it writes are a report or a
  * roofline export the user chose in a save dialog.
  */
 import * as vscode from 'vscode';
@@ -24,6 +24,7 @@ import { OnnxViewProvider } from './onnx-view';
 import { Profiler, ReportActions } from './profile';
 import { RooflinePanels } from './roofline-panel';
 import { ChipStatusBar } from './status-bar';
+import { DecodeSweepPanels } from './sweep-panel';
 import { TracedMode } from './traced-mode';
 
 /** Set once a hover came back from the server: completes the walkthrough's "Hover an op" step. */
@@ -59,6 +60,8 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(output, profiled, active, rp, statusBar, views, OnnxCustomEditor.register(views, output));
   const panels = new RooflinePanels({ extensionUri: context.extensionUri, server: rp, chips, views, output, state: context.workspaceState }, () => active.update());
   context.subscriptions.push(panels, profiled.event((params) => statusBar.update(params)), profiled.event((params) => panels.onProfiled(params)));
+  const sweeps = new DecodeSweepPanels({ extensionUri: context.extensionUri, server: rp, output });
+  context.subscriptions.push(sweeps, profiled.event((params) => sweeps.onProfiled(params)));
   context.subscriptions.push(profiled.event((params) => active.noteProfiled(params)));
   context.subscriptions.push(active.addPanelModel(() => panels.activeModel()), reopenBinaryTextTabs(output));
   context.subscriptions.push(new CostTreeView(rp, active, profiled.event, output));
@@ -114,6 +117,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerCommand(Commands.bindDims, 'Bind Symbolic Dimensions', output, (arg) => bindDims(rp, target(arg))),
     registerCommand(Commands.bindDefaultDims, 'Use Default Sizes', output, (arg) => bindDefaultDims(rp, target(arg))),
     registerCommand(Commands.showRoofline, 'Show Roofline', output, (arg) => showRoofline(target(arg))),
+    registerCommand(Commands.showDecodeSweep, 'Show Decode Sweep', output, (arg) => sweeps.show(target(arg))),
     registerCommand(Commands.exportReport, 'Export Report', output, (arg) => exportFor(target(arg))),
     registerCommand(Commands.restartServer, 'Restart Server', output, async () => {
       await rp.restart();

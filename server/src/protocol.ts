@@ -9,6 +9,7 @@ import { NotificationType, Range, RequestType, RequestType0 } from 'vscode-langu
 import type { ChartReport, Report } from './analysis/report';
 import type { CoverageSummary } from './analysis/coverage';
 import type { CostTreeNode } from './analysis/cost-tree';
+import type { SweepPoint } from './analysis/hf-config/summary';
 
 /**
  * The URI scheme of the read-only text view of a binary `.onnx` file. `ridgepoint-onnx:/abs/model.onnx`
@@ -202,6 +203,8 @@ export const Commands = {
   /** Binds every unbound dim to its default (batch 1, the model's example sizes) and asks only for the rest. */
   bindDefaultDims: 'ridgepoint.bindDefaultDims',
   showRoofline: 'ridgepoint.showRoofline',
+  /** A decoder config.json's decode batch sweep: tokens/s and step time against batch, in a panel. */
+  showDecodeSweep: 'ridgepoint.showDecodeSweep',
   exportReport: 'ridgepoint.exportReport',
   restartServer: 'ridgepoint.restartServer',
   pickChip: 'ridgepoint.pickChip',
@@ -319,3 +322,41 @@ export interface CostTreeResult {
 }
 
 export const CostTreeRequest = new RequestType<CostTreeParams, CostTreeResult, void>('ridgepoint/costTree');
+
+// ---------------------------------------------------------------------------------------------
+// ridgepoint/llmSweep: a decoder config.json's decode batch sweep (the "Decode sweep" chart)
+
+export interface LlmSweepParams {
+  /** A config.json's URI (a `#decode` fragment is ignored: the sweep is of the decode step either way). */
+  readonly uri: string;
+}
+
+/** The decode sweep of a decoder on the current chip and serving settings (analysis/hf-config/summary.ts). */
+export interface DecodeSweep {
+  /** config.json's model_type (`llama`). */
+  readonly modelType: string;
+  /** The chip's name (`NVIDIA H100 SXM5 80GB`). */
+  readonly chip: string;
+  /** `w16a16 (fp16 weights, fp16 activations) · KV cache fp16`. */
+  readonly precision: string;
+  readonly gpus: number;
+  /** `TP 2 · PP 1`: how the GPUs share the model (empty on one GPU). */
+  readonly layout: string;
+  readonly prompt: number;
+  readonly generated: number;
+  /** Batch 1, 2, 4, …: each step's time, tokens/s, bound, and whether it fits in memory. */
+  readonly points: readonly SweepPoint[];
+  /** Smallest decode batch whose weight MatMuls are compute-bound; null when not within `searchedUpTo`. */
+  readonly projectionsComputeBoundBatch: number | null;
+  readonly searchedUpTo: number;
+  /** Largest batch whose weights, full-context KV cache and activations fit per GPU; 0: the weights alone do not; null: no limit. */
+  readonly maxBatchThatFits: number | null;
+}
+
+export interface LlmSweepResult {
+  /** Null when there is no sweep to draw, and `reason` says why (not a decoder, nothing costed…). */
+  readonly sweep: DecodeSweep | null;
+  readonly reason: string | null;
+}
+
+export const LlmSweepRequest = new RequestType<LlmSweepParams, LlmSweepResult, void>('ridgepoint/llmSweep');

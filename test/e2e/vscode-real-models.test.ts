@@ -604,8 +604,8 @@ describe('VS Code on real models: torchvision exports, a PP-OCR-like detector, L
     assert.deepEqual(await crashToasts(page), []);
   });
 
-  it("LLaMA-2-7B's config.json: the model's cost within the editor's width, the cost tree and a suggestion", async function () {
-    this.timeout(240_000);
+  it("LLaMA-2-7B's config.json: the model's cost within the editor's width, the cost tree, a suggestion and the decode sweep chart", async function () {
+    this.timeout(330_000);
     const { page } = suite().wb;
     await waitForExtension(page);
     await openByPath(page, LLAMA);
@@ -623,6 +623,49 @@ describe('VS Code on real models: torchvision exports, a PP-OCR-like detector, L
     await assertCostTree(page, 'config.json');
     await realShot(page, 'llama-config');
     await assertSuggestionAction(page, 'llama-2-7b config.json');
+    await assertDecodeSweep(page);
     assert.deepEqual(await crashToasts(page), []);
   });
 });
+
+/**
+ * The "Decode sweep" lens opens the chart beside the config, and the chart agrees with the lenses: its
+ * compute-bound mark at the lens's ridge batch, its memory band from the batch after the lens's "up to
+ * batch N", and batches 1, 2, 4, … past the ridge. By hand, for LLaMA-2-7B in fp16 on an 80 GB card:
+ * weights (13.48 GB) + 1.21 GB of KV cache per 2,304-token sequence leave room for at most 52 sequences
+ * in 90% of 81,559 MiB, so memory runs out by batch 53.
+ */
+async function assertDecodeSweep(page: Page): Promise<void> {
+  const texts = await lensTexts(page);
+  const lensRidge = Number(/projections compute-bound from batch (\d+)/.exec(texts.join('\n'))?.[1]);
+  const lensMaxFit = Number(/up to batch (\d+)/.exec(texts.join('\n'))?.[1]);
+  assert.ok(lensRidge > 0 && lensMaxFit > 0, `lenses ${JSON.stringify(texts)}`);
+  const lens = page.locator('.codelens-decoration a', { hasText: /^Decode sweep$/ }).first();
+  await visible(lens, 30_000);
+  await lens.click();
+  // The panel's page sits two iframes deep; its chart container carries what it drew.
+  const chart = await waitUntil(
+    async () => {
+      for (const frame of page.frames()) {
+        if (frame === page.mainFrame()) continue;
+        const sweep = frame.locator('#sweep[data-render]');
+        if ((await sweep.count().catch(() => 0)) > 0 && Number(await sweep.getAttribute('data-points')) > 0) return { frame, sweep };
+      }
+      return false;
+    },
+    { timeout: 90_000, message: 'the decode sweep chart of llama-2-7b' },
+  );
+  const points = Number(await chart.sweep.getAttribute('data-points'));
+  const ridge = Number(await chart.sweep.getAttribute('data-ridge'));
+  const memoryFrom = Number(await chart.sweep.getAttribute('data-memory-from'));
+  assert.equal(ridge, lensRidge, 'the chart marks the ridge batch the lens names');
+  assert.equal(memoryFrom, lensMaxFit + 1, 'the band starts after the largest batch the lens says fits');
+  assert.ok(memoryFrom <= 53, `memory runs out at batch ${memoryFrom}`);
+  assert.ok(2 ** (points - 1) >= ridge, `${points} batches (1 … ${2 ** (points - 1)}) reach past the ridge at ${ridge}`);
+  const heading = await chart.frame.locator('h1').innerText();
+  assert.match(heading, /Decode sweep — llama-2-7b config\.json/);
+  assert.match(await chart.frame.locator('.rp-meta').innerText(), /llama on NVIDIA H100 SXM5 80GB · w16a16 .* · 1 GPU/);
+  await expectInViewport(chart.sweep.locator('canvas').first(), 'the decode sweep chart');
+  await realShot(page, 'llama-decode-sweep');
+  console.log(`      llama decode sweep: ${points} batches, compute-bound from batch ${ridge}, memory runs out at batch ${memoryFrom}`);
+}

@@ -13,6 +13,7 @@ import { registerDocumentSymbols } from './handlers/document-symbols';
 import { registerFolding } from './handlers/folding';
 import { registerHover } from './handlers/hover';
 import { registerInlayHints } from './handlers/inlay-hints';
+import { registerLlmSweep } from './handlers/llm-sweep';
 import { MeasuredProfile, registerMeasured } from './handlers/measured';
 import { registerProfile } from './handlers/profile';
 import { registerRender } from './handlers/render';
@@ -378,6 +379,7 @@ export function startServer(connection: Connection, runtime: ServerRuntime): Ser
   registerWhatIf(ctx);
   registerMeasured(ctx);
   registerCostTree(ctx);
+  registerLlmSweep(ctx);
   registerTracing(ctx);
   ctx.connection.onNotification(SetSourceOptionsNotification, (params) => {
     const ref = modelRefOf(params.uri);

@@ -304,7 +304,8 @@ export function hfHover(profiled: ProfiledModel, position: Position): Hover | nu
 /**
  * The lenses over a config.json, in short rows on the first lines (one row never wraps, so a single row
  * of everything ran ~1,400 px wide and hid its last links): the size and the roofline links; each
- * phase's verdict, a click opens that phase's roofline; the decode ridge and the sizes (a click binds them).
+ * phase's verdict, a click opens that phase's roofline; a decoder's "Decode sweep" chart; the decode ridge and
+ * the sizes (a click binds them).
  */
 export function hfCodeLenses(profiled: ProfiledModel): CodeLens[] {
   if (!profiled.hf?.config) return [];
@@ -313,8 +314,10 @@ export function hfCodeLenses(profiled: ProfiledModel): CodeLens[] {
   const decode = { command: Commands.showRoofline, arguments: [{ uri: `${documentUriOf(profiled.loaded.ref)}#decode` }] };
   const [size, prefillVerdict, decodeVerdict, ridge] = summary ? codeLensParts(summary) : [];
   const o = llmOptions(profiled);
+  // A decoder's sweep (tokens/s and step time against batch) opens in its own panel.
+  const sweep = summary?.kind === 'decoder' && summary.sweep.length > 0 ? [{ title: 'Decode sweep', command: Commands.showDecodeSweep, arguments: prefill.arguments }] : [];
   const rows: Command[][] = [
-    [...(size ? [{ title: size, ...prefill }] : []), { title: 'Prefill roofline', ...prefill }, { title: 'Decode roofline', ...decode }],
+    [...(size ? [{ title: size, ...prefill }] : []), { title: 'Prefill roofline', ...prefill }, { title: 'Decode roofline', ...decode }, ...sweep],
     [...(prefillVerdict ? [{ title: prefillVerdict, ...prefill }] : []), ...(decodeVerdict ? [{ title: decodeVerdict, ...decode }] : [])],
     [...(ridge ? [{ title: ridge, ...decode }] : []), { title: `batch ${o.batch} · prompt ${o.prompt} · generated ${o.generated}`, command: Commands.bindDims, arguments: prefill.arguments }],
     servingRow(summary),
