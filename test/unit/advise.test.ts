@@ -211,7 +211,8 @@ describe('advise: quantise, batch, smaller model, chip', () => {
     assert.ok(Math.abs((int8.after?.timeSeconds ?? 0) - after) < 1e-15);
     assertSavingMatchesWhatIf(int8, analysis, inferOptions);
     const int4 = find(list, 'quantise:int4-weight-only');
-    assert.equal(int4.bytesSaved, weights * (1 - (4 + 16 / 128) / 32));
+    // 4 bits + an fp16 scale and a 4-bit zero point per group of 128.
+    assert.equal(int4.bytesSaved, weights * (1 - (4 + (16 + 4) / 128) / 32));
     assert.match(int4.detail, /no int4 matrix units/);
     assert.ok(int4.predictedSavingSeconds > int8.predictedSavingSeconds);
   });

@@ -42,11 +42,12 @@ export interface WhatIfSubject {
 }
 
 /**
- * Stored bits per weight: int4 is block-quantised (blocks of 128 with an fp16 scale, ONNX Runtime's
- * MatMulNBits default: 4 + 16/128 bits); int8 and fp8 use one scale per output channel or tensor,
- * which is a negligible share of the weight and not counted.
+ * Stored bits per weight: int4 is group-quantised as AWQ/GPTQ and ONNX Runtime's MatMulNBits store it
+ * (groups of 128, each with an fp16 scale and a 4-bit zero point: 4 + (16 + 4)/128 bits), the same
+ * layout the config.json builder uses for --weights int4 (hf-config/build/layers.ts); int8 and fp8 use
+ * one scale per output channel or tensor, a negligible share of the weight, not counted.
  */
-export const WEIGHT_BITS: Readonly<Record<WeightQuantisation, number>> = { int8: 8, int4: 4 + 16 / 128, fp8: 8 };
+export const WEIGHT_BITS: Readonly<Record<WeightQuantisation, number>> = { int8: 8, int4: 4 + (16 + 4) / 128, fp8: 8 };
 
 /** Ops that already run on quantised weights: quantising again is not offered. */
 export const ALREADY_QUANTISED_OPS = new Set(['MatMulNBits', 'MatMulInteger', 'QLinearMatMul', 'QLinearConv', 'ConvInteger', 'DynamicQuantizeMatMul', 'MatMulIntegerToFloat', 'QAttention', 'QGemm', 'MatMulFpQ4', 'GatherBlockQuantized']);
