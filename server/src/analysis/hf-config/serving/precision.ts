@@ -1,4 +1,4 @@
-import { PeakDtype } from '../../cost/chips';
+import { peakDtypeOf } from '../../cost/roofline';
 import { Diagnostic } from '../../diagnostics';
 import { DataType, dataTypeBits, dataTypeName, isFloatType } from '../../ir/dtype';
 
@@ -93,25 +93,7 @@ export function precisionLabel(p: Precision): string {
   return `${weights} · KV cache ${shortName(p.kv)}`;
 }
 
+/** fp16, bf16, fp8, int8…: the peak-dtype spelling of a tensor type (cost/roofline.ts), else its ONNX name. */
 export function shortName(t: DataType): string {
-  switch (t) {
-    case DataType.FLOAT:
-      return 'fp32';
-    case DataType.FLOAT16:
-      return 'fp16';
-    case DataType.BFLOAT16:
-      return 'bf16';
-    case DataType.FLOAT8E4M3FN:
-      return 'fp8';
-    case DataType.INT8:
-      return 'int8';
-    default:
-      return dataTypeName(t);
-  }
-}
-
-/** The peak dtype the GEMMs of the layers run at under this precision (the activations' type). */
-export function arithmeticOf(p: Precision): PeakDtype | null {
-  const map: Partial<Record<DataType, PeakDtype>> = { [DataType.FLOAT]: 'fp32', [DataType.FLOAT16]: 'fp16', [DataType.BFLOAT16]: 'bf16', [DataType.FLOAT8E4M3FN]: 'fp8' };
-  return map[p.activations] ?? null;
+  return peakDtypeOf(t) ?? dataTypeName(t);
 }
