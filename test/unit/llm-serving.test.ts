@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Chip, findChip } from '../../server/src/analysis/cost/chips';
-import { HfProfileOptions, summariseLlm } from '../../server/src/analysis/hf-config/index';
+import { advise } from '../../server/src/analysis/advise/index';
+import { profileAnalysis } from '../../server/src/analysis/cost/index';
+import { analyzeHfConfig, HfProfileOptions, summariseLlm } from '../../server/src/analysis/hf-config/index';
 
 /**
  * Serving beyond one GPU and one dtype (hf-config/serving/), against hand derivations written out
@@ -210,5 +212,30 @@ describe('LLM serving: unfused attention', () => {
     assert.ok(unfused.prefill.timeSeconds > fused.prefill.timeSeconds);
     // The same arithmetic (up to the scale and mask), as the causal triangle is not skipped by eager matmuls: more FLOPs, not fewer.
     assert.ok(unfused.prefill.flops >= fused.prefill.flops);
+  });
+});
+
+describe('LLM serving: the fp8 KV-cache suggestion (hand-derived)', () => {
+  it('a LLaMA-2-7B decode step: the suggestion halves the 32 layers × K and V caches it reads, and lands where --kv fp8 does', () => {
+    const options = { phase: 'decode' as const, batch: 1, prompt: 2048, generated: 256 };
+    const analysed = analyzeHfConfig(fixture('llama-2-7b'), options);
+    assert.ok(analysed.analysis);
+    const profileOptions = { chip: h100(), peakMode: 'datasheet' as const };
+    const baseline = profileAnalysis(analysed.analysis, profileOptions);
+    assert.ok(baseline);
+    const advice = advise(analysed.analysis, { ...profileOptions, baseline: baseline.result });
+    const kv = advice.suggestions.find((s) => s.id === 'quantise:kv-cache-fp8');
+    assert.ok(kv, advice.suggestions.map((s) => s.id).join(', '));
+    // The middle step of 256 reads a cache buffer of 2048 + 128 + 1 = 2177 positions: per layer K and V of
+    // [1, 32 heads, 2177, 128] fp16; at 8 bits half of it is not read.
+    const cache = 32 * 2 * (32 * 2177 * 128) * 2;
+    assert.equal(kv.bytesSaved, cache / 2);
+    assert.equal(kv.nodes.length, 32);
+    // The what-if and the per-tensor --kv fp8 summary agree (the summary also writes the step's one new
+    // position in fp8: 32 layers × 2 × 32 × 128 bytes less, a few µs at most).
+    const summary = summariseLlm(fixture('llama-2-7b'), h100(), { ...options, kv: 'fp8', searchRidge: false });
+    assert.ok(summary?.decode && kv.after);
+    const afterTotal = baseline.result.totals.timeSeconds - kv.predictedSavingSeconds;
+    assert.ok(Math.abs(afterTotal - summary.decode.timePerTokenSeconds) < 5e-6, `${afterTotal} vs ${summary.decode.timePerTokenSeconds}`);
   });
 });

@@ -1,4 +1,5 @@
-import { bytesFromGB, datasheetMemory, humanBytes, humanCount, humanTime } from '../../format/units';
+import { datasheetMemory, humanBytes, humanCount, humanTime } from '../../format/units';
+import { deviceMemory } from '../cost/memory-budget';
 import { ProfileResult } from '../cost/totals';
 import { dimSymbols } from '../ir/dim';
 import { ValueRecord } from '../shape/engine';
@@ -81,7 +82,10 @@ export function batchSuggestions(ctx: AdviceContext, notes: string[]): Suggestio
   const symbol = findBatchSymbol(ctx);
   const baseBatch = symbol?.value ?? fixedBatch(ctx);
   const chip = ctx.options.chip;
-  const chipMemoryBytes = bytesFromGB(chip.memoryGB);
+  // The same budget the LLM memory check uses (cost/memory-budget.ts): what an engine plans with, not the datasheet's GB.
+  const budget = deviceMemory(chip);
+  const chipMemoryBytes = budget.budgetBytes;
+  const capacityText = `the ${humanBytes(budget.budgetBytes)} an engine plans with (${Math.round(budget.utilization * 100)}% of ${budget.measured ? humanBytes(budget.deviceBytes) : datasheetMemory(chip.memoryGB)})`;
   const activationsNow = peakActivationBytes(ctx.baseline, ctx.analysis.inference.graphInputs, ctx.weights);
   const perItem = activationsNow / Math.max(1, baseBatch);
   let target = Math.ceil(baseBatch * Math.max(...crossings.map((c) => c.factor)));
@@ -89,7 +93,7 @@ export function batchSuggestions(ctx: AdviceContext, notes: string[]): Suggestio
   if (ctx.weightBytes + perItem * target > chipMemoryBytes) {
     const fits = Math.floor((chipMemoryBytes - ctx.weightBytes) / Math.max(perItem, 1));
     if (fits <= baseBatch) {
-      notes.push(`batch: a larger batch does not fit ${chip.name}'s ${datasheetMemory(chip.memoryGB)} (weights ${humanBytes(ctx.weightBytes)}, ${humanBytes(perItem)} of activations per item)`);
+      notes.push(`batch: a larger batch does not fit ${chip.name}: ${capacityText} (weights ${humanBytes(ctx.weightBytes)}, ${humanBytes(perItem)} of activations per item)`);
       return [];
     }
     target = fits;
@@ -116,7 +120,7 @@ export function batchSuggestions(ctx: AdviceContext, notes: string[]): Suggestio
   const detail = [
     `${crossings.length} memory-bound MatMul${crossings.length === 1 ? '' : 's'} with weights cross ${chip.name}'s ridge between batch ${crossing[0]?.batch} and ${crossing[crossing.length - 1]?.batch}; ${crossed} of them are compute-bound at batch ${target}.`,
     `Batch ${baseBatch}: ${humanTime(ctx.baseline.totals.timeSeconds)} per run, ${throughputText(baselineItemsPerSecond)}. Batch ${target}: ${humanTime(result.totals.timeSeconds)} per run, ${throughputText(itemsPerSecond)}.`,
-    `Memory at batch ${target}: ${humanBytes(memoryBytes)} (weights ${humanBytes(ctx.weightBytes)} + peak live activations ${humanBytes(activationsThen)}) of ${datasheetMemory(chip.memoryGB)}${memoryBytes > chipMemoryBytes ? ': does NOT fit' : ''}.`,
+    `Memory at batch ${target}: ${humanBytes(memoryBytes)} (weights ${humanBytes(ctx.weightBytes)} + peak live activations ${humanBytes(activationsThen)}) of ${capacityText}${memoryBytes > chipMemoryBytes ? ': does NOT fit' : ''}.`,
     ...(capped ? [`Capped by memory: the MatMuls would all cross only at batch ${Math.ceil(baseBatch * Math.max(...crossings.map((c) => c.factor)))}.`] : []),
     symbol ? `Re-profiled with ${symbol.name}=${target} (the graph's batch dim).` : `The graph has a fixed batch of ${baseBatch}: estimated by scaling every op's FLOPs and activation traffic by ${(target / baseBatch).toFixed(2)}, weights read once per run.`,
     ...(never.length ? [`${never.length} other memory-bound MatMul(s) never cross by batching (activation traffic keeps them below the ridge).`] : []),
@@ -129,7 +133,7 @@ export function batchSuggestions(ctx: AdviceContext, notes: string[]): Suggestio
       kind: 'batch',
       pattern: symbol ? 'bind' : 'scale-batch',
       nodes: crossing.map((c) => ctx.id(c.i)),
-      message: `Batch ${baseBatch} → ${target}: ${crossed} of ${crossings.length} memory-bound MatMuls cross ${chip.name}'s ridge; throughput ${throughputText(baselineItemsPerSecond)} → ${throughputText(itemsPerSecond)} (${(itemsPerSecond / baselineItemsPerSecond).toFixed(1)}×), ${humanBytes(memoryBytes)} of ${datasheetMemory(chip.memoryGB)}`,
+      message: `Batch ${baseBatch} → ${target}: ${crossed} of ${crossings.length} memory-bound MatMuls cross ${chip.name}'s ridge; throughput ${throughputText(baselineItemsPerSecond)} → ${throughputText(itemsPerSecond)} (${(itemsPerSecond / baselineItemsPerSecond).toFixed(1)}×), ${humanBytes(memoryBytes)} of ${humanBytes(chipMemoryBytes)}`,
       detail,
       predictedSavingSeconds: saving,
       bytesSaved,

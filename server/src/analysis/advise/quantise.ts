@@ -2,14 +2,15 @@ import { roofSideOf } from '../cost/launch-bound';
 import { humanBytes, humanFlopRate, humanRatio, humanTime } from '../../format/units';
 import { AdviceContext, listLines, opCounts } from './context';
 import { Confidence, Suggestion, SuggestionPart } from './types';
-import { quantisedCost, WEIGHT_BITS, WeightQuantisation, WhatIf } from './whatif';
+import { kvCacheRead, quantisedCost, WEIGHT_BITS, WeightQuantisation, WhatIf } from './whatif';
 
 /**
  * Quantisation suggestions, each priced by a 'quantise' what-if:
  * - memory-bound ops whose traffic is mostly weights (GEMV-like MatMul/Gemm at small batch, embedding
  *   Gathers, decode steps): weight-only int8 and int4, the arithmetic staying in the activations' type;
  * - compute-bound matrix ops with weights: fp8 (or int8) weights and activations, only where the chip
- *   has matrix units for that type (otherwise a note says so).
+ *   has matrix units for that type (otherwise a note says so);
+ * - ops that read a KV cache passed in (past_key_values: a decode step of an LLM): the cache in fp8.
  */
 const WEIGHT_HEAVY_SHARE = 0.5;
 
@@ -35,6 +36,11 @@ export function quantiseSuggestions(ctx: AdviceContext, notes: string[]): Sugges
     }
   } else {
     notes.push('quantise: no memory-bound op whose traffic is mostly weights');
+  }
+  const kvReaders = ctx.nodes.flatMap((n, i) => (ctx.runs(i) && kvCacheRead(n.cost) !== null ? [i] : []));
+  if (kvReaders.length > 0) {
+    const s = priceKvCache(ctx, kvReaders);
+    if (s) suggestions.push(s);
   }
   if (computeBound.length > 0) {
     const chip = ctx.options.chip;
@@ -85,7 +91,7 @@ function priceQuantisation(ctx: AdviceContext, indices: readonly number[], whatI
   const detail = [
     `These ops: ${humanTime(before.timeSeconds)} → ${humanTime(after.timeSeconds)} (${opsSpeedup.toFixed(2)}×), ${humanBytes(before.bytes)} → ${humanBytes(after.bytes)}, intensity ${humanRatio(before.intensity)} → ${humanRatio(after.intensity)} FLOP/B.`,
     `Model total ${humanTime(total)} → ${humanTime(newTotal)} (${(total / newTotal).toFixed(3)}×) on ${chip.name}.`,
-    `Weights stored in ${whatIf.weightDtype} (${WEIGHT_BITS[whatIf.weightDtype]} bits per weight${whatIf.weightDtype === 'int4' ? ', blocks of 128 with an fp16 scale' : ''}); ${weightOnly ? `arithmetic in ${mathType}` : `arithmetic in ${whatIf.activations}, activations read in 8 bits, outputs written in the original type`}.`,
+    `Weights stored in ${whatIf.weightDtype} (${WEIGHT_BITS[whatIf.weightDtype]} bits per weight${whatIf.weightDtype === 'int4' ? ': groups of 128, each with an fp16 scale and a 4-bit zero point' : ''}); ${weightOnly ? `arithmetic in ${mathType}` : `arithmetic in ${whatIf.activations}, activations read in 8 bits, outputs written in the original type`}.`,
     ...hardware,
     ...(memorySeconds < overhead ? [`Kernel overhead (${humanTime(overhead)}) exceeds these ops' own work (${humanTime(memorySeconds)}): the launch cost bounds them, and it varies with the runtime.`] : []),
     'Accuracy is not modelled: validate the quantised model on your data.',
@@ -107,6 +113,45 @@ function priceQuantisation(ctx: AdviceContext, indices: readonly number[], whatI
     before,
     after,
     parts,
+  };
+}
+
+/** An fp8 KV cache for the ops that read one (attention in a decode step): their cache reads halve. */
+function priceKvCache(ctx: AdviceContext, indices: readonly number[]): Suggestion | null {
+  const whatIf: WhatIf = { kind: 'quantise-kv', nodes: indices.map((i) => ctx.id(i)), dtype: 'fp8' };
+  const evaluation = ctx.evaluate(whatIf);
+  if (evaluation === null || evaluation.savingSeconds <= 0) return null;
+  const before = ctx.figures(indices);
+  const after = ctx.figures(indices, evaluation.result);
+  const total = ctx.baseline.totals.timeSeconds;
+  const newTotal = evaluation.result.totals.timeSeconds;
+  const cache = indices.reduce((sum, i) => {
+    const node = ctx.nodes[i];
+    return sum + (node === undefined ? 0 : (kvCacheRead(node.cost)?.bytes ?? 0));
+  }, 0);
+  const overhead = ctx.overheadOf(indices);
+  const confidence: Confidence = before.timeSeconds - overhead < overhead ? 'low' : 'medium';
+  return {
+    id: 'quantise:kv-cache-fp8',
+    kind: 'quantise',
+    pattern: 'kv-cache-fp8',
+    nodes: indices.map((i) => ctx.id(i)),
+    message: `An fp8 KV cache for the ${indices.length} op${indices.length === 1 ? '' : 's'} that read the ${humanBytes(cache)} cache (${opCounts(ctx, indices)}): ${humanTime(before.timeSeconds)} → ${humanTime(after.timeSeconds)}, model ${humanTime(total)} → ${humanTime(newTotal)}, ${humanBytes(evaluation.bytesSaved)} less traffic per step on ${ctx.options.chip.name}`,
+    detail: [
+      `These ops: ${humanTime(before.timeSeconds)} → ${humanTime(after.timeSeconds)}, ${humanBytes(before.bytes)} → ${humanBytes(after.bytes)}.`,
+      `Model total ${humanTime(total)} → ${humanTime(newTotal)} (${(total / newTotal).toFixed(3)}×) on ${ctx.options.chip.name}.`,
+      'The cache is stored and read in 8 bits (fp8 E4M3 with a scale per tensor or head); the attention arithmetic stays in its type. It also halves the cache in memory: twice the sequences or context fit.',
+      'Accuracy is not modelled: validate on your data (fp8 KV caches are commonly within noise on LLM benchmarks, int8 needs calibrated scales).',
+    ].join('\n'),
+    predictedSavingSeconds: evaluation.savingSeconds,
+    bytesSaved: evaluation.bytesSaved,
+    energySavedJoules: evaluation.energySavedJoules,
+    confidence,
+    whatIf,
+    recipe: 'vLLM: --kv-cache-dtype fp8; TensorRT-LLM: trtllm-build --kv_cache_dtype fp8 (or ModelOpt --kv_cache_qformat fp8); SGLang: --kv-cache-dtype fp8_e4m3; a config.json in Ridgepoint: the setting ridgepoint.llm.kvCache = fp8 (CLI --kv fp8).',
+    before,
+    after,
+    parts: [],
   };
 }
 

@@ -41,6 +41,7 @@ export function suggestionTitle(s: Pick<Suggestion, 'kind' | 'pattern'> & Partia
     case 'fuse':
       return FUSE_TITLES[s.pattern] ?? `Fuse ${words(s.pattern).toLowerCase()}`;
     case 'quantise': {
+      if (s.pattern === 'kv-cache-fp8') return 'Use an fp8 KV cache';
       const weightOnly = /^(\w+)-weight-only$/.exec(s.pattern)?.[1];
       if (weightOnly !== undefined) return `Use ${formatName(weightOnly)} weights (weight-only)`;
       const both = /^(\w+)-weights-and-activations$/.exec(s.pattern)?.[1];

@@ -6,6 +6,7 @@ import { peakDtypeBits, servedAs } from '../cost/roofline';
 import { Runtime } from '../cost/runtime';
 import { KernelPlan, profile, ProfileResult } from '../cost/totals';
 import { OpCost } from '../cost/types';
+import { humanBytes } from '../../format/units';
 import { DataType, dataTypeBits, isFloatType, isIntegerType } from '../ir/dtype';
 import { InferOptions, inferModel } from '../shape/engine';
 
@@ -21,6 +22,8 @@ export type WhatIf =
   | { readonly kind: 'fuse'; readonly groups: ReadonlyArray<readonly string[]>; readonly folded?: readonly string[] }
   /** Weights of `nodes` stored in `weightDtype`; `activations` (fp8/int8): the arithmetic runs in that type too, else weights are dequantised to the activations' type for the math. */
   | { readonly kind: 'quantise'; readonly nodes: readonly string[]; readonly weightDtype: WeightQuantisation; readonly activations?: 'fp8' | 'int8' }
+  /** The KV cache read by `nodes` (their past_key / past_value inputs) stored in 8 bits: vLLM's and TensorRT-LLM's fp8 KV cache. */
+  | { readonly kind: 'quantise-kv'; readonly nodes: readonly string[]; readonly dtype: 'fp8' | 'int8' }
   /** Re-infer with these symbolic dims bound (on top of the analysis's own bindings). */
   | { readonly kind: 'bind'; readonly bindings: Readonly<Record<string, number>> }
   /** No symbolic batch dim to bind: every node's FLOPs and activation traffic × factor, weights read once per run (an analytic stand-in). */
@@ -89,6 +92,42 @@ export function quantisedCost(cost: NodeCost, options: ProfileOptions, weightDty
   };
 }
 
+/** A value name that is a KV cache passed in: transformers' and ONNX Runtime GenAI's past_key_values.N.key, past_key_N, past_value… */
+const KV_INPUT = /^past(_key_values)?[._](\d+[._])?(key|value)|^past_(key|value)/i;
+
+/**
+ * Bytes of the KV cache a node reads (its past inputs: float tensors of at least 16 bits whose names say
+ * they are the cache), and their element width; null when it reads none.
+ */
+export function kvCacheRead(cost: NodeCost): { bytes: number; bits: number } | null {
+  let bytes = 0;
+  let bits = 0;
+  cost.record.node.inputs.forEach((name, i) => {
+    const t = cost.record.inputs[i]?.type;
+    if (!KV_INPUT.test(name) || t?.kind !== 'tensor' || t.dtype === null || t.shape === null || !isFloatType(t.dtype) || dataTypeBits(t.dtype) < 16) return;
+    const elements = t.shape.reduce<number>((a, d) => a * (typeof d === 'number' ? d : Number.NaN), 1);
+    if (!Number.isFinite(elements)) return;
+    bytes += (elements * dataTypeBits(t.dtype)) / 8;
+    bits = Math.max(bits, dataTypeBits(t.dtype));
+  });
+  return bytes > 0 ? { bytes, bits } : null;
+}
+
+/** The node's cost with its KV cache reads at 8 bits (the new positions it writes are left as they are: one token per step). */
+export function kvQuantisedCost(cost: NodeCost, options: ProfileOptions): OpCost | null {
+  const c = cost.cost;
+  const kv = kvCacheRead(cost);
+  if (!c.modelled || cost.container || kv === null) return null;
+  const saved = kv.bytes * (1 - 8 / kv.bits);
+  const notes = [...(c.notes ?? []), `what-if: the KV cache read in 8 bits (${humanBytes(saved)} less)`];
+  const served = servedAs(c, options);
+  if (served.trafficScale === 1 || served.dtype === null) return { ...c, activationBytesRead: Math.max(0, c.activationBytesRead - saved), notes };
+  // Served in another type (--dtype): the rest of the traffic is sized here, as quantisedCost does, and the cache at 8 bits.
+  const cacheAsServed = kv.bytes * served.trafficScale;
+  const cache8 = Math.min(cacheAsServed, kv.bytes * (8 / kv.bits));
+  return { ...c, activationBytesRead: Math.max(0, (c.activationBytesRead - kv.bytes) * served.trafficScale + cache8), weightBytes: c.weightBytes * served.trafficScale, bytesWritten: c.bytesWritten * served.trafficScale, arithmeticDtype: served.dtype, notes };
+}
+
 const ZERO_COST = (note: string): OpCost => ({ flops: 0, macs: null, activationBytesRead: 0, weightBytes: 0, bytesWritten: 0, unit: 'none', dtype: null, modelled: true, notes: [note] });
 
 /** Rewrites the per-node costs for a what-if that does not need re-inference. */
@@ -103,6 +142,14 @@ export function applyToCosts(costs: readonly NodeCost[], options: ProfileOptions
       return costs.map((c) => {
         if (!chosen.has(c.record.id)) return c;
         const cost = quantisedCost(c, options, whatIf.weightDtype, whatIf.activations);
+        return cost ? { ...c, cost } : c;
+      });
+    }
+    case 'quantise-kv': {
+      const chosen = new Set(whatIf.nodes);
+      return costs.map((c) => {
+        if (!chosen.has(c.record.id)) return c;
+        const cost = kvQuantisedCost(c, options);
         return cost ? { ...c, cost } : c;
       });
     }
