@@ -115,7 +115,7 @@ export function sweepOption(s: DecodeSweep, theme: SweepTheme): SweepOption {
           symbol: 'none',
           lineStyle: { color: theme.compute, type: 'dashed', width: 1.5 },
           // Above the plot, level (a label along a vertical line would be written sideways), over the memory band's.
-          label: { formatter: ridgeLabel(ridge), position: 'end', distance: 26, color: theme.compute },
+          label: { formatter: ridgeLabel(ridge), position: 'end', distance: 32, color: theme.compute },
           data: [{ xAxis: ridge }],
         };
   const markArea: MarkAreaComponentOption | undefined =
@@ -125,7 +125,7 @@ export function sweepOption(s: DecodeSweep, theme: SweepTheme): SweepOption {
           silent: true,
           itemStyle: { color: theme.other, opacity: 0.18 },
           // Above the plot, under the ridge label: inside, a band narrower than its label would spill over the lines.
-          label: { color: theme.muted, position: 'top', distance: 8 },
+          label: { color: theme.muted, position: 'top', distance: 16 },
           data: [[{ name: memoryLabel(overMemory - 1), xAxis: Math.max(overMemory, first) }, { xAxis: end }]],
         };
   const markers = (axis: 0 | 1): ScatterSeriesOption[] =>
