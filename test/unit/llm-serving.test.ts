@@ -239,3 +239,25 @@ describe('LLM serving: the fp8 KV-cache suggestion (hand-derived)', () => {
     assert.ok(Math.abs(afterTotal - summary.decode.timePerTokenSeconds) < 5e-6, `${afterTotal} vs ${summary.decode.timePerTokenSeconds}`);
   });
 });
+
+describe('LLM serving: launch overhead of a small model and the runtime setting', () => {
+  it('Qwen2-0.5B decode: overhead-bound under eager; CUDA graphs take ≥ 2 µs off each of ≥ 10 kernels per layer', () => {
+    const options: HfProfileOptions = { phase: 'decode', batch: 1, prompt: 512, generated: 256 };
+    const eager = summariseLlm(fixture('qwen2-0.5b'), h100(), { ...options, runtime: 'eager', searchRidge: false });
+    const graphs = summariseLlm(fixture('qwen2-0.5b'), h100(), { ...options, runtime: 'cuda-graphs', searchRidge: false });
+    assert.ok(eager?.decode && graphs?.decode);
+    // Qwen2-0.5B: 24 layers of q (896² + bias), k and v (896 × 128 + bias each: 2 KV heads of 64), o (896²),
+    // gate/up/down (3 × 896 × 4864) and 2 norms, plus the tied 151936 × 896 table and the final norm:
+    // 494,032,768 (transformers' num_parameters()).
+    const h = 896;
+    const layer = h * h + h + 2 * (h * 128 + 128) + h * h + 3 * h * 4864 + 2 * h;
+    assert.equal(eager.params, 24 * layer + 151_936 * h + h);
+    assert.equal(eager.params, 494_032_768);
+    assert.equal(eager.decode.bound, 'overhead');
+    // Each layer launches at least 2 norms, 3 projections, attention, o, gate, up and down: ≥ 10 kernels, each
+    // 3 µs eager (chips.json kernelOverheadUs) and 1 µs replayed from a CUDA graph.
+    assert.ok(eager.decode.timePerTokenSeconds - graphs.decode.timePerTokenSeconds >= 24 * 10 * 2e-6, `${eager.decode.timePerTokenSeconds} − ${graphs.decode.timePerTokenSeconds}`);
+    // Still no faster than reading the weights at 3.35 TB/s.
+    assert.ok(graphs.decode.timePerTokenSeconds > graphs.decode.weightBytesRead / 3350e9);
+  });
+});
