@@ -89,7 +89,7 @@ export function llmSection(report: Report): string {
   lines.push(`Prefill   batch ${s.batch} × ${s.prompt} tokens: ${humanTime(p.timeSeconds)} = time to first token${comm(p)} (${humanTime(p.fusedTimeSeconds)} fused), ${rate(p.tokensPerSecond)}, ${p.bound}-bound (${percent(p.memoryBoundShare)} of time in memory-bound ops)`);
   const d = s.decode;
   if (d !== null) {
-    lines.push(`Decode    batch ${s.batch}, step at position ${d.past}: ${humanTime(d.timePerTokenSeconds)} per token${comm(d)} (${humanTime(d.fusedTimeSeconds)} fused), ${rate(d.tokensPerSecond)}, ${d.bound}-bound (${percent(d.memoryBoundShare)}); reads ${humanBytes(d.weightBytesRead)} of weights + ${humanBytes(d.kvBytesRead)} of KV cache per step${par.gpus > 1 ? ' per GPU' : ''}`);
+    lines.push(`Decode    batch ${s.batch}, step at position ${d.past}: ${humanTime(d.timePerTokenSeconds)} per token${comm(d)} (${humanTime(d.fusedTimeSeconds)} fused), ${rate(d.tokensPerSecond)}, ${d.bound}-bound (${percent(d.memoryBoundShare)}); reads ${humanBytes(d.weightBytesRead)} of weights + ${humanBytes(d.kvBytesRead)} of KV cache per step${par.pp > 1 ? ` by each tensor-parallel rank, summed over its ${par.pp} pipeline stages` : par.tp > 1 ? ' per GPU' : ''}`);
     for (const t of d.communication.terms) lines.push(`          decode: ${t.count} × ${t.what}, ${humanBytes(t.bytes)} each: ${humanTime(t.seconds)}`);
     if (s.generationSeconds !== null) lines.push(`Generate  ${s.generated} tokens after the prompt: ${humanTime(s.generationSeconds)} (TTFT + ${s.generated} × mean step)`);
   }
