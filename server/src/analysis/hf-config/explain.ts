@@ -149,7 +149,7 @@ function describe(s: LlmSummary, metrics: readonly Metric[]): string {
 export function servingLensParts(s: LlmSummary): { layout: string; memory: string; cost: string | null } {
   const p = s.parallel;
   const gpus = p.gpus === 1 ? '1 GPU' : `${p.gpus} GPUs (TP ${p.tp}${p.pp > 1 ? ` · PP ${p.pp}` : ''}${p.ep > 1 ? ` · EP ${p.ep}` : ''})`;
-  const layout = `${s.precision.split(' (')[0] ?? s.precision} · KV ${s.precision.split('KV cache ')[1] ?? ''} · ${gpus}${s.errors.length > 0 ? ` · ${s.errors.length} option error${s.errors.length > 1 ? 's' : ''}` : ''}`;
+  const layout = `${s.precisionShort} · ${gpus}${s.errors.length > 0 ? ` · ${s.errors.length} option error${s.errors.length > 1 ? 's' : ''}` : ''}`;
   const m = s.memory.atBatch;
   const fit = s.smallestFit;
   const memory = m.fits

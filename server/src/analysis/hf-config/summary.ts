@@ -85,8 +85,9 @@ export interface LlmSummary {
   readonly servedAs: PeakDtype | null;
   readonly params: number;
   readonly activeParams: number;
-  /** Weights, activations and KV cache: each tensor's type (serving/precision.ts). */
+  /** Weights, activations and KV cache: each tensor's type (serving/precision.ts), and the same for a lens. */
   readonly precision: string;
+  readonly precisionShort: string;
   /** Bytes of all parameters as stored (n-bit weights with their scales): what the GPUs' memory must hold together. */
   readonly weightBytes: number;
   /** KV cache per token of context, all layers, all GPUs (null for encoders). */
@@ -406,7 +407,8 @@ export function summariseLlm(input: string | LlmConfig, chip: Chip, options: Sum
     peakMode,
     dtype: dataTypeName(config.dtype),
     servedAs,
-    precision: precisionLabel(precision),
+    precision: precisionLabel(precision).long,
+    precisionShort: precisionLabel(precision).short,
     params: whole.params,
     activeParams: whole.activeParams,
     weightBytes,

@@ -86,11 +86,12 @@ export function resolvePrecision(options: PrecisionOptions, base: DataType, diag
   return { activations, weights, kv, base: isFloatType(base) ? base : DataType.FLOAT16 };
 }
 
-/** A short label: `w4a16 (group 128) · kv fp8`. */
-export function precisionLabel(p: Precision): string {
-  const bits = (t: DataType): string => `${dataTypeBits(t)}`;
-  const weights = p.weights.kind === 'nbits' ? `w${p.weights.bits}a${bits(p.activations)} (int${p.weights.bits}, group ${p.weights.group})` : `w${bits(p.weights.dtype)}a${bits(p.activations)} (${shortName(p.weights.dtype)} weights, ${shortName(p.activations)} activations)`;
-  return `${weights} · KV cache ${shortName(p.kv)}`;
+/** The label of the summary and the CLI: `w4a16 (int4, group 128) · KV cache fp8`, and its short form for a lens: `w4a16 · KV fp8`. */
+export function precisionLabel(p: Precision): { readonly long: string; readonly short: string } {
+  const a = dataTypeBits(p.activations);
+  const code = p.weights.kind === 'nbits' ? `w${p.weights.bits}a${a}` : `w${dataTypeBits(p.weights.dtype)}a${a}`;
+  const what = p.weights.kind === 'nbits' ? `int${p.weights.bits}, group ${p.weights.group}` : `${shortName(p.weights.dtype)} weights, ${shortName(p.activations)} activations`;
+  return { long: `${code} (${what}) · KV cache ${shortName(p.kv)}`, short: `${code} · KV ${shortName(p.kv)}` };
 }
 
 /** fp16, bf16, fp8, int8…: the peak-dtype spelling of a tensor type (cost/roofline.ts), else its ONNX name. */
