@@ -22,6 +22,10 @@ type Item =
   | { readonly type: 'message'; readonly text: string }
   | { readonly type: 'more'; readonly label: string; readonly id: string };
 
+/** How long a cost tree request may stay unanswered before it is asked again, and how many times in a row. */
+const UNANSWERED_MS = 10_000;
+const MAX_UNANSWERED = 3;
+
 export class CostTreeView implements vscode.TreeDataProvider<Item>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Item | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -34,6 +38,8 @@ export class CostTreeView implements vscode.TreeDataProvider<Item>, vscode.Dispo
   /** The result is older than the model's latest profile: fetch when the view is visible. */
   private stale = false;
   private requests = 0;
+  /** Requests re-sent in a row for want of an answer (see refresh). */
+  private unanswered = 0;
 
   constructor(
     private readonly server: RidgepointServer,
@@ -48,7 +54,9 @@ export class CostTreeView implements vscode.TreeDataProvider<Item>, vscode.Dispo
       vscode.window.onDidChangeActiveTextEditor(() => this.follow()),
       profiled((params) => this.onProfiled(params)),
       this.view.onDidChangeVisibility(() => {
-        if (this.view.visible && this.stale) this.refresh();
+        // Also when nothing was ever shown: a request made while the model's profile was being replaced
+        // may have gone unanswered.
+        if (this.view.visible && (this.stale || this.result === undefined)) this.refresh();
       }),
     );
     this.follow();
@@ -85,18 +93,29 @@ export class CostTreeView implements vscode.TreeDataProvider<Item>, vscode.Dispo
     this.stale = false;
     const request = ++this.requests;
     this.view.description = this.result ? undefined : 'profiling…';
+    // A request that stays unanswered is asked again, a few times, rather than leaving the view empty (CI
+    // once saw the view stay empty for a minute after two quick chip changes; the cause is not known).
+    const watchdog = setTimeout(() => {
+      if (request !== this.requests || this.unanswered >= MAX_UNANSWERED) return;
+      this.unanswered++;
+      this.output.appendLine(`Cost by Module: no answer for ${model.toString()} in ${UNANSWERED_MS / 1000} s; asking again`);
+      this.refresh();
+    }, UNANSWERED_MS);
     void this.server
       .ready()
       .then((client) => client.sendRequest(CostTreeRequest, { uri: model.toString() }))
       .then(
         (result) => {
+          clearTimeout(watchdog);
           // A later request (another model, a newer profile) wins.
           if (request !== this.requests) return;
+          this.unanswered = 0;
           this.result = result;
           this.view.description = undefined;
           this.changed.fire(undefined);
         },
         (error: unknown) => {
+          clearTimeout(watchdog);
           if (request !== this.requests) return;
           this.output.appendLine(`Cost by Module: ${error instanceof Error ? error.message : String(error)}`);
           this.view.description = 'not available';
