@@ -4,6 +4,7 @@ import { advise } from '../analysis/advise/index';
 import { Chip } from '../analysis/cost/chips';
 import { profileAnalysis, ProfileOptions } from '../analysis/cost/index';
 import { analyzeHfConfig, LlmSummary, looksLikeHfConfig, PhaseFigures, summariseLlm } from '../analysis/hf-config/index';
+import { formatPrice } from '../analysis/hf-config/token-cost';
 import { HfProfileOptions } from '../analysis/hf-config/types';
 import { buildReport, Report } from '../analysis/report';
 import { humanBytes, humanCount, humanRatio, humanTime } from '../format/units';
@@ -94,8 +95,7 @@ export function llmSection(report: Report): string {
     if (s.generationSeconds !== null) lines.push(`Generate  ${s.generated} tokens after the prompt: ${humanTime(s.generationSeconds)} (TTFT + ${s.generated} × mean step)`);
   }
   if (s.cost !== undefined) {
-    const money = (x: number): string => (x >= 1 ? x.toFixed(2) : x.toPrecision(3));
-    lines.push(`Cost      ${money(s.cost.perMillionInput)} per 1M input tokens${s.cost.perMillionOutput !== null ? `, ${money(s.cost.perMillionOutput)} per 1M output tokens` : ''} at ${s.cost.pricePerGpuHour} per GPU-hour × ${par.gpus} GPU${par.gpus > 1 ? 's' : ''}, batch ${s.batch} (predicted time only: no idle time, no prefill/decode overlap)`);
+    lines.push(`Cost      ${formatPrice(s.cost.perMillionInput)} per 1M input tokens${s.cost.perMillionOutput !== null ? `, ${formatPrice(s.cost.perMillionOutput)} per 1M output tokens` : ''} at ${s.cost.pricePerGpuHour} per GPU-hour × ${par.gpus} GPU${par.gpus > 1 ? 's' : ''}, batch ${s.batch} (predicted time only: no idle time, no prefill/decode overlap)`);
   }
   if (s.ridge !== null) {
     const r = s.ridge;

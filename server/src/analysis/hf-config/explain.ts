@@ -4,6 +4,7 @@ import { CanonicalField, STANDARD_KEYS } from './families/common';
 import { FAMILIES } from './families/index';
 import { parseLocatedJson } from './json-locate';
 import { LlmSummary, summariseLlm, SummaryOptions } from './summary';
+import { formatPrice } from './token-cost';
 
 /**
  * Hover text for a config key: what its value costs on the chip, and the same figures for one
@@ -155,8 +156,7 @@ export function servingLensParts(s: LlmSummary): { layout: string; memory: strin
   const memory = m.fits
     ? `fits: ${humanBytes(m.totalBytes)} of ${humanBytes(m.capacityBytes)}${p.gpus > 1 ? ' per GPU' : ''} · up to batch ${Number.isFinite(s.memory.maxBatchThatFits) ? s.memory.maxBatchThatFits : '∞'}`
     : `does NOT fit: ${humanBytes(m.totalBytes)} of ${humanBytes(m.capacityBytes)}${p.gpus > 1 ? ' per GPU' : ''}${fit !== null ? ` · needs ${fit.gpus} GPUs (TP ${fit.tp}${fit.pp > 1 ? ` · PP ${fit.pp}` : ''})` : ''}`;
-  const money = (x: number): string => (x >= 1 ? x.toFixed(2) : x.toPrecision(3));
-  const cost = s.cost === undefined ? null : `$${money(s.cost.perMillionInput)} / 1M input${s.cost.perMillionOutput !== null ? ` · $${money(s.cost.perMillionOutput)} / 1M output` : ''} tokens`;
+  const cost = s.cost === undefined ? null : `$${formatPrice(s.cost.perMillionInput)} / 1M input${s.cost.perMillionOutput !== null ? ` · $${formatPrice(s.cost.perMillionOutput)} / 1M output` : ''} tokens`;
   return { layout, memory, cost };
 }
 

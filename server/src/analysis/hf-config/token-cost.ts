@@ -23,3 +23,8 @@ export function tokenCost(pricePerGpuHour: number, gpus: number, batch: number, 
   const perMillionOutput = decodeStepSeconds === null || batch <= 0 ? null : ((perSecond * decodeStepSeconds) / batch) * 1e6;
   return { pricePerGpuHour, gpus, perMillionInput, perMillionOutput };
 }
+
+/** An amount of money per 1M tokens as the CLI and the lenses write it: two decimals from 1 up, three significant digits below. */
+export function formatPrice(amount: number): string {
+  return amount >= 1 ? amount.toFixed(2) : amount.toPrecision(3);
+}
