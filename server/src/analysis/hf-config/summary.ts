@@ -246,19 +246,6 @@ function figures(p: ProfiledPhase, phase: Phase, batch: number, comm: Communicat
   };
 }
 
-/** KV cache bytes per token of context (all layers), read off the decode graph's past_key_values inputs [B, kv heads, positions, head size]. */
-function kvBytesPerTokenOf(p: ProfiledPhase, servedBitsScale: number): number {
-  let bytes = 0;
-  for (const v of p.analysis.inference?.graphInputs ?? []) {
-    if (!v.name.startsWith('past_key_values.') || v.type?.kind !== 'tensor' || v.type.shape === null || v.type.dtype === null) continue;
-    const [batch, , positions] = v.type.shape;
-    if (typeof batch !== 'number' || typeof positions !== 'number' || batch * positions <= 0) continue;
-    const elements = v.type.shape.reduce<number>((a, d) => a * (typeof d === 'number' ? d : 0), 1);
-    bytes += (elements * dataTypeBits(v.type.dtype)) / 8 / (batch * positions);
-  }
-  return bytes * servedBitsScale;
-}
-
 /** Compute vs memory seconds of a decode step: over the weight-bearing MatMuls, and over everything. */
 function decodeBalance(p: ProfiledPhase): { projections: boolean; step: boolean } {
   let projCompute = 0;
@@ -310,7 +297,10 @@ function activationBytesPerSequence(p: ProfiledPhase, batch: number): number {
   return batch > 0 ? largest / batch : 0;
 }
 
-/** KV bytes per token one rank holds over all layers, from the config (2 tensors × layers × KV heads × head size). */
+/**
+ * KV bytes per token one rank holds over all layers: 2 tensors × layers × KV heads × head size in the
+ * cache's type — the size of the past_key_values inputs the decode graph is built with, per position.
+ */
 function rankKvBytesPerToken(rank: LlmConfig, precision: Precision, servedBitsScale: number): number {
   return (2 * rank.layers * rank.kvHeads * rank.headDim * dataTypeBits(precision.kv) * servedBitsScale) / 8;
 }
@@ -357,7 +347,7 @@ export function summariseLlm(input: string | LlmConfig, chip: Chip, options: Sum
   const weightBytes = whole.weightBytes.total * servedBitsScale;
   const stageShare = Math.ceil(config.layers / parallel.pp) / config.layers;
   const perGpuWeightBytes = stageWeightBytes(prefill.built.weightBytes, config.layers, parallel.pp, config.tiedEmbeddings) * servedBitsScale;
-  const rankKv = decode !== null ? kvBytesPerTokenOf(decode, servedBitsScale) : null;
+  const rankKv = decode !== null ? rankKvBytesPerToken(rank, precision, servedBitsScale) : null;
   const perGpuKv = rankKv === null ? null : rankKv * stageShare;
   const kvPerToken = rankKv === null ? null : rankKv * Math.min(parallel.tp, config.kvHeads);
   const activationsPerSequence = activationBytesPerSequence(prefill, options.batch);
@@ -399,6 +389,7 @@ export function summariseLlm(input: string | LlmConfig, chip: Chip, options: Sum
   if (decode !== null) notes.push(`decode is profiled at the middle step (position ${decodePastLength(options.prompt, options.generated)}): its time is the mean step time`);
   if (parallel.gpus > 1) notes.push(`${parallel.gpus} GPUs (TP ${parallel.tp}${parallel.pp > 1 ? `, PP ${parallel.pp}` : ''}${parallel.ep > 1 ? `, EP ${parallel.ep}` : ''}): each phase is one GPU's kernels plus the collectives between them, not overlapped${parallel.pp > 1 ? `; one batch passes the ${parallel.pp} stages in turn (its latency is their sum; ${parallel.pp} batches in flight would fill the pipeline)` : ''}`);
 
+  const label = precisionLabel(precision);
   return {
     modelType: config.modelType,
     kind: config.kind,
@@ -407,8 +398,8 @@ export function summariseLlm(input: string | LlmConfig, chip: Chip, options: Sum
     peakMode,
     dtype: dataTypeName(config.dtype),
     servedAs,
-    precision: precisionLabel(precision).long,
-    precisionShort: precisionLabel(precision).short,
+    precision: label.long,
+    precisionShort: label.short,
     params: whole.params,
     activeParams: whole.activeParams,
     weightBytes,
